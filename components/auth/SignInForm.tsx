@@ -1,0 +1,156 @@
+"use client";
+
+import { Loader2 } from "lucide-react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { signIn } from "next-auth/react";
+import { useEffect, useState, type FormEvent } from "react";
+import { Logo } from "../shell/Logo";
+
+interface Meta {
+  mode: "embedded" | "redis";
+  demo: { users: { name: string; role: string }[]; password: string } | null;
+}
+
+/** Only same-origin paths may be a post-sign-in destination, so a crafted link cannot bounce users elsewhere. */
+function safeCallback(raw: string | null): string {
+  if (!raw) return "/";
+  try {
+    const url = new URL(raw, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : "/";
+  } catch {
+    return "/";
+  }
+}
+
+export function SignInForm() {
+  const router = useRouter();
+  const params = useSearchParams();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [meta, setMeta] = useState<Meta | null>(null);
+  const reason = params.get("reason");
+
+  useEffect(() => {
+    fetch("/api/meta")
+      .then((r) => (r.ok ? (r.json() as Promise<Meta>) : null))
+      .then(setMeta)
+      .catch(() => setMeta(null));
+  }, []);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await signIn("credentials", { username, password, redirect: false });
+      if (result?.ok && !result.error) {
+        router.replace(safeCallback(params.get("callbackUrl")));
+        router.refresh();
+        return;
+      }
+      setError("That user name and password do not match.");
+    } catch {
+      setError("Could not reach the server. Check your connection and try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="w-full max-w-sm">
+      <div className="mb-8 text-center">
+        <Logo className="text-2xl text-slate-900" />
+        <p className="mt-2 text-sm text-slate-600">Real-time dashboards for your team</p>
+      </div>
+      <form
+        onSubmit={(e) => void onSubmit(e)}
+        className="space-y-4 rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200"
+        noValidate
+      >
+        <h1 className="text-lg font-semibold text-slate-900">Sign in</h1>
+        {reason === "expired" ? (
+          <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
+            Your session ended. Sign in again to continue.
+          </p>
+        ) : null}
+        <div>
+          <label htmlFor="username" className="block text-sm font-medium text-slate-700">
+            User name
+          </label>
+          <input
+            id="username"
+            name="username"
+            autoComplete="username"
+            autoCapitalize="none"
+            required
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            className="mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
+          />
+        </div>
+        <div>
+          <label htmlFor="password" className="block text-sm font-medium text-slate-700">
+            Password
+          </label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            className="mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
+          />
+        </div>
+        {error ? (
+          <p role="alert" className="text-sm text-rose-700">
+            {error}
+          </p>
+        ) : null}
+        <button
+          type="submit"
+          disabled={busy || !username || !password}
+          className="flex w-full items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:opacity-60"
+        >
+          {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+      {meta?.demo ? (
+        <section
+          aria-labelledby="demo-title"
+          className="mt-6 rounded-2xl bg-white/70 p-4 text-sm ring-1 ring-slate-200"
+        >
+          <h2 id="demo-title" className="font-medium text-slate-800">
+            Demo users
+          </h2>
+          <p className="mt-1 text-slate-600">
+            Every demo user&apos;s password is{" "}
+            <code className="rounded bg-slate-100 px-1 py-0.5">{meta.demo.password}</code>. Pick one to fill
+            the form.
+          </p>
+          <ul className="mt-3 flex flex-wrap gap-2">
+            {meta.demo.users.map((u) => (
+              <li key={u.name}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    setUsername(u.name);
+                    setPassword(meta.demo?.password ?? "");
+                  }}
+                  className="rounded-full bg-slate-100 px-3 py-1 text-slate-800 ring-1 ring-slate-200 hover:bg-indigo-50 hover:ring-indigo-200"
+                >
+                  {u.name}
+                  <span className="ml-1 text-xs text-slate-500">{u.role}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+"use client";
+
+import Link from "next/link";
+import { useSession } from "next-auth/react";
+import { KeyRound } from "lucide-react";
+import { ConnectionCard } from "../realtime/ConnectionCard";
+
+export function HomeView() {
+  const { data } = useSession();
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold text-slate-900">
+          Welcome{data?.user ? `, ${data.user.name}` : ""}
+        </h1>
+        <p className="mt-1 text-sm text-slate-600">Your live connection and what you can do from here.</p>
+      </div>
+      <div className="grid gap-6 md:grid-cols-2">
+        <ConnectionCard />
+        <section className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
+          <h2 className="flex items-center gap-2 font-medium text-slate-900">
+            <KeyRound className="h-4 w-4 text-indigo-600" aria-hidden /> Scripts and integrations
+          </h2>
+          <p className="mt-2 text-sm text-slate-600">
+            Create an API token to connect with socket.io-client or push data over HTTP.
+          </p>
+          <Link
+            href="/tokens"
+            className="mt-4 inline-block rounded-lg bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700"
+          >
+            Manage API tokens
+          </Link>
+        </section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import { expect, test } from "@playwright/test";
+import { expectConnected, instanceUrl, signIn } from "./helpers";
+
+test.describe("sign-in (embedded mode)", () => {
+  const base = () => instanceUrl("embedded");
+
+  test("an anonymous visitor is sent to sign-in, and back after signing in", async ({ page }) => {
+    await page.goto(`${base()}/tokens`);
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+    await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+    await page.getByLabel("User name").fill("alice");
+    await page.getByLabel("Password").fill("pulseboard");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page).toHaveURL(`${base()}/tokens`);
+  });
+
+  test("the sign-in page lists the demo users and refuses a wrong password", async ({ page }) => {
+    await page.goto(`${base()}/signin`);
+    await expect(page.getByRole("heading", { name: "Demo users" })).toBeVisible();
+    for (const name of ["alice", "bob", "admin"])
+      await expect(page.getByRole("button", { name: new RegExp(`^${name}`) })).toBeVisible();
+    await page.getByLabel("User name").fill("alice");
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page.getByRole("alert").filter({ hasText: /./ })).toHaveText(
+      "That user name and password do not match.",
+    );
+  });
+
+  test("a user signs in, sees connected, signs out, and is anonymous again", async ({ page }) => {
+    await signIn(page, base(), "bob");
+    await expectConnected(page);
+    await expect(page.getByTestId("conn-instance")).toHaveText("embedded");
+    await page.getByRole("button", { name: /bob/ }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/signin/);
+    await page.goto(`${base()}/`);
+    await expect(page).toHaveURL(/\/signin\?callbackUrl=/);
+  });
+
+  test("a signed-in user creates an API token that connects and expires in an hour", async ({ page }) => {
+    await signIn(page, base(), "alice");
+    await page.goto(`${base()}/tokens`);
+    await page.getByRole("button", { name: "Create token" }).click();
+    const token = (await page.getByTestId("api-token").textContent()) ?? "";
+    expect(token.split(".")).toHaveLength(3);
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as {
+      sub: string;
+      exp: number;
+      iat: number;
+    };
+    expect(claims.sub).toBe("alice");
+    expect(claims.exp - claims.iat).toBe(3600);
+  });
+
+  test("a non-admin cannot open /admin", async ({ page }) => {
+    await signIn(page, base(), "alice");
+    await page.goto(`${base()}/admin`);
+    await expect(page).toHaveURL(`${base()}/forbidden`);
+    await expect(page.getByRole("heading", { name: "This page is for admins" })).toBeVisible();
+  });
+});

@@ -1,0 +1,23 @@
+import type { AckFn } from "./ack";
+import type { SpecPayloadIn, SpecResult } from "./define";
+import { systemClientEvents, type SystemServerEvents } from "./system";
+
+/** Every event a client may emit, with the schema that guards it. Features add their maps here. */
+export const clientEventSpecs = {
+  ...systemClientEvents,
+};
+
+export type ClientEventSpecs = typeof clientEventSpecs;
+export type ClientEventName = keyof ClientEventSpecs;
+export type ClientPayload<K extends ClientEventName> = SpecPayloadIn<ClientEventSpecs[K]>;
+export type ClientResult<K extends ClientEventName> = SpecResult<ClientEventSpecs[K]>;
+
+export type ClientToServerEvents = {
+  [K in ClientEventName]: (payload: ClientPayload<K>, ack: AckFn<ClientResult<K>>) => void;
+};
+
+export type ServerToClientEvents = SystemServerEvents;
+
+export function isClientEventName(name: string): name is ClientEventName {
+  return Object.prototype.hasOwnProperty.call(clientEventSpecs, name);
+}

@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { clientEvent } from "./define";
+
+export const pingPayload = z.strictObject({
+  /** The client's clock when it sent the ping, echoed back for round-trip time. */
+  t: z.number().finite(),
+});
+
+export const emptyPayload = z.strictObject({}).optional().default({});
+
+export interface SessionInfo {
+  user: { id: string; name: string; role: "user" | "admin" };
+  instanceId: string;
+  connectionId: string;
+  /** Epoch ms at which the credential expires and the server closes this socket. */
+  expiresAt: number;
+  protocol: number;
+}
+
+export const systemClientEvents = {
+  "system:ping": clientEvent<{ t: number; serverTime: number }>()(pingPayload),
+  "session:info": clientEvent<SessionInfo>()(emptyPayload),
+};
+
+export type NoticeKind = "draining" | "session-expired" | "disconnected-by-admin" | "announcement" | "info";
+
+export interface SystemNotice {
+  kind: NoticeKind;
+  message: string;
+  /** Epoch ms on the sender's clock. */
+  at: number;
+}
+
+export interface SystemServerEvents {
+  "system:notice": (notice: SystemNotice) => void;
+}

@@ -1,0 +1,206 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+import { Server } from "socket.io";
+import { Authenticator } from "./auth/authenticator";
+import { registerAuthRoutes } from "./auth/auth.routes";
+import { createAuthOptions } from "./auth/next-auth-options";
+import type { Backends } from "./backends/types";
+import type { Config } from "./config/config";
+import type { Feature, FeatureContext } from "./features";
+import { sendError } from "./http/respond";
+import { Router } from "./http/router";
+import { applySecurityHeaders, securityHeaders } from "./http/security-headers";
+import type { Logger } from "./logging/logger";
+import { registerHealthRoutes } from "./ops/health.routes";
+import { Lifecycle } from "./ops/lifecycle";
+import { registerMetaRoutes } from "./ops/meta.routes";
+import { createSignInThrottle } from "./auth/throttle";
+import { EventRouter } from "./realtime/event-router";
+import { handshakeMiddleware } from "./realtime/handshake";
+import { scheduleExpiry } from "./realtime/session-expiry";
+import { registerSystemHandlers } from "./realtime/system.handlers";
+import { userRoom, type AppServer } from "./realtime/types";
+
+/** Serves whatever the custom server does not: Next's pages in production and dev, nothing in tests. */
+export interface PageHandler {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface ApplicationDeps {
+  config: Config;
+  secret: string;
+  logger: Logger;
+  backends: Backends;
+  pages?: PageHandler;
+  features?: Feature[];
+}
+
+export interface Application {
+  httpServer: HttpServer;
+  io: AppServer;
+  router: Router;
+  events: EventRouter;
+  lifecycle: Lifecycle;
+  context: FeatureContext;
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Drains and closes everything except the process; see `ops/shutdown.ts`. */
+  close(opts?: { drainMs?: number }): Promise<void>;
+}
+
+export async function createApplication(deps: ApplicationDeps): Promise<Application> {
+  const { config, logger, backends, secret } = deps;
+  const lifecycle = new Lifecycle();
+  const router = new Router(logger);
+  const events = new EventRouter(logger);
+  const authenticator = new Authenticator(secret, config.publicUrl);
+  const authOptions = createAuthOptions({
+    users: backends.users,
+    secret,
+    logger,
+    throttle: createSignInThrottle(),
+  });
+  const headers = securityHeaders(config.dev);
+
+  const httpServer = createServer((req, res) => {
+    applySecurityHeaders(res, headers);
+    router
+      .handle(req, res)
+      .then((handled) => {
+        if (handled) return;
+        if (deps.pages) return deps.pages.handle(req, res);
+        sendError(res, { code: "NOT_FOUND", message: "not found" });
+      })
+      .catch((err: unknown) => {
+        logger.error({ err, url: req.url }, "request failed");
+        if (!res.headersSent) sendError(res, { code: "INTERNAL", message: "internal error" });
+        else res.destroy();
+      });
+  });
+  // Slow clients must not hold sockets forever; WebSocket upgrades are exempt from these.
+  httpServer.headersTimeout = 20_000;
+  httpServer.requestTimeout = 60_000;
+
+  const io: AppServer = new Server(httpServer, {
+    adapter: backends.adapter,
+    cors: { origin: config.allowedOrigins, credentials: true },
+    maxHttpBufferSize: config.maxMessageBytes,
+    // Next's dev server shares the upgrade event for hot reload; engine.io must leave other paths alone.
+    destroyUpgrade: false,
+    serveClient: false,
+  });
+
+  io.use(
+    handshakeMiddleware({
+      authenticator,
+      allowedOrigins: config.allowedOrigins,
+      isDraining: () => lifecycle.draining,
+      logger,
+    }),
+  );
+
+  const shutdownHooks: (() => Promise<void> | void)[] = [];
+  const context: FeatureContext = {
+    config,
+    secret,
+    logger,
+    backends,
+    authenticator,
+    authOptions,
+    router,
+    events,
+    io,
+    lifecycle,
+    onShutdown: (hook) => shutdownHooks.push(hook),
+  };
+
+  registerHealthRoutes(router, { instanceId: config.instanceId, mode: backends.mode, lifecycle, backends });
+  registerMetaRoutes(router, { mode: backends.mode, demoUsers: config.seedDemoUsers });
+  registerAuthRoutes(router, { options: authOptions, authenticator, secret });
+  registerSystemHandlers(events, { instanceId: config.instanceId });
+
+  for (const feature of deps.features ?? []) {
+    await feature.setup(context);
+  }
+
+  // Registered after the features' middlewares, so a socket that reaches here has been admitted by all of them.
+  io.on("connection", (socket) => {
+    const { user, connectionId } = socket.data;
+    void socket.join(userRoom(user.name));
+    events.attach(socket);
+    scheduleExpiry(socket);
+    logger.debug(
+      { user: user.name, connectionId, transport: socket.conn.transport.name },
+      "socket connected",
+    );
+    socket.on("error", (err) => logger.debug({ err: err.message, connectionId }, "socket error"));
+    socket.on("disconnect", (reason) =>
+      logger.debug({ user: user.name, connectionId, reason }, "socket disconnected"),
+    );
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpServer,
+    io,
+    router,
+    events,
+    lifecycle,
+    context,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off("error", reject);
+          resolve(httpServer.address() as AddressInfo);
+        });
+      });
+    },
+    close(opts) {
+      closing ??= (async () => {
+        lifecycle.startDraining();
+        const sockets = await io.local.fetchSockets();
+        const notice = {
+          kind: "draining" as const,
+          message: "This server is restarting; reconnecting you elsewhere.",
+          at: Date.now(),
+        };
+        io.local.emit("system:notice", notice);
+        // Spread disconnects so that clients do not all reconnect to the remaining instances at once.
+        const spread = opts?.drainMs ?? 0;
+        await Promise.all(
+          sockets.map(
+            (s) =>
+              new Promise<void>((resolve) => {
+                setTimeout(() => {
+                  s.disconnect(true);
+                  resolve();
+                }, Math.random() * spread);
+              }),
+          ),
+        );
+        for (const hook of shutdownHooks.reverse()) {
+          try {
+            await hook();
+          } catch (err) {
+            logger.warn({ err }, "shutdown hook failed");
+          }
+        }
+        // io.close() also closes the HTTP server, which waits for open connections: idle ones go now, busy
+        // ones get two seconds to finish their request.
+        const closed = io.close();
+        httpServer.closeIdleConnections();
+        const force = setTimeout(() => httpServer.closeAllConnections(), 2_000);
+        await closed;
+        clearTimeout(force);
+        await deps.pages?.close?.();
+      })();
+      return closing;
+    },
+  };
+}

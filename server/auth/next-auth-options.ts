@@ -1,0 +1,83 @@
+import type { AuthOptions } from "next-auth";
+import CredentialsImport from "next-auth/providers/credentials";
+import { z } from "zod";
+import type { Logger } from "../logging/logger";
+import { cjsDefault } from "./interop";
+import { dummyPasswordHash, verifyPassword } from "./passwords";
+import type { Role, UserStore } from "./user-store";
+
+const Credentials = cjsDefault(CredentialsImport);
+
+const credentialsSchema = z.object({
+  username: z.string().trim().toLowerCase().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+
+export interface AuthOptionsDeps {
+  users: UserStore;
+  secret: string;
+  logger: Logger;
+  /** Session lifetime; the socket is closed when it ends. */
+  sessionMaxAgeSeconds?: number;
+  /** Refuses a sign-in attempt before checking the password, e.g. when an address tries too often. */
+  throttle?: (key: string) => boolean;
+}
+
+export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
+  const log = deps.logger.child({ component: "auth" });
+  return {
+    secret: deps.secret,
+    session: { strategy: "jwt", maxAge: deps.sessionMaxAgeSeconds ?? 12 * 3600 },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers: [
+      Credentials({
+        name: "Password",
+        credentials: {
+          username: { label: "User name", type: "text" },
+          password: { label: "Password", type: "password" },
+        },
+        async authorize(raw, req) {
+          const parsed = credentialsSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          const { username, password } = parsed.data;
+          const ip = String(
+            (req?.headers as Record<string, string> | undefined)?.["x-forwarded-for"] ?? "local",
+          );
+          if (deps.throttle && !deps.throttle(`${ip}|${username}`)) {
+            log.warn({ user: username }, "sign-in throttled");
+            return null;
+          }
+          const user = await deps.users.get(username);
+          // Verify against a dummy hash for unknown users so response time does not reveal which names exist.
+          const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+          if (!user || !valid) {
+            log.info({ user: username }, "sign-in refused");
+            return null;
+          }
+          log.info({ user: username }, "signed in");
+          return { id: user.name, name: user.name, role: user.role };
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) {
+          token.sub = user.id;
+          token.name = user.name;
+          token.role = (user as { role?: Role }).role ?? "user";
+        }
+        return token;
+      },
+      session({ session, token }) {
+        session.user = { name: token.sub ?? "", role: token.role === "admin" ? "admin" : "user" };
+        return session;
+      },
+    },
+    logger: {
+      error: (code, meta) =>
+        log.error({ code, meta: meta instanceof Error ? meta.message : undefined }, "next-auth error"),
+      warn: (code) => log.warn({ code }, "next-auth warning"),
+      debug: () => {},
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contractBackends, type ContractEnv } from "../testing/backends";
+import { UserExistsError, type UserStore } from "./user-store";
+import { FileUserStore } from "./user-store.file";
+import { RedisUserStore } from "./user-store.redis";
+
+function storeFor(env: ContractEnv): UserStore {
+  return env.redis ? new RedisUserStore(env.redis, env.keys) : new FileUserStore(env.dataDir);
+}
+
+describe.each(contractBackends())("UserStore contract ($name)", (backend) => {
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+
+  const alice = {
+    name: "alice",
+    role: "user" as const,
+    passwordHash: "scrypt$x",
+    createdAt: 1_700_000_000_123,
+  };
+
+  it("creates, reads and lists users without their password hash in the list", async () => {
+    const store = storeFor(await backend.fresh());
+    expect(await store.get("alice")).toBeUndefined();
+    await store.create(alice);
+    await store.create({ ...alice, name: "admin", role: "admin" });
+    expect(await store.get("alice")).toEqual(alice);
+    const list = await store.list();
+    expect(list.map((u) => u.name)).toEqual(["admin", "alice"]);
+    expect(list[0]).not.toHaveProperty("passwordHash");
+    expect(list[0]?.role).toBe("admin");
+  });
+
+  it("refuses a second user with the same name and keeps the first", async () => {
+    const store = storeFor(await backend.fresh());
+    await store.create(alice);
+    await expect(store.create({ ...alice, passwordHash: "other" })).rejects.toBeInstanceOf(UserExistsError);
+    expect((await store.get("alice"))?.passwordHash).toBe("scrypt$x");
+  });
+
+  it("admits exactly one of many concurrent creations of one name", async () => {
+    const store = storeFor(await backend.fresh());
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => store.create({ ...alice, passwordHash: `h${i}` })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+  });
+
+  it("changes password and role, and reports unknown users", async () => {
+    const store = storeFor(await backend.fresh());
+    await store.create(alice);
+    expect(await store.setPassword("alice", "scrypt$y")).toBe(true);
+    expect(await store.setRole("alice", "admin")).toBe(true);
+    expect(await store.get("alice")).toMatchObject({ passwordHash: "scrypt$y", role: "admin" });
+    expect(await store.setPassword("nobody", "z")).toBe(false);
+    expect(await store.setRole("nobody", "admin")).toBe(false);
+  });
+
+  it("keeps users across store instances (restart)", async () => {
+    const env = await backend.fresh();
+    await storeFor(env).create(alice);
+    expect(await storeFor(env).get("alice")).toEqual(alice);
+  });
+});

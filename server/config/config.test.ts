@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+
+const SECRET = "s".repeat(40);
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error("expected the config to be refused");
+}
+
+describe("loadConfig", () => {
+  it("defaults to embedded mode on port 3000 with the documented defaults", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      mode: "embedded",
+      port: 3000,
+      maxConnectionsPerUser: 5,
+      publicUrl: "http://localhost:3000",
+      allowedOrigins: ["http://localhost:3000"],
+      shutdownTimeoutMs: 10_000,
+      workersInline: true,
+      seedDemoUsers: true,
+    });
+    expect(c.instanceId).toMatch(/-\d+$/);
+  });
+
+  it("switches to Redis mode with REDIS_URL and requires a shared secret there", () => {
+    expect(errorOf({ REDIS_URL: "redis://127.0.0.1:6379" })).toMatch(
+      /^Invalid configuration: AUTH_SECRET: required/,
+    );
+    const c = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", AUTH_SECRET: SECRET });
+    expect(c).toMatchObject({
+      mode: "redis",
+      workersInline: false,
+      seedDemoUsers: false,
+      authSecret: SECRET,
+    });
+  });
+
+  it("reads NEXTAUTH_SECRET as AUTH_SECRET", () => {
+    expect(loadConfig({ NEXTAUTH_SECRET: SECRET }).authSecret).toBe(SECRET);
+  });
+
+  it.each([
+    [
+      { PORT: "eighty" },
+      /^Invalid configuration: PORT: expected an integer between 0 and 65535, got "eighty"$/,
+    ],
+    [{ PORT: "70000" }, /PORT: expected an integer/],
+    [
+      { MAX_CONNECTIONS_PER_USER: "0" },
+      /^Invalid configuration: MAX_CONNECTIONS_PER_USER: expected an integer between 1 and 10000/,
+    ],
+    [
+      { REDIS_URL: "localhost:6379" },
+      /^Invalid configuration: REDIS_URL: expected a redis:\/\/ or rediss:\/\/ URL/,
+    ],
+    [{ LOG_LEVEL: "loud" }, /^Invalid configuration: LOG_LEVEL: /],
+    [
+      { ALLOWED_ORIGINS: "ftp://x" },
+      /^Invalid configuration: ALLOWED_ORIGINS: expected comma-separated http\(s\) origins/,
+    ],
+    [{ AUTH_SECRET: "short" }, /^Invalid configuration: AUTH_SECRET: expected at least 32 characters$/],
+    [{ NEXTAUTH_URL: "not a url" }, /^Invalid configuration: NEXTAUTH_URL: expected an absolute/],
+    [{ WORKERS_INLINE: "maybe" }, /^Invalid configuration: WORKERS_INLINE: expected true or false/],
+    [{ INSTANCE_ID: "has space" }, /^Invalid configuration: INSTANCE_ID: /],
+  ])("refuses %o with one line naming the variable", (env, message) => {
+    const text = errorOf(env);
+    expect(text).toMatch(message);
+    expect(text).not.toContain("\n");
+  });
+
+  it("never echoes a secret's value in the error", () => {
+    expect(errorOf({ AUTH_SECRET: "hunter2" })).not.toContain("hunter2");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", REDIS_URL: "" }).mode).toBe("embedded");
+  });
+
+  it("derives allowed origins and cookie security from NEXTAUTH_URL", () => {
+    const c = loadConfig({ NEXTAUTH_URL: "https://dash.example.com/", PORT: "8080" });
+    expect(c.publicUrl).toBe("https://dash.example.com");
+    expect(c.allowedOrigins).toEqual(["https://dash.example.com"]);
+  });
+
+  it("parses REDIS_CLUSTER_NODES", () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: "10.0.0.1:7000,redis://10.0.0.2:7001", AUTH_SECRET: SECRET });
+    expect(c.redis.clusterNodes).toEqual([
+      { host: "10.0.0.1", port: 7000 },
+      { host: "10.0.0.2", port: 7001 },
+    ]);
+    expect(errorOf({ REDIS_CLUSTER_NODES: "nope", AUTH_SECRET: SECRET })).toMatch(
+      /REDIS_CLUSTER_NODES: expected host:port/,
+    );
+  });
+});

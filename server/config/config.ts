@@ -1,0 +1,170 @@
+import { hostname } from "node:os";
+import { z } from "zod";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected an integer between ${min} and ${max}` })
+    .int({ error: `expected an integer between ${min} and ${max}` })
+    .min(min, { error: `expected an integer between ${min} and ${max}` })
+    .max(max, { error: `expected an integer between ${min} and ${max}` });
+
+const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, { error: "expected a redis:// or rediss:// URL" });
+
+const origin = z.string().transform((value, ctx) => {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("scheme");
+    return url.origin;
+  } catch {
+    ctx.addIssue({ code: "custom", message: `expected comma-separated http(s) origins, got "${value}"` });
+    return z.NEVER;
+  }
+});
+
+const clusterNodes = z.string().transform((value, ctx) => {
+  const nodes = value
+    .split(",")
+    .map((s) => s.trim().replace(/^redis:\/\//, ""))
+    .filter(Boolean)
+    .map((s) => {
+      const m = /^([^:]+):(\d{1,5})$/.exec(s);
+      return m ? { host: m[1]!, port: Number(m[2]) } : null;
+    });
+  if (nodes.length === 0 || nodes.some((n) => n === null)) {
+    ctx.addIssue({ code: "custom", message: `expected host:port,host:port,..., got "${value}"` });
+    return z.NEVER;
+  }
+  return nodes as { host: string; port: number }[];
+});
+
+/** Environment variables, as read. Empty strings count as unset so that `FOO=` in a shell means default. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  REDIS_URL: redisUrl.optional(),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,32}$/, { error: "expected 1-32 letters, digits, _ or -" })
+    .default("pb"),
+  AUTH_SECRET: z.string().min(32, { error: "expected at least 32 characters" }).optional(),
+  NEXTAUTH_URL: z.url({ error: "expected an absolute http(s) URL" }).optional(),
+  MAX_CONNECTIONS_PER_USER: int(1, 10_000).default(5),
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{1,64}$/, { error: "expected 1-64 letters, digits, _, . or -" })
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(origin))
+    .optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** How long an instance's lease lives without a heartbeat; its connections expire with it. */
+  INSTANCE_LEASE_MS: int(1_000, 300_000).default(15_000),
+  MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
+  WORKERS_INLINE: bool.optional(),
+  METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
+  SEED_DEMO_USERS: bool.optional(),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  dev: boolean;
+  port: number;
+  host: string;
+  mode: "embedded" | "redis";
+  redis: { url?: string; clusterNodes?: { host: string; port: number }[]; keyPrefix: string };
+  /** Undefined only in embedded mode before the kept secret is loaded; see `resolveSecret`. */
+  authSecret?: string;
+  publicUrl: string;
+  allowedOrigins: string[];
+  maxConnectionsPerUser: number;
+  instanceId: string;
+  logLevel: Env["LOG_LEVEL"];
+  dataDir: string;
+  shutdownTimeoutMs: number;
+  instanceLeaseMs: number;
+  maxMessageBytes: number;
+  workersInline: boolean;
+  metricsToken?: string;
+  seedDemoUsers: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+function formatIssue(issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string {
+  const name = String(issue.path[0] ?? "environment");
+  const raw = env[name];
+  const got = raw === undefined ? "" : `, got "${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}"`;
+  const secretLike = /SECRET|TOKEN/.test(name);
+  return `Invalid configuration: ${name}: ${issue.message}${secretLike ? "" : got}`;
+}
+
+/**
+ * Reads and validates the environment once. Throws `ConfigError` with a single line naming the first bad
+ * variable; `index.ts` prints it and exits.
+ */
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): Config {
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(rawEnv)) env[k] = v === "" ? undefined : v;
+  env.AUTH_SECRET ??= env.NEXTAUTH_SECRET;
+
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(formatIssue(parsed.error.issues[0]!, env));
+  }
+  const e = parsed.data;
+  const mode = e.REDIS_URL || e.REDIS_CLUSTER_NODES ? "redis" : "embedded";
+  if (mode === "redis" && !e.AUTH_SECRET) {
+    throw new ConfigError(
+      "Invalid configuration: AUTH_SECRET: required when REDIS_URL is set, because every instance must share it",
+    );
+  }
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(
+      "Invalid configuration: REDIS_CLUSTER_NODES: set either REDIS_URL or REDIS_CLUSTER_NODES, not both",
+    );
+  }
+  const publicUrl = e.NEXTAUTH_URL ?? `http://localhost:${e.PORT || 3000}`;
+  return {
+    env: e.NODE_ENV,
+    dev: e.NODE_ENV === "development",
+    port: e.PORT,
+    host: e.HOST,
+    mode,
+    redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.REDIS_KEY_PREFIX },
+    authSecret: e.AUTH_SECRET,
+    publicUrl: publicUrl.replace(/\/$/, ""),
+    allowedOrigins: e.ALLOWED_ORIGINS ?? [new URL(publicUrl).origin],
+    maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+    instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    instanceLeaseMs: e.INSTANCE_LEASE_MS,
+    maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    workersInline: e.WORKERS_INLINE ?? mode === "embedded",
+    metricsToken: e.METRICS_TOKEN,
+    seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",
+  };
+}

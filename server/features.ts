@@ -1,0 +1,33 @@
+import type { AuthOptions } from "next-auth";
+import type { Authenticator } from "./auth/authenticator";
+import type { Backends } from "./backends/types";
+import type { Config } from "./config/config";
+import type { Router } from "./http/router";
+import type { Logger } from "./logging/logger";
+import type { Lifecycle } from "./ops/lifecycle";
+import type { EventRouter } from "./realtime/event-router";
+import type { AppServer } from "./realtime/types";
+
+/** What every feature gets when it is set up. Features never reach for globals. */
+export interface FeatureContext {
+  config: Config;
+  secret: string;
+  logger: Logger;
+  backends: Backends;
+  authenticator: Authenticator;
+  authOptions: AuthOptions;
+  router: Router;
+  events: EventRouter;
+  io: AppServer;
+  lifecycle: Lifecycle;
+  /**
+   * Runs during draining, after sockets are closed and before Redis is. Hooks run in reverse order of
+   * registration, so a feature can rely on the ones set up before it.
+   */
+  onShutdown(hook: () => Promise<void> | void): void;
+}
+
+export interface Feature {
+  name: string;
+  setup(ctx: FeatureContext): Promise<void> | void;
+}

@@ -1,0 +1,42 @@
+import type { ServerResponse } from "node:http";
+import type { ErrorBody, ErrorCode } from "@/lib/protocol/errors";
+
+const STATUS: Record<ErrorCode, number> = {
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  VALIDATION: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  CONNECTION_LIMIT: 429,
+  DRAINING: 503,
+  UNAVAILABLE: 503,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_PROTOCOL: 400,
+  INTERNAL: 500,
+};
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const data = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(data),
+    "cache-control": "no-store",
+    ...headers,
+  });
+  res.end(data);
+}
+
+/** The HTTP face of an error ack: same `{ ok: false, error }` body, status from the code. */
+export function sendError(res: ServerResponse, error: ErrorBody): void {
+  sendJson(res, STATUS[error.code], { ok: false, error });
+}
+
+export function statusForCode(code: ErrorCode): number {
+  return STATUS[code];
+}

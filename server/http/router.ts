@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ZodError } from "zod";
+import { AppError } from "@/lib/protocol/errors";
+import type { Logger } from "../logging/logger";
+import { sendError } from "./respond";
+
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+}
+
+export type RouteHandler = (ctx: RouteContext) => Promise<void> | void;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: RouteHandler;
+}
+
+/**
+ * The server's own HTTP endpoints (auth, health, metrics, APIs), matched before Next sees the request. They live
+ * here rather than in app/api because they need services that exist only in the custom server's module graph.
+ */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  /** `path` segments starting with `:` capture one segment; a trailing `*` captures the rest as `rest`. */
+  on(method: string | string[], path: string, handler: RouteHandler): this {
+    const keys: string[] = [];
+    const source = path
+      .split("/")
+      .map((seg) => {
+        if (seg === "*") {
+          keys.push("rest");
+          return "(.*)";
+        }
+        if (seg.startsWith(":")) {
+          keys.push(seg.slice(1));
+          return "([^/]+)";
+        }
+        return seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("/");
+    for (const m of Array.isArray(method) ? method : [method]) {
+      this.routes.push({ method: m, pattern: new RegExp(`^${source}/?$`), keys, handler });
+    }
+    return this;
+  }
+
+  /** Returns false when no route matches, so the caller can hand the request to Next. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? "/", "http://internal");
+    let pathMatched = false;
+    for (const route of this.routes) {
+      const m = route.pattern.exec(url.pathname);
+      if (!m) continue;
+      pathMatched = true;
+      if (route.method !== req.method && !(route.method === "GET" && req.method === "HEAD")) continue;
+      const params: Record<string, string> = {};
+      route.keys.forEach((k, i) => {
+        params[k] = decodeURIComponent(m[i + 1] ?? "");
+      });
+      try {
+        await route.handler({ req, res, url, params });
+      } catch (err) {
+        this.fail(res, err, req);
+      }
+      return true;
+    }
+    if (pathMatched) {
+      sendError(res, { code: "NOT_FOUND", message: `${req.method} is not supported on ${url.pathname}` });
+      return true;
+    }
+    return false;
+  }
+
+  private fail(res: ServerResponse, err: unknown, req: IncomingMessage): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (err instanceof AppError) return sendError(res, err.toBody());
+    if (err instanceof ZodError) {
+      const issue = err.issues[0];
+      const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+      return sendError(res, {
+        code: "VALIDATION",
+        message: `${where}${issue?.message ?? "invalid request"}`,
+        details: {
+          issues: err.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), message: i.message })),
+        },
+      });
+    }
+    this.logger.error({ err, method: req.method, url: req.url }, "http handler failed");
+    sendError(res, { code: "INTERNAL", message: "internal error" });
+  }
+}

@@ -1,0 +1,72 @@
+import { createApplication } from "./app";
+import { seedDemoUsers } from "./auth/demo-users";
+import { createBackends } from "./backends";
+import { ConfigError, loadConfig, type Config } from "./config/config";
+import { resolveSecret } from "./config/secret";
+import { allFeatures } from "./feature-list";
+import { createLogger } from "./logging/logger";
+import { createNextPages } from "./next/pages";
+import { installProcessGuards } from "./ops/process-guards";
+import { handleSignals } from "./ops/signals";
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.dev,
+    base: { instance: config.instanceId },
+  });
+  installProcessGuards(logger);
+
+  const { secret, generated } = await resolveSecret(config);
+  if (generated)
+    logger.warn(
+      { dataDir: config.dataDir },
+      "AUTH_SECRET is not set; generated one and kept it in the data folder",
+    );
+  // next-auth's proxy guard and URL building read these from the environment of this same process.
+  process.env.NEXTAUTH_SECRET = secret;
+  process.env.NEXTAUTH_URL = config.publicUrl;
+
+  const backends = await createBackends(config, logger);
+  if (config.seedDemoUsers) await seedDemoUsers(backends.users, logger);
+
+  const pages = await createNextPages({
+    dev: config.dev,
+    dir: process.cwd(),
+    hostname: config.host,
+    port: config.port,
+  });
+  const app = await createApplication({ config, secret, logger, backends, pages, features: allFeatures() });
+  const address = await app.listen(config.port, config.host);
+
+  handleSignals({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    shutdown: async () => {
+      await app.close({ drainMs: Math.min(5_000, config.shutdownTimeoutMs / 3) });
+      await backends.close();
+    },
+  });
+  logger.info(
+    { url: config.publicUrl, port: address.port, mode: config.mode, instanceId: config.instanceId },
+    `Pulseboard ready on ${config.publicUrl} (${config.mode} mode)`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`Pulseboard failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
+  test: {
+    include: ["{server,lib,components,bench,deploy}/**/*.test.ts"],
+    exclude: ["node_modules/**", "e2e/**", "dist/**", ".next/**"],
+    environment: "node",
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Integration tests start their own redis-server and servers; two cores cannot run many at once.
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
