@@ -20,6 +20,7 @@ import { registerHealthRoutes } from "./ops/health.routes";
 import { Lifecycle } from "./ops/lifecycle";
 import { registerMetaRoutes } from "./ops/meta.routes";
 import { createSignInThrottle } from "./auth/throttle";
+import { AppBus } from "./bus";
 import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
 import { scheduleExpiry } from "./realtime/session-expiry";
@@ -47,6 +48,7 @@ export interface Application {
   router: Router;
   events: EventRouter;
   lifecycle: Lifecycle;
+  bus: AppBus;
   context: FeatureContext;
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Drains and closes everything except the process; see `ops/shutdown.ts`. */
@@ -66,6 +68,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     throttle: createSignInThrottle(),
   });
   const headers = securityHeaders(config.dev);
+  const bus = new AppBus();
 
   const httpServer = createServer((req, res) => {
     applySecurityHeaders(res, headers);
@@ -101,6 +104,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
       allowedOrigins: config.allowedOrigins,
       isDraining: () => lifecycle.draining,
       logger,
+      onReject: (code) => bus.emit("handshake:rejected", code),
     }),
   );
 
@@ -116,6 +120,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     events,
     io,
     lifecycle,
+    bus,
     onShutdown: (hook) => shutdownHooks.push(hook),
   };
 
@@ -151,6 +156,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     router,
     events,
     lifecycle,
+    bus,
     context,
     listen(port, host) {
       return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import type { AuthOptions } from "next-auth";
 import type { Authenticator } from "./auth/authenticator";
+import type { AppBus } from "./bus";
 import type { Backends } from "./backends/types";
 import type { Config } from "./config/config";
 import type { Router } from "./http/router";
@@ -20,6 +21,7 @@ export interface FeatureContext {
   events: EventRouter;
   io: AppServer;
   lifecycle: Lifecycle;
+  bus: AppBus;
   /**
    * Runs during draining, after sockets are closed and before Redis is. Hooks run in reverse order of
    * registration, so a feature can rely on the ones set up before it.

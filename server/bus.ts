@@ -1,0 +1,13 @@
+import { EventEmitter } from "node:events";
+import type { ErrorCode } from "@/lib/protocol/errors";
+
+/**
+ * In-process signals between features that should not import each other: a feature reports what happened, and
+ * whoever cares (metrics, the admin panel) listens. Listeners must be cheap and must not throw.
+ */
+export interface BusEvents {
+  /** A handshake was refused; `code` is what the client saw in `connect_error`. */
+  "handshake:rejected": [code: ErrorCode | string];
+}
+
+export class AppBus extends EventEmitter<BusEvents> {}
