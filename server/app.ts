@@ -23,6 +23,7 @@ import { createSignInThrottle } from "./auth/throttle";
 import { AppBus } from "./bus";
 import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
+import { rateLimitHooks } from "./realtime/rate-limit";
 import { scheduleExpiry } from "./realtime/session-expiry";
 import { registerSystemHandlers } from "./realtime/system.handlers";
 import { userRoom, type AppServer } from "./realtime/types";
@@ -121,6 +122,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     io,
     lifecycle,
     bus,
+    services: {},
     onShutdown: (hook) => shutdownHooks.push(hook),
   };
 
@@ -128,6 +130,22 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   registerMetaRoutes(router, { mode: backends.mode, demoUsers: config.seedDemoUsers });
   registerAuthRoutes(router, { options: authOptions, authenticator, secret });
   registerSystemHandlers(events, { instanceId: config.instanceId });
+  events.use(
+    rateLimitHooks({
+      ratePerSecond: config.rateLimit.eventsPerSecond,
+      burst: config.rateLimit.burst,
+      disconnectAfter: config.rateLimit.burst * 2,
+      exempt: new Set(["board:cursor"]),
+      onDisconnect: (socket) => {
+        bus.emit("socket:flooding", socket.data.user.name);
+        logger.warn(
+          { user: socket.data.user.name, connectionId: socket.data.connectionId },
+          "disconnected a flooding socket",
+        );
+      },
+      onLimited: (socket, event) => bus.emit("event:rate-limited", socket.data.user.name, event),
+    }),
+  );
 
   for (const feature of deps.features ?? []) {
     await feature.setup(context);

@@ -8,6 +8,10 @@ import type { ErrorCode } from "@/lib/protocol/errors";
 export interface BusEvents {
   /** A handshake was refused; `code` is what the client saw in `connect_error`. */
   "handshake:rejected": [code: ErrorCode | string];
+  /** An event was refused with RATE_LIMITED. */
+  "event:rate-limited": [user: string, event: string];
+  /** A socket kept flooding after being rate-limited and was disconnected. */
+  "socket:flooding": [user: string];
 }
 
 export class AppBus extends EventEmitter<BusEvents> {}

@@ -1,10 +1,14 @@
 import type { AckFn } from "./ack";
 import type { SpecPayloadIn, SpecResult } from "./define";
+import { boardClientEvents, type BoardServerEvents } from "./boards";
+import { notificationClientEvents, type NotificationServerEvents } from "./notifications";
 import { systemClientEvents, type SystemServerEvents } from "./system";
 
 /** Every event a client may emit, with the schema that guards it. Features add their maps here. */
 export const clientEventSpecs = {
   ...systemClientEvents,
+  ...boardClientEvents,
+  ...notificationClientEvents,
 };
 
 export type ClientEventSpecs = typeof clientEventSpecs;
@@ -16,7 +20,7 @@ export type ClientToServerEvents = {
   [K in ClientEventName]: (payload: ClientPayload<K>, ack: AckFn<ClientResult<K>>) => void;
 };
 
-export type ServerToClientEvents = SystemServerEvents;
+export type ServerToClientEvents = SystemServerEvents & BoardServerEvents & NotificationServerEvents;
 
 export function isClientEventName(name: string): name is ClientEventName {
   return Object.prototype.hasOwnProperty.call(clientEventSpecs, name);

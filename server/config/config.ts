@@ -75,6 +75,8 @@ export const envSchema = z.object({
   /** How long an instance's lease lives without a heartbeat; its connections expire with it. */
   INSTANCE_LEASE_MS: int(1_000, 300_000).default(15_000),
   MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
+  RATE_LIMIT_EVENTS_PER_SEC: int(1, 100_000).default(50),
+  RATE_LIMIT_BURST: int(1, 100_000).default(100),
   WORKERS_INLINE: bool.optional(),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   SEED_DEMO_USERS: bool.optional(),
@@ -100,6 +102,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   instanceLeaseMs: number;
   maxMessageBytes: number;
+  rateLimit: { eventsPerSecond: number; burst: number };
   workersInline: boolean;
   metricsToken?: string;
   seedDemoUsers: boolean;
@@ -163,6 +166,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     instanceLeaseMs: e.INSTANCE_LEASE_MS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    rateLimit: { eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SEC, burst: e.RATE_LIMIT_BURST },
     workersInline: e.WORKERS_INLINE ?? mode === "embedded",
     metricsToken: e.METRICS_TOKEN,
     seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",

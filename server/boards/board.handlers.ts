@@ -1,0 +1,97 @@
+import type { CommittedOp } from "@/lib/protocol/boards";
+import type { FeatureContext } from "../features";
+import type { PresenceTracker } from "../presence/tracker";
+import { boardRoom } from "../realtime/rooms";
+import { userRoom, type AppSocket } from "../realtime/types";
+import type { BoardService } from "./service";
+
+/** Cursor moves beyond this rate are dropped: they are volatile, and the next one supersedes them anyway. */
+const CURSOR_MIN_INTERVAL_MS = 40;
+
+export interface BoardHandlerDeps {
+  service: BoardService;
+  presence: PresenceTracker;
+}
+
+/**
+ * Publishes a committed op to everyone viewing the board, on every instance. The sender already has it in its
+ * ack. Duplicates are published again: harmless (clients drop revisions they have), and it heals a broadcast lost
+ * when the first attempt's instance died between commit and publish.
+ */
+export function publishOp(
+  ctx: FeatureContext,
+  boardId: string,
+  entry: CommittedOp,
+  except?: AppSocket,
+): void {
+  const target = except ? except.to(boardRoom(boardId)) : ctx.io.to(boardRoom(boardId));
+  target.emit("board:op", { boardId, entry });
+  const { op } = entry;
+  if (op.type === "member.set" && op.role === null) {
+    ctx.io.in(userRoom(op.user)).socketsLeave(boardRoom(boardId));
+    ctx.io.to(userRoom(op.user)).emit("board:closed", { boardId, reason: "access-revoked", by: entry.by });
+  }
+}
+
+export function registerBoardHandlers(ctx: FeatureContext, { service, presence }: BoardHandlerDeps): void {
+  const { events } = ctx;
+  const lastCursor = new WeakMap<AppSocket, number>();
+
+  events.handle("board:list", async (_p, { user }) => ({ boards: await service.list(user.name) }));
+
+  events.handle("board:create", async ({ title }, { user }) => ({
+    board: await service.create(user.name, title),
+  }));
+
+  events.handle("board:delete", async ({ boardId }, { user }) => {
+    await service.delete(user.name, boardId);
+    ctx.io.to(boardRoom(boardId)).emit("board:closed", { boardId, reason: "deleted", by: user.name });
+    ctx.io.in(boardRoom(boardId)).socketsLeave(boardRoom(boardId));
+    return {};
+  });
+
+  events.handle("board:join", async ({ boardId }, { user, socket }) => {
+    await service.open(user.name, boardId);
+    // Join the room before reading the board, so that no op can fall between the snapshot and the broadcasts.
+    await socket.join(boardRoom(boardId));
+    const { doc, role } = await service.open(user.name, boardId);
+    const viewers = await presence.join(socket, boardId);
+    return { board: doc, role, presence: viewers };
+  });
+
+  events.handle("board:leave", async ({ boardId }, { socket }) => {
+    await socket.leave(boardRoom(boardId));
+    await presence.leave(socket, boardId);
+    return {};
+  });
+
+  events.handle("board:sync", ({ boardId, sinceRev }, { user }) =>
+    service.sync(user.name, boardId, sinceRev),
+  );
+
+  events.handle("board:op", async ({ boardId, opId, op }, { user, socket }) => {
+    const { entry } = await service.apply(user.name, boardId, opId, op);
+    publishOp(ctx, boardId, entry, socket);
+    return { entry };
+  });
+
+  events.handle("board:editing", async ({ boardId, widgetId }, { socket }) => {
+    await presence.setEditing(socket, boardId, widgetId);
+    return {};
+  });
+
+  events.handle("board:cursor", ({ boardId, x, y }, { user, socket }) => {
+    const room = boardRoom(boardId);
+    const now = Date.now();
+    if (!socket.rooms.has(room) || now - (lastCursor.get(socket) ?? 0) < CURSOR_MIN_INTERVAL_MS) return {};
+    lastCursor.set(socket, now);
+    socket.volatile.to(room).emit("board:cursor", { boardId, user: user.name, x, y });
+    return {};
+  });
+
+  ctx.io.on("connection", (socket) => {
+    socket.on("disconnect", () => {
+      presence.leaveAll(socket).catch((err: unknown) => ctx.logger.debug({ err }, "presence cleanup failed"));
+    });
+  });
+}

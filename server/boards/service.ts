@@ -1,0 +1,191 @@
+import { randomBytes } from "node:crypto";
+import { applyOp, checkOp, newBoard } from "@/lib/boards/apply";
+import { newMentions } from "@/lib/boards/mentions";
+import { roleOf, summarize, type BoardDoc, type BoardRole, type BoardSummary } from "@/lib/boards/types";
+import type { BoardOp, CommittedOp, SyncResult } from "@/lib/protocol/boards";
+import { AppError } from "@/lib/protocol/errors";
+import type { UserStore } from "../auth/user-store";
+import type { Logger } from "../logging/logger";
+import type { NotificationService } from "../notifications/service";
+import { KeyedMutex } from "../util/keyed-mutex";
+import { Lru } from "../util/lru";
+import type { BoardStore } from "./store";
+
+const MAX_ATTEMPTS = 20;
+const SYNC_BATCH = 500;
+
+export interface ApplyResult {
+  entry: CommittedOp;
+  doc: BoardDoc;
+  /** The opId had been applied before; `entry` is the original. */
+  duplicate: boolean;
+}
+
+export interface BoardServiceDeps {
+  store: BoardStore;
+  users: Pick<UserStore, "get">;
+  notifications?: Pick<NotificationService, "notifyQuietly">;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Every change to a board goes through `apply`: dedupe by opId, authorize, check for conflicts, apply, and commit
+ * atomically at the next revision, retrying when another instance committed first. Ops of one board are
+ * serialized within this instance.
+ */
+export class BoardService {
+  private readonly mutex = new KeyedMutex();
+  private readonly cache = new Lru<string, BoardDoc>(1_000);
+  private readonly now: () => number;
+
+  constructor(private readonly deps: BoardServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async create(owner: string, title: string): Promise<BoardSummary> {
+    for (;;) {
+      const doc = newBoard({ id: randomBytes(8).toString("base64url"), title, owner, at: this.now() });
+      if (await this.deps.store.create(doc)) return summarize(doc, owner)!;
+    }
+  }
+
+  async list(user: string): Promise<BoardSummary[]> {
+    const ids = await this.deps.store.boardIdsOf(user);
+    const docs = await Promise.all(ids.map((id) => this.deps.store.load(id)));
+    return docs
+      .map((doc) => (doc ? summarize(doc, user) : undefined))
+      .filter((s): s is BoardSummary => s !== undefined)
+      .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** The current board and the user's role; NOT_FOUND for non-members too, so ids cannot be probed. */
+  async open(user: string, boardId: string): Promise<{ doc: BoardDoc; role: BoardRole }> {
+    const doc = await this.deps.store.load(boardId);
+    const role = doc ? roleOf(doc, user) : undefined;
+    if (!doc || !role)
+      throw new AppError("NOT_FOUND", "no such board, or it is not shared with you", { boardId });
+    this.cache.set(boardId, doc);
+    return { doc, role };
+  }
+
+  async sync(user: string, boardId: string, sinceRev: number): Promise<SyncResult> {
+    const { doc } = await this.open(user, boardId);
+    if (sinceRev >= doc.rev) return { rev: doc.rev, entries: [] };
+    const entries = await this.deps.store.entriesSince(boardId, sinceRev, SYNC_BATCH);
+    // A snapshot when the log does not reach back, or when replaying would cost more than sending the board.
+    if (!entries || entries.length === 0 || doc.rev - sinceRev > SYNC_BATCH)
+      return { rev: doc.rev, snapshot: doc };
+    return { rev: entries[entries.length - 1]!.rev, entries };
+  }
+
+  apply(user: string, boardId: string, opId: string, op: BoardOp): Promise<ApplyResult> {
+    return this.mutex.run(boardId, () => this.applyLocked(user, boardId, opId, op));
+  }
+
+  private async applyLocked(user: string, boardId: string, opId: string, op: BoardOp): Promise<ApplyResult> {
+    const { store } = this.deps;
+    const earlier = await store.committed(boardId, opId);
+    if (earlier) return this.duplicate(boardId, earlier);
+    if (op.type === "member.set" && op.role && !(await this.deps.users.get(op.user))) {
+      throw new AppError("NOT_FOUND", `there is no user named "${op.user}"`, { user: op.user });
+    }
+    let doc = this.cache.get(boardId);
+    let fresh = doc === undefined;
+    doc ??= await store.load(boardId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (!doc) throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
+      try {
+        checkOp(doc, op, roleOf(doc, user));
+      } catch (err) {
+        // A refusal must rest on the current board, not on a cached copy another instance has moved past.
+        if (fresh) throw err;
+        doc = await store.load(boardId);
+        fresh = true;
+        continue;
+      }
+      const rev = doc.rev + 1;
+      const at = this.now();
+      const next = applyOp(doc, op, rev, { by: user, at });
+      const entry: CommittedOp = { rev, opId, op, by: user, at };
+      const result = await store.commit(boardId, doc.rev, next, entry);
+      if (result.status === "ok") {
+        this.cache.set(boardId, next);
+        this.afterCommit(doc, next, entry);
+        return { entry, doc: next, duplicate: false };
+      }
+      if (result.status === "duplicate") return this.duplicate(boardId, result.entry);
+      if (result.status === "missing") {
+        this.cache.delete(boardId);
+        throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
+      }
+      // Another instance committed first: re-read and re-check, since the conflict may now be real.
+      doc = await store.load(boardId);
+      fresh = true;
+    }
+    throw new AppError("UNAVAILABLE", "the board is too busy right now; retry with the same opId");
+  }
+
+  private async duplicate(boardId: string, entry: CommittedOp): Promise<ApplyResult> {
+    const doc = this.cache.get(boardId) ?? (await this.deps.store.load(boardId));
+    if (!doc) throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
+    return { entry, doc, duplicate: true };
+  }
+
+  /** Side effects of a committed op. They may fail without undoing the op: the op is already acknowledged. */
+  private afterCommit(before: BoardDoc, after: BoardDoc, entry: CommittedOp): void {
+    const { op, by } = entry;
+    const link = `/boards/${after.id}`;
+    if (op.type === "member.set") {
+      this.deps.store.indexMember(op.user, after.id, op.role !== null).catch((err: unknown) => {
+        this.deps.logger.warn({ err, board: after.id, user: op.user }, "board index update failed");
+      });
+      if (op.role && !before.members[op.user]) {
+        this.deps.notifications?.notifyQuietly(op.user, {
+          kind: "share",
+          title: `${by} shared “${after.title}” with you`,
+          body: `You can ${op.role === "editor" ? "edit" : "view"} it.`,
+          by,
+          link,
+        });
+      }
+    }
+    if (op.type === "note.text") {
+      const old = before.widgets[op.widgetId];
+      const previous = old?.type === "note" ? old.data.text : "";
+      for (const name of newMentions(previous, op.text)) {
+        if (name === by || !roleOf(after, name)) continue;
+        this.deps.notifications?.notifyQuietly(name, {
+          kind: "mention",
+          title: `${by} mentioned you in “${after.title}”`,
+          body: excerptAround(op.text, `@${name}`),
+          by,
+          link,
+        });
+      }
+    }
+  }
+
+  async delete(user: string, boardId: string): Promise<BoardDoc> {
+    return this.mutex.run(boardId, async () => {
+      const { doc, role } = await this.open(user, boardId);
+      if (role !== "owner") throw new AppError("FORBIDDEN", "only the owner can delete this board");
+      await this.deps.store.delete(boardId);
+      this.cache.delete(boardId);
+      await Promise.all(
+        [doc.owner, ...Object.keys(doc.members)].map((u) => this.deps.store.indexMember(u, boardId, false)),
+      );
+      return doc;
+    });
+  }
+}
+
+function excerptAround(text: string, needle: string): string {
+  const i = Math.max(0, text.toLowerCase().indexOf(needle.toLowerCase()));
+  const start = Math.max(0, i - 60);
+  const snippet = text
+    .slice(start, start + 160)
+    .replace(/\s+/g, " ")
+    .trim();
+  return `${start > 0 ? "…" : ""}${snippet}${start + 160 < text.length ? "…" : ""}`;
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyOp, newBoard } from "@/lib/boards/apply";
+import type { BoardDoc } from "@/lib/boards/types";
+import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
+import { contractBackends, type ContractEnv } from "../testing/backends";
+import type { BoardStore } from "./store";
+import { FileBoardStore } from "./store.file";
+import { RedisBoardStore } from "./store.redis";
+
+async function storeFor(env: ContractEnv): Promise<BoardStore> {
+  return env.redis ? new RedisBoardStore(env.redis, env.keys) : FileBoardStore.open(env.dataDir);
+}
+
+let seq = 0;
+function step(doc: BoardDoc, op: BoardOp, by = "alice"): { next: BoardDoc; entry: CommittedOp } {
+  const rev = doc.rev + 1;
+  const at = 1_700_000_000_000 + rev;
+  const entry: CommittedOp = { rev, opId: `op-${++seq}-${rev}xx`, op, by, at };
+  return { next: applyOp(doc, op, rev, { by, at }), entry };
+}
+
+const rename = (title: string, baseRev = 0): BoardOp => ({ type: "board.rename", title, baseRev });
+
+describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+
+  it("creates a board once and loads it", async () => {
+    const store = await storeFor(await backend.fresh());
+    const doc = newBoard({ id: "b1", title: "Ops", owner: "alice", at: 1 });
+    expect(await store.create(doc)).toBe(true);
+    expect(await store.create({ ...doc, title: "Other" })).toBe(false);
+    expect(await store.load("b1")).toEqual(doc);
+    expect(await store.load("nope")).toBeUndefined();
+    expect(await store.boardIdsOf("alice")).toEqual(["b1"]);
+  });
+
+  it("commits in revision order, refuses a stale revision, and answers a repeated opId with the original entry", async () => {
+    const store = await storeFor(await backend.fresh());
+    const doc = newBoard({ id: "b2", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    const first = step(doc, rename("B"));
+    expect(await store.commit("b2", 0, first.next, first.entry)).toEqual({ status: "ok" });
+    const stale = step(doc, rename("C"));
+    expect(await store.commit("b2", 0, stale.next, stale.entry)).toEqual({ status: "stale", rev: 1 });
+    const again = { ...first.entry, rev: 2 };
+    expect(await store.commit("b2", 1, first.next, again)).toEqual({
+      status: "duplicate",
+      entry: first.entry,
+    });
+    expect(await store.committed("b2", first.entry.opId)).toEqual(first.entry);
+    expect((await store.load("b2"))?.title).toBe("B");
+    expect(await store.commit("gone", 0, first.next, stale.entry)).toEqual({ status: "missing" });
+  });
+
+  it("admits exactly one of many concurrent commits at the same revision", async () => {
+    const store = await storeFor(await backend.fresh());
+    const doc = newBoard({ id: "b3", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    const attempts = Array.from({ length: 20 }, (_, i) => step(doc, rename(`T${i}`)));
+    const results = await Promise.all(attempts.map((a) => store.commit("b3", 0, a.next, a.entry)));
+    expect(results.filter((r) => r.status === "ok")).toHaveLength(1);
+    expect(results.filter((r) => r.status === "stale")).toHaveLength(19);
+    expect((await store.load("b3"))?.rev).toBe(1);
+  });
+
+  it("returns the entries after a revision, and nothing once the log no longer reaches back", async () => {
+    const store = await storeFor(await backend.fresh());
+    let doc = newBoard({ id: "b4", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    const entries: CommittedOp[] = [];
+    for (let i = 0; i < 1_300; i++) {
+      const { next, entry } = step(doc, rename(`T${i}`, doc.rev));
+      expect((await store.commit("b4", doc.rev, next, entry)).status).toBe("ok");
+      entries.push(entry);
+      doc = next;
+    }
+    expect(await store.entriesSince("b4", 1_300, 100)).toEqual([]);
+    expect(await store.entriesSince("b4", 1_290, 100)).toEqual(entries.slice(1_290));
+    expect(await store.entriesSince("b4", 1_200, 5)).toEqual(entries.slice(1_200, 1_205));
+    expect(await store.entriesSince("b4", 0, 100)).toBeUndefined();
+  });
+
+  it("keeps boards, logs and opIds across a restart", async () => {
+    const env = await backend.fresh();
+    const store = await storeFor(env);
+    const doc = newBoard({ id: "b5", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    const { next, entry } = step(doc, rename("Kept"));
+    await store.commit("b5", 0, next, entry);
+    await store.close();
+    const reopened = await storeFor(env);
+    expect((await reopened.load("b5"))?.title).toBe("Kept");
+    expect(await reopened.entriesSince("b5", 0, 10)).toEqual([entry]);
+    expect((await reopened.commit("b5", 1, next, entry)).status).toBe("duplicate");
+  });
+
+  it("indexes members and forgets deleted boards", async () => {
+    const store = await storeFor(await backend.fresh());
+    const doc = newBoard({ id: "b6", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    const { next, entry } = step(doc, { type: "member.set", user: "bob", role: "viewer" });
+    await store.commit("b6", 0, next, entry);
+    await store.indexMember("bob", "b6", true);
+    expect(await store.boardIdsOf("bob")).toEqual(["b6"]);
+    await store.delete("b6");
+    expect(await store.load("b6")).toBeUndefined();
+    expect(await store.entriesSince("b6", 0, 10)).toBeUndefined();
+  });
+});

@@ -1,0 +1,138 @@
+import { readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { BoardDoc } from "@/lib/boards/types";
+import { LIMITS } from "@/lib/boards/limits";
+import type { CommittedOp } from "@/lib/protocol/boards";
+import { readJsonFile } from "../storage/atomic-file";
+import { CoalescingWriter } from "../storage/coalescing-writer";
+import type { BoardStore, CommitResult } from "./store";
+
+/** How many applied opIds a board remembers for dedupe; clients resend within seconds, not thousands of ops. */
+const OPIDS_KEPT = 5_000;
+
+interface BoardRecord {
+  doc: BoardDoc;
+  log: CommittedOp[];
+  opIds: Map<string, CommittedOp>;
+  writer: CoalescingWriter;
+}
+
+interface BoardFile {
+  version: 1;
+  doc: BoardDoc;
+  log: CommittedOp[];
+  opIds: [string, CommittedOp][];
+}
+
+/**
+ * Embedded mode: boards in memory, each persisted to its own file under `DATA_DIR/boards`. A commit resolves only
+ * after the file holding it is on disk, so an acknowledged op survives a restart. One process owns the folder.
+ */
+export class FileBoardStore implements BoardStore {
+  private readonly boards = new Map<string, BoardRecord>();
+
+  private constructor(private readonly dir: string) {}
+
+  static async open(dataDir: string): Promise<FileBoardStore> {
+    const store = new FileBoardStore(join(dataDir, "boards"));
+    let names: string[] = [];
+    try {
+      names = await readdir(store.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+    for (const name of names.filter((n) => n.endsWith(".json"))) {
+      const file = await readJsonFile<BoardFile>(join(store.dir, name));
+      if (file?.version === 1) store.track(file.doc, file.log, new Map(file.opIds));
+    }
+    return store;
+  }
+
+  private file(boardId: string): string {
+    return join(this.dir, `${boardId}.json`);
+  }
+
+  private track(doc: BoardDoc, log: CommittedOp[], opIds: Map<string, CommittedOp>): BoardRecord {
+    const record: BoardRecord = {
+      doc,
+      log,
+      opIds,
+      writer: new CoalescingWriter(this.file(doc.id), () =>
+        JSON.stringify({
+          version: 1,
+          doc: record.doc,
+          log: record.log,
+          opIds: [...record.opIds],
+        } satisfies BoardFile),
+      ),
+    };
+    this.boards.set(doc.id, record);
+    return record;
+  }
+
+  async create(doc: BoardDoc): Promise<boolean> {
+    if (this.boards.has(doc.id)) return false;
+    await this.track(doc, [], new Map()).writer.write();
+    return true;
+  }
+
+  async load(boardId: string): Promise<BoardDoc | undefined> {
+    return this.boards.get(boardId)?.doc;
+  }
+
+  async commit(
+    boardId: string,
+    expectedRev: number,
+    next: BoardDoc,
+    entry: CommittedOp,
+  ): Promise<CommitResult> {
+    const record = this.boards.get(boardId);
+    if (!record) return { status: "missing" };
+    const dup = record.opIds.get(entry.opId);
+    if (dup) return { status: "duplicate", entry: dup };
+    if (record.doc.rev !== expectedRev) return { status: "stale", rev: record.doc.rev };
+    record.doc = next;
+    record.log.push(entry);
+    if (record.log.length > LIMITS.logLength) record.log.splice(0, record.log.length - LIMITS.logLength);
+    record.opIds.set(entry.opId, entry);
+    if (record.opIds.size > OPIDS_KEPT) record.opIds.delete(record.opIds.keys().next().value!);
+    await record.writer.write();
+    return { status: "ok" };
+  }
+
+  async committed(boardId: string, opId: string): Promise<CommittedOp | undefined> {
+    return this.boards.get(boardId)?.opIds.get(opId);
+  }
+
+  async entriesSince(boardId: string, sinceRev: number, limit: number): Promise<CommittedOp[] | undefined> {
+    const record = this.boards.get(boardId);
+    if (!record) return undefined;
+    if (sinceRev >= record.doc.rev) return [];
+    const first = record.log[0];
+    if (!first || first.rev > sinceRev + 1) return undefined;
+    const start = sinceRev + 1 - first.rev;
+    return record.log.slice(start, start + limit);
+  }
+
+  async delete(boardId: string): Promise<void> {
+    const record = this.boards.get(boardId);
+    if (!record) return;
+    this.boards.delete(boardId);
+    await record.writer.idle();
+    await rm(this.file(boardId), { force: true });
+  }
+
+  async boardIdsOf(user: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const { doc } of this.boards.values()) if (doc.owner === user || doc.members[user]) ids.push(doc.id);
+    return ids;
+  }
+
+  async indexMember(): Promise<void> {
+    // The index is computed from the boards themselves.
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.boards.values()].map((r) => r.writer.idle()));
+  }
+}

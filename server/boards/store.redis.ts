@@ -1,0 +1,146 @@
+import type { Redis } from "ioredis";
+import { LIMITS } from "@/lib/boards/limits";
+import type { BoardDoc } from "@/lib/boards/types";
+import type { CommittedOp } from "@/lib/protocol/boards";
+import type { RedisClient } from "../redis/connection";
+import type { RedisKeys } from "../redis/keys";
+import type { BoardStore, CommitResult } from "./store";
+
+/** Applied opIds are remembered for a day: far longer than any client keeps an op to resend. */
+const OPID_TTL_S = 24 * 3600;
+
+const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'rev', ARGV[1], 'json', ARGV[2])
+return 1`;
+
+// KEYS: doc, log, opId. ARGV: expectedRev, newRev, docJson, entryJson, logLength, opIdTtl.
+// Dedupe, revision check, doc, log and opId in one step: a crash or an outage leaves all of it or none.
+const COMMIT = `
+local dup = redis.call('GET', KEYS[3])
+if dup then return {'duplicate', dup} end
+local cur = redis.call('HGET', KEYS[1], 'rev')
+if not cur then return {'missing'} end
+if cur ~= ARGV[1] then return {'stale', cur} end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], ARGV[2] .. '-1', 'e', ARGV[4])
+redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[6])
+return {'ok'}`;
+
+type Commands = {
+  pbBoardCreate(doc: string, rev: string, json: string): Promise<number>;
+  pbBoardCommit(
+    doc: string,
+    log: string,
+    opKey: string,
+    expectedRev: string,
+    newRev: string,
+    json: string,
+    entry: string,
+    logLength: string,
+    ttl: string,
+  ): Promise<string[]>;
+};
+
+/**
+ * Redis mode. Per board, under one hash tag: `doc` (hash: rev, json), `log` (a stream whose entry ids are the
+ * revisions, trimmed to about `LIMITS.logLength`), and one `op:<opId>` key per applied op. Run Redis with
+ * append-only persistence so that acknowledged ops survive a Redis restart.
+ */
+export class RedisBoardStore implements BoardStore {
+  private readonly redis: RedisClient & Commands;
+
+  constructor(
+    redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    const r = redis as Redis;
+    if (!("pbBoardCommit" in r)) {
+      r.defineCommand("pbBoardCreate", { numberOfKeys: 1, lua: CREATE });
+      r.defineCommand("pbBoardCommit", { numberOfKeys: 3, lua: COMMIT });
+    }
+    this.redis = redis as RedisClient & Commands;
+  }
+
+  private k(boardId: string, kind: string): string {
+    return this.keys.key(`b:${boardId}`, kind);
+  }
+
+  private userIndex(user: string): string {
+    return this.keys.key(`u:${user}`, "boards");
+  }
+
+  async create(doc: BoardDoc): Promise<boolean> {
+    const created = await this.redis.pbBoardCreate(
+      this.k(doc.id, "doc"),
+      String(doc.rev),
+      JSON.stringify(doc),
+    );
+    if (created === 1) await this.indexMember(doc.owner, doc.id, true);
+    return created === 1;
+  }
+
+  async load(boardId: string): Promise<BoardDoc | undefined> {
+    const json = await this.redis.hget(this.k(boardId, "doc"), "json");
+    return json ? (JSON.parse(json) as BoardDoc) : undefined;
+  }
+
+  async commit(
+    boardId: string,
+    expectedRev: number,
+    next: BoardDoc,
+    entry: CommittedOp,
+  ): Promise<CommitResult> {
+    const [status, value] = await this.redis.pbBoardCommit(
+      this.k(boardId, "doc"),
+      this.k(boardId, "log"),
+      this.k(boardId, `op:${entry.opId}`),
+      String(expectedRev),
+      String(entry.rev),
+      JSON.stringify(next),
+      JSON.stringify(entry),
+      String(LIMITS.logLength),
+      String(OPID_TTL_S),
+    );
+    switch (status) {
+      case "ok":
+        return { status: "ok" };
+      case "duplicate":
+        return { status: "duplicate", entry: JSON.parse(value!) as CommittedOp };
+      case "stale":
+        return { status: "stale", rev: Number(value) };
+      default:
+        return { status: "missing" };
+    }
+  }
+
+  async committed(boardId: string, opId: string): Promise<CommittedOp | undefined> {
+    const raw = await this.redis.get(this.k(boardId, `op:${opId}`));
+    return raw ? (JSON.parse(raw) as CommittedOp) : undefined;
+  }
+
+  async entriesSince(boardId: string, sinceRev: number, limit: number): Promise<CommittedOp[] | undefined> {
+    const current = await this.redis.hget(this.k(boardId, "doc"), "rev");
+    if (current === null) return undefined;
+    if (sinceRev >= Number(current)) return [];
+    const rows = await this.redis.xrange(this.k(boardId, "log"), `${sinceRev + 1}-0`, "+", "COUNT", limit);
+    const entries = rows.map(([, fields]) => JSON.parse(fields[1]!) as CommittedOp);
+    if (entries[0]?.rev !== sinceRev + 1) return undefined;
+    return entries;
+  }
+
+  async delete(boardId: string): Promise<void> {
+    await this.redis.del(this.k(boardId, "doc"), this.k(boardId, "log"));
+  }
+
+  async boardIdsOf(user: string): Promise<string[]> {
+    return this.redis.smembers(this.userIndex(user));
+  }
+
+  async indexMember(user: string, boardId: string, member: boolean): Promise<void> {
+    if (member) await this.redis.sadd(this.userIndex(user), boardId);
+    else await this.redis.srem(this.userIndex(user), boardId);
+  }
+
+  async close(): Promise<void> {}
+}

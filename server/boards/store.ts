@@ -1,0 +1,34 @@
+import type { CommittedOp } from "@/lib/protocol/boards";
+import type { BoardDoc } from "@/lib/boards/types";
+
+export type CommitResult =
+  | { status: "ok" }
+  /** The board moved on since `expectedRev`: reload and try again. */
+  | { status: "stale"; rev: number }
+  /** This opId was applied before: here is its original entry. */
+  | { status: "duplicate"; entry: CommittedOp }
+  | { status: "missing" };
+
+/**
+ * Boards, their op logs and applied opIds. `commit` is the one atomic step behind every change: it checks the
+ * opId was never applied and the board is still at `expectedRev`, then stores the new doc, appends the entry to
+ * the bounded log and remembers the opId, all or nothing. Implementations pass `store.contract.test.ts`.
+ */
+export interface BoardStore {
+  /** Fails (returns false) when the id is taken. */
+  create(doc: BoardDoc): Promise<boolean>;
+  load(boardId: string): Promise<BoardDoc | undefined>;
+  commit(boardId: string, expectedRev: number, next: BoardDoc, entry: CommittedOp): Promise<CommitResult>;
+  committed(boardId: string, opId: string): Promise<CommittedOp | undefined>;
+  /**
+   * Entries after `sinceRev`, oldest first, at most `limit`; `undefined` when the log no longer reaches back that
+   * far (the caller sends a snapshot instead).
+   */
+  entriesSince(boardId: string, sinceRev: number, limit: number): Promise<CommittedOp[] | undefined>;
+  delete(boardId: string): Promise<void>;
+  /** Ids of the boards where `user` is owner or member; may include stale ids, callers re-check membership. */
+  boardIdsOf(user: string): Promise<string[]>;
+  /** Keeps the per-user index in step after a membership change. */
+  indexMember(user: string, boardId: string, member: boolean): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,85 @@
+import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection";
+import type { RedisKeys } from "../redis/keys";
+import type { PresenceEntry, PresenceStore } from "./store";
+
+// Lease expiries come from Redis TIME, so instances with skewed clocks agree on who has expired.
+const NOW = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+// KEYS: zset (member → expiry), hash (member → json). ARGV: member, json, leaseMs.
+const UPSERT = `${NOW}
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 4)
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]) * 4)
+return 1`;
+
+const LIST = `${NOW}
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  redis.call('HDEL', KEYS[2], unpack(expired))
+end
+local live = redis.call('ZRANGE', KEYS[1], 0, -1)
+if #live == 0 then return {} end
+return redis.call('HMGET', KEYS[2], unpack(live))`;
+
+// ARGV: leaseMs, member...  XX: only existing members; GT: never shortens a lease.
+const RENEW = `${NOW}
+local expiry = now + tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', 'GT', expiry, ARGV[i]) end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 4)
+redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]) * 4)
+return 1`;
+
+type Commands = {
+  pbPresenceUpsert(z: string, h: string, member: string, json: string, lease: string): Promise<number>;
+  pbPresenceList(z: string, h: string): Promise<(string | null)[]>;
+  pbPresenceRenew(z: string, h: string, lease: string, ...members: string[]): Promise<number>;
+};
+
+/** Redis mode: per board, a sorted set of connection ids scored by lease expiry, and their details in a hash. */
+export class RedisPresenceStore implements PresenceStore {
+  private readonly redis: RedisClient & Commands;
+
+  constructor(
+    redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {
+    const r = redis as Redis;
+    if (!("pbPresenceList" in r)) {
+      r.defineCommand("pbPresenceUpsert", { numberOfKeys: 2, lua: UPSERT });
+      r.defineCommand("pbPresenceList", { numberOfKeys: 2, lua: LIST });
+      r.defineCommand("pbPresenceRenew", { numberOfKeys: 2, lua: RENEW });
+    }
+    this.redis = redis as RedisClient & Commands;
+  }
+
+  private k(boardId: string): [string, string] {
+    return [this.keys.key(`b:${boardId}`, "presence"), this.keys.key(`b:${boardId}`, "presence:info")];
+  }
+
+  async upsert(boardId: string, entry: PresenceEntry, leaseMs: number): Promise<void> {
+    await this.redis.pbPresenceUpsert(
+      ...this.k(boardId),
+      entry.connectionId,
+      JSON.stringify(entry),
+      String(leaseMs),
+    );
+  }
+
+  async remove(boardId: string, connectionId: string): Promise<void> {
+    const [z, h] = this.k(boardId);
+    await Promise.all([this.redis.zrem(z, connectionId), this.redis.hdel(h, connectionId)]);
+  }
+
+  async list(boardId: string): Promise<PresenceEntry[]> {
+    const rows = await this.redis.pbPresenceList(...this.k(boardId));
+    return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as PresenceEntry);
+  }
+
+  async renew(boardId: string, connectionIds: string[], leaseMs: number): Promise<void> {
+    if (connectionIds.length === 0) return;
+    await this.redis.pbPresenceRenew(...this.k(boardId), String(leaseMs), ...connectionIds);
+  }
+}
