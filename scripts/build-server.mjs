@@ -4,6 +4,7 @@ import { build } from "esbuild";
 await build({
   entryPoints: {
     server: "server/index.ts",
+    worker: "server/worker.ts",
     "cli/users": "server/cli/users.ts",
     "cli/token": "server/cli/token.ts",
   },

@@ -1,7 +1,7 @@
 import { createApplication } from "./app";
 import { seedDemoUsers } from "./auth/demo-users";
 import { createBackends } from "./backends";
-import { ConfigError, loadConfig, type Config } from "./config/config";
+import { readConfigOrExit } from "./config/read";
 import { resolveSecret } from "./config/secret";
 import { allFeatures } from "./feature-list";
 import { createLogger } from "./logging/logger";
@@ -9,20 +9,8 @@ import { createNextPages } from "./next/pages";
 import { installProcessGuards } from "./ops/process-guards";
 import { handleSignals } from "./ops/signals";
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-}
-
 async function main(): Promise<void> {
-  const config = readConfig();
+  const config = readConfigOrExit();
   const logger = createLogger({
     level: config.logLevel,
     pretty: config.dev,

@@ -115,6 +115,9 @@ export function checkOp(doc: BoardDoc, op: BoardOp, role: BoardRole | undefined)
         { widgetId: w.id },
       );
     }
+    case "kpi.stats":
+      expectType(widgetOf(doc, op.widgetId), "kpi");
+      return;
     case "checklist.add": {
       const w = expectType(widgetOf(doc, op.widgetId), "checklist");
       if (w.data.items.some((i) => i.id === op.item.id))
@@ -227,6 +230,9 @@ function applyInner(doc: BoardDoc, op: BoardOp, rev: number, ctx: OpContext): Bo
         data: { ...w.data, label: op.label, unit: op.unit },
         revs: { ...w.revs, label: rev },
       });
+    case "kpi.stats":
+      if (w.type !== "kpi") return doc;
+      return setWidget(doc, { ...w, data: { ...w.data, stats: op.stats } });
     case "checklist.add":
       if (w.type !== "checklist" || w.data.items.some((i) => i.id === op.item.id)) return doc;
       return setWidget(doc, {

@@ -22,12 +22,27 @@ export interface NoteData {
   text: string;
 }
 
+export interface KpiStats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  /** The chart widget they summarize, and when. */
+  source: string;
+  at: number;
+}
+
 export interface KpiData {
   value: number | null;
   /** The value before the last change, so the change can be shown. */
   previous: number | null;
   label: string;
   unit: string;
+  /** Set by the "summarize chart" task. */
+  stats?: KpiStats;
 }
 
 export interface ChecklistData {
@@ -37,8 +52,12 @@ export interface ChecklistData {
 /** Points as `[epochMs, value]`, sorted by time. */
 export type ChartPoint = [number, number];
 
+/** Pulseboard's own metrics, pushed into the chart every second while someone views it. */
+export type ChartFeed = "connections" | "events";
+
 export interface ChartData {
   points: ChartPoint[];
+  feed?: ChartFeed;
 }
 
 interface WidgetBase<T extends WidgetType, D> {

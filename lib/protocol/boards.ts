@@ -105,6 +105,21 @@ export const boardOpSchema = z.discriminatedUnion("type", [
     ...guarded,
   }),
   z.strictObject({
+    type: z.literal("kpi.stats"),
+    ...target,
+    stats: z.strictObject({
+      count: z.number().int().min(0),
+      min: finite,
+      max: finite,
+      mean: finite,
+      p50: finite,
+      p95: finite,
+      p99: finite,
+      source: idSchema,
+      at: z.number().int().min(0),
+    }),
+  }),
+  z.strictObject({
     type: z.literal("checklist.add"),
     ...target,
     item: z.strictObject({ id: idSchema, text: text(LIMITS.checklistItemText) }),

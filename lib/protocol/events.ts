@@ -3,12 +3,14 @@ import type { SpecPayloadIn, SpecResult } from "./define";
 import { boardClientEvents, type BoardServerEvents } from "./boards";
 import { notificationClientEvents, type NotificationServerEvents } from "./notifications";
 import { systemClientEvents, type SystemServerEvents } from "./system";
+import { taskClientEvents, type TaskServerEvents } from "./tasks";
 
 /** Every event a client may emit, with the schema that guards it. Features add their maps here. */
 export const clientEventSpecs = {
   ...systemClientEvents,
   ...boardClientEvents,
   ...notificationClientEvents,
+  ...taskClientEvents,
 };
 
 export type ClientEventSpecs = typeof clientEventSpecs;
@@ -20,7 +22,10 @@ export type ClientToServerEvents = {
   [K in ClientEventName]: (payload: ClientPayload<K>, ack: AckFn<ClientResult<K>>) => void;
 };
 
-export type ServerToClientEvents = SystemServerEvents & BoardServerEvents & NotificationServerEvents;
+export type ServerToClientEvents = SystemServerEvents &
+  BoardServerEvents &
+  NotificationServerEvents &
+  TaskServerEvents;
 
 export function isClientEventName(name: string): name is ClientEventName {
   return Object.prototype.hasOwnProperty.call(clientEventSpecs, name);

@@ -19,6 +19,9 @@ async function ping(client: RedisClient, timeoutMs: number): Promise<DependencyS
   }
 }
 
+/** The channel prefix shared by the Socket.IO adapter and the workers' emitter. */
+export const adapterKey = (keyPrefix: string) => `${keyPrefix}:sio`;
+
 /** Redis mode: stores in Redis, broadcasts through @socket.io/redis-adapter on dedicated pub/sub clients. */
 export async function createRedisBackends(
   config: Pick<Config, "redis" | "instanceId">,
@@ -41,7 +44,7 @@ export async function createRedisBackends(
     mode: "redis",
     users: new RedisUserStore(command, keys),
     redis: { command, pub, sub, keys },
-    adapter: createAdapter(pub, sub, { key: `${config.redis.keyPrefix}:sio` }),
+    adapter: createAdapter(pub, sub, { key: adapterKey(config.redis.keyPrefix) }),
     health: async () => ({ redis: await ping(command, 1_000) }),
     close: async () => {
       if (closed) return;

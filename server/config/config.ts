@@ -78,6 +78,12 @@ export const envSchema = z.object({
   RATE_LIMIT_EVENTS_PER_SEC: int(1, 100_000).default(50),
   RATE_LIMIT_BURST: int(1, 100_000).default(100),
   WORKERS_INLINE: bool.optional(),
+  TASK_CONCURRENCY: int(1, 256).default(4),
+  TASK_IMPORT_BATCH_SIZE: int(1, 1_000).default(500),
+  TASK_IMPORT_BATCHES_PER_SEC: int(0, 10_000).default(0),
+  TASK_UPLOAD_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+  TASK_LOCK_MS: int(1_000, 600_000).default(10_000),
+  WORKER_HEALTH_PORT: int(1, 65535).optional(),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   SEED_DEMO_USERS: bool.optional(),
 });
@@ -104,6 +110,14 @@ export interface Config {
   maxMessageBytes: number;
   rateLimit: { eventsPerSecond: number; burst: number };
   workersInline: boolean;
+  tasks: {
+    concurrency: number;
+    importBatchSize: number;
+    importBatchesPerSecond: number;
+    uploadMaxBytes: number;
+    lockMs: number;
+    workerHealthPort?: number;
+  };
   metricsToken?: string;
   seedDemoUsers: boolean;
 }
@@ -168,6 +182,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     rateLimit: { eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SEC, burst: e.RATE_LIMIT_BURST },
     workersInline: e.WORKERS_INLINE ?? mode === "embedded",
+    tasks: {
+      concurrency: e.TASK_CONCURRENCY,
+      importBatchSize: e.TASK_IMPORT_BATCH_SIZE,
+      importBatchesPerSecond: e.TASK_IMPORT_BATCHES_PER_SEC,
+      uploadMaxBytes: e.TASK_UPLOAD_MAX_BYTES,
+      lockMs: e.TASK_LOCK_MS,
+      workerHealthPort: e.WORKER_HEALTH_PORT,
+    },
     metricsToken: e.METRICS_TOKEN,
     seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",
   };

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { NotificationItem, NotificationKind } from "@/lib/protocol/notifications";
 import type { Logger } from "../logging/logger";
-import { userRoom, type AppServer } from "../realtime/types";
+import type { Broadcaster } from "../realtime/broadcaster";
+import { userRoom } from "../realtime/types";
 import type { NotificationStore } from "./store";
 
 export interface NewNotification {
@@ -16,7 +17,7 @@ export interface NewNotification {
 export class NotificationService {
   constructor(
     private readonly store: NotificationStore,
-    private readonly io: AppServer,
+    private readonly io: Broadcaster,
     private readonly logger: Logger,
   ) {}
 

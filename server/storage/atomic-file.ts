@@ -3,12 +3,12 @@ import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** Writes the whole file or nothing: a crash mid-write leaves the previous version in place. */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
   const handle = await open(tmp, "w", 0o600);
   try {
-    await handle.writeFile(data, "utf8");
+    await handle.writeFile(data);
     await handle.datasync();
   } finally {
     await handle.close();

@@ -11,6 +11,8 @@ import { tempDir } from "./temp-dir";
 export interface ContractEnv {
   dataDir: string;
   redis?: RedisClient;
+  /** The Redis the client talks to, for stores that open connections of their own. */
+  redisUrl?: string;
   keys: RedisKeys;
 }
 
@@ -50,7 +52,12 @@ export function contractBackends(): ContractBackend[] {
     async fresh() {
       const dir = await tempDir();
       dirs.push(dir.remove);
-      return { dataDir: dir.path, redis: client!, keys: new RedisKeys(`t${process.pid}x${++counter}`) };
+      return {
+        dataDir: dir.path,
+        redis: client!,
+        redisUrl: server!.url,
+        keys: new RedisKeys(`t${process.pid}x${++counter}`),
+      };
     },
     async teardown() {
       if (client) await closeRedis(client);

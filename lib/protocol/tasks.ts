@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { clientEvent } from "./define";
+import { idSchema } from "./boards";
+
+export type TaskKind = "csv-import" | "board-export" | "chart-summary";
+export type TaskStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+/** What a task is asked to do. CSV imports start over HTTP (the file is the body); the rest over the socket. */
+export const taskRequestSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("csv-import"),
+    boardId: idSchema,
+    widgetId: idSchema,
+    uploadId: idSchema,
+    fileName: z.string().max(200).default("upload.csv"),
+    /** Import the valid rows and report the bad ones, instead of refusing the whole file. */
+    skipInvalid: z.boolean().default(false),
+  }),
+  z.strictObject({ kind: z.literal("board-export"), boardId: idSchema }),
+  z.strictObject({
+    kind: z.literal("chart-summary"),
+    boardId: idSchema,
+    chartWidgetId: idSchema,
+    /** An existing KPI widget to write into; a new one is added when absent. */
+    kpiWidgetId: idSchema.optional(),
+  }),
+]);
+
+export type TaskRequest = z.output<typeof taskRequestSchema>;
+export type TaskRequestInput = z.input<typeof taskRequestSchema>;
+
+export interface BadLine {
+  line: number;
+  reason: string;
+}
+
+export interface TaskError {
+  message: string;
+  /** CSV lines that failed validation (the first 100). */
+  lines?: BadLine[];
+  badLineCount?: number;
+  /** Whether retrying (possibly with skipInvalid) can succeed. */
+  retryable: boolean;
+}
+
+export interface ChartStats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+export type TaskResult =
+  | { kind: "csv-import"; imported: number; skipped: number; skippedLines?: BadLine[] }
+  | { kind: "board-export"; files: { format: "json" | "csv"; bytes: number; path: string }[] }
+  | { kind: "chart-summary"; stats: ChartStats; kpiWidgetId: string };
+
+export interface TaskInfo {
+  id: string;
+  kind: TaskKind;
+  owner: string;
+  /** A short description for lists and notifications. */
+  title: string;
+  boardId?: string;
+  status: TaskStatus;
+  /** 0-100, never decreasing within one attempt. */
+  progress: number;
+  message?: string;
+  attempts: number;
+  maxAttempts: number;
+  createdAt: number;
+  updatedAt: number;
+  error?: TaskError;
+  result?: TaskResult;
+}
+
+const taskRef = z.strictObject({ taskId: idSchema });
+
+export const taskClientEvents = {
+  "task:start": clientEvent<{ task: TaskInfo }>()(
+    z.discriminatedUnion("kind", [
+      z.strictObject({ kind: z.literal("board-export"), boardId: idSchema }),
+      z.strictObject({
+        kind: z.literal("chart-summary"),
+        boardId: idSchema,
+        chartWidgetId: idSchema,
+        kpiWidgetId: idSchema.optional(),
+      }),
+    ]),
+  ),
+  "task:list": clientEvent<{ tasks: TaskInfo[] }>()(
+    z.strictObject({ boardId: idSchema.optional() }).optional().default({}),
+  ),
+  "task:cancel": clientEvent<{ task: TaskInfo }>()(taskRef),
+  "task:retry": clientEvent<{ task: TaskInfo }>()(
+    z.strictObject({ taskId: idSchema, skipInvalid: z.boolean().optional() }),
+  ),
+};
+
+export interface TaskServerEvents {
+  /** Sent to the task's owner and to the viewers of its board whenever it changes. */
+  "task:update": (msg: { task: TaskInfo }) => void;
+}

@@ -1,0 +1,43 @@
+import { requireService, type Feature } from "../features";
+import type { TaskQueue } from "./queue";
+import { createTaskRuntime } from "./runtime";
+import { registerTaskHandlers } from "./task.handlers";
+import { registerTaskRoutes } from "./task.routes";
+
+declare module "../features" {
+  interface Services {
+    tasks: TaskQueue;
+  }
+}
+
+/**
+ * Background tasks. The web instance enqueues, lists, cancels and retries; it also processes tasks itself in
+ * embedded mode or with WORKERS_INLINE=true. Otherwise `npm run worker` processes run them.
+ */
+export const tasksFeature: Feature = {
+  name: "tasks",
+  async setup(ctx) {
+    const boards = requireService(ctx, "boards");
+    const redis = ctx.backends.redis;
+    const runtime = await createTaskRuntime({
+      config: ctx.config,
+      logger: ctx.logger,
+      redis: redis && { command: redis.command, keys: redis.keys },
+      boards,
+      notifications: requireService(ctx, "notifications"),
+      broadcaster: ctx.io,
+    });
+    registerTaskHandlers(ctx.events, { queue: runtime.queue, boards });
+    registerTaskRoutes(ctx.router, {
+      authenticator: ctx.authenticator,
+      boards,
+      queue: runtime.queue,
+      blobs: runtime.blobs,
+      uploadMaxBytes: ctx.config.tasks.uploadMaxBytes,
+    });
+    if (ctx.config.workersInline)
+      await runtime.queue.runWorker(runtime.processor, { concurrency: ctx.config.tasks.concurrency });
+    ctx.services.tasks = runtime.queue;
+    ctx.onShutdown(() => runtime.queue.close());
+  },
+};

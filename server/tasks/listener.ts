@@ -1,0 +1,50 @@
+import type { TaskInfo } from "@/lib/protocol/tasks";
+import type { NotificationService } from "../notifications/service";
+import type { Broadcaster } from "../realtime/broadcaster";
+import { boardRoom } from "../realtime/rooms";
+import { userRoom } from "../realtime/types";
+import type { TaskListener } from "./queue";
+
+/**
+ * Sends every task change to its owner and to the viewers of its board, and a notification when it finishes.
+ * Runs wherever the change happens: a web instance (through the Socket.IO server) or a worker (through the
+ * Redis emitter).
+ */
+export function taskListener(deps: {
+  broadcaster: Broadcaster;
+  notifications: Pick<NotificationService, "notifyQuietly">;
+}): TaskListener {
+  return (task: TaskInfo) => {
+    const rooms = task.boardId ? [userRoom(task.owner), boardRoom(task.boardId)] : [userRoom(task.owner)];
+    deps.broadcaster.to(rooms).emit("task:update", { task });
+    const link = task.boardId ? `/boards/${task.boardId}` : undefined;
+    if (task.status === "completed") {
+      deps.notifications.notifyQuietly(task.owner, {
+        kind: "task",
+        title: `${task.title}: done`,
+        body: describeResult(task),
+        link,
+      });
+    } else if (task.status === "failed") {
+      deps.notifications.notifyQuietly(task.owner, {
+        kind: "task",
+        title: `${task.title}: failed`,
+        body: task.error?.message ?? "the task failed",
+        link,
+      });
+    }
+  };
+}
+
+function describeResult(task: TaskInfo): string {
+  const r = task.result;
+  if (!r) return "Finished.";
+  switch (r.kind) {
+    case "csv-import":
+      return `Imported ${r.imported} rows${r.skipped ? `, skipped ${r.skipped} invalid ones` : ""}.`;
+    case "board-export":
+      return "The export is ready to download.";
+    case "chart-summary":
+      return `${r.stats.count} points: mean ${r.stats.mean.toFixed(2)}, p95 ${r.stats.p95}.`;
+  }
+}

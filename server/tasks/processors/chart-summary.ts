@@ -1,0 +1,58 @@
+import type { TaskRequest, TaskResult } from "@/lib/protocol/tasks";
+import { summarizeValues } from "../stats";
+import { TaskFailure, type TaskContext } from "../queue";
+import { applyAsOwner, openAsOwner, type ProcessorDeps } from "./deps";
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Count, min, max, mean and percentiles of a chart's points, written into a KPI widget (added when needed). */
+export async function summarizeChart(
+  ctx: TaskContext,
+  req: Extract<TaskRequest, { kind: "chart-summary" }>,
+  deps: ProcessorDeps,
+): Promise<TaskResult> {
+  await ctx.progress(10, "reading the chart");
+  const { doc } = await openAsOwner(deps, ctx.task.owner, req.boardId);
+  const chart = doc.widgets[req.chartWidgetId];
+  if (chart?.type !== "chart")
+    throw new TaskFailure({ message: "that chart no longer exists", retryable: false });
+  const stats = summarizeValues(chart.data.points.map((p) => p[1]));
+  if (!stats) throw new TaskFailure({ message: "the chart has no data to summarize", retryable: false });
+  await ctx.progress(50, "writing the KPI");
+  await ctx.checkCancelled();
+
+  const opId = (step: string) => `${ctx.task.id}-${step}`;
+  const fullStats = { ...stats, source: chart.id, at: Date.now() };
+  let kpiId = req.kpiWidgetId;
+  if (kpiId && doc.widgets[kpiId]?.type !== "kpi")
+    throw new TaskFailure({ message: "that KPI widget no longer exists", retryable: false });
+  if (!kpiId) {
+    kpiId = `kpi-${ctx.task.id.slice(0, 12)}`;
+    const bottom = Object.values(doc.widgets).reduce((y, w) => Math.max(y, w.layout.y + w.layout.h), 0);
+    await applyAsOwner(deps, ctx.task.owner, req.boardId, opId("add"), {
+      type: "widget.add",
+      widget: {
+        id: kpiId,
+        type: "kpi",
+        title: `Summary of ${chart.title || "chart"}`.slice(0, 120),
+        layout: { x: 0, y: bottom, w: 4, h: 3 },
+        data: { value: round(stats.mean), label: "mean", unit: "" },
+      },
+    });
+  } else {
+    const kpi = doc.widgets[kpiId]!;
+    await applyAsOwner(deps, ctx.task.owner, req.boardId, opId("value"), {
+      type: "kpi.value",
+      widgetId: kpiId,
+      value: round(stats.mean),
+      baseRev: kpi.revs.value ?? 0,
+    });
+  }
+  await applyAsOwner(deps, ctx.task.owner, req.boardId, opId("stats"), {
+    type: "kpi.stats",
+    widgetId: kpiId,
+    stats: fullStats,
+  });
+  await ctx.progress(100, "done");
+  return { kind: "chart-summary", stats, kpiWidgetId: kpiId };
+}

@@ -1,0 +1,192 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { TaskInfo, TaskRequest } from "@/lib/protocol/tasks";
+import { closeRedis, createRedisClient, type RedisClient } from "../redis/connection";
+import { eventually } from "../testing/board-client";
+import { contractBackends, type ContractEnv } from "../testing/backends";
+import { testLogger } from "../testing/logger";
+import { TaskCancelled, TaskFailure, type TaskProcessor, type TaskQueue } from "./queue";
+import { BullTaskQueue } from "./queue.bullmq";
+import { MemoryTaskQueue } from "./queue.memory";
+
+const request: TaskRequest = { kind: "board-export", boardId: "b1" };
+const summary = (value: number) => ({
+  kind: "chart-summary" as const,
+  stats: { count: value, min: 0, max: 0, mean: 0, p50: 0, p95: 0, p99: 0 },
+  kpiWidgetId: "k",
+});
+
+describe.each(contractBackends())("TaskQueue contract ($name)", (backend) => {
+  const opened: TaskQueue[] = [];
+  const clients: RedisClient[] = [];
+  let updates: TaskInfo[] = [];
+
+  async function queueFor(env: ContractEnv): Promise<TaskQueue> {
+    const listener = (t: TaskInfo) => updates.push(t);
+    const logger = testLogger();
+    const q: TaskQueue = env.redis
+      ? new BullTaskQueue({
+          redis: env.redis,
+          blockingClient: () => {
+            const c = createRedisClient({ url: env.redisUrl }, "test-worker", "blocking", logger);
+            clients.push(c);
+            return c;
+          },
+          keys: env.keys,
+          listener,
+          logger,
+          lockMs: 2_000,
+        })
+      : await MemoryTaskQueue.open(env.dataDir, listener, logger);
+    opened.push(q);
+    return q;
+  }
+
+  const finalOf = async (
+    q: TaskQueue,
+    id: string,
+    status: TaskInfo["status"][] = ["completed", "failed", "cancelled"],
+  ) => {
+    let task: TaskInfo | undefined;
+    await eventually(async () => {
+      task = await q.get(id);
+      expect(status).toContain(task?.status);
+    }, 20_000);
+    return task!;
+  };
+
+  beforeAll(() => backend.setup());
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((q) => q.close()));
+    await Promise.all(clients.splice(0).map(closeRedis));
+    updates = [];
+  });
+  afterAll(() => backend.teardown());
+
+  it("runs a task with monotonic progress to completion and reports every change", async () => {
+    const q = await queueFor(await backend.fresh());
+    const processor: TaskProcessor = async (ctx) => {
+      for (const p of [10, 5, 40, 80]) await ctx.progress(p, `at ${p}`);
+      return summary(7);
+    };
+    await q.runWorker(processor, { concurrency: 2 });
+    const queued = await q.enqueue("alice", "Export", request);
+    expect(queued).toMatchObject({
+      status: "queued",
+      owner: "alice",
+      kind: "board-export",
+      boardId: "b1",
+      progress: 0,
+    });
+    const done = await finalOf(q, queued.id);
+    expect(done).toMatchObject({ status: "completed", progress: 100, result: summary(7) });
+    await eventually(() => expect(updates.at(-1)?.status).toBe("completed"));
+    const seen = updates.filter((u) => u.id === queued.id && u.status === "running").map((u) => u.progress);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen).not.toContain(5);
+    expect((await q.listFor("alice", 10)).map((t) => t.id)).toEqual([queued.id]);
+    expect(await q.listFor("bob", 10)).toEqual([]);
+  });
+
+  it("retries a failing attempt with backoff, and fails at once on bad input, keeping the failure", async () => {
+    const q = await queueFor(await backend.fresh());
+    const attempts = new Map<string, number>();
+    await q.runWorker(
+      async (ctx) => {
+        attempts.set(ctx.task.id, ctx.attempt);
+        if (ctx.task.title === "bad")
+          throw new TaskFailure({
+            message: "line 3 is wrong",
+            lines: [{ line: 3, reason: "x" }],
+            retryable: false,
+          });
+        if (ctx.attempt === 1) throw new Error("transient");
+        return summary(ctx.attempt);
+      },
+      { concurrency: 2 },
+    );
+    const flaky = await q.enqueue("alice", "flaky", request);
+    const bad = await q.enqueue("alice", "bad", request);
+    expect(await finalOf(q, flaky.id)).toMatchObject({ status: "completed", result: summary(2) });
+    expect(await finalOf(q, bad.id)).toMatchObject({
+      status: "failed",
+      error: { message: "line 3 is wrong", lines: [{ line: 3, reason: "x" }], retryable: false },
+    });
+    expect(attempts.get(bad.id)).toBe(1);
+    expect((await q.recentFailed(10)).map((t) => t.id)).toEqual([bad.id]);
+    expect((await q.counts()).failed).toBe(1);
+  });
+
+  it("cancels a queued task and a running one, and retries them", async () => {
+    const q = await queueFor(await backend.fresh());
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let runs = 0;
+    await q.runWorker(
+      async (ctx) => {
+        runs++;
+        if (ctx.task.title === "slow" && ctx.attempt === 1 && runs === 1) {
+          await ctx.progress(10);
+          await gate;
+        }
+        await ctx.checkCancelled();
+        return summary(1);
+      },
+      { concurrency: 1 },
+    );
+    const slow = await q.enqueue("alice", "slow", request);
+    await eventually(async () => expect((await q.get(slow.id))?.status).toBe("running"));
+    const waiting = await q.enqueue("alice", "waiting", request);
+    expect((await q.cancel(waiting.id))?.status).toBe("cancelled");
+    await q.cancel(slow.id);
+    release();
+    expect(await finalOf(q, slow.id)).toMatchObject({ status: "cancelled" });
+    expect((await q.get(waiting.id))?.status).toBe("cancelled");
+    await q.retry(slow.id);
+    expect(await finalOf(q, slow.id, ["completed"])).toMatchObject({ status: "completed" });
+    await q.retry(waiting.id);
+    expect(await finalOf(q, waiting.id, ["completed"])).toMatchObject({ status: "completed" });
+  });
+
+  it("retries a failed task with a changed request", async () => {
+    const q = await queueFor(await backend.fresh());
+    await q.runWorker(
+      async (ctx) => {
+        const req = ctx.request;
+        if (req.kind === "csv-import" && !req.skipInvalid)
+          throw new TaskFailure({ message: "bad rows", retryable: true });
+        return summary(9);
+      },
+      { concurrency: 1 },
+    );
+    const task = await q.enqueue("alice", "import", {
+      kind: "csv-import",
+      boardId: "b",
+      widgetId: "w",
+      uploadId: "u",
+      fileName: "f.csv",
+      skipInvalid: false,
+    });
+    expect((await finalOf(q, task.id)).status).toBe("failed");
+    await q.retry(task.id, { skipInvalid: true });
+    expect(await finalOf(q, task.id, ["completed"])).toMatchObject({ result: summary(9) });
+  });
+
+  it("does not lose a queued task's cancellation to a worker picking it up", async () => {
+    const q = await queueFor(await backend.fresh());
+    const task = await q.enqueue("alice", "never", request);
+    await q.cancel(task.id);
+    let ran = false;
+    await q.runWorker(
+      async (ctx) => {
+        ran = true;
+        await ctx.checkCancelled();
+        return summary(0);
+      },
+      { concurrency: 1 },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ran).toBe(false);
+    expect((await q.get(task.id))?.status).toBe("cancelled");
+    expect(TaskCancelled.name).toBe("TaskCancelled");
+  });
+});

@@ -1,0 +1,83 @@
+import { createServer } from "node:http";
+import { Emitter } from "@socket.io/redis-emitter";
+import { createRedisBackends, adapterKey } from "./backends/redis";
+import { BoardService } from "./boards/service";
+import { RedisBoardStore } from "./boards/store.redis";
+import { readConfigOrExit } from "./config/read";
+import { createLogger } from "./logging/logger";
+import { NotificationService } from "./notifications/service";
+import { RedisNotificationStore } from "./notifications/store.redis";
+import { installProcessGuards } from "./ops/process-guards";
+import { handleSignals } from "./ops/signals";
+import type { Broadcaster } from "./realtime/broadcaster";
+import { createTaskRuntime } from "./tasks/runtime";
+
+/**
+ * `npm run worker`: processes background tasks. Start as many as the load needs; they share the queue in Redis
+ * and reach browsers through the Socket.IO adapter's channels, holding no sockets themselves.
+ */
+async function main(): Promise<void> {
+  const config = readConfigOrExit();
+  const logger = createLogger({
+    level: config.logLevel,
+    pretty: config.dev,
+    base: { worker: config.instanceId },
+  });
+  if (config.mode !== "redis") {
+    console.error("npm run worker needs REDIS_URL: in embedded mode the web process runs tasks itself");
+    process.exit(1);
+  }
+  installProcessGuards(logger);
+  const backends = await createRedisBackends(config, logger);
+  const redis = backends.redis!;
+  const broadcaster = new Emitter(redis.pub, {
+    key: adapterKey(config.redis.keyPrefix),
+  }) as unknown as Broadcaster;
+  const boards = new BoardService({
+    store: new RedisBoardStore(redis.command, redis.keys),
+    users: backends.users,
+    logger,
+  });
+  const notifications = new NotificationService(
+    new RedisNotificationStore(redis.command, redis.keys),
+    broadcaster,
+    logger,
+  );
+  const runtime = await createTaskRuntime({ config, logger, redis, boards, notifications, broadcaster });
+  const worker = await runtime.queue.runWorker(runtime.processor, { concurrency: config.tasks.concurrency });
+
+  const port = config.tasks.workerHealthPort;
+  const health = port
+    ? createServer((req, res) => {
+        void backends.health().then(({ redis: status }) => {
+          const live = req.url === "/api/live";
+          res.writeHead(live || status === "up" ? 200 : 503, { "content-type": "application/json" });
+          res.end(
+            JSON.stringify({
+              status: live ? "alive" : status === "up" ? "ok" : "unavailable",
+              worker: config.instanceId,
+              redis: status,
+            }),
+          );
+        });
+      }).listen(port)
+    : undefined;
+
+  handleSignals({
+    logger,
+    timeoutMs: config.shutdownTimeoutMs,
+    shutdown: async () => {
+      health?.close();
+      // Active jobs get to finish their current step; ones that cannot are picked up again by another worker.
+      await worker.close();
+      await runtime.queue.close();
+      await backends.close();
+    },
+  });
+  logger.info({ concurrency: config.tasks.concurrency }, "worker ready");
+}
+
+main().catch((err: unknown) => {
+  console.error(`worker failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
