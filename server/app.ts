@@ -161,7 +161,13 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
       { user: user.name, connectionId, transport: socket.conn.transport.name },
       "socket connected",
     );
-    socket.on("error", (err) => logger.debug({ err: err.message, connectionId }, "socket error"));
+    // A client can emit an event named "error" with any payload; it arrives here, so trust nothing about it.
+    socket.on("error", (err: unknown) =>
+      logger.debug(
+        { err: err instanceof Error ? err.message : "client sent an error event", connectionId },
+        "socket error",
+      ),
+    );
     socket.on("disconnect", (reason) =>
       logger.debug({ user: user.name, connectionId, reason }, "socket disconnected"),
     );
