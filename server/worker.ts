@@ -1,6 +1,7 @@
 import { createServer } from "node:http";
 import { Emitter } from "@socket.io/redis-emitter";
-import { createRedisBackends, adapterKey } from "./backends/redis";
+import { Server } from "socket.io";
+import { adapterKey, createRedisBackends } from "./backends/redis";
 import { BoardService } from "./boards/service";
 import { RedisBoardStore } from "./boards/store.redis";
 import { readConfigOrExit } from "./config/read";
@@ -30,9 +31,11 @@ async function main(): Promise<void> {
   installProcessGuards(logger);
   const backends = await createRedisBackends(config, logger);
   const redis = backends.redis!;
-  const broadcaster = new Emitter(redis.pub, {
-    key: adapterKey(config.redis.keyPrefix),
-  }) as unknown as Broadcaster;
+  // The emitter speaks the classic adapter's channels only. On a Cluster (sharded adapter) a Socket.IO server that
+  // is not attached to HTTP, with the same adapter, publishes instead.
+  const detached = config.redis.clusterNodes ? new Server({ adapter: backends.adapter }) : undefined;
+  const broadcaster = (detached ??
+    new Emitter(redis.pub, { key: adapterKey(config.redis.keyPrefix) })) as unknown as Broadcaster;
   const boards = new BoardService({
     store: new RedisBoardStore(redis.command, redis.keys),
     users: backends.users,
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
       // Active jobs get to finish their current step; ones that cannot are picked up again by another worker.
       await worker.close();
       await runtime.queue.close();
+      await detached?.close();
       await backends.close();
     },
   });

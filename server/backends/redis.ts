@@ -1,4 +1,5 @@
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import type { ServerOptions } from "socket.io";
 import { RedisUserStore } from "../auth/user-store.redis";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
@@ -22,7 +23,25 @@ async function ping(client: RedisClient, timeoutMs: number): Promise<DependencyS
 /** The channel prefix shared by the Socket.IO adapter and the workers' emitter. */
 export const adapterKey = (keyPrefix: string) => `${keyPrefix}:sio`;
 
-/** Redis mode: stores in Redis, broadcasts through @socket.io/redis-adapter on dedicated pub/sub clients. */
+/**
+ * A single Redis uses the classic adapter (PUBLISH/PSUBSCRIBE). A Cluster uses the sharded adapter: each room's
+ * broadcasts travel on that room's shard only (SPUBLISH/SSUBSCRIBE), instead of to every node.
+ */
+export function createSocketAdapter(
+  pub: RedisClient,
+  sub: RedisClient,
+  keyPrefix: string,
+  cluster: boolean,
+): NonNullable<ServerOptions["adapter"]> {
+  return cluster
+    ? createShardedAdapter(pub, sub, { channelPrefix: adapterKey(keyPrefix), subscriptionMode: "dynamic" })
+    : createAdapter(pub, sub, { key: adapterKey(keyPrefix) });
+}
+
+/**
+ * Redis mode, on a single Redis (`REDIS_URL`) or a Cluster (`REDIS_CLUSTER_NODES`): stores in Redis, broadcasts
+ * through @socket.io/redis-adapter on dedicated pub/sub clients.
+ */
 export async function createRedisBackends(
   config: Pick<Config, "redis" | "instanceId">,
   logger: Logger,
@@ -44,7 +63,7 @@ export async function createRedisBackends(
     mode: "redis",
     users: new RedisUserStore(command, keys),
     redis: { command, pub, sub, keys },
-    adapter: createAdapter(pub, sub, { key: adapterKey(config.redis.keyPrefix) }),
+    adapter: createSocketAdapter(pub, sub, config.redis.keyPrefix, Boolean(config.redis.clusterNodes)),
     health: async () => ({ redis: await ping(command, 1_000) }),
     close: async () => {
       if (closed) return;
