@@ -1,6 +1,9 @@
+import { AdminFeature } from "./admin/feature";
 import type { Feature } from "./features";
+import { MetricsFeature } from "./metrics/feature";
 
-/** Every feature the server runs, in setup order. */
+/** Every feature the server runs, in setup order. A new list per application: features hold per-app state. */
 export function allFeatures(): Feature[] {
-  return [];
+  const metrics = new MetricsFeature();
+  return [metrics, new AdminFeature({ metrics })];
 }

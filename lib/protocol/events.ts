@@ -1,10 +1,12 @@
 import type { AckFn } from "./ack";
 import type { SpecPayloadIn, SpecResult } from "./define";
+import { metricsClientEvents } from "./metrics";
 import { systemClientEvents, type SystemServerEvents } from "./system";
 
 /** Every event a client may emit, with the schema that guards it. Features add their maps here. */
 export const clientEventSpecs = {
   ...systemClientEvents,
+  ...metricsClientEvents,
 };
 
 export type ClientEventSpecs = typeof clientEventSpecs;
