@@ -91,6 +91,21 @@ describe("ClusterView", () => {
     expect(view.view(700).instances[0]).toMatchObject({ state: "live", startedAt: 50 });
   });
 
+  it("tells which snapshots change what an admin sees beyond the heartbeat", () => {
+    const view = new ClusterView({ goneAfterMs: 3_000 });
+    expect(view.ingest(snap("a", 0), 0)).toBe(true);
+    expect(view.ingest(snap("a", 1_000, { rates: { ...ZERO_RATES, eventsIn: 9 } }), 1_000)).toBe(false);
+    expect(view.ingest(snap("a", 2_000, { connections: { websocket: 1, polling: 0 } }), 2_000)).toBe(true);
+    expect(view.ingest(snap("a", 3_000, { connections: { websocket: 1, polling: 0 } }), 3_000)).toBe(false);
+    expect(
+      view.ingest(snap("a", 4_000, { state: "draining", connections: { websocket: 1, polling: 0 } }), 4_000),
+    ).toBe(true);
+    // Back after a silence long enough to have been marked gone.
+    expect(
+      view.ingest(snap("a", 9_000, { state: "draining", connections: { websocket: 1, polling: 0 } }), 9_000),
+    ).toBe(true);
+  });
+
   it("ignores a late, older snapshot of the same run", () => {
     const view = new ClusterView();
     view.ingest(snap("a", 2_000, { connections: { websocket: 4, polling: 0 } }), 2_000);

@@ -46,15 +46,29 @@ export class ClusterView {
     this.retainMs = opts.retainMs ?? 10 * 60_000;
   }
 
-  ingest(snap: InstanceSnapshot, seenAt: number): void {
+  /**
+   * Takes in one snapshot. Returns true when it changes what an admin sees beyond the regular heartbeat: a new
+   * instance, another state, or other connection or user counts (worth pushing before the next tick).
+   */
+  ingest(snap: InstanceSnapshot, seenAt: number): boolean {
     const prev = this.entries.get(snap.id);
     // A late duplicate of an older snapshot from the same run must not roll the row back.
-    if (prev && prev.snap.startedAt === snap.startedAt && snap.at < prev.snap.at) return;
+    if (prev && prev.snap.startedAt === snap.startedAt && snap.at < prev.snap.at) return false;
     if (snap.tick) {
       this.pending.delivery.addSparse(snap.delivery);
       this.pending.rtt.addSparse(snap.rtt);
     }
+    const wasGone = prev !== undefined && this.stateOf(prev, seenAt) === "gone";
     this.entries.set(snap.id, { snap, seenAt });
+    return (
+      prev === undefined ||
+      wasGone ||
+      prev.snap.state !== snap.state ||
+      prev.snap.startedAt !== snap.startedAt ||
+      prev.snap.connections.websocket !== snap.connections.websocket ||
+      prev.snap.connections.polling !== snap.connections.polling ||
+      prev.snap.users !== snap.users
+    );
   }
 
   /**

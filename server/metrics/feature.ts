@@ -22,7 +22,10 @@ export interface MetricsOptions {
   goneAfterMs?: number;
 }
 
-/** `snapshot`: some instance's numbers changed. `tick`: a second closed and `point` joined the history. */
+/**
+ * `snapshot`: an instance's counts or state changed (worth showing before the next tick). `tick`: a second
+ * closed and `point` joined the history.
+ */
 export type ClusterChange = { kind: "snapshot" } | { kind: "tick"; point: ClusterPoint };
 
 interface Totals {
@@ -117,9 +120,14 @@ export class MetricsFeature implements Feature {
         })
       : new MemorySnapshotTransport();
     this.transport.subscribe((batch, replay) => {
-      if (replay) this.cluster.replay(batch);
-      else for (const snap of batch) this.cluster.ingest(snap, Date.now());
-      this.emit({ kind: "snapshot" });
+      if (replay) {
+        this.cluster.replay(batch);
+        return this.emit({ kind: "snapshot" });
+      }
+      let changed = false;
+      const now = Date.now();
+      for (const snap of batch) changed = this.cluster.ingest(snap, now) || changed;
+      if (changed) this.emit({ kind: "snapshot" });
     });
 
     this.totals = this.readTotals();
