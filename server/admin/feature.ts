@@ -6,7 +6,9 @@ import type { MetricsFeature } from "../metrics/feature";
 import { serverStamp } from "../metrics/clock";
 import { scheduleExpiry } from "../realtime/session-expiry";
 import type { AppSocket } from "../realtime/types";
+import { createSignInThrottle } from "../auth/throttle";
 import { guardAdminNamespace, type AdminNamespace, type AdminSocket } from "./namespace";
+import { instrumentAdminUi } from "./socketio-admin-ui";
 
 export interface AdminFeatureDeps {
   metrics: MetricsFeature;
@@ -41,6 +43,15 @@ export class AdminFeature implements Feature {
     });
     nsp.on("connection", (socket) => this.onConnection(socket));
     this.pushUpdates(nsp);
+    if (ctx.config.socketIoAdminUi) {
+      instrumentAdminUi(ctx.io, {
+        users: ctx.backends.users,
+        allowedOrigins: ctx.config.allowedOrigins,
+        instanceId: ctx.config.instanceId,
+        logger: ctx.logger,
+        throttle: createSignInThrottle(),
+      });
+    }
   }
 
   private onConnection(socket: AdminSocket): void {

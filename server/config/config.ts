@@ -77,6 +77,7 @@ export const envSchema = z.object({
   MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
   WORKERS_INLINE: bool.optional(),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
+  SOCKETIO_ADMIN_UI: bool.default(false),
   SEED_DEMO_USERS: bool.optional(),
 });
 
@@ -102,6 +103,8 @@ export interface Config {
   maxMessageBytes: number;
   workersInline: boolean;
   metricsToken?: string;
+  /** Serve @socket.io/admin-ui's namespace, for admins who use that tool. */
+  socketIoAdminUi: boolean;
   seedDemoUsers: boolean;
 }
 
@@ -165,6 +168,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     workersInline: e.WORKERS_INLINE ?? mode === "embedded",
     metricsToken: e.METRICS_TOKEN,
+    socketIoAdminUi: e.SOCKETIO_ADMIN_UI,
     seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",
   };
 }
