@@ -62,6 +62,16 @@ export function AdminPanel() {
         <FeedStatusPill status={feed.status} detail={feed.detail} />
       </div>
 
+      {view?.redis === "down" ? (
+        <p
+          role="alert"
+          className="rounded-xl bg-amber-50 px-4 py-3 text-sm text-amber-900 ring-1 ring-amber-200"
+        >
+          Redis is unreachable from this instance. Other instances cannot report here until it is back, so
+          they show as gone; the figures below cover this instance only.
+        </p>
+      ) : null}
+
       <KpiTiles view={view} />
 
       <section aria-labelledby="charts-title" className="space-y-3">

@@ -75,6 +75,11 @@ export interface AdminView {
   rejectionsByReason: Record<string, number>;
   /** Whether `users` is exact (few users) or a HyperLogLog estimate. */
   usersExact: boolean;
+  /**
+   * Redis as seen from the instance serving this view. While it is `down`, other instances' snapshots cannot
+   * arrive, so they turn `gone` here even if they are fine.
+   */
+  redis: "up" | "down" | "disabled";
 }
 
 export interface AdminUpdate extends AdminView {

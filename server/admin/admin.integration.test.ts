@@ -150,6 +150,27 @@ describe("admin view across instances", () => {
     }, 15_000);
     await d.close();
   });
+
+  it("during a Redis outage still shows itself, says Redis is down, and recovers", async () => {
+    await eventually(() => expect(row(watcher.latest(), "inst-b")?.state).toBe("live"));
+    await redis.kill();
+    try {
+      await eventually(() => {
+        const u = watcher.latest();
+        expect(u?.redis).toBe("down");
+        expect(row(u, "inst-a")?.state).toBe("live");
+        // B may be fine, but A cannot hear it: it says so rather than showing stale numbers as live.
+        expect(row(u, "inst-b")?.state).toBe("gone");
+      }, 15_000);
+    } finally {
+      await redis.spawn();
+    }
+    await eventually(() => {
+      const u = watcher.latest();
+      expect(u?.redis).toBe("up");
+      expect(row(u, "inst-b")?.state).toBe("live");
+    }, 20_000);
+  });
 });
 
 describe("the /admin namespace refuses non-admins", () => {

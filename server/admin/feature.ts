@@ -1,5 +1,5 @@
 import { ok, fail } from "@/lib/protocol/ack";
-import { ADMIN_NAMESPACE, type AdminHistory, type AdminUpdate } from "@/lib/protocol/admin";
+import { ADMIN_NAMESPACE, type AdminHistory, type AdminUpdate, type AdminView } from "@/lib/protocol/admin";
 import { emptyPayload } from "@/lib/protocol/system";
 import type { Feature, FeatureContext } from "../features";
 import type { MetricsFeature } from "../metrics/feature";
@@ -23,6 +23,7 @@ export interface AdminFeatureDeps {
 export class AdminFeature implements Feature {
   readonly name = "admin";
   private nsp?: AdminNamespace;
+  private redisStatus: () => AdminView["redis"] = () => "disabled";
 
   constructor(private readonly deps: AdminFeatureDeps) {}
 
@@ -32,6 +33,8 @@ export class AdminFeature implements Feature {
   }
 
   setup(ctx: FeatureContext): void {
+    const redis = ctx.backends.redis?.command;
+    this.redisStatus = () => (redis ? (redis.status === "ready" ? "up" : "down") : "disabled");
     const nsp = ctx.io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
     this.nsp = nsp;
     guardAdminNamespace(nsp, {
@@ -65,13 +68,17 @@ export class AdminFeature implements Feature {
       }
       const cluster = this.deps.metrics.cluster;
       const history: AdminHistory = {
-        ...cluster.view(serverStamp()),
+        ...this.view(),
         points: cluster.points(),
         historySeconds: cluster.historySeconds,
         windowSeconds: cluster.windowSeconds,
       };
       ack(ok(history));
     });
+  }
+
+  private view(): AdminView {
+    return { ...this.deps.metrics.cluster.view(serverStamp()), redis: this.redisStatus() };
   }
 
   private pushUpdates(nsp: AdminNamespace): void {
@@ -81,7 +88,7 @@ export class AdminFeature implements Feature {
       timer = undefined;
       // Local only: every instance sends its own admins the same cluster view.
       if (nsp.sockets.size === 0) return;
-      const update: AdminUpdate = { ...this.deps.metrics.cluster.view(serverStamp()) };
+      const update: AdminUpdate = this.view();
       if (appended) update.appended = appended;
       nsp.local.emit("admin:update", update);
     };

@@ -12,6 +12,7 @@ function snap(id: string, at: number, over: Partial<InstanceSnapshot> = {}): Ins
     mode: "redis",
     state: "live",
     startedAt: 0,
+    seq: at,
     at,
     tick: true,
     connections: { websocket: 0, polling: 0 },
@@ -106,11 +107,15 @@ describe("ClusterView", () => {
     ).toBe(true);
   });
 
-  it("ignores a late, older snapshot of the same run", () => {
+  it("ignores a late, older snapshot of the same run, and a duplicate", () => {
     const view = new ClusterView();
     view.ingest(snap("a", 2_000, { connections: { websocket: 4, polling: 0 } }), 2_000);
     view.ingest(snap("a", 1_000, { connections: { websocket: 1, polling: 0 } }), 2_001);
     expect(view.view(2_002).current.connections).toBe(4);
+    const withSamples = snap("a", 3_000, { delivery: hist(1, 2, 3) });
+    expect(view.ingest(withSamples, 3_000)).toBe(true);
+    expect(view.ingest(withSamples, 3_001)).toBe(false);
+    expect(view.tick(3_500).deliveryCount).toBe(3);
   });
 
   it("computes latency percentiles over merged samples of a sliding window", () => {

@@ -52,8 +52,9 @@ export class ClusterView {
    */
   ingest(snap: InstanceSnapshot, seenAt: number): boolean {
     const prev = this.entries.get(snap.id);
-    // A late duplicate of an older snapshot from the same run must not roll the row back.
-    if (prev && prev.snap.startedAt === snap.startedAt && snap.at < prev.snap.at) return false;
+    // A duplicate (our own snapshot, taken in directly and then read back from Redis) or a stale copy from the
+    // same run must neither roll the row back nor count its samples twice.
+    if (prev && prev.snap.startedAt === snap.startedAt && snap.seq <= prev.snap.seq) return false;
     if (snap.tick) {
       this.pending.delivery.addSparse(snap.delivery);
       this.pending.rtt.addSparse(snap.rtt);
@@ -104,7 +105,7 @@ export class ClusterView {
     return [...this.history];
   }
 
-  view(now: number): AdminView {
+  view(now: number): Omit<AdminView, "redis"> {
     const rejectionsByReason: Record<string, number> = {};
     for (const e of this.counted(now)) {
       for (const [reason, n] of Object.entries(e.snap.rejections)) {

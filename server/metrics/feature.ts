@@ -58,6 +58,7 @@ export class MetricsFeature implements Feature {
   private tickTimer?: ReturnType<typeof setInterval>;
   private earlyTimer?: ReturnType<typeof setTimeout>;
   private stopped = false;
+  private seq = 0;
 
   constructor(private readonly opts: MetricsOptions = {}) {
     this.cluster = new ClusterView({
@@ -193,6 +194,9 @@ export class MetricsFeature implements Feature {
   private publish(ctx: FeatureContext, tick: boolean): void {
     if (this.stopped || !this.transport) return;
     const snap = this.snapshot(ctx, tick);
+    // Taken in directly as well: during a Redis outage this instance still sees itself (others then go "gone",
+    // which is what it can tell). The copy read back from Redis is dropped as a duplicate.
+    if (this.cluster.ingest(snap, Date.now())) this.emit({ kind: "snapshot" });
     this.transport.publish(snap).catch((err: unknown) => {
       ctx.logger.debug({ err: (err as Error).message }, "metrics snapshot not published");
     });
@@ -216,6 +220,7 @@ export class MetricsFeature implements Feature {
       mode: ctx.backends.mode,
       state: state ?? (ctx.lifecycle.draining ? "draining" : "live"),
       startedAt: ctx.lifecycle.startedAt,
+      seq: this.seq++,
       at: serverStamp(),
       tick,
       connections: { websocket: c.connections.websocket, polling: c.connections.polling },

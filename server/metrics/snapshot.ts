@@ -15,6 +15,8 @@ export const instanceSnapshotSchema = z.object({
   mode: z.enum(["embedded", "redis"]),
   state: z.enum(["live", "draining", "stopped"]),
   startedAt: z.number().finite(),
+  /** Counts up within one run (`startedAt`), so a reader can drop duplicates and stale copies. */
+  seq: z.number().int().min(0),
   /** Epoch ms when built, on this instance's clock. */
   at: z.number().finite(),
   /**
