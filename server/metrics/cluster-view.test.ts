@@ -147,10 +147,14 @@ describe("ClusterView", () => {
       stored.push(snap("a", s * 1_000 + 100, { connections: { websocket: s, polling: 0 } }));
       stored.push(snap("b", s * 1_000 + 600, { connections: { websocket: 1, polling: 0 } }));
     }
-    view.replay(stored.reverse());
+    view.replay(stored.reverse(), 100_000);
     const points = view.points();
     expect(points).toHaveLength(29);
     expect(points[0]).toMatchObject({ t: 1_000, connections: 1 });
     expect(points[28]).toMatchObject({ t: 29_000, connections: 29 });
+    // Snapshots from a clock ahead of ours add no points after our now.
+    const skewed = new ClusterView();
+    skewed.replay(stored, 10_500);
+    expect(skewed.points().map((p) => p.t).at(-1)).toBe(10_000);
   });
 });

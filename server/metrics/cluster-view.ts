@@ -76,12 +76,14 @@ export class ClusterView {
    * Rebuilds history from stored snapshots (oldest first), as if they had arrived live: a tick at every second
    * boundary they cross. Used once at startup, so that a new instance shows the last 15 minutes too.
    */
-  replay(snaps: InstanceSnapshot[]): void {
+  replay(snaps: InstanceSnapshot[], now: number): void {
     if (snaps.length === 0) return;
     const sorted = [...snaps].sort((a, b) => a.at - b.at);
     let nextTick = Math.floor(sorted[0]!.at / 1_000) * 1_000 + 1_000;
     for (const snap of sorted) {
-      while (snap.at >= nextTick) {
+      // An instance whose clock runs ahead of ours must not put points in our future: live ticks would then
+      // land before them and the history would go back in time.
+      while (snap.at >= nextTick && nextTick <= now) {
         this.tick(nextTick);
         nextTick += 1_000;
       }
@@ -96,6 +98,9 @@ export class ClusterView {
     while (this.window.length > this.windowSeconds) this.window.shift();
     this.prune(now);
     const point = this.point(now, false);
+    // Strictly increasing even if our clock steps back, so that clients can append by time.
+    const lastT = this.history[this.history.length - 1]?.t;
+    if (lastT !== undefined && point.t <= lastT) point.t = lastT + 1;
     this.history.push(point);
     while (this.history.length > this.historySeconds) this.history.shift();
     return point;

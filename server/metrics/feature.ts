@@ -122,7 +122,7 @@ export class MetricsFeature implements Feature {
       : new MemorySnapshotTransport();
     this.transport.subscribe((batch, replay) => {
       if (replay) {
-        this.cluster.replay(batch);
+        this.cluster.replay(batch, Date.now());
         return this.emit({ kind: "snapshot" });
       }
       let changed = false;
