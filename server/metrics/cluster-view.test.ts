@@ -155,6 +155,11 @@ describe("ClusterView", () => {
     // Snapshots from a clock ahead of ours add no points after our now.
     const skewed = new ClusterView();
     skewed.replay(stored, 10_500);
-    expect(skewed.points().map((p) => p.t).at(-1)).toBe(10_000);
+    expect(
+      skewed
+        .points()
+        .map((p) => p.t)
+        .at(-1),
+    ).toBe(10_000);
   });
 });
