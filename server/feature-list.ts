@@ -1,9 +1,15 @@
+import { AdminFeature } from "./admin/feature";
 import { boardsFeature } from "./boards/feature";
 import type { Feature } from "./features";
+import { MetricsFeature } from "./metrics/feature";
 import { notificationsFeature } from "./notifications/feature";
 import { tasksFeature } from "./tasks/feature";
 
-/** Every feature the server runs, in setup order: a feature may use the services of those before it. */
+/**
+ * Every feature the server runs, in setup order: a feature may use the services of those before it. A new list
+ * per application, because features hold per-application state.
+ */
 export function allFeatures(): Feature[] {
-  return [notificationsFeature, boardsFeature, tasksFeature];
+  const metrics = new MetricsFeature();
+  return [metrics, notificationsFeature, boardsFeature, tasksFeature, new AdminFeature({ metrics })];
 }

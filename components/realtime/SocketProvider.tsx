@@ -19,6 +19,7 @@ import {
   reduceConnection,
   type ConnectionState,
 } from "@/lib/client/connection-state";
+import { LatencySampler } from "@/lib/client/latency-sampler";
 import { createBrowserSocket, type ClientSocket } from "@/lib/client/socket";
 import { isErrorCode, isRetryable } from "@/lib/protocol/errors";
 import type { ConnectErrorData } from "@/lib/protocol/handshake";
@@ -29,6 +30,8 @@ interface SocketContextValue {
   state: ConnectionState;
   info: SessionInfo | null;
   lastNotice: SystemNotice | null;
+  /** Measures delivery latency of stamped pushes and reports it to the server; see docs/METRICS.md. */
+  latency: LatencySampler | null;
   /** Reconnects now, e.g. after the user closed another session to get under the limit. */
   reconnect(): void;
 }
@@ -49,6 +52,7 @@ export function SocketProvider({ children }: { children: ReactNode }) {
   const { status: sessionStatus } = useSession();
   const router = useRouter();
   const [socket, setSocket] = useState<ClientSocket | null>(null);
+  const [latency, setLatency] = useState<LatencySampler | null>(null);
   const [state, dispatch] = useReducer(reduceConnection, initialConnectionState);
   const [info, setInfo] = useState<SessionInfo | null>(null);
   const [lastNotice, setLastNotice] = useState<SystemNotice | null>(null);
@@ -112,10 +116,15 @@ export function SocketProvider({ children }: { children: ReactNode }) {
     s.io.on("reconnect_attempt", onAttempt);
     window.addEventListener("offline", onOffline);
     window.addEventListener("online", onOnline);
+    const sampler = new LatencySampler(s);
+    sampler.start();
     s.connect();
     setSocket(s);
+    setLatency(sampler);
     const timers = retry.current;
     return () => {
+      sampler.stop();
+      setLatency(null);
       clearTimeout(timers.timer);
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
@@ -134,8 +143,8 @@ export function SocketProvider({ children }: { children: ReactNode }) {
   }, [socket]);
 
   const value = useMemo(
-    () => ({ socket, state, info, lastNotice, reconnect }),
-    [socket, state, info, lastNotice, reconnect],
+    () => ({ socket, state, info, lastNotice, latency, reconnect }),
+    [socket, state, info, lastNotice, latency, reconnect],
   );
   return <SocketContext.Provider value={value}>{children}</SocketContext.Provider>;
 }

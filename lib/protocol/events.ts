@@ -1,6 +1,7 @@
 import type { AckFn } from "./ack";
 import type { SpecPayloadIn, SpecResult } from "./define";
 import { boardClientEvents, type BoardServerEvents } from "./boards";
+import { metricsClientEvents } from "./metrics";
 import { notificationClientEvents, type NotificationServerEvents } from "./notifications";
 import { systemClientEvents, type SystemServerEvents } from "./system";
 import { taskClientEvents, type TaskServerEvents } from "./tasks";
@@ -11,6 +12,7 @@ export const clientEventSpecs = {
   ...boardClientEvents,
   ...notificationClientEvents,
   ...taskClientEvents,
+  ...metricsClientEvents,
 };
 
 export type ClientEventSpecs = typeof clientEventSpecs;

@@ -85,6 +85,7 @@ export const envSchema = z.object({
   TASK_LOCK_MS: int(1_000, 600_000).default(10_000),
   WORKER_HEALTH_PORT: int(1, 65535).optional(),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
+  SOCKETIO_ADMIN_UI: bool.default(false),
   SEED_DEMO_USERS: bool.optional(),
 });
 
@@ -119,6 +120,8 @@ export interface Config {
     workerHealthPort?: number;
   };
   metricsToken?: string;
+  /** Serve @socket.io/admin-ui's namespace, for admins who use that tool. */
+  socketIoAdminUi: boolean;
   seedDemoUsers: boolean;
 }
 
@@ -191,6 +194,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       workerHealthPort: e.WORKER_HEALTH_PORT,
     },
     metricsToken: e.METRICS_TOKEN,
+    socketIoAdminUi: e.SOCKETIO_ADMIN_UI,
     seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",
   };
 }

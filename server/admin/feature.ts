@@ -1,0 +1,102 @@
+import { ok, fail } from "@/lib/protocol/ack";
+import { ADMIN_NAMESPACE, type AdminHistory, type AdminUpdate, type AdminView } from "@/lib/protocol/admin";
+import { emptyPayload } from "@/lib/protocol/system";
+import type { Feature, FeatureContext } from "../features";
+import type { MetricsFeature } from "../metrics/feature";
+import { serverStamp } from "../metrics/clock";
+import { scheduleExpiry } from "../realtime/session-expiry";
+import type { AppSocket } from "../realtime/types";
+import { createSignInThrottle } from "../auth/throttle";
+import { guardAdminNamespace, type AdminNamespace, type AdminSocket } from "./namespace";
+import { instrumentAdminUi } from "./socketio-admin-ui";
+
+export interface AdminFeatureDeps {
+  metrics: MetricsFeature;
+  /** Snapshot-driven updates are coalesced over this long; the one-second tick is always sent at once. */
+  coalesceMs?: number;
+}
+
+/**
+ * The `/admin` namespace: admins receive the cluster view live. Later admin capabilities (users table, actions)
+ * register their events on the same namespace, behind the same guard.
+ */
+export class AdminFeature implements Feature {
+  readonly name = "admin";
+  private nsp?: AdminNamespace;
+  private redisStatus: () => AdminView["redis"] = () => "disabled";
+
+  constructor(private readonly deps: AdminFeatureDeps) {}
+
+  get namespace(): AdminNamespace {
+    if (!this.nsp) throw new Error("AdminFeature is not set up");
+    return this.nsp;
+  }
+
+  setup(ctx: FeatureContext): void {
+    const redis = ctx.backends.redis?.command;
+    this.redisStatus = () => (redis ? (redis.status === "ready" ? "up" : "down") : "disabled");
+    const nsp = ctx.io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
+    this.nsp = nsp;
+    guardAdminNamespace(nsp, {
+      authenticator: ctx.authenticator,
+      allowedOrigins: ctx.config.allowedOrigins,
+      isDraining: () => ctx.lifecycle.draining,
+      logger: ctx.logger,
+      bus: ctx.bus,
+    });
+    nsp.on("connection", (socket) => this.onConnection(socket));
+    this.pushUpdates(nsp);
+    if (ctx.config.socketIoAdminUi) {
+      instrumentAdminUi(ctx.io, {
+        users: ctx.backends.users,
+        allowedOrigins: ctx.config.allowedOrigins,
+        instanceId: ctx.config.instanceId,
+        logger: ctx.logger,
+        throttle: createSignInThrottle(),
+      });
+    }
+  }
+
+  private onConnection(socket: AdminSocket): void {
+    scheduleExpiry(socket as unknown as AppSocket);
+    socket.on("admin:history", (payload, ack) => {
+      if (typeof ack !== "function") return;
+      const parsed = emptyPayload.safeParse(payload);
+      if (!parsed.success) {
+        ack(fail({ code: "VALIDATION", message: "admin:history takes an empty object" }));
+        return;
+      }
+      const cluster = this.deps.metrics.cluster;
+      const history: AdminHistory = {
+        ...this.view(),
+        points: cluster.points(),
+        historySeconds: cluster.historySeconds,
+        windowSeconds: cluster.windowSeconds,
+      };
+      ack(ok(history));
+    });
+  }
+
+  private view(): AdminView {
+    return { ...this.deps.metrics.cluster.view(serverStamp()), redis: this.redisStatus() };
+  }
+
+  private pushUpdates(nsp: AdminNamespace): void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const send = (appended?: AdminUpdate["appended"]) => {
+      clearTimeout(timer);
+      timer = undefined;
+      // Local only: every instance sends its own admins the same cluster view.
+      if (nsp.sockets.size === 0) return;
+      const update: AdminUpdate = this.view();
+      if (appended) update.appended = appended;
+      nsp.local.emit("admin:update", update);
+    };
+    this.deps.metrics.onChange((change) => {
+      if (change.kind === "tick") return send(change.point);
+      if (timer || nsp.sockets.size === 0) return;
+      timer = setTimeout(() => send(), this.deps.coalesceMs ?? 150);
+      timer.unref();
+    });
+  }
+}
