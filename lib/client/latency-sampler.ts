@@ -149,11 +149,11 @@ export class LatencySampler {
   }
 
   private readonly onAny = (_event: string, ...args: unknown[]): void => {
-    const payload = args[0];
-    if (typeof payload === "object" && payload !== null && "at" in payload) {
-      const at = (payload as { at: unknown }).at;
-      if (typeof at === "number") this.observe(at);
-    }
+    const payload = args[0] as { at?: unknown; entry?: { at?: unknown } } | null;
+    if (typeof payload !== "object" || payload === null) return;
+    // Pushes carry the commit time at the top (`at`) or, for board ops, in the committed entry.
+    const at = typeof payload.at === "number" ? payload.at : payload.entry?.at;
+    if (typeof at === "number") this.observe(at);
   };
 
   private readonly onConnect = (): void => {

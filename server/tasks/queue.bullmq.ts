@@ -43,6 +43,13 @@ export interface BullTaskQueueOptions {
   lockMs?: number;
 }
 
+/** BullMQ's job states as ours; `failed` is told apart from `cancelled` by the failure reason in `info`. */
+function stateToStatusHint(state: string): TaskStatus {
+  if (state === "completed" || state === "failed") return state;
+  if (state === "active") return "running";
+  return "queued";
+}
+
 function errorOf(reason: string | undefined): TaskError {
   if (reason?.startsWith("{")) {
     try {
@@ -90,7 +97,7 @@ export class BullTaskQueue implements TaskQueue {
   }
 
   private async info(job: Job<JobData, TaskResult>, known?: TaskStatus): Promise<TaskInfo> {
-    const state = known ?? (await job.getState());
+    const state: string = known ?? (await job.getState());
     let status: TaskStatus;
     if (state === "active" || state === "running") status = "running";
     else if (state === "completed") status = "completed";
@@ -132,8 +139,10 @@ export class BullTaskQueue implements TaskQueue {
   }
 
   async get(taskId: string): Promise<TaskInfo | undefined> {
-    const job = await this.queue.getJob(taskId);
-    if (job) return this.info(job);
+    // State first, then the job: a job read before it finished could pair "completed" with no result yet.
+    const state = await this.queue.getJobState(taskId);
+    const job = state === "unknown" ? undefined : await this.queue.getJob(taskId);
+    if (job) return this.info(job, stateToStatusHint(state));
     const tomb = await this.opts.redis.get(this.tombstoneKey(taskId));
     return tomb ? (JSON.parse(tomb) as TaskInfo) : undefined;
   }
@@ -259,14 +268,16 @@ export class BullTaskQueue implements TaskQueue {
       },
     );
     worker.on("error", (err) => this.opts.logger.warn({ err: err.message }, "task worker error"));
-    const report = (job: Job<JobData, TaskResult> | undefined) => {
+    // The event says what happened; reading the state again could see a later change (a retry already queued).
+    const report = (job: Job<JobData, TaskResult> | undefined, status: TaskStatus) => {
       if (!job) return;
-      this.info(job)
+      this.info(job, status)
         .then((task) => this.opts.listener(task))
         .catch((err: unknown) => this.opts.logger.warn({ err }, "task state unavailable"));
     };
-    worker.on("completed", report);
-    worker.on("failed", report);
+    worker.on("completed", (job) => report(job, "completed"));
+    // A final failure has `finishedOn`; otherwise the job waits for its next attempt.
+    worker.on("failed", (job) => report(job, job?.finishedOn ? "failed" : "queued"));
     this.workers.push(worker);
     await worker.waitUntilReady();
     return {
