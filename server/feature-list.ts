@@ -1,5 +1,7 @@
 import { AdminFeature } from "./admin/feature";
 import { boardsFeature } from "./boards/feature";
+import { demoFeature } from "./demo/feature";
+import { liveFeedFeature } from "./feeds/feature";
 import type { Feature } from "./features";
 import { MetricsFeature } from "./metrics/feature";
 import { notificationsFeature } from "./notifications/feature";
@@ -11,5 +13,13 @@ import { tasksFeature } from "./tasks/feature";
  */
 export function allFeatures(): Feature[] {
   const metrics = new MetricsFeature();
-  return [metrics, notificationsFeature, boardsFeature, tasksFeature, new AdminFeature({ metrics })];
+  return [
+    metrics,
+    notificationsFeature,
+    boardsFeature,
+    tasksFeature,
+    liveFeedFeature,
+    demoFeature,
+    new AdminFeature({ metrics }),
+  ];
 }

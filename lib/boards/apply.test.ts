@@ -124,6 +124,14 @@ describe("applyOp and checkOp", () => {
     ).toBe("VALIDATION");
   });
 
+  it("keeps a chart's feed when points are appended", () => {
+    const doc = run(newBoard({ id: "b", title: "T", owner: "alice", at: 0 }), [
+      { type: "widget.add", widget: { id: "f", type: "chart", layout, data: { feed: "connections" } } },
+      { type: "chart.append", widgetId: "f", points: [[1000, 3]] },
+    ]);
+    expect(doc.widgets.f).toMatchObject({ data: { feed: "connections", points: [[1000, 3]] } });
+  });
+
   it("keeps chart points sorted and bounded", () => {
     expect(
       mergePoints(

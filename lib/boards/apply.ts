@@ -261,7 +261,7 @@ function applyInner(doc: BoardDoc, op: BoardOp, rev: number, ctx: OpContext): Bo
       return setWidget(doc, { ...w, data: { items: w.data.items.filter((i) => i.id !== op.itemId) } });
     case "chart.append":
       if (w.type !== "chart") return doc;
-      return setWidget(doc, { ...w, data: { points: mergePoints(w.data.points, op.points) } });
+      return setWidget(doc, { ...w, data: { ...w.data, points: mergePoints(w.data.points, op.points) } });
   }
 }
 
@@ -292,7 +292,10 @@ function createWidget(
       return {
         ...base,
         type: "chart",
-        data: { points: input.data.points.length ? mergePoints([], input.data.points) : [] },
+        data: {
+          points: input.data.points.length ? mergePoints([], input.data.points) : [],
+          ...(input.data.feed ? { feed: input.data.feed } : {}),
+        },
       };
   }
 }

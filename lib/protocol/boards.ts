@@ -71,7 +71,11 @@ export const newWidgetSchema = z.discriminatedUnion("type", [
     ...widgetCommon,
     type: z.literal("chart"),
     data: z
-      .strictObject({ points: z.array(pointSchema).max(LIMITS.chartPointsPerOp) })
+      .strictObject({
+        points: z.array(pointSchema).max(LIMITS.chartPointsPerOp).default([]),
+        /** Pulseboard's own metrics, appended every second while someone views the board. */
+        feed: z.enum(["connections", "events"]).optional(),
+      })
       .default({ points: [] }),
   }),
 ]);

@@ -12,6 +12,7 @@ import { RedisBoardStore } from "./store.redis";
 declare module "../features" {
   interface Services {
     boards: BoardService;
+    presence: PresenceTracker;
   }
 }
 
@@ -65,6 +66,7 @@ export const boardsFeature: Feature = {
     registerPushRoutes(ctx, service);
     hintResyncOnReconnect(ctx);
     ctx.services.boards = service;
+    ctx.services.presence = presence;
     ctx.onShutdown(async () => {
       await presence.stop();
       await store.close();

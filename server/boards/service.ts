@@ -69,6 +69,15 @@ export class BoardService {
     return { doc, role };
   }
 
+  /** The board without an access check, for the server's own features (feeds); possibly a little stale. */
+  async peek(boardId: string): Promise<BoardDoc | undefined> {
+    const cached = this.cache.get(boardId);
+    if (cached) return cached;
+    const doc = await this.deps.store.load(boardId);
+    if (doc) this.cache.set(boardId, doc);
+    return doc;
+  }
+
   async sync(user: string, boardId: string, sinceRev: number): Promise<SyncResult> {
     const { doc } = await this.open(user, boardId);
     if (sinceRev >= doc.rev) return { rev: doc.rev, entries: [] };

@@ -14,6 +14,12 @@ import { ZERO_RATES, type InstanceSnapshot, type SnapshotRates } from "./snapsho
 import { MemorySnapshotTransport, type SnapshotTransport } from "./transport";
 import { sketchOf } from "./user-sketch";
 
+declare module "../features" {
+  interface Services {
+    metrics: MetricsFeature;
+  }
+}
+
 export interface MetricsOptions {
   tickMs?: number;
   /** How soon after a connect or disconnect the new counts are published (coalesced). */
@@ -82,6 +88,7 @@ export class MetricsFeature implements Feature {
 
   setup(ctx: FeatureContext): void {
     const { config, backends, logger, lifecycle } = ctx;
+    ctx.services.metrics = this;
     const prometheus = createPrometheus({
       counters: this.counters,
       process: this.processStats,

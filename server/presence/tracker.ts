@@ -68,6 +68,11 @@ export class PresenceTracker {
     await this.broadcast(boardId);
   }
 
+  /** Boards that sockets of this instance are viewing now. */
+  localBoards(): string[] {
+    return [...this.local.keys()];
+  }
+
   viewers(boardId: string): Promise<PresenceViewer[]> {
     return this.deps.store.list(boardId).then(aggregateViewers);
   }

@@ -32,6 +32,7 @@ export class MemoryTaskQueue implements TaskQueue {
   private readonly waiting: string[] = [];
   private readonly cancelled = new Set<string>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly saving = new Set<Promise<unknown>>();
   private readonly doc: JsonDoc<{ tasks: Stored[] }>;
   private processor?: TaskProcessor;
   private concurrency = 2;
@@ -73,7 +74,11 @@ export class MemoryTaskQueue implements TaskQueue {
     if (!stored) return undefined;
     stored.task = { ...stored.task, ...patch, updatedAt: Date.now() };
     this.listener(stored.task);
-    this.persist().catch((err: unknown) => this.logger.warn({ err }, "could not persist tasks"));
+    const saved = this.persist().catch((err: unknown) =>
+      this.logger.warn({ err }, "could not persist tasks"),
+    );
+    this.saving.add(saved);
+    void saved.finally(() => this.saving.delete(saved));
     return stored.task;
   }
 
@@ -229,6 +234,7 @@ export class MemoryTaskQueue implements TaskQueue {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     while (this.running > 0) await new Promise((r) => setTimeout(r, 20));
+    await Promise.allSettled([...this.saving]);
     await this.persist();
   }
 }

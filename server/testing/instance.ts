@@ -41,6 +41,7 @@ export async function startInstance(opts: TestInstanceOptions = {}): Promise<Tes
     LOG_LEVEL: "silent",
     REDIS_URL: opts.redisUrl,
     REDIS_KEY_PREFIX: "pbtest",
+    SEED_DEMO_USERS: opts.seedDemoUsers ? "true" : "false",
     ALLOWED_ORIGINS: "http://localhost:3000",
     ...opts.env,
   });
