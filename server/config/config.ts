@@ -78,6 +78,8 @@ export const envSchema = z.object({
   WORKERS_INLINE: bool.optional(),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   SEED_DEMO_USERS: bool.optional(),
+  /** An API-only instance without Next's pages: process tests, and instances that only serve sockets. */
+  PULSEBOARD_NO_PAGES: bool.optional(),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -103,6 +105,8 @@ export interface Config {
   workersInline: boolean;
   metricsToken?: string;
   seedDemoUsers: boolean;
+  /** Whether this process serves Next's pages (false with `PULSEBOARD_NO_PAGES=true`). */
+  pages: boolean;
 }
 
 export class ConfigError extends Error {
@@ -166,5 +170,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     workersInline: e.WORKERS_INLINE ?? mode === "embedded",
     metricsToken: e.METRICS_TOKEN,
     seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",
+    pages: !(e.PULSEBOARD_NO_PAGES ?? false),
   };
 }
