@@ -43,7 +43,7 @@ describe("registry admission on one instance (embedded)", () => {
   beforeAll(async () => {
     server = await startInstance({
       features: [reg, later.feature],
-      env: { MAX_CONNECTIONS_PER_USER: "2" },
+      env: { MAX_CONNECTIONS_PER_USER: "2", INSTANCE_LEASE_MS: "1500" },
     });
     service = reg.service!;
     server.app.bus.on("handshake:rejected", (code) => rejected.push(code));
@@ -149,6 +149,17 @@ describe("registry admission on one instance (embedded)", () => {
     );
     expect(socket.io.engine.transport.name).toBe("websocket");
     expect(await service.registry.byUser("dave")).toHaveLength(1);
+  });
+
+  it("closes a socket whose entry vanished from the registry at the next heartbeat", async () => {
+    const socket = await join("erin");
+    const [entry] = await service.registry.byUser("erin");
+    const notice = waitFor<SystemNotice>(socket, "system:notice");
+    const closed = waitFor<string>(socket, "disconnect");
+    // As if its close request never reached this instance: the registry no longer counts it, so it must go.
+    await service.registry.release(entry!);
+    expect((await notice).kind).toBe("info");
+    expect(await closed).toBe("io server disconnect");
   });
 
   it("renews this instance's lease and lists it", async () => {

@@ -50,6 +50,8 @@ function splitMember(member: string): { instanceId: string; connectionId: string
  */
 export class RedisConnectionRegistry implements ConnectionRegistry {
   private readonly cmd: RegistryCommands;
+  private readonly indexQueue = new Map<string, number>();
+  private indexTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly redis: RedisClient,
@@ -91,12 +93,38 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
       entry.clientId ?? "",
     )) as [number, number, string, number];
     if (admitted !== 1) return { ok: false, active, limit };
-    // The user index lives in another slot, so it cannot join the script. It is not awaited: on one Redis
-    // connection it still lands before any later query, and the next heartbeat repairs a miss.
-    this.redis.zadd(this.usersKey, "GT", expiry, entry.user).catch(() => {});
+    this.indexUser(entry.user, expiry);
     const result: AdmitResult = { ok: true, active, limit };
     if (replaced) result.replaced = { user: entry.user, ...splitMember(replaced) };
     return result;
+  }
+
+  /**
+   * The index of users with entries lives in another slot, so it cannot join the admission script. Updates are
+   * batched into one ZADD every few milliseconds, off the connect path; a lost one is repaired by the next
+   * heartbeat, which indexes every user this instance holds.
+   */
+  private indexUser(user: string, expiry: number): void {
+    this.indexQueue.set(user, Math.max(expiry, this.indexQueue.get(user) ?? 0));
+    if (this.indexTimer) return;
+    this.indexTimer = setTimeout(() => this.flushIndex(), 10);
+    this.indexTimer.unref();
+  }
+
+  private flushIndex(): void {
+    clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
+    if (this.indexQueue.size === 0) return;
+    const args: (string | number)[] = [];
+    for (const [user, expiry] of this.indexQueue) args.push(expiry, user);
+    this.indexQueue.clear();
+    this.redis.zadd(this.usersKey, "GT", ...args).catch(() => undefined);
+  }
+
+  /** Every indexed user; pending index updates go first, so this process sees its own admissions. */
+  private indexedUsers(): Promise<string[]> {
+    this.flushIndex();
+    return this.redis.zrange(this.usersKey, 0, "-1");
   }
 
   async release(ref: MemberRef): Promise<boolean> {
@@ -140,7 +168,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   async removeInstance(instanceId: string): Promise<void> {
-    const users = await this.redis.zrange(this.usersKey, 0, "-1");
+    const users = await this.indexedUsers();
     await Promise.all(
       users.map((user) => this.cmd.pbRegRemoveInstance(...this.userKeys(user), `${instanceId}|`)),
     );
@@ -162,7 +190,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   async all(): Promise<ConnectionEntry[]> {
-    const users = await this.redis.zrange(this.usersKey, 0, "-1");
+    const users = await this.indexedUsers();
     const lists = await Promise.all(users.map((u) => this.byUser(u)));
     return lists.flat().sort(byConnectedAt);
   }
