@@ -77,4 +77,33 @@ test.describe("connection limit (two instances on Redis)", () => {
     await expectConnected(first);
     await context.close();
   });
+
+  test("a duplicated tab (same tab id copied with sessionStorage) takes an id of its own instead of fighting", async ({
+    browser,
+  }) => {
+    const context = await browser.newContext();
+    const original = await context.newPage();
+    await signIn(original, a(), "bob");
+    await expectConnected(original);
+    const clientId = await original.evaluate(() => sessionStorage.getItem("pulseboard.clientId"));
+    expect(clientId).toBeTruthy();
+
+    // What "Duplicate tab" does: the copy starts with the original's sessionStorage.
+    const copy = await context.newPage();
+    await copy.addInitScript((id) => sessionStorage.setItem("pulseboard.clientId", id), clientId!);
+    await copy.goto(`${b()}/`);
+    await expectConnected(copy);
+
+    // The original was replaced, took a new id and reconnected; both count, once each.
+    await expectConnected(original);
+    await expect
+      .poll(async () => ((await api("GET", `${a()}/api/sessions`, BOB)) as SessionsResponse).active)
+      .toBe(2);
+    const ids = await Promise.all(
+      [original, copy].map((p) => p.evaluate(() => sessionStorage.getItem("pulseboard.clientId"))),
+    );
+    expect(ids[1]).toBe(clientId);
+    expect(ids[0]).not.toBe(clientId);
+    await context.close();
+  });
 });
