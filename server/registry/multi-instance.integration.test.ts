@@ -204,6 +204,44 @@ describe("the registry across two instances on one Redis", () => {
     expect((await registry.byUser("frank")).map((e) => e.instanceId)).toEqual(["inst-b"]);
   });
 
+  it("shows admins the registry across instances: instances, total, connections by user and by instance", async () => {
+    const token = await tokenFor("gina");
+    open.push(
+      await connectOk(a.url, { token }),
+      await connectOk(b.url, { token }),
+      await connectOk(b.url, { token: await tokenFor("hank") }),
+    );
+    // Listing across users follows an index that other instances update within milliseconds.
+    const admin = await adminToken();
+    await eventually(
+      async () => (await api(a, "GET", "/api/admin/registry", { token: admin })).body.total === 3,
+      "every connection is listed",
+    );
+    const all = await api(a, "GET", "/api/admin/registry", { token: admin });
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({
+      ok: true,
+      total: 3,
+      instances: [
+        { instanceId: "inst-a", alive: true, connections: 1 },
+        { instanceId: "inst-b", alive: true, connections: 2 },
+      ],
+    });
+    const byUser = await api(b, "GET", "/api/admin/registry?user=gina", { token: await adminToken() });
+    expect((byUser.body.connections as { instanceId: string }[]).map((c) => c.instanceId)).toEqual([
+      "inst-a",
+      "inst-b",
+    ]);
+    const byInstance = await api(b, "GET", "/api/admin/registry?instance=inst-b", {
+      token: await adminToken(),
+    });
+    expect((byInstance.body.connections as { user: string }[]).map((c) => c.user).sort()).toEqual([
+      "gina",
+      "hank",
+    ]);
+    expect((await api(a, "GET", "/api/admin/registry", { token })).status).toBe(403);
+  });
+
   it("lists both instances as alive with a recent heartbeat", async () => {
     const instances = (await registry.instances()).sort((x, y) => x.instanceId.localeCompare(y.instanceId));
     expect(instances.map((i) => [i.instanceId, i.alive])).toEqual([

@@ -8,6 +8,7 @@ import { RedisLimitStore } from "./limits.redis";
 import { registerLimitRoutes } from "./limits.routes";
 import { MemoryConnectionRegistry } from "./registry.memory";
 import { RedisConnectionRegistry } from "./registry.redis";
+import { registerRegistryRoutes } from "./registry.routes";
 import { registerSessionRoutes } from "./sessions.routes";
 import type { ConnectionRegistry } from "./types";
 
@@ -96,6 +97,7 @@ export function registryFeature(): RegistryFeature {
         limits,
         closer,
       });
+      registerRegistryRoutes(ctx.router, { authenticator: ctx.authenticator, registry });
       registerLimitRoutes(ctx.router, {
         authenticator: ctx.authenticator,
         allowedOrigins: ctx.config.allowedOrigins,

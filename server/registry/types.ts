@@ -73,7 +73,12 @@ export interface ConnectionRegistry {
   /** Drops the instance's lease and every entry it holds (graceful shutdown). */
   removeInstance(instanceId: string): Promise<void>;
 
+  /** Exact: reads the user's entries directly. */
   byUser(user: string): Promise<ConnectionEntry[]>;
+  /**
+   * These go through an index of users that instances update in batches, so a user admitted on another
+   * instance in the last few milliseconds may be missing. For observation, never for admission.
+   */
   byInstance(instanceId: string): Promise<ConnectionEntry[]>;
   all(): Promise<ConnectionEntry[]>;
   count(): Promise<number>;
