@@ -70,7 +70,7 @@ export function admissionMiddleware(deps: AdmissionDeps): Middleware {
           next,
           connectError(
             "CONNECTION_LIMIT",
-            `you are connected in ${result.active} places; the limit is ${result.limit}`,
+            `you are connected in ${result.active} ${result.active === 1 ? "place" : "places"}; the limit is ${result.limit}`,
             { limit: result.limit, active: result.active },
           ),
         );
