@@ -10,6 +10,7 @@ async function api(
   url: string,
   as: { name: string; role: "user" | "admin" },
   body?: unknown,
+  alsoFine: number[] = [],
 ) {
   const { token } = await mintApiToken(E2E_SECRET, as, 600);
   const res = await fetch(url, {
@@ -20,7 +21,7 @@ async function api(
     },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  expect(res.status, `${method} ${url}`).toBeLessThan(300);
+  if (!alsoFine.includes(res.status)) expect(res.status, `${method} ${url}`).toBeLessThan(300);
   return (await res.json()) as unknown;
 }
 
@@ -34,8 +35,15 @@ test.describe("connection limit (two instances on Redis)", () => {
   test.beforeEach(async () => {
     // Bob gets a limit of 2 for this test, set at run time, and starts with no session left by other tests.
     await api("PUT", `${a()}/api/admin/limits/users/bob`, ADMIN, { limit: 2 });
-    const { sessions } = (await api("GET", `${a()}/api/sessions`, BOB)) as SessionsResponse;
-    for (const s of sessions) await api("DELETE", `${a()}/api/sessions/${s.connectionId}`, BOB);
+    // Tabs of the previous test may still be closing: a session gone meanwhile (404) is as good as closed.
+    await expect
+      .poll(async () => {
+        const { sessions } = (await api("GET", `${a()}/api/sessions`, BOB)) as SessionsResponse;
+        for (const s of sessions)
+          await api("DELETE", `${a()}/api/sessions/${s.connectionId}`, BOB, undefined, [404]);
+        return sessions.length;
+      })
+      .toBe(0);
   });
 
   test.afterEach(async () => {
