@@ -5,6 +5,7 @@ import { liveFeedFeature } from "./feeds/feature";
 import type { Feature } from "./features";
 import { MetricsFeature } from "./metrics/feature";
 import { notificationsFeature } from "./notifications/feature";
+import { registryFeature } from "./registry/registry.feature";
 import { tasksFeature } from "./tasks/feature";
 
 /**
@@ -15,6 +16,7 @@ export function allFeatures(): Feature[] {
   const metrics = new MetricsFeature();
   return [
     metrics,
+    registryFeature(),
     notificationsFeature,
     boardsFeature,
     tasksFeature,

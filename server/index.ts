@@ -31,12 +31,9 @@ async function main(): Promise<void> {
   const backends = await createBackends(config, logger);
   if (config.seedDemoUsers) await seedDemoUsers(backends.users, logger);
 
-  const pages = await createNextPages({
-    dev: config.dev,
-    dir: process.cwd(),
-    hostname: config.host,
-    port: config.port,
-  });
+  const pages = config.pages
+    ? await createNextPages({ dev: config.dev, dir: process.cwd(), hostname: config.host, port: config.port })
+    : undefined;
   const app = await createApplication({ config, secret, logger, backends, pages, features: allFeatures() });
   const address = await app.listen(config.port, config.host);
 

@@ -20,7 +20,7 @@ import {
   type ConnectionState,
 } from "@/lib/client/connection-state";
 import { LatencySampler } from "@/lib/client/latency-sampler";
-import { createBrowserSocket, type ClientSocket } from "@/lib/client/socket";
+import { createBrowserSocket, renewTabClientId, type ClientSocket } from "@/lib/client/socket";
 import { isErrorCode, isRetryable } from "@/lib/protocol/errors";
 import type { ConnectErrorData } from "@/lib/protocol/handshake";
 import type { SessionInfo, SystemNotice } from "@/lib/protocol";
@@ -99,7 +99,12 @@ export function SocketProvider({ children }: { children: ReactNode }) {
       }
     };
     const onNotice = (notice: SystemNotice) => {
-      if (notice.kind === "disconnected-by-admin") kickedByAdmin = true;
+      // Closed on purpose by an admin or by the user from another tab: reconnecting would undo it.
+      if (notice.kind === "disconnected-by-admin" || notice.kind === "session-closed") kickedByAdmin = true;
+      // This tab is alive, so it was a duplicate sharing its original's id: take an id of its own, then
+      // reconnect as a tab of its own.
+      if (notice.kind === "replaced" && typeof s.auth === "object")
+        s.auth = { ...s.auth, clientId: renewTabClientId() };
       setLastNotice(notice);
     };
     const onAttempt = (attempt: number) => dispatch({ type: "reconnect_attempt", attempt });

@@ -4,7 +4,9 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useSession } from "next-auth/react";
 import type { ReactNode } from "react";
+import { ConnectionLimitNotice } from "../realtime/ConnectionLimitNotice";
 import { ConnectionStatus } from "../realtime/ConnectionStatus";
+import { SessionClosedBanner } from "../realtime/SessionClosedBanner";
 import { Logo } from "./Logo";
 import { UserMenu } from "./UserMenu";
 
@@ -67,6 +69,8 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main" className="mx-auto max-w-7xl px-4 py-6 sm:px-6">
+        <ConnectionLimitNotice />
+        <SessionClosedBanner />
         {children}
       </main>
     </div>

@@ -4,9 +4,11 @@ import { PROTOCOL_VERSION } from "../protocol/version";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+const CLIENT_ID_KEY = "pulseboard.clientId";
+
 /** A tab's id survives reloads of that tab but not other tabs, so a reconnect is never counted as a new tab. */
 export function tabClientId(): string {
-  const key = "pulseboard.clientId";
+  const key = CLIENT_ID_KEY;
   try {
     const existing = sessionStorage.getItem(key);
     if (existing) return existing;
@@ -16,6 +18,19 @@ export function tabClientId(): string {
   } catch {
     return crypto.randomUUID().replace(/-/g, "");
   }
+}
+
+/**
+ * A duplicated tab starts with a copy of its original's sessionStorage, hence the same id; the server then
+ * closes one of them with a `replaced` notice, and that one takes a new id here.
+ */
+export function renewTabClientId(): string {
+  try {
+    sessionStorage.removeItem(CLIENT_ID_KEY);
+  } catch {
+    // storage unavailable: tabClientId() makes a fresh id anyway
+  }
+  return tabClientId();
 }
 
 /**

@@ -22,7 +22,19 @@ export const systemClientEvents = {
   "session:info": clientEvent<SessionInfo>()(emptyPayload),
 };
 
-export type NoticeKind = "draining" | "session-expired" | "disconnected-by-admin" | "announcement" | "info";
+/**
+ * `session-closed`: the user closed this session from another tab or device; do not reconnect by yourself.
+ * `replaced`: a newer socket with this tab's clientId took its place; a live tab is a duplicate (its
+ * sessionStorage was copied) and should take a new clientId, then reconnect.
+ */
+export type NoticeKind =
+  | "draining"
+  | "session-expired"
+  | "disconnected-by-admin"
+  | "session-closed"
+  | "replaced"
+  | "announcement"
+  | "info";
 
 export interface SystemNotice {
   kind: NoticeKind;

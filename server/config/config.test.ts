@@ -25,8 +25,15 @@ describe("loadConfig", () => {
       shutdownTimeoutMs: 10_000,
       workersInline: true,
       seedDemoUsers: true,
+      instanceLeaseMs: 15_000,
+      pages: true,
     });
     expect(c.instanceId).toMatch(/-\d+$/);
+  });
+
+  it("runs without Next's pages when PULSEBOARD_NO_PAGES is set", () => {
+    expect(loadConfig({ PULSEBOARD_NO_PAGES: "true" }).pages).toBe(false);
+    expect(errorOf({ PULSEBOARD_NO_PAGES: "maybe" })).toMatch(/^Invalid configuration: PULSEBOARD_NO_PAGES:/);
   });
 
   it("switches to Redis mode with REDIS_URL and requires a shared secret there", () => {

@@ -87,6 +87,8 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   SOCKETIO_ADMIN_UI: bool.default(false),
   SEED_DEMO_USERS: bool.optional(),
+  /** An API-only instance without Next's pages: process tests, and instances that only serve sockets. */
+  PULSEBOARD_NO_PAGES: bool.optional(),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -123,6 +125,8 @@ export interface Config {
   /** Serve @socket.io/admin-ui's namespace, for admins who use that tool. */
   socketIoAdminUi: boolean;
   seedDemoUsers: boolean;
+  /** Whether this process serves Next's pages (false with `PULSEBOARD_NO_PAGES=true`). */
+  pages: boolean;
 }
 
 export class ConfigError extends Error {
@@ -196,5 +200,6 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     metricsToken: e.METRICS_TOKEN,
     socketIoAdminUi: e.SOCKETIO_ADMIN_UI,
     seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",
+    pages: !(e.PULSEBOARD_NO_PAGES ?? false),
   };
 }

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contractBackends, type ContractEnv } from "../testing/backends";
+import type { LimitStore } from "./limits";
+import { FileLimitStore } from "./limits.file";
+import { RedisLimitStore } from "./limits.redis";
+
+function storeFor(env: ContractEnv, configDefault = 5): LimitStore {
+  return env.redis
+    ? new RedisLimitStore(env.redis, env.keys, configDefault)
+    : new FileLimitStore(env.dataDir, configDefault);
+}
+
+describe.each(contractBackends())("LimitStore contract ($name)", (backend) => {
+  beforeAll(() => backend.setup());
+  afterAll(() => backend.teardown());
+
+  it("starts from MAX_CONNECTIONS_PER_USER", async () => {
+    const store = storeFor(await backend.fresh(), 7);
+    expect(await store.limitFor("alice")).toBe(7);
+    expect(await store.settings()).toEqual({
+      default: 7,
+      defaultSource: "config",
+      configDefault: 7,
+      users: {},
+    });
+  });
+
+  it("applies a runtime default and per-user overrides, which win over it, and clears both", async () => {
+    const store = storeFor(await backend.fresh());
+    await store.setDefault(3);
+    await store.setUser("bob", 9);
+    expect(await store.limitFor("alice")).toBe(3);
+    expect(await store.limitFor("bob")).toBe(9);
+    expect(await store.settings()).toEqual({
+      default: 3,
+      defaultSource: "runtime",
+      configDefault: 5,
+      users: { bob: 9 },
+    });
+
+    await store.setDefault(null);
+    await store.setUser("bob", null);
+    expect(await store.limitFor("alice")).toBe(5);
+    expect(await store.limitFor("bob")).toBe(5);
+    expect((await store.settings()).users).toEqual({});
+  });
+
+  it("shares changes between stores on the same storage at once (other instances, restarts)", async () => {
+    const env = await backend.fresh();
+    const one = storeFor(env);
+    const two = storeFor(env);
+    expect(await two.limitFor("carol")).toBe(5);
+    await one.setUser("carol", 1);
+    expect(await two.limitFor("carol")).toBe(1);
+    await one.setDefault(2);
+    expect(await two.limitFor("dave")).toBe(2);
+    // Another instance configured with a different MAX_CONNECTIONS_PER_USER still follows the runtime default.
+    expect(await storeFor(env, 50).limitFor("dave")).toBe(2);
+  });
+});

@@ -1,0 +1,56 @@
+import { join } from "node:path";
+import { JsonDoc } from "../storage/json-doc";
+import { storedLimit, type LimitSettings, type LimitStore } from "./limits";
+
+interface LimitsDoc {
+  default?: number;
+  users: Record<string, number>;
+}
+
+/** Embedded mode: `limits.json` in the data folder, so runtime changes survive a restart. */
+export class FileLimitStore implements LimitStore {
+  private readonly doc: JsonDoc<LimitsDoc>;
+
+  constructor(
+    dataDir: string,
+    private readonly configDefault: number,
+  ) {
+    this.doc = new JsonDoc(join(dataDir, "limits.json"), () => ({ users: {} }));
+  }
+
+  async limitFor(user: string): Promise<number> {
+    const doc = await this.doc.read();
+    return storedLimit(doc.users?.[user]) ?? storedLimit(doc.default) ?? this.configDefault;
+  }
+
+  async settings(): Promise<LimitSettings> {
+    const doc = await this.doc.read();
+    const runtime = storedLimit(doc.default);
+    const users: Record<string, number> = {};
+    for (const [name, value] of Object.entries(doc.users ?? {})) {
+      const limit = storedLimit(value);
+      if (limit !== undefined) users[name] = limit;
+    }
+    return {
+      default: runtime ?? this.configDefault,
+      defaultSource: runtime === undefined ? "config" : "runtime",
+      configDefault: this.configDefault,
+      users,
+    };
+  }
+
+  async setDefault(limit: number | null): Promise<void> {
+    await this.doc.update((doc) => {
+      if (limit === null) delete doc.default;
+      else doc.default = limit;
+    });
+  }
+
+  async setUser(user: string, limit: number | null): Promise<void> {
+    await this.doc.update((doc) => {
+      doc.users ??= {};
+      if (limit === null) delete doc.users[user];
+      else doc.users[user] = limit;
+    });
+  }
+}

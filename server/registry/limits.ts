@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+/** The bounds of any connection limit, global or per user (the same as `MAX_CONNECTIONS_PER_USER`). */
+export const MIN_LIMIT = 1;
+export const MAX_LIMIT = 10_000;
+
+export const limitSchema = z
+  .number({ error: `expected an integer between ${MIN_LIMIT} and ${MAX_LIMIT}` })
+  .int({ error: `expected an integer between ${MIN_LIMIT} and ${MAX_LIMIT}` })
+  .min(MIN_LIMIT, { error: `expected an integer between ${MIN_LIMIT} and ${MAX_LIMIT}` })
+  .max(MAX_LIMIT, { error: `expected an integer between ${MIN_LIMIT} and ${MAX_LIMIT}` });
+
+export interface LimitSettings {
+  /** The limit for users without an override. */
+  default: number;
+  /** `config`: `MAX_CONNECTIONS_PER_USER`; `runtime`: set through the admin API, kept in the store. */
+  defaultSource: "config" | "runtime";
+  /** `MAX_CONNECTIONS_PER_USER` of the instance answering, what `default` reverts to when cleared. */
+  configDefault: number;
+  /** Per-user overrides, by user name. */
+  users: Record<string, number>;
+}
+
+/**
+ * Connection limits, read at every admission so that a change applies to the next connection on every
+ * instance. Implementations: `limits.file.ts` (embedded) and `limits.redis.ts`; both pass
+ * `limits.contract.test.ts`.
+ */
+export interface LimitStore {
+  /** The user's override, else the runtime default, else `MAX_CONNECTIONS_PER_USER`. */
+  limitFor(user: string): Promise<number>;
+  settings(): Promise<LimitSettings>;
+  /** `null` reverts to `MAX_CONNECTIONS_PER_USER`. */
+  setDefault(limit: number | null): Promise<void>;
+  /** `null` removes the user's override. */
+  setUser(user: string, limit: number | null): Promise<void>;
+}
+
+/** Parses a stored limit, ignoring anything that is not one. */
+export function storedLimit(raw: unknown): number | undefined {
+  const value = typeof raw === "string" ? Number(raw) : raw;
+  const parsed = limitSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+import { AppError } from "@/lib/protocol/errors";
+import type { SessionSummary, SessionsResponse } from "@/lib/protocol/sessions";
+import type { Authenticator } from "../auth/authenticator";
+import { sendJson } from "../http/respond";
+import type { Router } from "../http/router";
+import type { ConnectionCloser } from "./close";
+import { requirePrincipal, requireSameOrigin } from "./http-auth";
+import type { LimitStore } from "./limits";
+import { refOf, type ConnectionEntry, type ConnectionRegistry } from "./types";
+import { describeUserAgent } from "./user-agent";
+
+export interface SessionRoutesDeps {
+  authenticator: Authenticator;
+  allowedOrigins: string[];
+  registry: ConnectionRegistry;
+  limits: LimitStore;
+  closer: ConnectionCloser;
+}
+
+const connectionIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "not a connection id" });
+
+function summary(e: ConnectionEntry): SessionSummary {
+  return {
+    connectionId: e.connectionId,
+    instanceId: e.instanceId,
+    transport: e.transport,
+    browser: e.via === "token" && !e.userAgent ? "API token" : describeUserAgent(e.userAgent),
+    userAgent: e.userAgent,
+    ip: e.ip,
+    via: e.via,
+    connectedAt: e.connectedAt,
+  };
+}
+
+/**
+ * The signed-in user's own connections on every instance, over HTTP: a tab refused with CONNECTION_LIMIT has no
+ * socket, yet must be able to list the sessions and close one.
+ */
+export function registerSessionRoutes(router: Router, deps: SessionRoutesDeps): void {
+  router.on("GET", "/api/sessions", async ({ req, res }) => {
+    const principal = await requirePrincipal(deps.authenticator, req, "list your sessions");
+    const [entries, limit] = await Promise.all([
+      deps.registry.byUser(principal.name),
+      deps.limits.limitFor(principal.name),
+    ]);
+    const body: SessionsResponse = {
+      ok: true,
+      limit,
+      active: entries.length,
+      sessions: entries.map(summary),
+    };
+    sendJson(res, 200, body);
+  });
+
+  router.on("DELETE", "/api/sessions/:connectionId", async ({ req, res, params }) => {
+    const principal = await requirePrincipal(deps.authenticator, req, "close a session");
+    requireSameOrigin(req, deps.allowedOrigins);
+    const connectionId = connectionIdParam.parse(params.connectionId);
+    // Looked up among the caller's own entries only: nobody can close another user's session.
+    const entry = (await deps.registry.byUser(principal.name)).find((e) => e.connectionId === connectionId);
+    if (!entry) throw new AppError("NOT_FOUND", "no such session; it may have closed already");
+    // Released first, so that the caller can connect at once, before the socket's own instance has acted.
+    await deps.registry.release(refOf(entry));
+    deps.closer.close(refOf(entry), "session-closed");
+    sendJson(res, 200, { ok: true, closed: connectionId });
+  });
+}
