@@ -31,7 +31,7 @@ describe("boards (embedded)", () => {
   beforeAll(async () => {
     server = await startInstance({
       seedDemoUsers: true,
-      env: { RATE_LIMIT_EVENTS_PER_SEC: "20", RATE_LIMIT_BURST: "40" },
+      env: { RATE_LIMIT_EVENTS_PER_SEC: "20", RATE_LIMIT_BURST: "40", MAX_CONNECTIONS_PER_USER: "100" },
     });
   });
   afterAll(async () => {
