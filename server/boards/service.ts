@@ -11,7 +11,7 @@ import { KeyedMutex } from "../util/keyed-mutex";
 import { Lru } from "../util/lru";
 import type { BoardStore } from "./store";
 
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 50;
 const SYNC_BATCH = 500;
 
 export interface ApplyResult {
@@ -128,9 +128,11 @@ export class BoardService {
         this.cache.delete(boardId);
         throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
       }
-      // Another instance committed first: re-read and re-check, since the conflict may now be real.
-      doc = await store.load(boardId);
+      // Another instance committed first: re-check on top of the board as it now stands, since the conflict may
+      // now be real. Past a few collisions, a short random pause keeps two busy instances from colliding in step.
+      doc = result.current;
       fresh = true;
+      if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
     throw new AppError("UNAVAILABLE", "the board is too busy right now; retry with the same opId");
   }

@@ -42,7 +42,11 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     const first = step(doc, rename("B"));
     expect(await store.commit("b2", 0, first.next, first.entry)).toEqual({ status: "ok" });
     const stale = step(doc, rename("C"));
-    expect(await store.commit("b2", 0, stale.next, stale.entry)).toEqual({ status: "stale", rev: 1 });
+    expect(await store.commit("b2", 0, stale.next, stale.entry)).toEqual({
+      status: "stale",
+      rev: 1,
+      current: first.next,
+    });
     const again = { ...first.entry, rev: 2 };
     expect(await store.commit("b2", 1, first.next, again)).toEqual({
       status: "duplicate",

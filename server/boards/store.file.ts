@@ -90,7 +90,7 @@ export class FileBoardStore implements BoardStore {
     if (!record) return { status: "missing" };
     const dup = record.opIds.get(entry.opId);
     if (dup) return { status: "duplicate", entry: dup };
-    if (record.doc.rev !== expectedRev) return { status: "stale", rev: record.doc.rev };
+    if (record.doc.rev !== expectedRev) return { status: "stale", rev: record.doc.rev, current: record.doc };
     record.doc = next;
     record.log.push(entry);
     if (record.log.length > LIMITS.logLength) record.log.splice(0, record.log.length - LIMITS.logLength);

@@ -21,7 +21,7 @@ local dup = redis.call('GET', KEYS[3])
 if dup then return {'duplicate', dup} end
 local cur = redis.call('HGET', KEYS[1], 'rev')
 if not cur then return {'missing'} end
-if cur ~= ARGV[1] then return {'stale', cur} end
+if cur ~= ARGV[1] then return {'stale', cur, redis.call('HGET', KEYS[1], 'json')} end
 redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], ARGV[2] .. '-1', 'e', ARGV[4])
 redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[6])
@@ -39,7 +39,7 @@ type Commands = {
     entry: string,
     logLength: string,
     ttl: string,
-  ): Promise<string[]>;
+  ): Promise<(string | undefined)[]>;
 };
 
 /**
@@ -91,7 +91,7 @@ export class RedisBoardStore implements BoardStore {
     next: BoardDoc,
     entry: CommittedOp,
   ): Promise<CommitResult> {
-    const [status, value] = await this.redis.pbBoardCommit(
+    const [status, value, json] = await this.redis.pbBoardCommit(
       this.k(boardId, "doc"),
       this.k(boardId, "log"),
       this.k(boardId, `op:${entry.opId}`),
@@ -108,7 +108,7 @@ export class RedisBoardStore implements BoardStore {
       case "duplicate":
         return { status: "duplicate", entry: JSON.parse(value!) as CommittedOp };
       case "stale":
-        return { status: "stale", rev: Number(value) };
+        return { status: "stale", rev: Number(value), current: JSON.parse(json!) as BoardDoc };
       default:
         return { status: "missing" };
     }

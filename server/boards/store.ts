@@ -3,8 +3,8 @@ import type { BoardDoc } from "@/lib/boards/types";
 
 export type CommitResult =
   | { status: "ok" }
-  /** The board moved on since `expectedRev`: reload and try again. */
-  | { status: "stale"; rev: number }
+  /** The board moved on since `expectedRev`: here it is as it stands now; try again on top of it. */
+  | { status: "stale"; rev: number; current: BoardDoc }
   /** This opId was applied before: here is its original entry. */
   | { status: "duplicate"; entry: CommittedOp }
   | { status: "missing" };
