@@ -3,7 +3,7 @@ import { connect, connectOk, tokenFor, waitFor, type TestSocket } from "../testi
 import { startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 import { registryFeature, type RegistryService } from "./registry.feature";
-import { startProcessInstance, type ProcessInstance } from "./testing/process-instance";
+import { startProcessInstance, type ProcessInstance } from "../testing/process-instance";
 import { eventually } from "./testing/wait";
 
 const LEASE_MS = 3_000;

@@ -4,8 +4,8 @@ import { connect, makeClient, tokenFor, type TestSocket } from "../testing/clien
 import { startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 import { registryFeature, type RegistryService } from "./registry.feature";
-import { startBalancer, type Balancer } from "./testing/balancer";
-import { startProcessInstance, type ProcessInstance } from "./testing/process-instance";
+import { startBalancer, type Balancer } from "../testing/balancer";
+import { startProcessInstance, type ProcessInstance } from "../testing/process-instance";
 import { eventually } from "./testing/wait";
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;

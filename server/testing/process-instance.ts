@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort } from "../../testing/free-port";
-import { TEST_SECRET } from "../../testing/instance";
-import { tempDir } from "../../testing/temp-dir";
+import { freePort } from "./free-port";
+import { TEST_SECRET } from "./instance";
+import { tempDir } from "./temp-dir";
 
 export interface ProcessInstance {
   url: string;
