@@ -101,4 +101,20 @@ describe("Outbox", () => {
     expect(outcomes).toEqual(["a", "abc"]);
     expect(box.all.map((e) => e.opId)).toEqual(["op-tttttttt"]);
   });
+
+  it("lets an edit made before its widget's add was acknowledged build on that add", () => {
+    const box = new Outbox();
+    let doc = newBoard({ id: "b1", title: "B", owner: "alice", at: 0 });
+    const add = box.add(
+      { type: "widget.add", widget: { id: "n1", type: "note", title: "", layout, data: { text: "" } } },
+      "op-addaddad",
+    );
+    add.sent = true;
+    // The editor opened on the pending widget: it saw no revision of the text.
+    const edit = box.add(text("first words", 0), "op-edited00");
+    const c = commit(doc, box.prepare(add, doc));
+    doc = c.doc;
+    box.committed(add, c.entry);
+    expect(box.prepare(edit, doc)).toMatchObject({ baseRev: 1 });
+  });
 });

@@ -1,7 +1,7 @@
 import type { BoardDoc } from "../boards/types";
 import type { BoardOp, CommittedOp } from "../protocol/boards";
 import type { ErrorBody } from "../protocol/errors";
-import { fieldKeyOf, fieldRev } from "./field-keys";
+import { fieldKeyOf, fieldRev, itemKey, widgetKey } from "./field-keys";
 
 export type OpOutcome = { ok: true; entry: CommittedOp } | { ok: false; error: ErrorBody };
 
@@ -16,6 +16,20 @@ export interface OutboxEntry {
   sent: boolean;
   attempts: number;
   readonly waiters: ((outcome: OpOutcome) => void)[];
+}
+
+function createdKeys(op: BoardOp): string[] {
+  if (op.type === "widget.add") {
+    const id = op.widget.id;
+    const keys = (["title", "layout", "text", "value", "label"] as const).map((f) => widgetKey(id, f));
+    if (op.widget.type === "checklist")
+      for (const item of op.widget.data.items)
+        keys.push(itemKey(id, item.id, "text"), itemKey(id, item.id, "done"));
+    return keys;
+  }
+  if (op.type === "checklist.add")
+    return [itemKey(op.widgetId, op.item.id, "text"), itemKey(op.widgetId, op.item.id, "done")];
+  return [];
 }
 
 function baseOf(op: BoardOp): number | undefined {
@@ -89,12 +103,17 @@ export class Outbox {
   /** The server committed `entry` (now, or earlier under the same opId). */
   committed(entry: OutboxEntry, committedOp: CommittedOp): void {
     this.remove(entry);
-    if (entry.key !== undefined && entry.base !== undefined) {
-      const prev = this.own.get(entry.key);
-      if (!prev || prev.rev < committedOp.rev)
-        this.own.set(entry.key, { rev: committedOp.rev, base: entry.base });
-    }
+    if (entry.key !== undefined && entry.base !== undefined)
+      this.ownCommit(entry.key, committedOp.rev, entry.base);
+    // Adding a widget or an item sets its fields. An edit made before the add was acknowledged saw no revision
+    // for them (0), and builds on this client's own add.
+    for (const key of createdKeys(entry.op)) this.ownCommit(key, committedOp.rev, 0);
     this.settle(entry, { ok: true, entry: committedOp });
+  }
+
+  private ownCommit(key: string, rev: number, base: number): void {
+    const prev = this.own.get(key);
+    if (!prev || prev.rev < rev) this.own.set(key, { rev, base });
   }
 
   /**
