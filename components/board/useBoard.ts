@@ -47,7 +47,11 @@ class SessionStore {
 
   readonly get = () => this.snapshot;
 
-  attach(session: BoardSession | null, onRejected: (r: OpRejected) => void, onConflict: (c: OpConflict) => void) {
+  attach(
+    session: BoardSession | null,
+    onRejected: (r: OpRejected) => void,
+    onConflict: (c: OpConflict) => void,
+  ) {
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
     this.set({ session, state: session?.getState() ?? EMPTY, conflicts: new Map() });
@@ -118,7 +122,11 @@ export function useBoard(boardId: string, options: UseBoardOptions = {}): BoardH
     document.addEventListener("visibilitychange", onVisibility);
     return () => {
       document.removeEventListener("visibilitychange", onVisibility);
-      store.attach(null, () => {}, () => {});
+      store.attach(
+        null,
+        () => {},
+        () => {},
+      );
       session.stop();
     };
   }, [socket, boardId, me, store]);

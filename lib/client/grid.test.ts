@@ -5,8 +5,8 @@ const at = (x: number, y: number, w = 2, h = 2) => ({ layout: { x, y, w, h } });
 
 describe("grid helpers", () => {
   it("places a new widget below all others", () => {
-    expect(placeAtBottom([], "note")).toEqual({ x: 0, y: 0, w: 4, h: 5 });
-    expect(placeAtBottom([at(0, 0, 2, 3), at(4, 2, 2, 4)], "kpi")).toEqual({ x: 0, y: 6, w: 3, h: 3 });
+    expect(placeAtBottom([], "note")).toEqual({ x: 0, y: 0, w: 4, h: 6 });
+    expect(placeAtBottom([at(0, 0, 2, 3), at(4, 2, 2, 4)], "kpi")).toEqual({ x: 0, y: 6, w: 3, h: 4 });
   });
 
   it("orders widgets for a single column by row, then column", () => {

@@ -3,10 +3,18 @@ import type { GridLayout, Widget, WidgetType } from "../boards/types";
 
 /** The size a new widget starts with, in grid columns and rows. */
 export const DEFAULT_SIZE: Record<WidgetType, { w: number; h: number }> = {
-  note: { w: 4, h: 5 },
-  kpi: { w: 3, h: 3 },
-  checklist: { w: 4, h: 6 },
-  chart: { w: 6, h: 6 },
+  note: { w: 4, h: 6 },
+  kpi: { w: 3, h: 4 },
+  checklist: { w: 4, h: 7 },
+  chart: { w: 6, h: 7 },
+};
+
+/** The smallest a widget can be resized to and still show its content. */
+export const MIN_SIZE: Record<WidgetType, { w: number; h: number }> = {
+  note: { w: 2, h: 3 },
+  kpi: { w: 2, h: 3 },
+  checklist: { w: 3, h: 4 },
+  chart: { w: 3, h: 5 },
 };
 
 /** Where a new widget goes: at the left, below everything else. */

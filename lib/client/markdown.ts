@@ -117,7 +117,7 @@ const HEADING = /^(#{1,3})\s+(.*)$/;
 export function parseMarkdown(source: string): Block[] {
   const blocks: Block[] = [];
   let para: string[] = [];
-  let list: { type: "ul" | "ol"; start: number; items: string[] } | null = null;
+  let list = null as { type: "ul" | "ol"; start: number; items: string[] } | null;
   const endPara = () => {
     if (para.length === 0) return;
     const children: Inline[] = [];
