@@ -2,9 +2,9 @@
 
 import { Check, Copy, Info } from "lucide-react";
 import Link from "next/link";
-import { useId, useState } from "react";
+import { useState } from "react";
 import { btn } from "../board/ui/buttons";
-import { usePopover } from "../board/ui/usePopover";
+import { Popover } from "../board/ui/Popover";
 
 function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
@@ -31,8 +31,6 @@ function CopyButton({ text, label }: { text: string; label: string }) {
 
 /** How integrators feed this chart: its ids, the push URL and a ready-to-run curl command. */
 export function ChartInfo({ boardId, widgetId }: { boardId: string; widgetId: string }) {
-  const { open, setOpen, ref } = usePopover();
-  const panelId = useId();
   const origin = typeof window === "undefined" ? "" : window.location.origin;
   const url = `${origin}/api/boards/${boardId}/widgets/${widgetId}/points`;
   const curl = [
@@ -42,62 +40,50 @@ export function ChartInfo({ boardId, widgetId }: { boardId: string; widgetId: st
     `  -d "{\\"points\\": [[$(date +%s000), 42]]}"`,
   ].join("\n");
   return (
-    <div className="relative" ref={ref}>
-      <button
-        type="button"
-        aria-label="Push API for this chart"
-        aria-expanded={open}
-        aria-controls={open ? panelId : undefined}
-        onClick={() => setOpen(!open)}
-        className={btn.icon}
-      >
-        <Info className="h-4 w-4" aria-hidden />
-      </button>
-      {open ? (
-        <div
-          id={panelId}
-          role="dialog"
-          aria-label="Push API"
-          className="absolute right-0 z-50 mt-1 w-[min(26rem,calc(100vw-2rem))] space-y-2 rounded-xl bg-white p-4 text-sm shadow-xl ring-1 ring-slate-200"
-        >
-          <p className="font-semibold text-slate-900">Push data to this chart</p>
-          <dl className="grid grid-cols-[5.5rem_1fr] gap-y-1 text-xs">
-            <dt className="text-slate-500">Widget id</dt>
-            <dd className="font-mono text-slate-800" data-testid="chart-widget-id">
-              {widgetId}
-            </dd>
-            <dt className="text-slate-500">Board id</dt>
-            <dd className="font-mono text-slate-800">{boardId}</dd>
-          </dl>
-          <div>
-            <p className="text-xs text-slate-500">POST, with an API token</p>
-            <div className="mt-1 flex items-start gap-1 rounded-lg bg-slate-900 px-2 py-1.5">
-              <code
-                className="min-w-0 flex-1 break-all font-mono text-xs text-slate-100"
-                data-testid="chart-push-url"
-              >
-                {url}
-              </code>
-              <CopyButton text={url} label="URL" />
-            </div>
+    <Popover
+      label="Push API for this chart"
+      trigger={<Info className="h-4 w-4" aria-hidden />}
+      triggerClassName={btn.icon}
+      width={416}
+    >
+      <div className="space-y-2">
+        <p className="font-semibold text-slate-900">Push data to this chart</p>
+        <dl className="grid grid-cols-[5.5rem_1fr] gap-y-1 text-xs">
+          <dt className="text-slate-500">Widget id</dt>
+          <dd className="font-mono text-slate-800" data-testid="chart-widget-id">
+            {widgetId}
+          </dd>
+          <dt className="text-slate-500">Board id</dt>
+          <dd className="font-mono text-slate-800">{boardId}</dd>
+        </dl>
+        <div>
+          <p className="text-xs text-slate-500">POST, with an API token</p>
+          <div className="mt-1 flex items-start gap-1 rounded-lg bg-slate-900 px-2 py-1.5">
+            <code
+              className="min-w-0 flex-1 font-mono text-xs break-all text-slate-100"
+              data-testid="chart-push-url"
+            >
+              {url}
+            </code>
+            <CopyButton text={url} label="URL" />
           </div>
-          <div>
-            <p className="text-xs text-slate-500">
-              Example: points are [epoch ms, value], up to 1,000 per request
-            </p>
-            <div className="mt-1 flex items-start gap-1 rounded-lg bg-slate-900 px-2 py-1.5">
-              <pre className="min-w-0 flex-1 overflow-x-auto font-mono text-xs text-slate-100">{curl}</pre>
-              <CopyButton text={curl} label="curl command" />
-            </div>
-          </div>
-          <p className="text-xs text-slate-500">
-            Send an <code>Idempotency-Key</code> header to make retries safe.{" "}
-            <Link href="/tokens" className="font-medium text-indigo-700 underline">
-              Create an API token
-            </Link>
-          </p>
         </div>
-      ) : null}
-    </div>
+        <div>
+          <p className="text-xs text-slate-500">
+            Example: points are [epoch ms, value], up to 1,000 per request
+          </p>
+          <div className="mt-1 flex items-start gap-1 rounded-lg bg-slate-900 px-2 py-1.5">
+            <pre className="min-w-0 flex-1 overflow-x-auto font-mono text-xs text-slate-100">{curl}</pre>
+            <CopyButton text={curl} label="curl command" />
+          </div>
+        </div>
+        <p className="text-xs text-slate-500">
+          Send an <code>Idempotency-Key</code> header to make retries safe.{" "}
+          <Link href="/tokens" className="font-medium text-indigo-700 underline">
+            Create an API token
+          </Link>
+        </p>
+      </div>
+    </Popover>
   );
 }

@@ -182,7 +182,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
           {canEdit ? "Empty note. Edit it to write; @name notifies a member." : "Empty note."}
         </p>
       )}
-      {canEdit ? (
+      {canEdit && !conflict ? (
         <button
           type="button"
           onClick={begin}

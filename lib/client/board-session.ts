@@ -372,6 +372,8 @@ export class BoardSession {
 
   private close(info: NonNullable<BoardSessionState["closed"]>): void {
     if (this.status === "closed") return;
+    // Leaving drops this tab from the board's presence, which the server does not do on a revoke by itself.
+    if (this.socket.connected) this.emitQuietly("board:leave", { boardId: this.boardId });
     this.closedInfo = info;
     this.ready = false;
     this.clearTimers();
