@@ -20,6 +20,7 @@ import { WidgetFrame } from "./WidgetFrame";
 /** Below this width the board is one column in reading order, without dragging. */
 const NARROW_PX = 640;
 const ROW_HEIGHT = 40;
+const NARROW_MAX_ROWS = 8;
 const MARGIN: [number, number] = [12, 12];
 
 /**
@@ -43,7 +44,8 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
       }));
     let y = 0;
     return readingOrder(widgets).map((w) => {
-      const h = Math.max(w.layout.h, MIN_SIZE[w.type].h);
+      // Stacked, a tall widget would push everything else far down: cap it, its content scrolls.
+      const h = Math.min(Math.max(w.layout.h, MIN_SIZE[w.type].h), NARROW_MAX_ROWS);
       const item = { i: w.id, x: 0, y, w: 1, h };
       y += h;
       return item;

@@ -38,7 +38,7 @@ function Body({ widget }: { widget: Widget }) {
 
 /** The card around every widget: drag handle, title, who else is editing it, and its actions. */
 export function WidgetFrame({ widget, draggable }: { widget: Widget; draggable: boolean }) {
-  const { submit, committed, canEdit, doc } = useBoardContext();
+  const { submit, committed, canEdit, doc, session } = useBoardContext();
   const editors = useEditorsOf(widget.id);
   const [confirming, setConfirming] = useState(false);
   const meta = WIDGET_META[widget.type];
@@ -80,6 +80,7 @@ export function WidgetFrame({ widget, draggable }: { widget: Widget; draggable: 
             onSave={(title, baseRev) =>
               void submit({ type: "widget.title", widgetId: widget.id, title, baseRev })
             }
+            onEditingChange={(on) => session?.setEditing(on ? widget.id : null)}
           />
         </div>
         {editors.length > 0 ? (

@@ -79,7 +79,7 @@ export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {
 }
 
 function Item({ widgetId, item, canEdit }: { widgetId: string; item: ChecklistItem; canEdit: boolean }) {
-  const { submit, committed } = useBoardContext();
+  const { submit, committed, session } = useBoardContext();
   const doneKey = itemKey(widgetId, item.id, "done");
   const textKey = itemKey(widgetId, item.id, "text");
   return (
@@ -113,6 +113,7 @@ function Item({ widgetId, item, canEdit }: { widgetId: string; item: ChecklistIt
           onSave={(text, baseRev) =>
             void submit({ type: "checklist.text", widgetId, itemId: item.id, text, baseRev })
           }
+          onEditingChange={(on) => session?.setEditing(on ? widgetId : null)}
           className="-mx-1.5 w-full"
         />
       </div>

@@ -30,7 +30,11 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const latest = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const draftRef = useRef<string | null>(null);
+  const conflictOpen = useRef(false);
   const editing = draft !== null;
+  useEffect(() => {
+    conflictOpen.current = conflict !== undefined;
+  }, [conflict]);
 
   const members = useMemo(() => {
     const doc = board.doc;
@@ -51,7 +55,8 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
     if (timer.current) clearTimeout(timer.current);
     timer.current = null;
     const text = draftRef.current;
-    if (text !== null && text !== lastSent.current) send(text, base.current);
+    // While a conflict is open, nothing is saved until the user chooses.
+    if (text !== null && text !== lastSent.current && !conflictOpen.current) send(text, base.current);
   };
 
   const begin = () => {
@@ -65,7 +70,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   };
 
   const end = () => {
-    if (!conflicts.has(key)) flush();
+    flush();
     draftRef.current = null;
     setDraft(null);
     session?.setEditing(null);
@@ -75,19 +80,18 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
     draftRef.current = text;
     setDraft(text);
     if (timer.current) clearTimeout(timer.current);
-    // While a conflict is open, nothing is saved until the user chooses.
-    if (!conflict) timer.current = setTimeout(flush, SAVE_DELAY_MS);
+    timer.current = setTimeout(() => latestFlush.current(), SAVE_DELAY_MS);
   };
 
-  // Leaving the page or losing the widget while typing: save what was typed.
-  const unmountFlush = useRef(flush);
+  // Timers and unmount call the latest flush, which sees the current conflict state and base.
+  const latestFlush = useRef(flush);
   useEffect(() => {
-    unmountFlush.current = flush;
+    latestFlush.current = flush;
   });
   useEffect(
     () => () => {
       if (draftRef.current !== null) {
-        unmountFlush.current();
+        latestFlush.current();
         session?.setEditing(null);
       }
     },
@@ -97,6 +101,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const keepMine = () => {
     if (!conflict) return;
     acceptTheirs(conflict);
+    conflictOpen.current = false;
     const mine = draftRef.current ?? (conflict.op.type === "note.text" ? conflict.op.text : "");
     base.current = conflict.rev;
     send(mine, conflict.rev);
@@ -104,6 +109,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const useTheirs = () => {
     if (!conflict) return;
     acceptTheirs(conflict);
+    conflictOpen.current = false;
     const theirs = typeof conflict.current === "string" ? conflict.current : widget.data.text;
     base.current = conflict.rev;
     lastSent.current = theirs;
@@ -138,7 +144,8 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
             candidates={members}
             maxLength={LIMITS.noteText}
             onBlur={(e) => {
-              // Keep editing when focus moves to this note's own controls (Done, Keep mine).
+              // Keep editing when focus moves to this note's own controls (Done, Keep mine) or to another window.
+              if (!document.hasFocus()) return;
               if (!e.currentTarget.closest("[data-note-editor]")?.contains(e.relatedTarget as Node | null))
                 end();
             }}
