@@ -412,7 +412,6 @@ export class BoardSession {
     const replica = this.replica;
     if (!entry || !replica) return;
     this.sending = entry;
-    entry.sent = true;
     entry.attempts++;
     const op = this.outbox.prepare(entry, replica.doc);
     void (async () => {

@@ -117,4 +117,19 @@ describe("Outbox", () => {
     box.committed(add, c.entry);
     expect(box.prepare(edit, doc)).toMatchObject({ baseRev: 1 });
   });
+
+  it("resends exactly what it sent first, even if the board moved on meanwhile", () => {
+    const box = new Outbox();
+    let doc = boardWithNote();
+    const first = box.add(text("a", 1), "op-aaaaaaaa");
+    const c = commit(doc, box.prepare(first, doc));
+    box.committed(first, c.entry);
+    doc = c.doc;
+    const second = box.add(text("ab", 1), "op-bbbbbbbb");
+    const wire = box.prepare(second, doc);
+    expect(wire).toMatchObject({ baseRev: 2 });
+    // The first attempt got no answer; someone else's commit arrives before the resend.
+    doc = commit(doc, text("theirs", 2), "bob").doc;
+    expect(box.prepare(second, doc)).toBe(wire);
+  });
 });

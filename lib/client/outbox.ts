@@ -14,6 +14,8 @@ export interface OutboxEntry {
   readonly base?: number;
   /** Sent at least once: the server may have committed it, so it may only ever be resent as it is. */
   sent: boolean;
+  /** The op as first sent (with its rebased `baseRev`); every resend carries exactly this. */
+  wire?: BoardOp;
   attempts: number;
   readonly waiters: ((outcome: OpOutcome) => void)[];
 }
@@ -89,8 +91,17 @@ export class Outbox {
     return entry;
   }
 
-  /** The op to send for `entry` now, given the board as committed so far. */
+  /**
+   * The op to send for `entry`, given the board as committed so far, and marks it sent. Fixed at the first send:
+   * a resend under the same opId must be the same op.
+   */
   prepare(entry: OutboxEntry, committed: BoardDoc): BoardOp {
+    entry.sent = true;
+    entry.wire ??= this.rebased(entry, committed);
+    return entry.wire;
+  }
+
+  private rebased(entry: OutboxEntry, committed: BoardDoc): BoardOp {
     if (entry.key === undefined || entry.base === undefined || !("baseRev" in entry.op)) return entry.op;
     const current = fieldRev(committed, entry.key);
     const own = this.own.get(entry.key);
