@@ -91,6 +91,23 @@ describe("BoardSession against two instances on one Redis", () => {
     expect(session.getState().doc).toEqual(alice.doc);
   });
 
+  it("refuses a change that breaks the schema before sending it", async () => {
+    const alice = await aliceBoard();
+    await alice.op(note("n1"));
+    const { session } = await bobSession(alice.boardId);
+    const rejected: string[] = [];
+    session.on("rejected", (r) => rejected.push(r.error.code));
+    const outcome = await session.submit({
+      type: "note.text",
+      widgetId: "n1",
+      text: "x".repeat(20_001),
+      baseRev: 2,
+    });
+    expect(outcome).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+    expect(rejected).toEqual(["VALIDATION"]);
+    expect(session.getState().pending).toBe(0);
+  });
+
   it("reports a concurrent edit of the same field as a conflict, and overwrites it only on purpose", async () => {
     const alice = await aliceBoard();
     await alice.op(note("n1"));

@@ -61,8 +61,9 @@ export interface OpConflict {
 }
 
 export interface OpRejected {
-  opId: string;
-  op: BoardOp;
+  /** Absent when the change was refused before it was queued (it did not pass the schema). */
+  opId?: string;
+  op?: BoardOp;
   error: ErrorBody;
 }
 
@@ -235,6 +236,7 @@ export class BoardSession {
         code: "VALIDATION",
         message: parsed.error.issues[0]?.message ?? "invalid change",
       };
+      this.events.emit("rejected", { error });
       return Promise.resolve({ ok: false, error });
     }
     if (this.status === "closed" || this.status === "failed" || this.stopped) {
