@@ -57,6 +57,11 @@ export function BoardView({ boardId }: { boardId: string }) {
     if (closedByMe) router.replace("/");
   }, [closedByMe, router]);
 
+  const title = state.doc?.title;
+  useEffect(() => {
+    if (title) document.title = `${title} · Pulseboard`;
+  }, [title]);
+
   const value = useMemo<BoardContextValue | null>(
     () => (state.doc && state.committed ? { ...board, doc: state.doc, committed: state.committed } : null),
     [board, state.doc, state.committed],
