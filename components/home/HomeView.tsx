@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useSession } from "next-auth/react";
 import { KeyRound } from "lucide-react";
 import { ConnectionCard } from "../realtime/ConnectionCard";
+import { BoardList } from "./BoardList";
 
 export function HomeView() {
   const { data } = useSession();
@@ -13,8 +14,11 @@ export function HomeView() {
         <h1 className="text-2xl font-semibold text-slate-900">
           Welcome{data?.user ? `, ${data.user.name}` : ""}
         </h1>
-        <p className="mt-1 text-sm text-slate-600">Your live connection and what you can do from here.</p>
+        <p className="mt-1 text-sm text-slate-600">
+          Your boards, your live connection, and your integrations.
+        </p>
       </div>
+      <BoardList />
       <div className="grid gap-6 md:grid-cols-2">
         <ConnectionCard />
         <section className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200">

@@ -108,9 +108,15 @@ export function SocketProvider({ children }: { children: ReactNode }) {
       setLastNotice(notice);
     };
     const onAttempt = (attempt: number) => dispatch({ type: "reconnect_attempt", attempt });
-    const onOffline = () => dispatch({ type: "browser_offline" });
+    // Browsers do not close open WebSockets when the device goes offline (Chromium's offline mode neither), so
+    // the socket would look connected while nothing gets through. Close it, and open it again when back online.
+    const onOffline = () => {
+      s.disconnect();
+      dispatch({ type: "browser_offline" });
+    };
     const onOnline = () => {
       dispatch({ type: "browser_online" });
+      retry.current.attempt = 0;
       if (!s.connected) s.connect();
     };
 

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useSession } from "next-auth/react";
 import type { ReactNode } from "react";
+import { NotificationBell } from "../notifications/NotificationBell";
 import { ConnectionLimitNotice } from "../realtime/ConnectionLimitNotice";
 import { ConnectionStatus } from "../realtime/ConnectionStatus";
 import { SessionClosedBanner } from "../realtime/SessionClosedBanner";
@@ -64,6 +65,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           </nav>
           <div className="ml-auto flex items-center gap-3">
             <ConnectionStatus />
+            <NotificationBell />
             <UserMenu />
           </div>
         </div>

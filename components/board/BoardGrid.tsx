@@ -1,0 +1,113 @@
+"use client";
+
+import { LayoutGrid } from "lucide-react";
+import { useMemo, useRef, type ReactNode } from "react";
+import ReactGridLayout, {
+  useContainerWidth,
+  verticalCompactor,
+  type Layout,
+  type LayoutItem,
+} from "react-grid-layout";
+import "react-grid-layout/css/styles.css";
+import "./board.css";
+import { LIMITS } from "@/lib/boards/limits";
+import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import { changedLayouts, MIN_SIZE, readingOrder } from "@/lib/client/grid";
+import { useBoardContext } from "./BoardContext";
+import { CursorLayer } from "./CursorLayer";
+import { WidgetFrame } from "./WidgetFrame";
+
+/** Below this width the board is one column in reading order, without dragging. */
+const NARROW_PX = 640;
+const ROW_HEIGHT = 40;
+const NARROW_MAX_ROWS = 8;
+const MARGIN: [number, number] = [12, 12];
+
+/**
+ * The board's widgets on a 12-column grid. A drag or resize sends `widget.layout` for every widget it moved, with
+ * the revision each had when the drag began; a conflict snaps the grid back to the server's layout.
+ */
+export function BoardGrid({ empty }: { empty: ReactNode }) {
+  const { doc, committed, canEdit, submit, session } = useBoardContext();
+  const { width, containerRef, mounted } = useContainerWidth();
+  const narrow = width < NARROW_PX;
+  const dragBases = useRef<Record<string, number>>({});
+
+  const widgets = useMemo(() => Object.values(doc.widgets), [doc.widgets]);
+  const layout = useMemo<Layout>(() => {
+    if (!narrow)
+      return widgets.map((w) => ({
+        i: w.id,
+        ...w.layout,
+        minW: MIN_SIZE[w.type].w,
+        minH: MIN_SIZE[w.type].h,
+      }));
+    let y = 0;
+    return readingOrder(widgets).map((w) => {
+      // Stacked, a tall widget would push everything else far down: cap it, its content scrolls.
+      const h = Math.min(Math.max(w.layout.h, MIN_SIZE[w.type].h), NARROW_MAX_ROWS);
+      const item = { i: w.id, x: 0, y, w: 1, h };
+      y += h;
+      return item;
+    });
+  }, [widgets, narrow]);
+
+  const begin = () => {
+    // The revisions the user saw when the drag began: the basis of every layout change it makes.
+    dragBases.current = Object.fromEntries(
+      widgets.map((w) => [w.id, fieldRev(committed, widgetKey(w.id, "layout"))]),
+    );
+  };
+  const commit = (next: Layout) => {
+    if (narrow) return;
+    for (const { widgetId, layout: l } of changedLayouts(doc.widgets, next as LayoutItem[])) {
+      void submit({ type: "widget.layout", widgetId, layout: l, baseRev: dragBases.current[widgetId] ?? 0 });
+    }
+  };
+
+  const editable = canEdit && !narrow;
+  return (
+    <div
+      ref={containerRef}
+      className="relative min-h-[50vh]"
+      onPointerMove={(e) => {
+        const rect = e.currentTarget.getBoundingClientRect();
+        if (rect.width > 0) session?.sendCursor((e.clientX - rect.left) / rect.width, e.clientY - rect.top);
+      }}
+    >
+      {widgets.length === 0 ? empty : null}
+      {mounted && widgets.length > 0 ? (
+        <ReactGridLayout
+          width={width}
+          layout={layout}
+          gridConfig={{
+            cols: narrow ? 1 : LIMITS.gridColumns,
+            rowHeight: ROW_HEIGHT,
+            margin: MARGIN,
+            containerPadding: [0, 0],
+          }}
+          dragConfig={{ enabled: editable, handle: ".widget-drag-handle", bounded: false }}
+          resizeConfig={{ enabled: editable, handles: ["se"] }}
+          compactor={verticalCompactor}
+          onDragStart={begin}
+          onResizeStart={begin}
+          onDragStop={commit}
+          onResizeStop={commit}
+        >
+          {widgets.map((w) => (
+            <div key={w.id}>
+              <WidgetFrame widget={w} draggable={editable} />
+            </div>
+          ))}
+        </ReactGridLayout>
+      ) : null}
+      <CursorLayer width={width} />
+      {narrow && canEdit && widgets.length > 1 ? (
+        <p className="mt-3 flex items-center gap-1.5 text-xs text-slate-500">
+          <LayoutGrid className="h-3.5 w-3.5" aria-hidden /> Widgets are stacked on small screens; arrange
+          them on a wider one.
+        </p>
+      ) : null}
+    </div>
+  );
+}

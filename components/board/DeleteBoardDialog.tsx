@@ -1,0 +1,68 @@
+"use client";
+
+import { Loader2, Trash2 } from "lucide-react";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { toast } from "sonner";
+import { useRealtime } from "../realtime/SocketProvider";
+import { btn } from "./ui/buttons";
+import { Dialog } from "./ui/Dialog";
+
+/** Deletes the board for everyone, after confirmation; viewers on it are told and sent away. */
+export function DeleteBoardDialog(props: { open: boolean; onClose(): void; boardId: string; title: string }) {
+  const { open, onClose, boardId, title } = props;
+  const { socket, state } = useRealtime();
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const connected = state.status === "connected";
+
+  const remove = async () => {
+    if (!socket) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await socket.timeout(10_000).emitWithAck("board:delete", { boardId });
+      if (!res.ok) throw new Error(res.error.message);
+      toast.success(`Deleted “${title}”`);
+      router.replace("/");
+    } catch (err) {
+      setError(`Could not delete it: ${(err as Error).message}`);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onClose={() => !busy && onClose()}
+      title={`Delete “${title}”?`}
+      description="The board and all its widgets are deleted for everyone. This cannot be undone."
+    >
+      {error ? (
+        <p role="alert" className="mb-3 text-sm text-rose-700">
+          {error}
+        </p>
+      ) : null}
+      {!connected ? <p className="mb-3 text-sm text-slate-600">Reconnect to delete this board.</p> : null}
+      <div className="flex justify-end gap-2">
+        <button type="button" className={btn.secondary} onClick={onClose} disabled={busy}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className={btn.danger}
+          onClick={() => void remove()}
+          disabled={busy || !connected}
+        >
+          {busy ? (
+            <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+          ) : (
+            <Trash2 className="h-4 w-4" aria-hidden />
+          )}
+          Delete board
+        </button>
+      </div>
+    </Dialog>
+  );
+}

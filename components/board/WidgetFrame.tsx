@@ -1,0 +1,138 @@
+"use client";
+
+import { BarChart3, CheckSquare, GripVertical, Hash, Pencil, StickyNote, Trash2 } from "lucide-react";
+import { useState } from "react";
+import { LIMITS } from "@/lib/boards/limits";
+import type { Widget, WidgetType } from "@/lib/boards/types";
+import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import { ChartInfo } from "../widgets/ChartInfo";
+import { ChartWidget } from "../widgets/ChartWidget";
+import { ChecklistWidget } from "../widgets/ChecklistWidget";
+import { KpiWidget } from "../widgets/KpiWidget";
+import { NoteWidget } from "../widgets/NoteWidget";
+import { useBoardContext, useEditorsOf } from "./BoardContext";
+import { Avatar } from "./ui/Avatar";
+import { btn } from "./ui/buttons";
+import { Dialog } from "./ui/Dialog";
+import { InlineEdit } from "./ui/InlineEdit";
+
+export const WIDGET_META: Record<WidgetType, { label: string; icon: typeof StickyNote }> = {
+  note: { label: "Note", icon: StickyNote },
+  kpi: { label: "KPI", icon: Hash },
+  checklist: { label: "Checklist", icon: CheckSquare },
+  chart: { label: "Live chart", icon: BarChart3 },
+};
+
+function Body({ widget }: { widget: Widget }) {
+  switch (widget.type) {
+    case "note":
+      return <NoteWidget widget={widget} />;
+    case "kpi":
+      return <KpiWidget widget={widget} />;
+    case "checklist":
+      return <ChecklistWidget widget={widget} />;
+    case "chart":
+      return <ChartWidget widget={widget} />;
+  }
+}
+
+/** The card around every widget: drag handle, title, who else is editing it, and its actions. */
+export function WidgetFrame({ widget, draggable }: { widget: Widget; draggable: boolean }) {
+  const { submit, committed, canEdit, doc, session } = useBoardContext();
+  const editors = useEditorsOf(widget.id);
+  const [confirming, setConfirming] = useState(false);
+  const meta = WIDGET_META[widget.type];
+  const Icon = meta.icon;
+  const pending = !committed.widgets[widget.id];
+
+  return (
+    <section
+      aria-label={`${meta.label}: ${widget.title || "untitled"}`}
+      data-testid={`widget-${widget.id}`}
+      data-widget-type={widget.type}
+      className={`flex h-full flex-col overflow-hidden rounded-xl bg-white shadow-sm ring-1 ${
+        editors.length > 0 ? "ring-2 ring-amber-400" : "ring-slate-200"
+      } ${pending ? "opacity-80" : ""}`}
+    >
+      <header className="flex items-center gap-1 border-b border-slate-100 px-1.5 py-1">
+        {draggable ? (
+          <button
+            type="button"
+            aria-label="Move widget (drag)"
+            title="Drag to move"
+            className="widget-drag-handle inline-flex h-7 w-6 cursor-grab items-center justify-center rounded text-slate-400 hover:bg-slate-100 hover:text-slate-700 active:cursor-grabbing"
+          >
+            <GripVertical className="h-4 w-4" aria-hidden />
+          </button>
+        ) : (
+          <span className="inline-flex h-7 w-6 items-center justify-center text-slate-400">
+            <Icon className="h-4 w-4" aria-hidden />
+          </span>
+        )}
+        <div className="flex min-w-0 flex-1 text-sm font-medium text-slate-800">
+          <InlineEdit
+            value={widget.title}
+            base={fieldRev(committed, widgetKey(widget.id, "title"))}
+            label="Widget title"
+            placeholder={meta.label}
+            maxLength={LIMITS.widgetTitle}
+            disabled={!canEdit}
+            onSave={(title, baseRev) =>
+              void submit({ type: "widget.title", widgetId: widget.id, title, baseRev })
+            }
+            onEditingChange={(on) => session?.setEditing(on ? widget.id : null)}
+          />
+        </div>
+        {editors.length > 0 ? (
+          <span
+            className="flex items-center gap-1 rounded-full bg-amber-50 py-0.5 pr-2 pl-0.5 text-xs font-medium text-amber-800 ring-1 ring-amber-200"
+            data-testid="widget-editing"
+            title={`${editors.join(", ")} editing`}
+          >
+            <Avatar name={editors[0]!} size="sm" />
+            <Pencil className="h-3 w-3" aria-hidden />
+            <span className="sr-only sm:not-sr-only">
+              {editors.length > 1 ? `${editors.length} editing` : "editing"}
+            </span>
+          </span>
+        ) : null}
+        {widget.type === "chart" ? <ChartInfo boardId={doc.id} widgetId={widget.id} /> : null}
+        {canEdit ? (
+          <button
+            type="button"
+            onClick={() => setConfirming(true)}
+            aria-label="Remove widget"
+            className={btn.icon}
+          >
+            <Trash2 className="h-4 w-4" aria-hidden />
+          </button>
+        ) : null}
+      </header>
+      <div className="min-h-0 flex-1 overflow-auto p-3">
+        <Body widget={widget} />
+      </div>
+      <Dialog
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        title={`Remove “${widget.title || meta.label}”?`}
+        description="It disappears for everyone on this board, with its content."
+      >
+        <div className="flex justify-end gap-2">
+          <button type="button" className={btn.secondary} onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={btn.danger}
+            onClick={() => {
+              setConfirming(false);
+              void submit({ type: "widget.remove", widgetId: widget.id });
+            }}
+          >
+            <Trash2 className="h-4 w-4" aria-hidden /> Remove
+          </button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}

@@ -1,0 +1,203 @@
+"use client";
+
+import { Loader2, Minus, Pencil, TrendingDown, TrendingUp } from "lucide-react";
+import { useId, useRef, useState, type FormEvent } from "react";
+import { LIMITS } from "@/lib/boards/limits";
+import type { KpiWidget as KpiWidgetType } from "@/lib/boards/types";
+import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import { formatChange, formatNumber, kpiChange } from "@/lib/client/kpi";
+import { useBoardContext } from "../board/BoardContext";
+import { btn } from "../board/ui/buttons";
+import { ConflictPanel } from "./ConflictPanel";
+
+interface Draft {
+  value: string;
+  label: string;
+  unit: string;
+}
+
+/** A number with its label and unit, and how it changed from the previous value. */
+export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
+  const { submit, session, committed, canEdit, conflicts, acceptTheirs, keepMine } = useBoardContext();
+  const { value, previous, label, unit } = widget.data;
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const bases = useRef({ value: 0, label: 0 });
+  const formId = useId();
+  const valueKey = widgetKey(widget.id, "value");
+  const labelKey = widgetKey(widget.id, "label");
+  const valueConflict = conflicts.get(valueKey);
+  const labelConflict = conflicts.get(labelKey);
+  const change = kpiChange(value, previous);
+
+  const begin = () => {
+    bases.current = { value: fieldRev(committed, valueKey), label: fieldRev(committed, labelKey) };
+    setDraft({ value: value === null ? "" : String(value), label, unit });
+    setError(null);
+    session?.setEditing(widget.id);
+  };
+  const close = () => {
+    setDraft(null);
+    session?.setEditing(null);
+  };
+
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft) return;
+    const next = draft.value.trim() === "" ? null : Number(draft.value);
+    if (next !== null && !Number.isFinite(next)) {
+      setError("Enter a number, or leave it empty.");
+      return;
+    }
+    const ops = [];
+    if (next !== value)
+      ops.push(submit({ type: "kpi.value", widgetId: widget.id, value: next, baseRev: bases.current.value }));
+    if (draft.label.trim() !== label || draft.unit.trim() !== unit)
+      ops.push(
+        submit({
+          type: "kpi.label",
+          widgetId: widget.id,
+          label: draft.label.trim(),
+          unit: draft.unit.trim(),
+          baseRev: bases.current.label,
+        }),
+      );
+    close();
+    if (ops.length === 0) return;
+    setSaving(true);
+    await Promise.all(ops);
+    setSaving(false);
+  };
+
+  const Trend = change?.direction === "up" ? TrendingUp : change?.direction === "down" ? TrendingDown : Minus;
+  const trendColor =
+    change?.direction === "up"
+      ? "text-emerald-700"
+      : change?.direction === "down"
+        ? "text-rose-700"
+        : "text-slate-500";
+
+  return (
+    <div className="relative flex h-full flex-col gap-2">
+      {valueConflict ? (
+        <ConflictPanel
+          title="Someone else changed this value first."
+          theirs={<KpiValue value={valueConflict.current} />}
+          mine={<KpiValue value={valueConflict.op.type === "kpi.value" ? valueConflict.op.value : null} />}
+          onKeepMine={() => void keepMine(valueConflict)}
+          onUseTheirs={() => acceptTheirs(valueConflict)}
+        />
+      ) : null}
+      {labelConflict ? (
+        <ConflictPanel
+          title="Someone else changed this label first."
+          theirs={<KpiLabel value={labelConflict.current} />}
+          mine={<KpiLabel value={labelConflict.op.type === "kpi.label" ? labelConflict.op : null} />}
+          onKeepMine={() => void keepMine(labelConflict)}
+          onUseTheirs={() => acceptTheirs(labelConflict)}
+        />
+      ) : null}
+      {draft ? (
+        <form id={formId} onSubmit={(e) => void save(e)} className="grid grid-cols-[1fr_5rem] gap-2 text-sm">
+          <label className="col-span-1">
+            <span className="text-xs font-medium text-slate-600">Value</span>
+            <input
+              autoFocus
+              inputMode="decimal"
+              value={draft.value}
+              onChange={(e) => setDraft({ ...draft, value: e.target.value })}
+              className={`${btn.input} mt-0.5 tabular-nums`}
+            />
+          </label>
+          <label>
+            <span className="text-xs font-medium text-slate-600">Unit</span>
+            <input
+              value={draft.unit}
+              maxLength={LIMITS.kpiUnit}
+              onChange={(e) => setDraft({ ...draft, unit: e.target.value })}
+              className={`${btn.input} mt-0.5`}
+              placeholder="€, %, ms"
+            />
+          </label>
+          <label className="col-span-2">
+            <span className="text-xs font-medium text-slate-600">Label</span>
+            <input
+              value={draft.label}
+              maxLength={LIMITS.kpiLabel}
+              onChange={(e) => setDraft({ ...draft, label: e.target.value })}
+              className={`${btn.input} mt-0.5`}
+              placeholder="Monthly revenue"
+            />
+          </label>
+          {error ? (
+            <p role="alert" className="col-span-2 text-xs text-rose-700">
+              {error}
+            </p>
+          ) : null}
+          <div className="col-span-2 flex justify-end gap-2">
+            <button type="button" onClick={close} className={`${btn.secondary} py-1 text-xs`}>
+              Cancel
+            </button>
+            <button type="submit" className={`${btn.primary} py-1 text-xs`}>
+              Save
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div className="flex min-h-0 flex-1 flex-col justify-center">
+          <p className="flex items-baseline gap-1.5 pr-6" data-testid="kpi-value">
+            <span className="text-3xl leading-tight font-semibold tracking-tight text-slate-900 tabular-nums">
+              {value === null ? "—" : formatNumber(value)}
+            </span>
+            {unit ? <span className="text-lg font-medium text-slate-500">{unit}</span> : null}
+            {saving ? <Loader2 className="h-4 w-4 animate-spin text-slate-400" aria-label="Saving" /> : null}
+          </p>
+          <p className="truncate text-sm text-slate-600">{label || (canEdit ? "No label yet" : "")}</p>
+          {change ? (
+            <p
+              className={`mt-2 flex items-center gap-1 text-sm font-medium ${trendColor}`}
+              data-testid="kpi-change"
+            >
+              <Trend className="h-4 w-4" aria-hidden />
+              <span>{formatChange(change)}</span>
+              <span className="font-normal text-slate-500">from {formatNumber(previous!)}</span>
+            </p>
+          ) : (
+            <p className="mt-1 text-sm text-slate-400">No earlier value</p>
+          )}
+        </div>
+      )}
+      {canEdit && !draft ? (
+        <button
+          type="button"
+          onClick={begin}
+          aria-label="Edit KPI"
+          title="Edit KPI"
+          className="absolute top-0 right-0 rounded-md p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
+        >
+          <Pencil className="h-4 w-4" aria-hidden />
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function KpiValue({ value }: { value: unknown }) {
+  return (
+    <span className="font-semibold tabular-nums">
+      {typeof value === "number" ? formatNumber(value) : "—"}
+    </span>
+  );
+}
+
+function KpiLabel({ value }: { value: unknown }) {
+  const v = value as { label?: unknown; unit?: unknown } | null;
+  const label = typeof v?.label === "string" ? v.label : "";
+  const unit = typeof v?.unit === "string" ? v.unit : "";
+  return (
+    <span>
+      {label || "—"} {unit ? <span className="text-slate-500">({unit})</span> : null}
+    </span>
+  );
+}

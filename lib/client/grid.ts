@@ -1,0 +1,66 @@
+import { LIMITS } from "../boards/limits";
+import type { GridLayout, Widget, WidgetType } from "../boards/types";
+
+/** The size a new widget starts with, in grid columns and rows. */
+export const DEFAULT_SIZE: Record<WidgetType, { w: number; h: number }> = {
+  note: { w: 4, h: 6 },
+  kpi: { w: 3, h: 4 },
+  checklist: { w: 4, h: 7 },
+  chart: { w: 6, h: 7 },
+};
+
+/** The smallest a widget can be resized to and still show its content. */
+export const MIN_SIZE: Record<WidgetType, { w: number; h: number }> = {
+  note: { w: 2, h: 3 },
+  kpi: { w: 2, h: 3 },
+  checklist: { w: 3, h: 4 },
+  chart: { w: 3, h: 5 },
+};
+
+/** Where a new widget goes: at the left, below everything else. */
+export function placeAtBottom(widgets: Iterable<Pick<Widget, "layout">>, type: WidgetType): GridLayout {
+  let bottom = 0;
+  for (const w of widgets) bottom = Math.max(bottom, w.layout.y + w.layout.h);
+  const size = DEFAULT_SIZE[type];
+  return { x: 0, y: Math.min(bottom, 10_000), w: Math.min(size.w, LIMITS.gridColumns), h: size.h };
+}
+
+/** Reading order on a single column: top to bottom, then left to right. */
+export function readingOrder<T extends Pick<Widget, "layout" | "id">>(widgets: T[]): T[] {
+  return [...widgets].sort(
+    (a, b) => a.layout.y - b.layout.y || a.layout.x - b.layout.x || a.id.localeCompare(b.id),
+  );
+}
+
+export interface LayoutItemLike {
+  i: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/**
+ * The widgets whose place differs between the board and what the grid shows after a drag or resize: the one
+ * moved and the ones it pushed. Each becomes a `widget.layout` op, so every viewer sees the same arrangement.
+ */
+export function changedLayouts(
+  widgets: Record<string, Pick<Widget, "layout">>,
+  shown: readonly LayoutItemLike[],
+): { widgetId: string; layout: GridLayout }[] {
+  const out: { widgetId: string; layout: GridLayout }[] = [];
+  for (const item of shown) {
+    const current = widgets[item.i]?.layout;
+    if (!current) continue;
+    const layout = {
+      x: Math.max(0, Math.min(LIMITS.gridColumns - 1, Math.round(item.x))),
+      y: Math.max(0, Math.min(10_000, Math.round(item.y))),
+      w: Math.max(1, Math.min(LIMITS.gridColumns, Math.round(item.w))),
+      h: Math.max(1, Math.min(40, Math.round(item.h))),
+    };
+    layout.w = Math.min(layout.w, LIMITS.gridColumns - layout.x);
+    if (current.x !== layout.x || current.y !== layout.y || current.w !== layout.w || current.h !== layout.h)
+      out.push({ widgetId: item.i, layout });
+  }
+  return out;
+}

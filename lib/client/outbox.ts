@@ -1,0 +1,162 @@
+import type { BoardDoc } from "../boards/types";
+import type { BoardOp, CommittedOp } from "../protocol/boards";
+import type { ErrorBody } from "../protocol/errors";
+import { fieldKeyOf, fieldRev, itemKey, widgetKey } from "./field-keys";
+
+export type OpOutcome = { ok: true; entry: CommittedOp } | { ok: false; error: ErrorBody };
+
+export interface OutboxEntry {
+  readonly opId: string;
+  op: BoardOp;
+  /** The field the op sets (see `fieldKeyOf`); undefined for ops that merge. */
+  readonly key?: string;
+  /** The `baseRev` the editor gave: the revision of the field it showed when the user began this change. */
+  readonly base?: number;
+  /** Sent at least once: the server may have committed it, so it may only ever be resent as it is. */
+  sent: boolean;
+  /** The op as first sent (with its rebased `baseRev`); every resend carries exactly this. */
+  wire?: BoardOp;
+  attempts: number;
+  readonly waiters: ((outcome: OpOutcome) => void)[];
+}
+
+function createdKeys(op: BoardOp): string[] {
+  if (op.type === "widget.add") {
+    const id = op.widget.id;
+    const keys = (["title", "layout", "text", "value", "label"] as const).map((f) => widgetKey(id, f));
+    if (op.widget.type === "checklist")
+      for (const item of op.widget.data.items)
+        keys.push(itemKey(id, item.id, "text"), itemKey(id, item.id, "done"));
+    return keys;
+  }
+  if (op.type === "checklist.add")
+    return [itemKey(op.widgetId, op.item.id, "text"), itemKey(op.widgetId, op.item.id, "done")];
+  return [];
+}
+
+function baseOf(op: BoardOp): number | undefined {
+  return "baseRev" in op ? op.baseRev : undefined;
+}
+
+/**
+ * This client's changes that the server has not acknowledged yet, oldest first. Sent one at a time, in order, so
+ * that an op never reaches the server before one it depends on (an item's text before the item).
+ *
+ * A user who keeps editing a field sends several ops based on the same revision they saw. Once the first of them
+ * commits, the field's revision is this client's own commit; the next op is rebased onto it, because the user
+ * did see that value (they wrote it). Anyone else's commit in between still makes it a CONFLICT.
+ */
+export class Outbox {
+  private entries: OutboxEntry[] = [];
+  /** Per field: the revision of this client's last commit to it, and the revision the editor had based it on. */
+  private readonly own = new Map<string, { rev: number; base: number }>();
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get all(): readonly OutboxEntry[] {
+    return this.entries;
+  }
+
+  head(): OutboxEntry | undefined {
+    return this.entries[0];
+  }
+
+  /**
+   * Queues an op. A later value for the same field, on the same basis, replaces one not yet sent (typing while
+   * offline queues one op per field, not one per pause).
+   */
+  add(op: BoardOp, opId: string, waiter?: (outcome: OpOutcome) => void): OutboxEntry {
+    const key = fieldKeyOf(op);
+    const base = baseOf(op);
+    if (key !== undefined) {
+      const last = this.entries.findLast((e) => e.key === key);
+      if (last && !last.sent && last.base === base) {
+        last.op = op;
+        if (waiter) last.waiters.push(waiter);
+        return last;
+      }
+    }
+    const entry: OutboxEntry = {
+      opId,
+      op,
+      key,
+      base,
+      sent: false,
+      attempts: 0,
+      waiters: waiter ? [waiter] : [],
+    };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  /**
+   * The op to send for `entry`, given the board as committed so far, and marks it sent. Fixed at the first send:
+   * a resend under the same opId must be the same op.
+   */
+  prepare(entry: OutboxEntry, committed: BoardDoc): BoardOp {
+    entry.sent = true;
+    entry.wire ??= this.rebased(entry, committed);
+    return entry.wire;
+  }
+
+  private rebased(entry: OutboxEntry, committed: BoardDoc): BoardOp {
+    if (entry.key === undefined || entry.base === undefined || !("baseRev" in entry.op)) return entry.op;
+    const current = fieldRev(committed, entry.key);
+    const own = this.own.get(entry.key);
+    if (current > entry.base && own && own.rev === current && own.base === entry.base) {
+      return { ...entry.op, baseRev: current };
+    }
+    return entry.op;
+  }
+
+  /** The server committed `entry` (now, or earlier under the same opId). */
+  committed(entry: OutboxEntry, committedOp: CommittedOp): void {
+    this.remove(entry);
+    if (entry.key !== undefined && entry.base !== undefined)
+      this.ownCommit(entry.key, committedOp.rev, entry.base);
+    // Adding a widget or an item sets its fields. An edit made before the add was acknowledged saw no revision
+    // for them (0), and builds on this client's own add.
+    for (const key of createdKeys(entry.op)) this.ownCommit(key, committedOp.rev, 0);
+    this.settle(entry, { ok: true, entry: committedOp });
+  }
+
+  private ownCommit(key: string, rev: number, base: number): void {
+    const prev = this.own.get(key);
+    if (!prev || prev.rev < rev) this.own.set(key, { rev, base });
+  }
+
+  /**
+   * The server refused `entry` for good. Later ops of the same field on the same basis would be refused for the
+   * same reason, so they go too; all of them are returned, the user's latest intent last.
+   */
+  refused(entry: OutboxEntry, error: ErrorBody): OutboxEntry[] {
+    const gone = [entry];
+    if (entry.key !== undefined) {
+      for (const e of this.entries) {
+        if (e !== entry && !e.sent && e.key === entry.key && e.base === entry.base) gone.push(e);
+      }
+    }
+    for (const e of gone) {
+      this.remove(e);
+      this.settle(e, { ok: false, error });
+    }
+    return gone;
+  }
+
+  /** Gives up on everything still queued (the board was closed or the session stopped). */
+  abandon(error: ErrorBody): void {
+    const all = this.entries;
+    this.entries = [];
+    for (const e of all) this.settle(e, { ok: false, error });
+  }
+
+  private remove(entry: OutboxEntry): void {
+    this.entries = this.entries.filter((e) => e !== entry);
+  }
+
+  private settle(entry: OutboxEntry, outcome: OpOutcome): void {
+    for (const w of entry.waiters.splice(0)) w(outcome);
+  }
+}
