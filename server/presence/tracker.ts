@@ -28,8 +28,26 @@ export class PresenceTracker {
   constructor(private readonly deps: PresenceTrackerDeps) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), Math.max(200, Math.floor(this.deps.leaseMs / 3)));
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), Math.max(200, Math.floor(this.deps.leaseMs / 3)));
     this.timer.unref();
+    // A socket taken out of a board's room by anyone (access revoked, board deleted, from any instance through the
+    // adapter) stops viewing it: presence follows the room.
+    this.deps.io.of("/").adapter.on("leave-room", (room: string, socketId: string) => {
+      if (!room.startsWith("board:")) return;
+      const boardId = room.slice("board:".length);
+      const socket = [...(this.local.get(boardId)?.values() ?? [])].find((s) => s.id === socketId);
+      if (socket) this.track(this.leave(socket, boardId));
+    });
+  }
+
+  private track(done: Promise<unknown>): void {
+    const settled = done.then(
+      () => undefined,
+      (err: unknown) => this.deps.logger.debug({ err }, "presence update failed"),
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
   }
 
   async join(socket: AppSocket, boardId: string): Promise<PresenceViewer[]> {
@@ -56,8 +74,7 @@ export class PresenceTracker {
   leaveAll(socket: AppSocket): Promise<void> {
     const boards = [...this.local].filter(([, s]) => s.has(socket.data.connectionId)).map(([id]) => id);
     const done = Promise.all(boards.map((id) => this.leave(socket, id))).then(() => undefined);
-    this.inFlight.add(done);
-    void done.finally(() => this.inFlight.delete(done)).catch(() => undefined);
+    this.track(done);
     return done;
   }
 
