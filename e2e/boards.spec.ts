@@ -1,25 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectConnected, instanceUrl, signIn } from "./helpers";
-
-/** Creates a board through the home page's dialog and returns its path once it is open. */
-async function createBoard(page: Page, title: string): Promise<string> {
-  await page.getByRole("button", { name: "New board" }).click();
-  await page.getByRole("dialog", { name: "New board" }).getByLabel("Title").fill(title);
-  await page.getByRole("button", { name: "Create board" }).click();
-  await expect(page).toHaveURL(/\/boards\/[A-Za-z0-9_-]+$/);
-  await expect(page.getByTestId("board-title")).toHaveText(title);
-  return new URL(page.url()).pathname;
-}
-
-async function addWidget(page: Page, type: "Note" | "KPI" | "Checklist" | "Live chart") {
-  const kind = { Note: "note", KPI: "kpi", Checklist: "checklist", "Live chart": "chart" }[type];
-  const widgets = page.locator(`[data-widget-type="${kind}"]`);
-  const before = await widgets.count();
-  await page.getByRole("button", { name: "Add widget" }).click();
-  await page.getByRole("menuitem", { name: new RegExp(`^${type}`) }).click();
-  await expect(widgets).toHaveCount(before + 1);
-  return widgets.nth(before);
-}
+import { addWidget, createBoard, expectConnected, instanceUrl, signIn } from "./helpers";
 
 async function expectSaved(page: Page) {
   await expect(page.getByTestId("board-sync")).toHaveAttribute("data-pending", "0");

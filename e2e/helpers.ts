@@ -26,3 +26,23 @@ export async function signIn(
 export async function expectConnected(page: Page): Promise<void> {
   await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "connected");
 }
+
+/** Creates a board through the home page's dialog and returns its path once it is open. */
+export async function createBoard(page: Page, title: string): Promise<string> {
+  await page.getByRole("button", { name: "New board" }).click();
+  await page.getByRole("dialog", { name: "New board" }).getByLabel("Title").fill(title);
+  await page.getByRole("button", { name: "Create board" }).click();
+  await expect(page).toHaveURL(/\/boards\/[A-Za-z0-9_-]+$/);
+  await expect(page.getByTestId("board-title")).toHaveText(title);
+  return new URL(page.url()).pathname;
+}
+
+export async function addWidget(page: Page, type: "Note" | "KPI" | "Checklist" | "Live chart") {
+  const kind = { Note: "note", KPI: "kpi", Checklist: "checklist", "Live chart": "chart" }[type];
+  const widgets = page.locator(`[data-widget-type="${kind}"]`);
+  const before = await widgets.count();
+  await page.getByRole("button", { name: "Add widget" }).click();
+  await page.getByRole("menuitem", { name: new RegExp(`^${type}`) }).click();
+  await expect(widgets).toHaveCount(before + 1);
+  return widgets.nth(before);
+}

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
 import { fieldRev } from "@/lib/client/field-keys";
+import { BoardTasksButton } from "../tasks/BoardTasks";
 import { AddWidgetMenu } from "./AddWidgetMenu";
 import { useBoardContext } from "./BoardContext";
 import { DeleteBoardDialog } from "./DeleteBoardDialog";
@@ -50,6 +51,7 @@ export function BoardHeader() {
             <span className="sr-only sm:hidden">{isOwner ? "Share" : "Members"}</span>
             <span className="rounded-full bg-slate-100 px-1.5 text-xs text-slate-600">{memberCount}</span>
           </button>
+          <BoardTasksButton boardId={doc.id} />
           {isOwner ? (
             <button
               type="button"

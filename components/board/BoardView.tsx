@@ -11,6 +11,7 @@ import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
 import { btn } from "./ui/buttons";
 import { useBoard } from "./useBoard";
+import { BoardTasksProvider } from "../tasks/BoardTasks";
 
 /** Fields whose conflicts a widget shows in place; the others are told in a toast. */
 const SHOWN_IN_PLACE = /^w:[^:]+:(text|value|label)$/;
@@ -108,20 +109,22 @@ export function BoardView({ boardId }: { boardId: string }) {
   }
   return (
     <BoardProvider value={value}>
-      <BoardHeader />
-      <BoardGrid
-        empty={
-          <div className="flex flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-slate-200 py-20 text-center">
-            <LayoutDashboard className="h-8 w-8 text-slate-300" aria-hidden />
-            <p className="font-medium text-slate-700">This board is empty</p>
-            <p className="max-w-sm text-sm text-slate-500">
-              {board.canEdit
-                ? "Add a note, a KPI, a checklist or a live chart with “Add widget”."
-                : "Widgets appear here as soon as an editor adds them."}
-            </p>
-          </div>
-        }
-      />
+      <BoardTasksProvider boardId={boardId}>
+        <BoardHeader />
+        <BoardGrid
+          empty={
+            <div className="flex flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-slate-200 py-20 text-center">
+              <LayoutDashboard className="h-8 w-8 text-slate-300" aria-hidden />
+              <p className="font-medium text-slate-700">This board is empty</p>
+              <p className="max-w-sm text-sm text-slate-500">
+                {board.canEdit
+                  ? "Add a note, a KPI, a checklist or a live chart with “Add widget”."
+                  : "Widgets appear here as soon as an editor adds them."}
+              </p>
+            </div>
+          }
+        />
+      </BoardTasksProvider>
     </BoardProvider>
   );
 }

@@ -5,6 +5,8 @@ import { useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
 import type { Widget, WidgetType } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import { ChartTaskActions } from "../tasks/ChartTaskActions";
+import { WidgetTaskStrip } from "../tasks/WidgetTaskStrip";
 import { ChartInfo } from "../widgets/ChartInfo";
 import { ChartWidget } from "../widgets/ChartWidget";
 import { ChecklistWidget } from "../widgets/ChecklistWidget";
@@ -97,6 +99,9 @@ export function WidgetFrame({ widget, draggable }: { widget: Widget; draggable: 
           </span>
         ) : null}
         {widget.type === "chart" ? <ChartInfo boardId={doc.id} widgetId={widget.id} /> : null}
+        {widget.type === "chart" && canEdit ? (
+          <ChartTaskActions boardId={doc.id} widgetId={widget.id} />
+        ) : null}
         {canEdit ? (
           <button
             type="button"
@@ -108,6 +113,7 @@ export function WidgetFrame({ widget, draggable }: { widget: Widget; draggable: 
           </button>
         ) : null}
       </header>
+      <WidgetTaskStrip widgetId={widget.id} />
       <div className="min-h-0 flex-1 overflow-auto p-3">
         <Body widget={widget} />
       </div>

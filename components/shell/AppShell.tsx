@@ -19,6 +19,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { href: "/", label: "Home" },
+  { href: "/tasks", label: "Tasks" },
   { href: "/tokens", label: "API tokens" },
   { href: "/admin", label: "Admin", adminOnly: true },
 ];

@@ -107,6 +107,16 @@ export function ChartWidget({ widget }: { widget: ChartWidgetType }) {
             "No data yet"
           )}
         </span>
+        {widget.data.feed ? (
+          <span
+            className="inline-flex items-center gap-1 rounded-full bg-emerald-50 px-2 py-0.5 font-medium text-emerald-800"
+            title="Pulseboard's own figures, added every second while someone views this board"
+            data-testid="chart-feed"
+          >
+            <span aria-hidden className="h-1.5 w-1.5 animate-pulse rounded-full bg-emerald-500" />
+            live {widget.data.feed === "connections" ? "connections" : "messages/s"}
+          </span>
+        ) : null}
         <span className="tabular-nums" data-testid="chart-count" data-count={points.length}>
           {points.length.toLocaleString()} {points.length === 1 ? "point" : "points"}
         </span>
@@ -122,7 +132,11 @@ export function ChartWidget({ widget }: { widget: ChartWidgetType }) {
           <div className="absolute inset-0 flex flex-col items-center justify-center gap-1 rounded-lg bg-slate-50/90 text-center text-sm text-slate-500">
             <Activity className="h-5 w-5 text-slate-400" aria-hidden />
             Waiting for data.
-            <span className="text-xs">Push points over the API: see the info button above.</span>
+            <span className="text-xs">
+              {widget.data.feed
+                ? "A point arrives every second while this board is open."
+                : "Push points over the API, or import a CSV from the chart's menu."}
+            </span>
           </div>
         ) : null}
       </div>

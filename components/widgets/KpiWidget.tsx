@@ -166,6 +166,7 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
           ) : (
             <p className="mt-1 text-sm text-slate-400">No earlier value</p>
           )}
+          {widget.data.stats ? <KpiStats stats={widget.data.stats} /> : null}
         </div>
       )}
       {canEdit && !draft ? (
@@ -199,5 +200,31 @@ function KpiLabel({ value }: { value: unknown }) {
     <span>
       {label || "—"} {unit ? <span className="text-slate-500">({unit})</span> : null}
     </span>
+  );
+}
+
+/** The figures a "summarize chart" task wrote, below the value. */
+function KpiStats({ stats }: { stats: NonNullable<KpiWidgetType["data"]["stats"]> }) {
+  const cells: [string, number][] = [
+    ["n", stats.count],
+    ["min", stats.min],
+    ["p50", stats.p50],
+    ["p95", stats.p95],
+    ["p99", stats.p99],
+    ["max", stats.max],
+  ];
+  return (
+    <dl
+      className="mt-2 grid grid-cols-3 gap-x-3 gap-y-0.5 text-xs text-slate-600"
+      data-testid="kpi-stats"
+      title={`Summary of chart ${stats.source}, ${new Date(stats.at).toLocaleString()}`}
+    >
+      {cells.map(([k, v]) => (
+        <div key={k} className="flex justify-between gap-1">
+          <dt className="text-slate-400">{k}</dt>
+          <dd className="font-medium tabular-nums">{formatNumber(v)}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }

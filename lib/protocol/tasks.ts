@@ -29,6 +29,10 @@ export const taskRequestSchema = z.discriminatedUnion("kind", [
 export type TaskRequest = z.output<typeof taskRequestSchema>;
 export type TaskRequestInput = z.input<typeof taskRequestSchema>;
 
+export function widgetOfRequest(req: TaskRequest): string | undefined {
+  return req.kind === "csv-import" ? req.widgetId : req.kind === "chart-summary" ? req.chartWidgetId : undefined;
+}
+
 export interface BadLine {
   line: number;
   reason: string;
@@ -65,6 +69,8 @@ export interface TaskInfo {
   /** A short description for lists and notifications. */
   title: string;
   boardId?: string;
+  /** The widget the task works on: the chart an import fills or a summary reads. */
+  widgetId?: string;
   status: TaskStatus;
   /** 0-100, never decreasing within one attempt. */
   progress: number;

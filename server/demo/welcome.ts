@@ -5,15 +5,16 @@ import type { BoardService } from "../boards/service";
 
 const opId = () => randomUUID().replace(/-/g, "");
 
-const WELCOME = `**Welcome to Pulseboard.** Everything on this board is live: open it in a second tab, or sign in as
-another demo user in a private window, and watch edits, cursors and presence arrive instantly.
-
-- Drag a widget by its title bar, resize it from the corner
-- Edit this note; mention someone with @bob
-- The two charts below show this server's own connections and messages per second
-- Import a CSV into a chart, or summarize one into a KPI, from the chart's menu
-
-Changes carry revisions: if two people edit the same text at once, nobody's work is silently overwritten.`;
+const WELCOME = [
+  "**Welcome to Pulseboard.** Everything on this board is live: open it in a second tab, or sign in as another demo user in a private window, and watch edits, cursors and presence arrive instantly.",
+  "",
+  "- Drag a widget by its handle, resize it from the corner",
+  "- Edit this note; mention someone with @bob",
+  "- The two charts show this server's own connections and messages per second",
+  "- Import a CSV into a chart, or summarize one into a KPI, from the chart's menu",
+  "",
+  "Changes carry revisions: if two people edit the same text at once, nobody's work is silently overwritten.",
+].join("\n");
 
 /** The demo board a fresh embedded install opens with: every widget type, and two charts that move by themselves. */
 export async function createWelcomeBoard(boards: BoardService): Promise<string> {
@@ -27,7 +28,7 @@ export async function createWelcomeBoard(boards: BoardService): Promise<string> 
         id: "welcome",
         type: "note",
         title: "Start here",
-        layout: { x: 0, y: 0, w: 6, h: 6 },
+        layout: { x: 0, y: 0, w: 6, h: 8 },
         data: { text: WELCOME },
       },
     },
@@ -37,7 +38,7 @@ export async function createWelcomeBoard(boards: BoardService): Promise<string> 
         id: "connections",
         type: "chart",
         title: "Live connections",
-        layout: { x: 6, y: 0, w: 6, h: 3 },
+        layout: { x: 6, y: 0, w: 6, h: 4 },
         data: { points: [], feed: "connections" },
       },
     },
@@ -47,7 +48,7 @@ export async function createWelcomeBoard(boards: BoardService): Promise<string> 
         id: "messages",
         type: "chart",
         title: "Messages per second",
-        layout: { x: 6, y: 3, w: 6, h: 3 },
+        layout: { x: 6, y: 4, w: 6, h: 4 },
         data: { points: [], feed: "events" },
       },
     },
@@ -57,7 +58,7 @@ export async function createWelcomeBoard(boards: BoardService): Promise<string> 
         id: "signups",
         type: "kpi",
         title: "Signups",
-        layout: { x: 0, y: 6, w: 3, h: 3 },
+        layout: { x: 0, y: 8, w: 4, h: 3 },
         data: { value: 128, label: "this week", unit: "" },
       },
     },
@@ -67,7 +68,7 @@ export async function createWelcomeBoard(boards: BoardService): Promise<string> 
         id: "try",
         type: "checklist",
         title: "Try this",
-        layout: { x: 3, y: 6, w: 5, h: 3 },
+        layout: { x: 4, y: 8, w: 8, h: 5 },
         data: {
           items: [
             { id: "t1", text: "Open this board in two tabs", done: false },

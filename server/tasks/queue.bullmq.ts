@@ -1,6 +1,13 @@
 import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import { randomUUID } from "node:crypto";
-import type { TaskError, TaskInfo, TaskRequest, TaskResult, TaskStatus } from "@/lib/protocol/tasks";
+import {
+  widgetOfRequest,
+  type TaskError,
+  type TaskInfo,
+  type TaskRequest,
+  type TaskResult,
+  type TaskStatus,
+} from "@/lib/protocol/tasks";
 import type { Logger } from "../logging/logger";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
@@ -112,6 +119,7 @@ export class BullTaskQueue implements TaskQueue {
       owner: job.data.owner,
       title: job.data.title,
       boardId: job.data.request.boardId,
+      widgetId: widgetOfRequest(job.data.request),
       status,
       progress: status === "completed" ? 100 : Math.round(progress.percent ?? 0),
       attempts: Math.max(job.attemptsStarted ?? 0, job.attemptsMade),

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { TaskInfo, TaskRequest } from "@/lib/protocol/tasks";
+import { widgetOfRequest, type TaskInfo, type TaskRequest } from "@/lib/protocol/tasks";
 import type { Logger } from "../logging/logger";
 import { JsonDoc } from "../storage/json-doc";
 import {
@@ -90,6 +90,7 @@ export class MemoryTaskQueue implements TaskQueue {
       owner,
       title,
       boardId: request.boardId,
+      widgetId: widgetOfRequest(request),
       status: "queued",
       progress: 0,
       attempts: 0,

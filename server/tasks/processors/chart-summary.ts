@@ -35,7 +35,7 @@ export async function summarizeChart(
         id: kpiId,
         type: "kpi",
         title: `Summary of ${chart.title || "chart"}`.slice(0, 120),
-        layout: { x: 0, y: bottom, w: 4, h: 3 },
+        layout: { x: 0, y: bottom, w: 4, h: 4 },
         data: { value: round(stats.mean), label: "mean", unit: "" },
       },
     });
