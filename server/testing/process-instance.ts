@@ -19,8 +19,12 @@ export interface ProcessInstance {
  * A real Pulseboard process (`node --import tsx server/index.ts`, API only) in its own process group. For crash
  * and drain tests, which need a process to kill.
  */
-export async function startProcessInstance(env: Record<string, string>): Promise<ProcessInstance> {
-  const port = await freePort();
+export async function startProcessInstance(
+  env: Record<string, string>,
+  opts: { port?: number } = {},
+): Promise<ProcessInstance> {
+  // A restarted instance can take its old port back, so that a balancer in front of it needs no change.
+  const port = opts.port ?? (await freePort());
   const dir = await tempDir("pb-proc-");
   // tsx as a loader inside one node process: the tsx CLI is a second process that relays signals and
   // SIGKILLs a child that does not acknowledge one within 30 ms, which would turn a drain into a crash.

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tokenFor } from "../testing/clients";
+import { EditingClient } from "../testing/editing-client";
+import { eventually } from "../testing/board-client";
+import { startProcessInstance, type ProcessInstance } from "../testing/process-instance";
+import { TestRedisServer } from "../testing/redis-server";
+import { expectConverged, sharedChecklistBoard } from "./setup";
+
+/**
+ * Redis is SIGKILLed under two instances whose clients keep editing, and restarted 3 s later from its append-only
+ * file. Ops sent meanwhile fail with a retryable error and are resent with the same opId; nothing acknowledged
+ * before the outage is lost; no process dies; everyone ends on the same board.
+ */
+describe("fault: Redis outage while two instances serve editing clients", () => {
+  let redis: TestRedisServer;
+  let a: ProcessInstance;
+  let b: ProcessInstance;
+  const clients: EditingClient[] = [];
+
+  beforeAll(async () => {
+    redis = await TestRedisServer.start({ appendOnly: true });
+    const env = {
+      REDIS_URL: redis.url,
+      SEED_DEMO_USERS: "true",
+      INSTANCE_LEASE_MS: "15000",
+      MAX_CONNECTIONS_PER_USER: "20",
+    };
+    [a, b] = await Promise.all([
+      startProcessInstance({ ...env, INSTANCE_ID: "outage-a" }),
+      startProcessInstance({ ...env, INSTANCE_ID: "outage-b" }),
+    ]);
+  });
+  afterAll(async () => {
+    clients.forEach((c) => c.close());
+    await Promise.all([a?.stop(), b?.stop()]);
+    await redis?.stop();
+  });
+
+  it("loses nothing acknowledged, resumes by itself, and converges", async () => {
+    const boardId = await sharedChecklistBoard(a.url, "alice", ["bob", "admin"], ["l1", "l2", "l3", "l4"]);
+    const plan = [
+      ["alice-1", "alice", a.url],
+      ["bob-1", "bob", b.url],
+      ["alice-2", "alice", b.url],
+      ["admin-1", "admin", a.url],
+    ] as const;
+    for (const [i, [name, user, url]] of plan.entries()) {
+      clients.push(new EditingClient(url, await tokenFor(user), name, boardId, `l${i + 1}`));
+    }
+    await eventually(() => expect(clients.every((c) => c.replica)).toBe(true));
+    clients.forEach((c) => c.start(80));
+    await eventually(() => expect(clients.every((c) => c.acked.size >= 10)).toBe(true), 15_000);
+
+    const ackedBefore = new Map(clients.map((c) => [c.name, new Set(c.acked.keys())]));
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 3_000));
+    await redis.spawn();
+    const restartedAt = Date.now();
+
+    // Service resumes for a client on each instance: a new op is acknowledged.
+    await eventually(
+      () => expect(clients.every((c) => c.firstAckAfter(restartedAt) !== undefined)).toBe(true),
+      15_000,
+    );
+    const resumeMs = Math.max(...clients.map((c) => c.firstAckAfter(restartedAt)! - restartedAt));
+    console.log(`service resumed ${resumeMs} ms after Redis was back`);
+    expect(resumeMs).toBeLessThan(5_000);
+
+    await new Promise((r) => setTimeout(r, 1_000));
+    clients.forEach((c) => c.stop());
+    await Promise.all(clients.map((c) => c.drained()));
+    const { items } = await expectConverged(clients, a.url, boardId);
+
+    // Ops sent while Redis was away were refused as retryable (or timed out), then applied once.
+    const retried = clients.reduce((n, c) => n + [...c.retried.values()].reduce((s, v) => s + v, 0), 0);
+    expect(retried).toBeGreaterThan(0);
+    for (const c of clients)
+      for (const opId of ackedBefore.get(c.name)!) expect(c.acked.has(opId)).toBe(true);
+    expect(items).toBe(clients.reduce((n, c) => n + c.generated.length, 0));
+    // No process died.
+    expect(a.child.exitCode).toBeNull();
+    expect(b.child.exitCode).toBeNull();
+    console.log(`${items} ops, ${retried} retried during the outage`);
+  }, 120_000);
+});
