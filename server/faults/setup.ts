@@ -1,6 +1,6 @@
 import { newOpId } from "../testing/board-client";
 import { connectOk, tokenFor } from "../testing/clients";
-import { EditingClient, itemsOf } from "../testing/editing-client";
+import { type EditingClient, itemsOf } from "../testing/editing-client";
 
 /**
  * Creates a board owned by `owner`, shared with every editor, with one checklist per client (a checklist holds 200
