@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { startStack } from "./fixtures/stack";
+import { findSecretsInLogs, startStack } from "./fixtures/stack";
 
 /** Starts the servers once for the whole run; specs find them through the E2E_* variables. */
 export default async function globalSetup() {
@@ -11,5 +11,9 @@ export default async function globalSetup() {
   process.env.E2E_A_URL = stack.a.url;
   process.env.E2E_B_URL = stack.b.url;
   process.env.E2E_REDIS_URL = stack.redis.url;
-  return async () => stack.stop();
+  return async () => {
+    await stack.stop();
+    const leaks = await findSecretsInLogs();
+    if (leaks.length > 0) throw new Error(`secrets in the server logs:\n${leaks.join("\n")}`);
+  };
 }

@@ -1,5 +1,19 @@
 import type { Logger } from "../logging/logger";
 
+/** Logs are written asynchronously; exiting before they are flushed would lose the last (and most useful) lines. */
+export function flushThenExit(logger: Logger, code: number): void {
+  const exit = () => process.exit(code);
+  setTimeout(exit, 500).unref();
+  try {
+    logger.flush((err) => {
+      void err;
+      exit();
+    });
+  } catch {
+    exit();
+  }
+}
+
 export interface SignalOptions {
   logger: Logger;
   timeoutMs: number;
@@ -28,12 +42,11 @@ export function handleSignals({ logger, timeoutMs, shutdown }: SignalOptions): v
     shutdown(signal).then(
       () => {
         logger.info("shutdown complete");
-        logger.flush?.();
-        process.exit(0);
+        flushThenExit(logger, 0);
       },
       (err: unknown) => {
         logger.error({ err }, "shutdown failed");
-        process.exit(1);
+        flushThenExit(logger, 1);
       },
     );
   };

@@ -1,0 +1,56 @@
+import { expect, test } from "@playwright/test";
+import { instanceUrl, signIn } from "./helpers";
+
+test.describe("browser protections", () => {
+  test("session cookies are HttpOnly and SameSite", async ({ page, context }) => {
+    await signIn(page, instanceUrl("a"), "alice");
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name.endsWith("next-auth.session-token"));
+    expect(session).toBeDefined();
+    expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+    for (const c of cookies.filter((c) => c.name.includes("next-auth")))
+      expect(c.httpOnly, c.name).toBe(true);
+  });
+
+  test("pages and API answers carry CSP with frame-ancestors, nosniff and no framing", async ({
+    page,
+    request,
+  }) => {
+    const res = await page.goto(`${instanceUrl("a")}/signin`);
+    const headers = res!.headers();
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["content-security-policy"]).toContain("default-src 'self'");
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["x-frame-options"]).toBe("DENY");
+    const api = await request.get(`${instanceUrl("a")}/api/health`);
+    expect(api.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(api.headers()["x-content-type-options"]).toBe("nosniff");
+  });
+
+  test("a page on another origin cannot open a socket with the user's cookie", async ({ page }) => {
+    await signIn(page, instanceUrl("a"), "alice");
+    // The embedded instance is another origin (another port) on the same site, so the browser sends the cookie.
+    await page.goto(`${instanceUrl("embedded")}/signin`);
+    const target = instanceUrl("a").replace(/^http/, "ws");
+    const answer = await page.evaluate(async (url) => {
+      return await new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${url}/socket.io/?EIO=4&transport=websocket`);
+        ws.onmessage = (e) => {
+          const data = String(e.data);
+          if (data.startsWith("0")) ws.send("40");
+          else if (data.startsWith("4")) {
+            resolve(data);
+            ws.close();
+          }
+        };
+        ws.onerror = () => resolve("error");
+        setTimeout(() => resolve("timeout"), 5_000);
+      });
+    }, target);
+    expect(answer.startsWith("44")).toBe(true);
+    expect(answer).toContain("FORBIDDEN");
+    // The same socket from the app's own origin connects.
+    await page.goto(`${instanceUrl("a")}/`);
+    await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "connected");
+  });
+});
