@@ -8,9 +8,19 @@ const AUDIENCE = "pulseboard:api";
 export const DEFAULT_TOKEN_TTL_S = 3_600;
 export const MAX_TOKEN_TTL_S = 365 * 24 * 3_600;
 
-/** API tokens get their own key, derived from the auth secret, so they can never pass as session cookies. */
+/**
+ * API tokens get their own key, derived from the auth secret, so they can never pass as session cookies. The
+ * derivation is cached: it sits on the handshake path of every token-authenticated socket.
+ */
+const derivedKeys = new Map<string, Uint8Array>();
 function tokenKey(secret: string): Uint8Array {
-  return new Uint8Array(hkdfSync("sha256", secret, "pulseboard", "api-token-signing-key", 32));
+  let key = derivedKeys.get(secret);
+  if (!key) {
+    key = new Uint8Array(hkdfSync("sha256", secret, "pulseboard", "api-token-signing-key", 32));
+    if (derivedKeys.size > 8) derivedKeys.clear();
+    derivedKeys.set(secret, key);
+  }
+  return key;
 }
 
 export interface TokenClaims {
