@@ -30,7 +30,11 @@ export type TaskRequest = z.output<typeof taskRequestSchema>;
 export type TaskRequestInput = z.input<typeof taskRequestSchema>;
 
 export function widgetOfRequest(req: TaskRequest): string | undefined {
-  return req.kind === "csv-import" ? req.widgetId : req.kind === "chart-summary" ? req.chartWidgetId : undefined;
+  return req.kind === "csv-import"
+    ? req.widgetId
+    : req.kind === "chart-summary"
+      ? req.chartWidgetId
+      : undefined;
 }
 
 export interface BadLine {
