@@ -126,9 +126,11 @@ describe("admin actions across two instances on one Redis", () => {
       return events;
     });
 
+    const asked = performance.now();
     const outcome = await watcher.socket.timeout(10_000).emitWithAck("admin:disconnect-user", {
       user: "alice",
     });
+    console.log(`disconnect everywhere answered in ${Math.round(performance.now() - asked)} ms`);
     expect(outcome).toEqual({
       ok: true,
       user: "alice",
