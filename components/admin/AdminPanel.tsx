@@ -1,13 +1,20 @@
 "use client";
 
-import { useState } from "react";
+import { useSession } from "next-auth/react";
+import { useEffect, useState } from "react";
+import { AnnouncementCard } from "./AnnouncementCard";
 import { KpiTiles } from "./KpiTiles";
 import { InstancesTable } from "./InstancesTable";
+import { LimitsCard } from "./LimitsCard";
 import { LiveChart, type ChartSeries } from "./LiveChart";
+import { QueueCard } from "./QueueCard";
 import { RejectionsCard } from "./RejectionsCard";
 import { FeedStatusPill } from "./FeedStatusPill";
 import { fmtCount, fmtMs, fmtRate } from "./format";
+import { UsersSection } from "./UsersSection";
 import { useAdminFeed } from "./useAdminFeed";
+import { useAdminQueue } from "./useAdminQueue";
+import { useAdminUsers } from "./useAdminUsers";
 
 // Drawn in order: the total last, so that it stays visible where it equals the WebSocket line.
 const CONNECTIONS: ChartSeries[] = [
@@ -41,14 +48,37 @@ const count = (v: number | null) => fmtCount(v);
 const rate = (v: number | null) => fmtRate(v);
 const ms = (v: number | null) => fmtMs(v);
 
+const SECTIONS = [
+  { href: "#charts", label: "Overview" },
+  { href: "#instances", label: "Instances" },
+  { href: "#users", label: "Users" },
+  { href: "#announce", label: "Announce" },
+  { href: "#limits", label: "Limits" },
+  { href: "#tasks", label: "Tasks" },
+];
+
 /**
- * The live admin panel: key figures, charts, and the instances table, all pushed over `/admin`. Sections stack
- * so that the users table and the action panels can join below without reworking the layout.
+ * The live admin panel: key figures, charts, instances, users, actions and the task queue, all pushed over
+ * `/admin`; nothing polls from here.
  */
 export function AdminPanel() {
   const feed = useAdminFeed();
+  const { data: session } = useSession();
   const [range, setRange] = useState(300);
-  const { view, points, windowSeconds } = feed;
+  const { view, points, windowSeconds, admin } = feed;
+  const live = feed.status === "live";
+
+  const [searchText, setSearchText] = useState("");
+  const [query, setQuery] = useState({ search: "", page: 1 });
+  // The query follows the search box after a pause, so typing does not send a request per key.
+  useEffect(() => {
+    const search = searchText.trim();
+    const timer = setTimeout(() => setQuery((q) => (q.search === search ? q : { search, page: 1 })), 250);
+    return () => clearTimeout(timer);
+  }, [searchText]);
+  const users = useAdminUsers(admin, live, query.search, query.page);
+  const queue = useAdminQueue(admin, live);
+  const now = view?.at ?? 0;
 
   return (
     <div className="space-y-6">
@@ -72,9 +102,21 @@ export function AdminPanel() {
         </p>
       ) : null}
 
+      <nav aria-label="Sections of this page" className="-mt-2 flex gap-1 overflow-x-auto text-sm">
+        {SECTIONS.map((sct) => (
+          <a
+            key={sct.href}
+            href={sct.href}
+            className="whitespace-nowrap rounded-full px-3 py-1 text-slate-600 ring-1 ring-slate-200 hover:bg-white hover:text-slate-900"
+          >
+            {sct.label}
+          </a>
+        ))}
+      </nav>
+
       <KpiTiles view={view} />
 
-      <section aria-labelledby="charts-title" className="space-y-3">
+      <section id="charts" aria-labelledby="charts-title" className="scroll-mt-24 space-y-3">
         <div className="flex flex-wrap items-center justify-between gap-2">
           <h2 id="charts-title" className="text-sm font-medium text-slate-900">
             Last {RANGES.find((r) => r.seconds === range)?.label}
@@ -142,8 +184,27 @@ export function AdminPanel() {
         </div>
       </section>
 
-      <InstancesTable rows={view?.instances ?? []} now={view?.at ?? 0} />
+      <InstancesTable rows={view?.instances ?? []} now={now} />
       <RejectionsCard byReason={view?.rejectionsByReason ?? {}} />
+
+      <UsersSection
+        admin={admin}
+        page={users.page}
+        pending={users.pending}
+        error={users.error}
+        searchText={searchText}
+        onSearchText={setSearchText}
+        onPage={(page) => setQuery((q) => ({ ...q, page }))}
+        now={now}
+        me={session?.user.name ?? undefined}
+      />
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <AnnouncementCard admin={admin} live={live} />
+        <LimitsCard admin={admin} limits={users.page?.limits ?? null} />
+      </div>
+
+      <QueueCard admin={admin} stats={queue.stats} error={queue.error} now={now} />
     </div>
   );
 }

@@ -30,7 +30,8 @@ const STATE: Record<InstanceState, { label: string; className: string; hint: str
 export function InstancesTable({ rows, now }: { rows: InstanceRow[]; now: number }) {
   return (
     <section
-      className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200"
+      id="instances"
+      className="scroll-mt-24 rounded-2xl bg-white shadow-sm ring-1 ring-slate-200"
       aria-labelledby="instances-title"
     >
       <div className="flex items-baseline justify-between gap-4 px-4 pt-4">

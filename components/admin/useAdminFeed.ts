@@ -1,7 +1,7 @@
 "use client";
 
-import { useEffect, useState } from "react";
-import { adminSocketOn, appendPoint, mergeHistory } from "@/lib/client/admin-socket";
+import { useEffect, useMemo, useState } from "react";
+import { adminSocketOn, appendPoint, mergeHistory, type AdminSocket } from "@/lib/client/admin-socket";
 import { backoffDelay } from "@/lib/client/connection-state";
 import type { AdminView, ClusterPoint } from "@/lib/protocol/admin";
 import { isErrorCode, isRetryable } from "@/lib/protocol/errors";
@@ -17,6 +17,8 @@ export interface AdminFeed {
   points: ClusterPoint[];
   historySeconds: number;
   windowSeconds: number;
+  /** The `/admin` socket, for the sections that ask for more (users, queue) and the actions; null before. */
+  admin: AdminSocket | null;
 }
 
 const DEFAULT_HISTORY = 900;
@@ -27,7 +29,9 @@ const DEFAULT_HISTORY = 900;
  */
 export function useAdminFeed(): AdminFeed {
   const { socket, latency } = useRealtime();
-  const [feed, setFeed] = useState<AdminFeed>({
+  // The manager keeps one socket per namespace, so this is the same object for the life of the tab's socket.
+  const admin = useMemo<AdminSocket | null>(() => (socket ? adminSocketOn(socket) : null), [socket]);
+  const [feed, setFeed] = useState<Omit<AdminFeed, "admin">>({
     status: "connecting",
     view: null,
     points: [],
@@ -36,8 +40,7 @@ export function useAdminFeed(): AdminFeed {
   });
 
   useEffect(() => {
-    if (!socket) return;
-    const admin = adminSocketOn(socket);
+    if (!admin) return;
     const unwatch = latency?.watch(admin);
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let attempt = 0;
@@ -100,7 +103,7 @@ export function useAdminFeed(): AdminFeed {
       admin.off("connect_error", onConnectError);
       admin.disconnect();
     };
-  }, [socket, latency]);
+  }, [admin, latency]);
 
-  return feed;
+  return { ...feed, admin };
 }

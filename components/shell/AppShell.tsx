@@ -9,6 +9,7 @@ import { ConnectionLimitNotice } from "../realtime/ConnectionLimitNotice";
 import { ConnectionStatus } from "../realtime/ConnectionStatus";
 import { SessionClosedBanner } from "../realtime/SessionClosedBanner";
 import { Logo } from "./Logo";
+import { NoticeToasts } from "./NoticeToasts";
 import { UserMenu } from "./UserMenu";
 
 interface NavItem {
@@ -74,6 +75,7 @@ export function AppShell({ children }: { children: ReactNode }) {
       <main id="main" className="mx-auto max-w-7xl px-4 py-6 sm:px-6">
         <ConnectionLimitNotice />
         <SessionClosedBanner />
+        <NoticeToasts />
         {children}
       </main>
     </div>

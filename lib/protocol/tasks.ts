@@ -111,6 +111,9 @@ export const taskClientEvents = {
 };
 
 export interface TaskServerEvents {
-  /** Sent to the task's owner and to the viewers of its board whenever it changes. */
-  "task:update": (msg: { task: TaskInfo }) => void;
+  /**
+   * Sent to the task's owner and to the viewers of its board whenever it changes; `at` is the server's time of
+   * the change (epoch ms), for delivery latency.
+   */
+  "task:update": (msg: { task: TaskInfo; at: number }) => void;
 }

@@ -1,13 +1,13 @@
-import { ok, fail } from "@/lib/protocol/ack";
-import { ADMIN_NAMESPACE, type AdminHistory, type AdminUpdate, type AdminView } from "@/lib/protocol/admin";
-import { emptyPayload } from "@/lib/protocol/system";
-import type { Feature, FeatureContext } from "../features";
+import { ADMIN_NAMESPACE, type AdminUpdate, type AdminView } from "@/lib/protocol/admin";
+import { requireService, type Feature, type FeatureContext } from "../features";
 import type { MetricsFeature } from "../metrics/feature";
 import { serverStamp } from "../metrics/clock";
 import { scheduleExpiry } from "../realtime/session-expiry";
 import type { AppSocket } from "../realtime/types";
 import { createSignInThrottle } from "../auth/throttle";
-import { guardAdminNamespace, type AdminNamespace, type AdminSocket } from "./namespace";
+import { createAdminHandlers } from "./actions";
+import { bindAdminEvents } from "./events";
+import { guardAdminNamespace, type AdminNamespace } from "./namespace";
 import { instrumentAdminUi } from "./socketio-admin-ui";
 
 export interface AdminFeatureDeps {
@@ -17,8 +17,9 @@ export interface AdminFeatureDeps {
 }
 
 /**
- * The `/admin` namespace: admins receive the cluster view live. Later admin capabilities (users table, actions)
- * register their events on the same namespace, behind the same guard.
+ * The `/admin` namespace: admins receive the cluster view, the users table and the task queue live, and act:
+ * disconnect a user everywhere, announce, change connection limits, retry failed tasks. The handshake admits
+ * admins only, and every event checks the role again (`events.ts`).
  */
 export class AdminFeature implements Feature {
   readonly name = "admin";
@@ -33,6 +34,9 @@ export class AdminFeature implements Feature {
   }
 
   setup(ctx: FeatureContext): void {
+    const registry = requireService(ctx, "registry");
+    const notifications = requireService(ctx, "notifications");
+    const tasks = requireService(ctx, "tasks");
     const redis = ctx.backends.redis?.command;
     this.redisStatus = () => (redis ? (redis.status === "ready" ? "up" : "down") : "disabled");
     const nsp = ctx.io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
@@ -44,7 +48,23 @@ export class AdminFeature implements Feature {
       logger: ctx.logger,
       bus: ctx.bus,
     });
-    nsp.on("connection", (socket) => this.onConnection(socket));
+    const handlers = createAdminHandlers({
+      ctx,
+      nsp,
+      metrics: this.deps.metrics,
+      view: () => this.view(),
+      registry,
+      queue: tasks,
+      notifications,
+    });
+    nsp.on("connection", (socket) => {
+      scheduleExpiry(socket as unknown as AppSocket);
+      bindAdminEvents(socket, handlers, {
+        users: ctx.backends.users,
+        logger: ctx.logger,
+        trustHandshake: new Set(["admin:history"]),
+      });
+    });
     this.pushUpdates(nsp);
     if (ctx.config.socketIoAdminUi) {
       instrumentAdminUi(ctx.io, {
@@ -55,26 +75,6 @@ export class AdminFeature implements Feature {
         throttle: createSignInThrottle(),
       });
     }
-  }
-
-  private onConnection(socket: AdminSocket): void {
-    scheduleExpiry(socket as unknown as AppSocket);
-    socket.on("admin:history", (payload, ack) => {
-      if (typeof ack !== "function") return;
-      const parsed = emptyPayload.safeParse(payload);
-      if (!parsed.success) {
-        ack(fail({ code: "VALIDATION", message: "admin:history takes an empty object" }));
-        return;
-      }
-      const cluster = this.deps.metrics.cluster;
-      const history: AdminHistory = {
-        ...this.view(),
-        points: cluster.points(),
-        historySeconds: cluster.historySeconds,
-        windowSeconds: cluster.windowSeconds,
-      };
-      ack(ok(history));
-    });
   }
 
   private view(): AdminView {

@@ -20,6 +20,12 @@ export interface RegistryService {
   agent: RegistryAgent;
 }
 
+declare module "../features" {
+  interface Services {
+    registry: RegistryService;
+  }
+}
+
 export interface RegistryFeature extends Feature {
   /** Set by `setup`; undefined before. */
   readonly service: RegistryService | undefined;
@@ -109,6 +115,7 @@ export function registryFeature(): RegistryFeature {
       // Runs after the drain closed every socket: waits for their releases, then drops the lease and leftovers.
       ctx.onShutdown(() => agent.stop());
       service = { registry, limits, closer, agent };
+      ctx.services.registry = service;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { TaskInfo } from "@/lib/protocol/tasks";
+import { serverStamp } from "../metrics/clock";
 import type { NotificationService } from "../notifications/service";
 import type { Broadcaster } from "../realtime/broadcaster";
 import { boardRoom } from "../realtime/rooms";
@@ -16,7 +17,8 @@ export function taskListener(deps: {
 }): TaskListener {
   return (task: TaskInfo) => {
     const rooms = task.boardId ? [userRoom(task.owner), boardRoom(task.boardId)] : [userRoom(task.owner)];
-    deps.broadcaster.to(rooms).emit("task:update", { task });
+    // `at`: when the change was seen here, so that clients measure the delivery of task pushes too.
+    deps.broadcaster.to(rooms).emit("task:update", { task, at: serverStamp() });
     const link = task.boardId ? `/boards/${task.boardId}` : undefined;
     if (task.status === "completed") {
       deps.notifications.notifyQuietly(task.owner, {

@@ -1,0 +1,177 @@
+"use client";
+
+import { Loader2, RotateCcw } from "lucide-react";
+import { useState } from "react";
+import { toast } from "sonner";
+import type { AdminSocket } from "@/lib/client/admin-socket";
+import type { QueueCounts, QueueStats } from "@/lib/protocol/admin";
+import type { TaskKind } from "@/lib/protocol/tasks";
+import { adminRequest } from "./admin-request";
+import { fmtAgo, fmtCount } from "./format";
+import { btnSecondary, card } from "./ui";
+
+const COUNTS: { key: keyof QueueCounts; label: string; hint: string; tone?: string }[] = [
+  { key: "queued", label: "Queued", hint: "waiting for a worker" },
+  { key: "running", label: "Running", hint: "on a worker now" },
+  { key: "delayed", label: "Delayed", hint: "waiting to retry after a failed attempt" },
+  { key: "completed", label: "Completed", hint: "kept for 7 days" },
+  { key: "failed", label: "Failed", hint: "kept for 30 days", tone: "text-rose-700" },
+];
+
+const KIND: Record<TaskKind, string> = {
+  "csv-import": "CSV import",
+  "board-export": "Board export",
+  "chart-summary": "Chart summary",
+};
+
+/** Background task queue: counts and the recent failures with their error, each retryable from here. */
+export function QueueCard(props: {
+  admin: AdminSocket | null;
+  stats: QueueStats | null;
+  error: string | null;
+  now: number;
+}) {
+  const { admin, stats, error, now } = props;
+  const [retrying, setRetrying] = useState<Set<string>>(new Set());
+
+  async function retry(taskId: string, title: string) {
+    setRetrying((s) => new Set(s).add(taskId));
+    const res = await adminRequest(admin, "admin:retry-task", { taskId });
+    setRetrying((s) => {
+      const next = new Set(s);
+      next.delete(taskId);
+      return next;
+    });
+    if (res.ok)
+      toast.success(`Queued again: ${title}`, {
+        description: `Owner ${res.task.owner} sees its progress live.`,
+      });
+    else toast.error(`Could not retry “${title}”`, { description: res.error.message });
+  }
+
+  return (
+    <section id="tasks" aria-labelledby="tasks-title" className={`${card} scroll-mt-24`}>
+      <div className="px-4 pt-4">
+        <h2 id="tasks-title" className="text-sm font-medium text-slate-900">
+          Background tasks
+        </h2>
+        <p className="text-xs text-slate-500">The shared task queue, whichever process runs the tasks.</p>
+      </div>
+      {error ? (
+        <p role="alert" className="mx-4 mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
+          {error}
+        </p>
+      ) : null}
+      <dl className="mt-3 grid grid-cols-3 gap-2 px-4 sm:grid-cols-5">
+        {COUNTS.map((c) => (
+          <div key={c.key} className="rounded-lg bg-slate-50 px-3 py-2" title={c.hint}>
+            <dt className="text-xs text-slate-500">{c.label}</dt>
+            <dd
+              className={`text-lg font-semibold tabular-nums ${
+                c.tone && stats?.counts[c.key] ? c.tone : "text-slate-900"
+              }`}
+              data-testid={`queue-${c.key}`}
+            >
+              {stats ? fmtCount(stats.counts[c.key]) : "—"}
+            </dd>
+          </div>
+        ))}
+      </dl>
+
+      <h3 className="mt-4 px-4 text-xs font-medium uppercase tracking-wide text-slate-500">
+        Recent failures
+      </h3>
+      <div className="relative mt-1 overflow-x-auto">
+        <table className="w-full text-left text-sm sm:min-w-[40rem]" data-testid="queue-failures">
+          <thead className="border-b border-slate-200 text-xs text-slate-500">
+            <tr>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Task
+              </th>
+              <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">
+                Owner
+              </th>
+              <th scope="col" className="px-3 py-2 font-medium">
+                Error
+              </th>
+              <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">
+                Failed
+              </th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {!stats ? (
+              <tr>
+                <td colSpan={5} className="px-4 py-5 text-center text-slate-500">
+                  <Loader2 className="mr-2 inline h-4 w-4 animate-spin" aria-hidden />
+                  Reading the queue…
+                </td>
+              </tr>
+            ) : stats.failed.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="px-4 py-5 text-center text-slate-500">
+                  No failed tasks.
+                </td>
+              </tr>
+            ) : null}
+            {stats?.failed.map((t) => {
+              const busy = retrying.has(t.id);
+              return (
+                <tr key={t.id} data-testid={`failed-${t.id}`}>
+                  <td className="max-w-[18rem] px-4 py-2">
+                    <p className="truncate font-medium text-slate-900" title={t.title}>
+                      {t.title}
+                    </p>
+                    <p className="text-xs text-slate-500">
+                      {KIND[t.kind]} · {t.attempts} of {t.maxAttempts} attempts
+                      {t.status === "cancelled" ? " · cancelled" : ""}
+                    </p>
+                    <p className="text-xs text-slate-500 sm:hidden">
+                      {t.owner} · {fmtAgo(Math.max(0, now - t.updatedAt))}
+                    </p>
+                  </td>
+                  <td className="hidden px-3 py-2 text-slate-700 sm:table-cell">{t.owner}</td>
+                  <td className="max-w-[22rem] px-3 py-2 text-rose-800">
+                    <p className="line-clamp-2" title={t.error?.message}>
+                      {t.error?.message ?? t.message ?? "no error recorded"}
+                    </p>
+                  </td>
+                  <td className="hidden whitespace-nowrap px-3 py-2 tabular-nums text-slate-600 sm:table-cell">
+                    <time
+                      dateTime={new Date(t.updatedAt).toISOString()}
+                      title={new Date(t.updatedAt).toLocaleString()}
+                    >
+                      {fmtAgo(Math.max(0, now - t.updatedAt))}
+                    </time>
+                  </td>
+                  <td className="whitespace-nowrap px-4 py-2 text-right">
+                    <button
+                      type="button"
+                      className={btnSecondary}
+                      onClick={() => void retry(t.id, t.title)}
+                      disabled={busy}
+                      aria-label={`Retry ${t.title}`}
+                    >
+                      {busy ? (
+                        <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+                      ) : (
+                        <RotateCcw className="h-4 w-4" aria-hidden />
+                      )}
+                      <span className="sr-only sm:not-sr-only">Retry</span>
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="px-4 py-3 text-xs text-slate-500">
+        A retry runs the task again as its owner would; it shows here again if it fails again.
+      </p>
+    </section>
+  );
+}
