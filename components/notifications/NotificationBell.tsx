@@ -77,6 +77,8 @@ export function NotificationBell() {
     const onNew = ({ item, unread: count }: { item: NotificationItem; unread: number }) => {
       setUnread(count);
       setItems((list) => (list ? [item, ...list.filter((i) => i.id !== item.id)] : list));
+      // Announcements already arrive as a live notice, toasted by the shell; the feed keeps them for later.
+      if (item.kind === "announcement") return;
       toast(item.title, {
         description: item.body || undefined,
         action: item.link ? { label: "Open", onClick: () => openItem(item) } : undefined,

@@ -2,9 +2,10 @@ import { ZodError } from "zod";
 import { fail, ok, type Ack } from "@/lib/protocol/ack";
 import { adminClientEvents, type AdminEventName, type AdminEventSpecs } from "@/lib/protocol/admin";
 import type { SpecPayloadOut, SpecResult } from "@/lib/protocol/define";
-import { AppError, type ErrorBody } from "@/lib/protocol/errors";
+import { AppError } from "@/lib/protocol/errors";
 import type { UserStore } from "../auth/user-store";
 import type { Logger } from "../logging/logger";
+import { isStorageUnavailable, validationError } from "../realtime/error-body";
 import type { AdminSocket } from "./namespace";
 
 export type AdminHandler<K extends AdminEventName> = (
@@ -22,21 +23,6 @@ export interface AdminEventDeps {
    * outage, when the user store cannot be asked; everything else needs Redis anyway.
    */
   trustHandshake?: ReadonlySet<AdminEventName>;
-}
-
-function describeZodError(err: ZodError): ErrorBody {
-  const issue = err.issues[0];
-  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  return { code: "VALIDATION", message: `${where}${issue?.message ?? "invalid payload"}` };
-}
-
-function isStorageDown(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    /Connection is closed|Command timed out|Stream isn't writeable|MaxRetriesPerRequest|ECONNREFUSED|CLUSTERDOWN|TRYAGAIN|LOADING/i.test(
-      err.message,
-    )
-  );
 }
 
 /** The caller lost the right to be here: answered, then disconnected. */
@@ -85,7 +71,7 @@ async function dispatch(
     if (!deps.trustHandshake?.has(name)) await recheckAdmin(socket, deps.users);
     const parsed = adminClientEvents[name].payload.safeParse(payload);
     if (!parsed.success) {
-      response = fail(describeZodError(parsed.error));
+      response = fail(validationError(parsed.error));
     } else {
       const handler = handlers[name] as (p: unknown, s: AdminSocket) => Promise<object> | object;
       response = ok(await handler(parsed.data, socket));
@@ -95,8 +81,8 @@ async function dispatch(
       response = fail(err.toBody());
       revoke = err instanceof AdminRevoked;
     } else if (err instanceof ZodError) {
-      response = fail(describeZodError(err));
-    } else if (isStorageDown(err)) {
+      response = fail(validationError(err));
+    } else if (isStorageUnavailable(err)) {
       response = fail({ code: "UNAVAILABLE", message: "Redis is unreachable; retry shortly" });
     } else {
       deps.logger.error({ err, event: name, user: socket.data.user.name }, "admin event failed");

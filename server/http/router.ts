@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ZodError } from "zod";
 import { AppError } from "@/lib/protocol/errors";
 import type { Logger } from "../logging/logger";
+import { isStorageUnavailable, validationError } from "../realtime/error-body";
 import { sendError } from "./respond";
 
 export interface RouteContext {
@@ -85,15 +86,11 @@ export class Router {
       return;
     }
     if (err instanceof AppError) return sendError(res, err.toBody());
-    if (err instanceof ZodError) {
-      const issue = err.issues[0];
-      const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    if (err instanceof ZodError) return sendError(res, validationError(err, "invalid request"));
+    if (isStorageUnavailable(err)) {
       return sendError(res, {
-        code: "VALIDATION",
-        message: `${where}${issue?.message ?? "invalid request"}`,
-        details: {
-          issues: err.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), message: i.message })),
-        },
+        code: "UNAVAILABLE",
+        message: "the server's storage is unreachable; retry shortly",
       });
     }
     this.logger.error({ err, method: req.method, url: req.url }, "http handler failed");

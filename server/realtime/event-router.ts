@@ -10,6 +10,7 @@ import {
   type ClientResult,
 } from "@/lib/protocol/events";
 import type { Logger } from "../logging/logger";
+import { isStorageUnavailable, validationError } from "./error-body";
 import type { AppSocket } from "./types";
 
 export interface HandlerContext {
@@ -30,16 +31,6 @@ export interface EventHooks {
 }
 
 type AnyHandler = (payload: unknown, ctx: HandlerContext) => Promise<object> | object;
-
-function describeZodError(err: ZodError): ErrorBody {
-  const issue = err.issues[0];
-  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  return {
-    code: "VALIDATION",
-    message: `${where}${issue?.message ?? "invalid payload"}`,
-    details: { issues: err.issues.slice(0, 10).map((i) => ({ path: i.path.join("."), message: i.message })) },
-  };
-}
 
 /**
  * Binds validated handlers to sockets. Every event goes through one path: hooks, zod validation, the handler,
@@ -101,7 +92,7 @@ export class EventRouter {
       const spec = clientEventSpecs[name as ClientEventName];
       const parsed = spec.payload.safeParse(payload);
       if (!parsed.success) {
-        const body = describeZodError(parsed.error);
+        const body = validationError(parsed.error);
         outcome = body.code;
         reply(fail(body));
         return;
@@ -126,18 +117,11 @@ export class EventRouter {
 
   private toErrorBody(err: unknown, event: string, socket: AppSocket): ErrorBody {
     if (err instanceof AppError) return err.toBody();
-    if (err instanceof ZodError) return describeZodError(err);
-    if (isRedisUnavailable(err)) {
+    if (err instanceof ZodError) return validationError(err);
+    if (isStorageUnavailable(err)) {
       return { code: "UNAVAILABLE", message: "the server's storage is unreachable; retry shortly" };
     }
     this.logger.error({ err, event, user: socket.data.user?.name }, "event handler failed");
     return { code: "INTERNAL", message: "internal error; retry shortly" };
   }
-}
-
-function isRedisUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return /Connection is closed|Command timed out|Stream isn't writeable|MaxRetriesPerRequest|ECONNREFUSED|CLUSTERDOWN|TRYAGAIN|LOADING|MOVED|ASK/i.test(
-    err.message,
-  );
 }
