@@ -1,7 +1,8 @@
 "use client";
 
 import { Loader2 } from "lucide-react";
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import type { ReactNode } from "react";
+import { Dialog } from "../board/ui/Dialog";
 import { btnDanger, btnPrimary, btnSecondary } from "./ui";
 
 export interface ConfirmDialogProps {
@@ -19,44 +20,30 @@ export interface ConfirmDialogProps {
 }
 
 /**
- * A modal confirmation on the native `<dialog>`: focus moves into it and back, Escape cancels, and the page
- * behind is inert. While the action runs it cannot be dismissed, so its outcome is always seen.
+ * A confirmation on the app's modal. While the action runs it cannot be dismissed, so its outcome is always seen.
  */
 export function ConfirmDialog(props: ConfirmDialogProps) {
-  const { open, title, children, confirmLabel, busyLabel, tone = "primary", busy, error } = props;
-  const { onConfirm, onCancel } = props;
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
-
+  const {
+    open,
+    title,
+    children,
+    confirmLabel,
+    busyLabel,
+    tone = "primary",
+    busy,
+    error,
+    onConfirm,
+    onCancel,
+  } = props;
   return (
-    <dialog
-      ref={ref}
-      aria-labelledby={titleId}
-      onCancel={(e) => {
-        e.preventDefault();
-        if (!busy) onCancel();
-      }}
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-2xl bg-white p-0 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40"
-    >
-      <div className="p-5">
-        <h2 id={titleId} className="text-lg font-semibold text-slate-900">
-          {title}
-        </h2>
-        <div className="mt-2 space-y-2 text-sm text-slate-600">{children}</div>
-        {error ? (
-          <p role="alert" className="mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
-            {error}
-          </p>
-        ) : null}
-      </div>
-      <div className="flex justify-end gap-2 rounded-b-2xl bg-slate-50 px-5 py-3">
+    <Dialog open={open} onClose={() => !busy && onCancel()} title={title}>
+      <div className="space-y-2 text-sm text-slate-600">{children}</div>
+      {error ? (
+        <p role="alert" className="mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
+          {error}
+        </p>
+      ) : null}
+      <div className="mt-4 flex justify-end gap-2">
         <button type="button" className={btnSecondary} onClick={onCancel} disabled={busy}>
           Cancel
         </button>
@@ -70,6 +57,6 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           {busy ? busyLabel : confirmLabel}
         </button>
       </div>
-    </dialog>
+    </Dialog>
   );
 }

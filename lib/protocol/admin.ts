@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AckFn } from "./ack";
 import { idSchema } from "./boards";
 import { clientEvent, type SpecPayloadIn, type SpecResult } from "./define";
-import type { LimitsResponse } from "./sessions";
+import type { LimitsResponse, SessionSummary } from "./sessions";
 import { emptyPayload } from "./system";
 import type { TaskInfo } from "./tasks";
 
@@ -135,20 +135,8 @@ export const usersQuerySchema = z
 
 export type UsersQuery = z.output<typeof usersQuerySchema>;
 
-/** One connection of a user, wherever it is. */
-export interface AdminConnection {
-  connectionId: string;
-  instanceId: string;
-  /** `websocket` or `polling`. */
-  transport: string;
-  /** Browser and system in words, e.g. "Chrome 156 on Linux", or "API token". */
-  browser: string;
-  userAgent: string;
-  ip: string;
-  via: "session" | "token";
-  /** Epoch ms, on the admitting instance's clock. */
-  connectedAt: number;
-}
+/** One connection of a user, wherever it is: the same view the user gets of their own sessions. */
+export type AdminConnection = SessionSummary;
 
 export interface AdminUserRow {
   name: string;

@@ -8,7 +8,7 @@ import {
   type UsersQuery,
 } from "@/lib/protocol/admin";
 import type { ConnectionEntry } from "../registry/types";
-import { describeUserAgent } from "../registry/user-agent";
+import { describeConnection } from "../registry/user-agent";
 
 /** The registry's entries grouped by user, with what search needs precomputed; built once per refresh. */
 export interface UsersIndex {
@@ -17,25 +17,12 @@ export interface UsersIndex {
   totalConnections: number;
 }
 
-function toConnection(e: ConnectionEntry): AdminConnection {
-  return {
-    connectionId: e.connectionId,
-    instanceId: e.instanceId,
-    transport: e.transport,
-    browser: e.via === "token" && !e.userAgent ? "API token" : describeUserAgent(e.userAgent),
-    userAgent: e.userAgent,
-    ip: e.ip,
-    via: e.via,
-    connectedAt: e.connectedAt,
-  };
-}
-
 export function indexUsers(entries: ConnectionEntry[]): UsersIndex {
   const byUser = new Map<string, AdminConnection[]>();
   for (const e of entries) {
     const list = byUser.get(e.user);
-    if (list) list.push(toConnection(e));
-    else byUser.set(e.user, [toConnection(e)]);
+    if (list) list.push(describeConnection(e));
+    else byUser.set(e.user, [describeConnection(e)]);
   }
   const users = [...byUser]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))

@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { AppError } from "@/lib/protocol/errors";
-import type { SessionSummary, SessionsResponse } from "@/lib/protocol/sessions";
+import type { SessionsResponse } from "@/lib/protocol/sessions";
 import type { Authenticator } from "../auth/authenticator";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
 import type { ConnectionCloser } from "./close";
 import { requirePrincipal, requireSameOrigin } from "./http-auth";
 import type { LimitStore } from "./limits";
-import { refOf, type ConnectionEntry, type ConnectionRegistry } from "./types";
-import { describeUserAgent } from "./user-agent";
+import { refOf, type ConnectionRegistry } from "./types";
+import { describeConnection } from "./user-agent";
 
 export interface SessionRoutesDeps {
   authenticator: Authenticator;
@@ -19,19 +19,6 @@ export interface SessionRoutesDeps {
 }
 
 const connectionIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "not a connection id" });
-
-function summary(e: ConnectionEntry): SessionSummary {
-  return {
-    connectionId: e.connectionId,
-    instanceId: e.instanceId,
-    transport: e.transport,
-    browser: e.via === "token" && !e.userAgent ? "API token" : describeUserAgent(e.userAgent),
-    userAgent: e.userAgent,
-    ip: e.ip,
-    via: e.via,
-    connectedAt: e.connectedAt,
-  };
-}
 
 /**
  * The signed-in user's own connections on every instance, over HTTP: a tab refused with CONNECTION_LIMIT has no
@@ -48,7 +35,7 @@ export function registerSessionRoutes(router: Router, deps: SessionRoutesDeps): 
       ok: true,
       limit,
       active: entries.length,
-      sessions: entries.map(summary),
+      sessions: entries.map(describeConnection),
     };
     sendJson(res, 200, body);
   });

@@ -1,3 +1,5 @@
+import type { SessionSummary } from "@/lib/protocol/sessions";
+import type { ConnectionEntry } from "./types";
 const BROWSERS: [RegExp, string][] = [
   [/\bEdg(?:e|A|iOS)?\/(\d+)/, "Edge"],
   [/\bOPR\/(\d+)/, "Opera"],
@@ -40,4 +42,18 @@ export function describeUserAgent(userAgent: string): string {
     browser = first ?? "Unknown client";
   }
   return system ? `${browser} on ${system}` : browser;
+}
+
+/** A registry entry as people see it: in the user's sessions list and in the admin's users table. */
+export function describeConnection(e: ConnectionEntry): SessionSummary {
+  return {
+    connectionId: e.connectionId,
+    instanceId: e.instanceId,
+    transport: e.transport,
+    browser: e.via === "token" && !e.userAgent ? "API token" : describeUserAgent(e.userAgent),
+    userAgent: e.userAgent,
+    ip: e.ip,
+    via: e.via,
+    connectedAt: e.connectedAt,
+  };
 }
