@@ -23,8 +23,8 @@ function timeLabels(splits: number[], spanSeconds: number): string[] {
     spanSeconds > 2 * 86_400
       ? { month: "short", day: "numeric" }
       : spanSeconds < 300
-        ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
-        : { hour: "2-digit", minute: "2-digit" };
+        ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
+        : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
   return splits.map((s) => new Date(s * 1000).toLocaleString([], opts));
 }
 
@@ -42,6 +42,11 @@ function chartOptions(width: number, height: number): uPlot.Options {
         ticks: { stroke: "#e2e8f0" },
         font: "11px system-ui",
         size: 28,
+        // Whole seconds at least, and room for a label: a few seconds of data must not pile ticks on each other.
+        space: 70,
+        incrs: [
+          1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400, 604800, 2592000,
+        ],
         values: (u, splits) => timeLabels(splits, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)),
       },
       {
