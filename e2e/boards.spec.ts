@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addWidget, createBoard, expectConnected, instanceUrl, signIn } from "./helpers";
+import { addWidget, createBoard, expectConnected, instanceUrl, shareWith, signIn } from "./helpers";
 
 async function expectSaved(page: Page) {
   await expect(page.getByTestId("board-sync")).toHaveAttribute("data-pending", "0");
@@ -18,12 +18,7 @@ test.describe("boards", () => {
       await signIn(alice, instanceUrl("a"), "alice");
       const path = await createBoard(alice, "Launch plan");
 
-      await alice.getByRole("button", { name: "Share" }).click();
-      const share = alice.getByRole("dialog", { name: /Share/ });
-      await share.getByPlaceholder("User name").fill("bob");
-      await share.getByRole("button", { name: "Share" }).click();
-      await expect(share.getByTestId("member-bob")).toBeVisible();
-      await alice.keyboard.press("Escape");
+      await shareWith(alice, "bob");
 
       await signIn(bob, instanceUrl("b"), "bob");
       await bob.goto(`${instanceUrl("b")}${path}`);
@@ -90,11 +85,7 @@ test.describe("boards", () => {
     try {
       await signIn(alice, instanceUrl("a"), "alice");
       const path = await createBoard(alice, "Conflicts");
-      await alice.getByRole("button", { name: "Share" }).click();
-      await alice.getByPlaceholder("User name").fill("bob");
-      await alice.getByRole("dialog", { name: /Share/ }).getByRole("button", { name: "Share" }).click();
-      await expect(alice.getByTestId("member-bob")).toBeVisible();
-      await alice.keyboard.press("Escape");
+      await shareWith(alice, "bob");
       const aliceNote = await addWidget(alice, "Note");
       await expectSaved(alice);
 

@@ -46,3 +46,13 @@ export async function addWidget(page: Page, type: "Note" | "KPI" | "Checklist" |
   await expect(widgets).toHaveCount(before + 1);
   return widgets.nth(before);
 }
+
+/** The owner shares the open board with `user` as an editor, from the share dialog, and closes it. */
+export async function shareWith(page: Page, user: string): Promise<void> {
+  await page.getByRole("button", { name: "Share" }).click();
+  const share = page.getByRole("dialog", { name: /Share/ });
+  await share.getByPlaceholder("User name").fill(user);
+  await share.getByRole("button", { name: "Share" }).click();
+  await expect(share.getByTestId(`member-${user}`)).toBeVisible();
+  await page.keyboard.press("Escape");
+}

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addWidget, createBoard, expectConnected, instanceUrl, signIn } from "./helpers";
+import { addWidget, createBoard, expectConnected, instanceUrl, shareWith, signIn } from "./helpers";
 
 function csv(rows: number): string {
   const start = Date.UTC(2026, 10, 1);
@@ -22,12 +22,7 @@ test.describe("background tasks", () => {
       const path = await createBoard(alice, "Imported metrics");
       const chart = await addWidget(alice, "Live chart");
       const widgetId = (await chart.getAttribute("data-testid"))!.replace(/^widget-/, "");
-      await alice.getByRole("button", { name: "Share" }).click();
-      const share = alice.getByRole("dialog", { name: /Share/ });
-      await share.getByPlaceholder("User name").fill("bob");
-      await share.getByRole("button", { name: "Share" }).click();
-      await expect(share.getByTestId("member-bob")).toBeVisible();
-      await alice.keyboard.press("Escape");
+      await shareWith(alice, "bob");
 
       await signIn(bob, instanceUrl("b"), "bob");
       await bob.goto(`${instanceUrl("b")}${path}`);
