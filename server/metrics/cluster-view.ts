@@ -1,6 +1,6 @@
 import type { AdminView, ClusterPoint, InstanceRow, InstanceState } from "@/lib/protocol/admin";
 import { LogHistogram } from "./log-histogram";
-import type { InstanceSnapshot } from "./snapshot";
+import { RATE_KEYS, ZERO_RATES, type InstanceSnapshot } from "./snapshot";
 import { countUsers } from "./user-sketch";
 
 export interface ClusterViewOptions {
@@ -169,15 +169,7 @@ export class ClusterView {
       websocket: 0,
       polling: 0,
       users: this.userCount(now).users,
-      eventsIn: 0,
-      eventsOut: 0,
-      bytesIn: 0,
-      bytesOut: 0,
-      connects: 0,
-      disconnects: 0,
-      rejections: 0,
-      errorsWebsocket: 0,
-      errorsPolling: 0,
+      ...ZERO_RATES,
       loopLagMs: 0,
       deliveryP50: round(delivery.quantile(0.5)),
       deliveryP95: round(delivery.quantile(0.95)),
@@ -191,15 +183,7 @@ export class ClusterView {
       p.instances++;
       p.websocket += snap.connections.websocket;
       p.polling += snap.connections.polling;
-      p.eventsIn += r.eventsIn;
-      p.eventsOut += r.eventsOut;
-      p.bytesIn += r.bytesIn;
-      p.bytesOut += r.bytesOut;
-      p.connects += r.connects;
-      p.disconnects += r.disconnects;
-      p.rejections += r.rejections;
-      p.errorsWebsocket += r.errorsWebsocket;
-      p.errorsPolling += r.errorsPolling;
+      for (const k of RATE_KEYS) p[k] += r[k];
       p.loopLagMs = Math.max(p.loopLagMs, snap.loop.p99);
     }
     p.connections = p.websocket + p.polling;

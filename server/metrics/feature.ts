@@ -10,7 +10,7 @@ import { ProcessStats } from "./process-stats";
 import { createPrometheus } from "./prometheus";
 import { RedisSnapshotTransport } from "./redis-transport";
 import { registerReportHandler } from "./reports";
-import { ZERO_RATES, type InstanceSnapshot, type SnapshotRates } from "./snapshot";
+import { RATE_KEYS, ZERO_RATES, type InstanceSnapshot, type SnapshotRates } from "./snapshot";
 import { MemorySnapshotTransport, type SnapshotTransport } from "./transport";
 import { sketchOf } from "./user-sketch";
 
@@ -34,18 +34,8 @@ export interface MetricsOptions {
  */
 export type ClusterChange = { kind: "snapshot" } | { kind: "tick"; point: ClusterPoint };
 
-interface Totals {
-  at: number;
-  eventsIn: number;
-  eventsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  connects: number;
-  disconnects: number;
-  rejections: number;
-  errorsWebsocket: number;
-  errorsPolling: number;
-}
+/** Running totals of what the rates are computed from, at a moment. */
+type Totals = SnapshotRates & { at: number };
 
 /**
  * Counts what this instance does, serves it to Prometheus, publishes a snapshot of it every second, and builds
@@ -169,18 +159,9 @@ export class MetricsFeature implements Feature {
     const now = this.readTotals();
     const prev = this.totals ?? now;
     const seconds = Math.max(0.001, (now.at - prev.at) / 1_000);
-    const per = (k: Exclude<keyof Totals, "at">) => Math.max(0, (now[k] - prev[k]) / seconds);
-    this.rates = {
-      eventsIn: per("eventsIn"),
-      eventsOut: per("eventsOut"),
-      bytesIn: per("bytesIn"),
-      bytesOut: per("bytesOut"),
-      connects: per("connects"),
-      disconnects: per("disconnects"),
-      rejections: per("rejections"),
-      errorsWebsocket: per("errorsWebsocket"),
-      errorsPolling: per("errorsPolling"),
-    };
+    const rates = { ...ZERO_RATES };
+    for (const k of RATE_KEYS) rates[k] = Math.max(0, (now[k] - prev[k]) / seconds);
+    this.rates = rates;
     this.totals = now;
     clearTimeout(this.earlyTimer);
     this.earlyTimer = undefined;

@@ -50,6 +50,18 @@ export const instanceSnapshotSchema = z.object({
 export type InstanceSnapshot = z.infer<typeof instanceSnapshotSchema>;
 export type SnapshotRates = InstanceSnapshot["rates"];
 
+export const RATE_KEYS = [
+  "eventsIn",
+  "eventsOut",
+  "bytesIn",
+  "bytesOut",
+  "connects",
+  "disconnects",
+  "rejections",
+  "errorsWebsocket",
+  "errorsPolling",
+] as const satisfies readonly (keyof SnapshotRates)[];
+
 export const ZERO_RATES: SnapshotRates = {
   eventsIn: 0,
   eventsOut: 0,
