@@ -25,6 +25,7 @@ import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
 import { rateLimitHooks } from "./realtime/rate-limit";
 import { scheduleExpiry } from "./realtime/session-expiry";
+import { keepSlimRequests } from "./realtime/slim-request";
 import { registerSystemHandlers } from "./realtime/system.handlers";
 import { userRoom, type AppServer } from "./realtime/types";
 
@@ -97,7 +98,12 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     // Next's dev server shares the upgrade event for hot reload; engine.io must leave other paths alone.
     destroyUpgrade: false,
     serveClient: false,
+    // Board ops are a few hundred bytes: deflate would cost more CPU than it saves, and with it off a broadcast's
+    // WebSocket frame is built once and shared by every recipient. Polling compresses only large responses.
+    perMessageDeflate: false,
+    httpCompression: { threshold: 4096 },
   });
+  keepSlimRequests(io);
 
   io.use(
     handshakeMiddleware({
@@ -201,16 +207,21 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
           at: Date.now(),
         };
         io.local.emit("system:notice", notice);
-        // Spread disconnects so that clients do not all reconnect to the remaining instances at once.
+        // Spread disconnects so that clients do not all reconnect to the remaining instances at once. None comes
+        // in the first tenth of the spread: readiness has been 503 for that long before any socket is closed.
         const spread = opts?.drainMs ?? 0;
+        const grace = spread / 10;
         await Promise.all(
           sockets.map(
             (s) =>
               new Promise<void>((resolve) => {
-                setTimeout(() => {
-                  s.disconnect(true);
-                  resolve();
-                }, Math.random() * spread);
+                setTimeout(
+                  () => {
+                    s.disconnect(true);
+                    resolve();
+                  },
+                  grace + Math.random() * (spread - grace),
+                );
               }),
           ),
         );

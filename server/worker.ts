@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       health?.close();
       // Active jobs get to finish their current step; ones that cannot are picked up again by another worker.
       await worker.close();
-      await runtime.queue.close();
+      await runtime.close();
       await detached?.close();
       await backends.close();
     },

@@ -2,6 +2,7 @@
 
 import type { InstanceRow, InstanceState } from "@/lib/protocol/admin";
 import { fmtAgo, fmtBytes, fmtCount, fmtDuration, fmtMs, fmtRate } from "./format";
+import { TableNotice } from "./TableNotice";
 
 const STATE: Record<InstanceState, { label: string; className: string; hint: string }> = {
   live: {
@@ -78,11 +79,7 @@ export function InstancesTable({ rows, now }: { rows: InstanceRow[]; now: number
           </thead>
           <tbody className="divide-y divide-slate-100">
             {rows.length === 0 ? (
-              <tr>
-                <td colSpan={10} className="px-4 py-6 text-center text-slate-500">
-                  Waiting for the first heartbeat…
-                </td>
-              </tr>
+              <TableNotice columns={10}>Waiting for the first heartbeat…</TableNotice>
             ) : null}
             {rows.map((r) => {
               const state = STATE[r.state];
@@ -92,7 +89,7 @@ export function InstancesTable({ rows, now }: { rows: InstanceRow[]; now: number
                   key={r.id}
                   data-testid={`instance-${r.id}`}
                   data-state={r.state}
-                  className={away ? "text-slate-400" : ""}
+                  className={away ? "text-slate-500" : ""}
                 >
                   <th scope="row" className="whitespace-nowrap px-4 py-2 font-medium text-slate-900">
                     {r.id}

@@ -9,6 +9,7 @@ import type { TaskKind } from "@/lib/protocol/tasks";
 import { adminRequest } from "./admin-request";
 import { fmtAgo, fmtCount } from "./format";
 import { btnSecondary, card } from "./ui";
+import { TableNotice } from "./TableNotice";
 
 const COUNTS: { key: keyof QueueCounts; label: string; hint: string; tone?: string }[] = [
   { key: "queued", label: "Queued", hint: "waiting for a worker" },
@@ -104,18 +105,11 @@ export function QueueCard(props: {
           </thead>
           <tbody className="divide-y divide-slate-100">
             {!stats ? (
-              <tr>
-                <td colSpan={5} className="px-4 py-5 text-center text-slate-500">
-                  <Loader2 className="mr-2 inline h-4 w-4 animate-spin" aria-hidden />
-                  Reading the queue…
-                </td>
-              </tr>
+              <TableNotice columns={5} loading>
+                Reading the queue…
+              </TableNotice>
             ) : stats.failed.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="px-4 py-5 text-center text-slate-500">
-                  No failed tasks.
-                </td>
-              </tr>
+              <TableNotice columns={5}>No failed tasks.</TableNotice>
             ) : null}
             {stats?.failed.map((t) => {
               const busy = retrying.has(t.id);

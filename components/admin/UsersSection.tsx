@@ -10,6 +10,7 @@ import { ConfirmDialog } from "./ConfirmDialog";
 import { fmtAgo, fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
 import { btnDangerGhost, btnGhost, btnSecondary, card, input } from "./ui";
+import { TableNotice } from "./TableNotice";
 
 export interface UsersSectionProps {
   admin: AdminSocket | null;
@@ -155,18 +156,13 @@ export function UsersSection(props: UsersSectionProps) {
           </thead>
           <tbody className="divide-y divide-slate-100">
             {!page ? (
-              <tr>
-                <td colSpan={5} className="px-4 py-6 text-center text-slate-500">
-                  <Loader2 className="mr-2 inline h-4 w-4 animate-spin" aria-hidden />
-                  Loading the users…
-                </td>
-              </tr>
+              <TableNotice columns={5} loading>
+                Loading the users…
+              </TableNotice>
             ) : rows.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="px-4 py-6 text-center text-slate-500">
-                  {searching ? `No connected user matches “${searchText.trim()}”.` : "Nobody is connected."}
-                </td>
-              </tr>
+              <TableNotice columns={5}>
+                {searching ? `No connected user matches “${searchText.trim()}”.` : "Nobody is connected."}
+              </TableNotice>
             ) : null}
             {rows.map((row) => {
               const open = expanded.has(row.name);
@@ -223,7 +219,7 @@ export function UsersSection(props: UsersSectionProps) {
                     >
                       {browsers[0]}
                       {browsers.length > 1 ? (
-                        <span className="text-slate-400"> +{browsers.length - 1} more</span>
+                        <span className="text-slate-500"> +{browsers.length - 1} more</span>
                       ) : null}
                     </td>
                     <td className="px-3 py-2.5" data-testid={`user-${row.name}-limit`} data-limit={row.limit}>
@@ -389,7 +385,7 @@ function ConnectionList({ row, now }: { row: AdminUserRow; now: number }) {
               <td className="max-w-[18rem] truncate px-3 py-1.5" title={c.userAgent || undefined}>
                 {c.browser}
                 {c.via === "token" && c.browser !== "API token" ? (
-                  <span className="ml-1 text-slate-400">(API token)</span>
+                  <span className="ml-1 text-slate-500">(API token)</span>
                 ) : null}
               </td>
               <td className="whitespace-nowrap px-3 py-1.5 font-mono">{c.ip}</td>

@@ -144,7 +144,7 @@ export function SignInForm() {
                   className="rounded-full bg-slate-100 px-3 py-1 text-slate-800 ring-1 ring-slate-200 hover:bg-indigo-50 hover:ring-indigo-200"
                 >
                   {u.name}
-                  <span className="ml-1 text-xs text-slate-500">{u.role}</span>
+                  <span className="ml-1 text-xs text-slate-600">{u.role}</span>
                 </button>
               </li>
             ))}

@@ -29,7 +29,9 @@ const MARGIN: [number, number] = [12, 12];
  */
 export function BoardGrid({ empty }: { empty: ReactNode }) {
   const { doc, committed, canEdit, submit, session } = useBoardContext();
-  const { width, containerRef, mounted } = useContainerWidth();
+  // Measured before the grid mounts: at the default 1280 px a phone first gets the 12-column layout and then
+  // watches every widget shrink into one column, wider than the screen while they do.
+  const { width, containerRef, mounted } = useContainerWidth({ measureBeforeMount: true });
   const narrow = width < NARROW_PX;
   const dragBases = useRef<Record<string, number>>({});
 

@@ -14,14 +14,14 @@ interface Cursor {
 }
 
 const TEXT_COLOR: Record<string, string> = {
-  "bg-indigo-600": "text-indigo-600",
-  "bg-emerald-600": "text-emerald-600",
-  "bg-rose-600": "text-rose-600",
-  "bg-amber-600": "text-amber-600",
-  "bg-sky-600": "text-sky-600",
-  "bg-fuchsia-600": "text-fuchsia-600",
-  "bg-teal-600": "text-teal-600",
-  "bg-orange-600": "text-orange-600",
+  "bg-indigo-700": "text-indigo-700",
+  "bg-emerald-700": "text-emerald-700",
+  "bg-rose-700": "text-rose-700",
+  "bg-amber-700": "text-amber-700",
+  "bg-sky-700": "text-sky-700",
+  "bg-fuchsia-700": "text-fuchsia-700",
+  "bg-teal-700": "text-teal-700",
+  "bg-orange-700": "text-orange-700",
 };
 
 /** Other viewers' pointers over the grid, with their names; a pointer idle for 5 s fades away. */

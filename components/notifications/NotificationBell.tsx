@@ -168,7 +168,7 @@ export function NotificationBell() {
                         {item.body ? (
                           <span className="block truncate text-xs text-slate-500">{item.body}</span>
                         ) : null}
-                        <span className="block text-[11px] text-slate-400">{when(item.at)}</span>
+                        <span className="block text-[11px] text-slate-500">{when(item.at)}</span>
                       </span>
                       {!item.read ? (
                         <span

@@ -17,8 +17,10 @@ const STATUS: Record<TaskInfo["status"], { label: string; tone: string }> = {
 function describeResult(task: TaskInfo): string | null {
   const r = task.result;
   if (!r) return null;
-  if (r.kind === "csv-import")
-    return `Imported ${r.imported.toLocaleString()} rows${r.skipped ? `, skipped ${r.skipped}` : ""}.`;
+  if (r.kind === "csv-import") {
+    const rows = `${r.imported.toLocaleString()} ${r.imported === 1 ? "row" : "rows"}`;
+    return `Imported ${rows}${r.skipped ? `, skipped ${r.skipped}` : ""}.`;
+  }
   if (r.kind === "chart-summary")
     return `${r.stats.count.toLocaleString()} points · mean ${r.stats.mean.toFixed(2)} · p95 ${r.stats.p95} · p99 ${r.stats.p99}`;
   return null;

@@ -51,7 +51,7 @@ export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {
         {items.map((item) => (
           <Item key={item.id} widgetId={widget.id} item={item} canEdit={canEdit} />
         ))}
-        {items.length === 0 ? <li className="px-1 text-sm text-slate-400">Nothing to do yet.</li> : null}
+        {items.length === 0 ? <li className="px-1 text-sm text-slate-500">Nothing to do yet.</li> : null}
       </ul>
       {canEdit ? (
         <form onSubmit={add} className="flex gap-1.5">
@@ -101,7 +101,7 @@ function Item({ widgetId, item, canEdit }: { widgetId: string; item: ChecklistIt
         className="h-4 w-4 shrink-0 rounded accent-emerald-600"
       />
       <div
-        className={`flex min-w-0 flex-1 text-sm ${item.done ? "text-slate-400 line-through" : "text-slate-800"}`}
+        className={`flex min-w-0 flex-1 text-sm ${item.done ? "text-slate-500 line-through" : "text-slate-800"}`}
       >
         <InlineEdit
           value={item.text}

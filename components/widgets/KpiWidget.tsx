@@ -164,7 +164,7 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
               <span className="font-normal text-slate-500">from {formatNumber(previous!)}</span>
             </p>
           ) : (
-            <p className="mt-1 text-sm text-slate-400">No earlier value</p>
+            <p className="mt-1 text-sm text-slate-500">No earlier value</p>
           )}
           {widget.data.stats ? <KpiStats stats={widget.data.stats} /> : null}
         </div>
@@ -221,7 +221,7 @@ function KpiStats({ stats }: { stats: NonNullable<KpiWidgetType["data"]["stats"]
     >
       {cells.map(([k, v]) => (
         <div key={k} className="flex justify-between gap-1">
-          <dt className="text-slate-400">{k}</dt>
+          <dt className="text-slate-500">{k}</dt>
           <dd className="font-medium tabular-nums">{formatNumber(v)}</dd>
         </div>
       ))}

@@ -185,7 +185,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
           <Markdown text={widget.data.text} members={memberSet} />
         </div>
       ) : (
-        <p className="text-sm text-slate-400" data-testid="note-body">
+        <p className="pr-6 text-sm text-slate-500" data-testid="note-body">
           {canEdit ? "Empty note. Edit it to write; @name notifies a member." : "Empty note."}
         </p>
       )}

@@ -22,7 +22,8 @@ export interface NoteData {
   text: string;
 }
 
-export interface KpiStats {
+/** A series summarized: what the chart-summary task computes. */
+export interface SeriesStats {
   count: number;
   min: number;
   max: number;
@@ -30,6 +31,9 @@ export interface KpiStats {
   p50: number;
   p95: number;
   p99: number;
+}
+
+export interface KpiStats extends SeriesStats {
   /** The chart widget they summarize, and when. */
   source: string;
   at: number;

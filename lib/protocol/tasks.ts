@@ -1,9 +1,19 @@
 import { z } from "zod";
+import type { SeriesStats } from "../boards/types";
 import { clientEvent } from "./define";
 import { idSchema } from "./boards";
 
 export type TaskKind = "csv-import" | "board-export" | "chart-summary";
 export type TaskStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+const boardExportRequest = z.strictObject({ kind: z.literal("board-export"), boardId: idSchema });
+const chartSummaryRequest = z.strictObject({
+  kind: z.literal("chart-summary"),
+  boardId: idSchema,
+  chartWidgetId: idSchema,
+  /** An existing KPI widget to write into; a new one is added when absent. */
+  kpiWidgetId: idSchema.optional(),
+});
 
 /** What a task is asked to do. CSV imports start over HTTP (the file is the body); the rest over the socket. */
 export const taskRequestSchema = z.discriminatedUnion("kind", [
@@ -16,14 +26,8 @@ export const taskRequestSchema = z.discriminatedUnion("kind", [
     /** Import the valid rows and report the bad ones, instead of refusing the whole file. */
     skipInvalid: z.boolean().default(false),
   }),
-  z.strictObject({ kind: z.literal("board-export"), boardId: idSchema }),
-  z.strictObject({
-    kind: z.literal("chart-summary"),
-    boardId: idSchema,
-    chartWidgetId: idSchema,
-    /** An existing KPI widget to write into; a new one is added when absent. */
-    kpiWidgetId: idSchema.optional(),
-  }),
+  boardExportRequest,
+  chartSummaryRequest,
 ]);
 
 export type TaskRequest = z.output<typeof taskRequestSchema>;
@@ -51,15 +55,7 @@ export interface TaskError {
   retryable: boolean;
 }
 
-export interface ChartStats {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
+export type ChartStats = SeriesStats;
 
 export type TaskResult =
   | { kind: "csv-import"; imported: number; skipped: number; skippedLines?: BadLine[] }
@@ -91,15 +87,7 @@ const taskRef = z.strictObject({ taskId: idSchema });
 
 export const taskClientEvents = {
   "task:start": clientEvent<{ task: TaskInfo }>()(
-    z.discriminatedUnion("kind", [
-      z.strictObject({ kind: z.literal("board-export"), boardId: idSchema }),
-      z.strictObject({
-        kind: z.literal("chart-summary"),
-        boardId: idSchema,
-        chartWidgetId: idSchema,
-        kpiWidgetId: idSchema.optional(),
-      }),
-    ]),
+    z.discriminatedUnion("kind", [boardExportRequest, chartSummaryRequest]),
   ),
   "task:list": clientEvent<{ tasks: TaskInfo[] }>()(
     z.strictObject({ boardId: idSchema.optional() }).optional().default({}),

@@ -1,32 +1,14 @@
-import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type {
-  AdminClientToServerEvents,
-  AdminServerToClientEvents,
-  AdminUpdate,
-  InstanceRow,
-} from "@/lib/protocol/admin";
+import type { AdminUpdate, InstanceRow } from "@/lib/protocol/admin";
 import { connectOk, sessionCookieFor, tokenFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 import { eventually } from "../metrics/test-helpers";
-
-type AdminClient = Socket<AdminServerToClientEvents, AdminClientToServerEvents>;
+import { adminClient, type AdminClient } from "./test-clients";
 
 interface Watcher {
   socket: AdminClient;
   latest(): AdminUpdate | undefined;
-}
-
-function adminClient(url: string, opts: { token?: string; cookie?: string }): AdminClient {
-  return io(`${url}/admin`, {
-    autoConnect: false,
-    reconnection: false,
-    forceNew: true,
-    transports: ["websocket"],
-    extraHeaders: opts.cookie ? { cookie: opts.cookie } : {},
-    auth: opts.token ? { token: opts.token } : {},
-  });
 }
 
 function connectAdmin(

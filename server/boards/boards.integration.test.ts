@@ -98,6 +98,45 @@ describe("boards (embedded)", () => {
     expect(sync.ok && "entries" in sync && sync.entries).toHaveLength(1);
   });
 
+  it("applies a burst of ops in the order sent, at consecutive revisions, refusing only the one that conflicts", async () => {
+    const alice = await as("alice");
+    const id = await createBoard(alice);
+    const add = { type: "widget.add" as const, widget: { id: "k1", type: "kpi" as const, layout } };
+    expect((await alice.emitWithAck("board:op", { boardId: id, opId: newOpId(), op: add })).ok).toBe(true);
+    // Sent without waiting, so that they queue up behind each other and commit together.
+    const acks = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        alice.emitWithAck("board:op", {
+          boardId: id,
+          opId: newOpId(),
+          op: { type: "kpi.value" as const, widgetId: "k1", value: i, baseRev: i === 20 ? 0 : 1_000 },
+        }),
+      ),
+    );
+    const conflict = acks[20]!;
+    expect(!conflict.ok && conflict.error.code).toBe("CONFLICT");
+    const revs = acks.filter((_, i) => i !== 20).map((a) => (a.ok ? a.entry.rev : -1));
+    expect(revs).toEqual(Array.from({ length: 29 }, (_, i) => 2 + i));
+    const sync = await alice.emitWithAck("board:sync", { boardId: id, sinceRev: 1 });
+    expect(sync.ok && "entries" in sync && sync.entries.map((e) => e.rev)).toEqual(revs);
+  });
+
+  it("dedupes in the commit an op that would still pass its checks", async () => {
+    const alice = await as("alice");
+    const id = await createBoard(alice);
+    const add = { type: "widget.add" as const, widget: { id: "k1", type: "kpi" as const, layout } };
+    expect((await alice.emitWithAck("board:op", { boardId: id, opId: newOpId(), op: add })).ok).toBe(true);
+    // A value op whose baseRev is ahead of every later change passes again: only the opId tells it apart.
+    const opId = newOpId();
+    const op = { type: "kpi.value" as const, widgetId: "k1", value: 7, baseRev: 1_000 };
+    const first = await alice.emitWithAck("board:op", { boardId: id, opId, op });
+    const again = await alice.emitWithAck("board:op", { boardId: id, opId, op });
+    expect(first.ok).toBe(true);
+    expect(again).toEqual(first);
+    const sync = await alice.emitWithAck("board:sync", { boardId: id, sinceRev: 0 });
+    expect(sync.ok && "entries" in sync && sync.entries).toHaveLength(2);
+  });
+
   it("applies concurrent edits of different fields and refuses an unseen overwrite of the same field with CONFLICT", async () => {
     const alice = await as("alice");
     const bob = await as("bob");
@@ -275,17 +314,50 @@ describe("boards (embedded)", () => {
     expect(huge.status).toBe(400);
   });
 
-  it("rate-limits a flooding socket, then disconnects it, while others carry on", async () => {
-    const flooder = await as("alice");
+  it("rate-limits flooding sockets and disconnects them, while a calm client's latency stays bounded", async () => {
     const calm = await as("bob");
-    const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => flooder.emitWithAck("system:ping", { t: i })),
+    // The calm client pings ten times a second, well within its own limit, for as long as the flood lasts.
+    let flooding = true;
+    const rtts: number[] = [];
+    const pinger = (async () => {
+      for (let t = 0; flooding; t++) {
+        const started = performance.now();
+        const res = await calm.timeout(5_000).emitWithAck("system:ping", { t });
+        rtts.push(performance.now() - started);
+        expect(res).toMatchObject({ ok: true });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    // Its failure is reported where it is awaited, after the flood.
+    pinger.catch(() => undefined);
+    // One flooder after another for two seconds: each bursts past its limit, keeps going, and is disconnected.
+    const floodUntil = Date.now() + 2_000;
+    let flooders = 0;
+    try {
+      while (Date.now() < floodUntil || flooders < 3) {
+        const flooder = await as("alice");
+        flooders++;
+        const results = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => flooder.emitWithAck("system:ping", { t: i })),
+        );
+        expect(results.filter((r) => !r.ok && r.error.code === "RATE_LIMITED").length).toBeGreaterThan(0);
+        const gone = waitFor<string>(flooder, "disconnect", 10_000);
+        for (let i = 0; i < 500; i++) flooder.emit("system:ping", { t: i }, () => {});
+        expect(await gone).toBe("io server disconnect");
+      }
+    } finally {
+      flooding = false;
+      await pinger;
+    }
+    const sorted = [...rtts].sort((x, y) => x - y);
+    const p99 = sorted[Math.ceil(sorted.length * 0.99) - 1]!;
+    const max = sorted[sorted.length - 1]!;
+    console.log(
+      `${flooders} flooders; calm client's round trip over ${rtts.length} pings: ` +
+        `p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`,
     );
-    expect(results.filter((r) => !r.ok && r.error.code === "RATE_LIMITED").length).toBeGreaterThan(0);
-    expect(await calm.emitWithAck("system:ping", { t: 1 })).toMatchObject({ ok: true });
-    const gone = waitFor<string>(flooder, "disconnect", 10_000);
-    for (let i = 0; i < 100; i++) flooder.emit("system:ping", { t: i }, () => {});
-    expect(await gone).toBe("io server disconnect");
-    expect(await calm.emitWithAck("system:ping", { t: 2 })).toMatchObject({ ok: true });
+    // Generous on purpose (a shared two-core machine): the point is that the flood cannot stall anyone else.
+    expect(max).toBeLessThan(1_000);
+    expect(rtts.length).toBeGreaterThanOrEqual(10);
   });
 });

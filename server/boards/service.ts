@@ -12,6 +12,8 @@ import { Lru } from "../util/lru";
 import type { BoardStore } from "./store";
 
 const MAX_ATTEMPTS = 50;
+/** Ops committed in one step at most; a longer queue takes several. */
+const MAX_BATCH = 100;
 const SYNC_BATCH = 500;
 
 export interface ApplyResult {
@@ -19,6 +21,14 @@ export interface ApplyResult {
   doc: BoardDoc;
   /** The opId had been applied before; `entry` is the original. */
   duplicate: boolean;
+}
+
+interface Pending {
+  user: string;
+  opId: string;
+  op: BoardOp;
+  resolve(result: ApplyResult): void;
+  reject(err: unknown): void;
 }
 
 export interface BoardServiceDeps {
@@ -37,6 +47,7 @@ export interface BoardServiceDeps {
 export class BoardService {
   private readonly mutex = new KeyedMutex();
   private readonly cache = new Lru<string, BoardDoc>(1_000);
+  private readonly queues = new Map<string, Pending[]>();
   private readonly now: () => number;
 
   constructor(private readonly deps: BoardServiceDeps) {
@@ -88,53 +99,125 @@ export class BoardService {
     return { rev: entries[entries.length - 1]!.rev, entries };
   }
 
+  /**
+   * Ops of one board queue up while the previous commit is in flight, and the queue is committed in one step:
+   * without it every op waits for the round trip of the one before, and a busy board's throughput is one op per
+   * round trip (plus whatever else the event loop has to do before it sees the reply).
+   */
   apply(user: string, boardId: string, opId: string, op: BoardOp): Promise<ApplyResult> {
-    return this.mutex.run(boardId, () => this.applyLocked(user, boardId, opId, op));
+    return new Promise((resolve, reject) => {
+      let queue = this.queues.get(boardId);
+      const idle = !queue;
+      if (!queue) this.queues.set(boardId, (queue = []));
+      queue.push({ user, opId, op, resolve, reject });
+      if (idle) void this.drain(boardId);
+    });
   }
 
-  private async applyLocked(user: string, boardId: string, opId: string, op: BoardOp): Promise<ApplyResult> {
+  private async drain(boardId: string): Promise<void> {
+    for (;;) {
+      const queue = this.queues.get(boardId)!;
+      if (queue.length === 0) {
+        this.queues.delete(boardId);
+        return;
+      }
+      const batch = queue.splice(0, MAX_BATCH);
+      await this.mutex
+        .run(boardId, () => this.applyBatch(boardId, batch))
+        .catch((err: unknown) => {
+          for (const p of batch) p.reject(err);
+        });
+    }
+  }
+
+  private async applyBatch(boardId: string, batch: Pending[]): Promise<void> {
     const { store } = this.deps;
-    const earlier = await store.committed(boardId, opId);
-    if (earlier) return this.duplicate(boardId, earlier);
-    if (op.type === "member.set" && op.role && !(await this.deps.users.get(op.user))) {
-      throw new AppError("NOT_FOUND", `there is no user named "${op.user}"`, { user: op.user });
+    for (const p of [...batch]) {
+      if (p.op.type === "member.set" && p.op.role && !(await this.deps.users.get(p.op.user))) {
+        p.reject(new AppError("NOT_FOUND", `there is no user named "${p.op.user}"`, { user: p.op.user }));
+        batch.splice(batch.indexOf(p), 1);
+      }
     }
     let doc = this.cache.get(boardId);
     let fresh = doc === undefined;
     doc ??= await store.load(boardId);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (!doc) throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
-      try {
-        checkOp(doc, op, roleOf(doc, user));
-      } catch (err) {
-        // A refusal must rest on the current board, not on a cached copy another instance has moved past.
-        if (fresh) throw err;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS && batch.length > 0; attempt++) {
+      if (!doc) {
+        this.cache.delete(boardId);
+        throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
+      }
+      const { accepted, refused, next } = this.chain(doc, batch);
+      // A refusal must rest on the current board, not on a cached copy another instance has moved past.
+      if (refused.length > 0 && !fresh) {
         doc = await store.load(boardId);
         fresh = true;
         continue;
       }
-      const rev = doc.rev + 1;
-      const at = this.now();
-      const next = applyOp(doc, op, rev, { by: user, at });
-      const entry: CommittedOp = { rev, opId, op, by: user, at };
-      const result = await store.commit(boardId, doc.rev, next, entry);
+      for (const { p, err } of refused) {
+        batch.splice(batch.indexOf(p), 1);
+        // A resent op that was applied before may no longer pass (its own change moved the field on): it gets its
+        // original ack. Accepted ops need no such lookup, since the commit itself dedupes by opId.
+        const earlier = await store.committed(boardId, p.opId);
+        if (earlier) p.resolve(await this.duplicate(boardId, earlier));
+        else p.reject(err);
+      }
+      if (accepted.length === 0) return;
+      const result = await store.commit(
+        boardId,
+        doc.rev,
+        next,
+        accepted.map((a) => a.entry),
+      );
       if (result.status === "ok") {
         this.cache.set(boardId, next);
-        this.afterCommit(doc, next, entry);
-        return { entry, doc: next, duplicate: false };
+        // In revision order: each caller publishes its op as its promise settles.
+        for (const a of accepted) {
+          this.afterCommit(a.before, a.after, a.entry);
+          a.p.resolve({ entry: a.entry, doc: a.after, duplicate: false });
+        }
+        return;
       }
-      if (result.status === "duplicate") return this.duplicate(boardId, result.entry);
+      if (result.status === "duplicate") {
+        const p = batch.find((x) => x.opId === result.entry.opId);
+        if (p) {
+          batch.splice(batch.indexOf(p), 1);
+          p.resolve(await this.duplicate(boardId, result.entry));
+        }
+        continue;
+      }
       if (result.status === "missing") {
         this.cache.delete(boardId);
         throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
       }
-      // Another instance committed first: re-check on top of the board as it now stands, since the conflict may
+      // Another instance committed first: re-check on top of the board as it now stands, since a conflict may
       // now be real. Past a few collisions, a short random pause keeps two busy instances from colliding in step.
       doc = result.current;
       fresh = true;
       if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
     }
-    throw new AppError("UNAVAILABLE", "the board is too busy right now; retry with the same opId");
+    const busy = new AppError("UNAVAILABLE", "the board is too busy right now; retry with the same opId");
+    for (const p of batch) p.reject(busy);
+  }
+
+  /** Applies the batch's ops one after another on top of `doc`, at consecutive revisions. */
+  private chain(doc: BoardDoc, batch: Pending[]) {
+    const accepted: { p: Pending; entry: CommittedOp; before: BoardDoc; after: BoardDoc }[] = [];
+    const refused: { p: Pending; err: unknown }[] = [];
+    let next = doc;
+    for (const p of batch) {
+      try {
+        checkOp(next, p.op, roleOf(next, p.user));
+      } catch (err) {
+        refused.push({ p, err });
+        continue;
+      }
+      const rev = next.rev + 1;
+      const at = this.now();
+      const after = applyOp(next, p.op, rev, { by: p.user, at });
+      accepted.push({ p, entry: { rev, opId: p.opId, op: p.op, by: p.user, at }, before: next, after });
+      next = after;
+    }
+    return { accepted, refused, next };
   }
 
   private async duplicate(boardId: string, entry: CommittedOp): Promise<ApplyResult> {

@@ -40,21 +40,21 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     const doc = newBoard({ id: "b2", title: "A", owner: "alice", at: 1 });
     await store.create(doc);
     const first = step(doc, rename("B"));
-    expect(await store.commit("b2", 0, first.next, first.entry)).toEqual({ status: "ok" });
+    expect(await store.commit("b2", 0, first.next, [first.entry])).toEqual({ status: "ok" });
     const stale = step(doc, rename("C"));
-    expect(await store.commit("b2", 0, stale.next, stale.entry)).toEqual({
+    expect(await store.commit("b2", 0, stale.next, [stale.entry])).toEqual({
       status: "stale",
       rev: 1,
       current: first.next,
     });
     const again = { ...first.entry, rev: 2 };
-    expect(await store.commit("b2", 1, first.next, again)).toEqual({
+    expect(await store.commit("b2", 1, first.next, [again])).toEqual({
       status: "duplicate",
       entry: first.entry,
     });
     expect(await store.committed("b2", first.entry.opId)).toEqual(first.entry);
     expect((await store.load("b2"))?.title).toBe("B");
-    expect(await store.commit("gone", 0, first.next, stale.entry)).toEqual({ status: "missing" });
+    expect(await store.commit("gone", 0, first.next, [stale.entry])).toEqual({ status: "missing" });
   });
 
   it("admits exactly one of many concurrent commits at the same revision", async () => {
@@ -62,7 +62,7 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     const doc = newBoard({ id: "b3", title: "A", owner: "alice", at: 1 });
     await store.create(doc);
     const attempts = Array.from({ length: 20 }, (_, i) => step(doc, rename(`T${i}`)));
-    const results = await Promise.all(attempts.map((a) => store.commit("b3", 0, a.next, a.entry)));
+    const results = await Promise.all(attempts.map((a) => store.commit("b3", 0, a.next, [a.entry])));
     expect(results.filter((r) => r.status === "ok")).toHaveLength(1);
     expect(results.filter((r) => r.status === "stale")).toHaveLength(19);
     expect((await store.load("b3"))?.rev).toBe(1);
@@ -75,7 +75,7 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     const entries: CommittedOp[] = [];
     for (let i = 0; i < 1_300; i++) {
       const { next, entry } = step(doc, rename(`T${i}`, doc.rev));
-      expect((await store.commit("b4", doc.rev, next, entry)).status).toBe("ok");
+      expect((await store.commit("b4", doc.rev, next, [entry])).status).toBe("ok");
       entries.push(entry);
       doc = next;
     }
@@ -91,12 +91,36 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     const doc = newBoard({ id: "b5", title: "A", owner: "alice", at: 1 });
     await store.create(doc);
     const { next, entry } = step(doc, rename("Kept"));
-    await store.commit("b5", 0, next, entry);
+    await store.commit("b5", 0, next, [entry]);
     await store.close();
     const reopened = await storeFor(env);
     expect((await reopened.load("b5"))?.title).toBe("Kept");
     expect(await reopened.entriesSince("b5", 0, 10)).toEqual([entry]);
-    expect((await reopened.commit("b5", 1, next, entry)).status).toBe("duplicate");
+    expect((await reopened.commit("b5", 1, next, [entry])).status).toBe("duplicate");
+  });
+
+  it("commits several ops in one step at consecutive revisions, or none of them", async () => {
+    const store = await storeFor(await backend.fresh());
+    const doc = newBoard({ id: "b7", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    const a = step(doc, rename("B", 0));
+    const b = step(a.next, rename("C", 1));
+    const c = step(b.next, rename("D", 2));
+    expect(await store.commit("b7", 0, c.next, [a.entry, b.entry, c.entry])).toEqual({ status: "ok" });
+    expect(await store.load("b7")).toEqual(c.next);
+    expect(await store.entriesSince("b7", 0, 10)).toEqual([a.entry, b.entry, c.entry]);
+    expect(await store.committed("b7", b.entry.opId)).toEqual(b.entry);
+
+    // One opId of a batch applied before: the whole batch is refused and the board is left as it was.
+    const d = step(c.next, rename("E", 3));
+    const repeat = { ...b.entry, rev: 5 };
+    expect(await store.commit("b7", 3, d.next, [d.entry, repeat])).toEqual({
+      status: "duplicate",
+      entry: b.entry,
+    });
+    expect((await store.load("b7"))?.rev).toBe(3);
+    expect(await store.committed("b7", d.entry.opId)).toBeUndefined();
+    expect(await store.entriesSince("b7", 3, 10)).toEqual([]);
   });
 
   it("indexes members and forgets deleted boards", async () => {
@@ -104,7 +128,7 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     const doc = newBoard({ id: "b6", title: "A", owner: "alice", at: 1 });
     await store.create(doc);
     const { next, entry } = step(doc, { type: "member.set", user: "bob", role: "viewer" });
-    await store.commit("b6", 0, next, entry);
+    await store.commit("b6", 0, next, [entry]);
     await store.indexMember("bob", "b6", true);
     expect(await store.boardIdsOf("bob")).toEqual(["b6"]);
     await store.delete("b6");

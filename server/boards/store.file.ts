@@ -84,18 +84,22 @@ export class FileBoardStore implements BoardStore {
     boardId: string,
     expectedRev: number,
     next: BoardDoc,
-    entry: CommittedOp,
+    entries: CommittedOp[],
   ): Promise<CommitResult> {
     const record = this.boards.get(boardId);
     if (!record) return { status: "missing" };
-    const dup = record.opIds.get(entry.opId);
-    if (dup) return { status: "duplicate", entry: dup };
+    for (const entry of entries) {
+      const dup = record.opIds.get(entry.opId);
+      if (dup) return { status: "duplicate", entry: dup };
+    }
     if (record.doc.rev !== expectedRev) return { status: "stale", rev: record.doc.rev, current: record.doc };
     record.doc = next;
-    record.log.push(entry);
+    record.log.push(...entries);
     if (record.log.length > LIMITS.logLength) record.log.splice(0, record.log.length - LIMITS.logLength);
-    record.opIds.set(entry.opId, entry);
-    if (record.opIds.size > OPIDS_KEPT) record.opIds.delete(record.opIds.keys().next().value!);
+    for (const entry of entries) {
+      record.opIds.set(entry.opId, entry);
+      if (record.opIds.size > OPIDS_KEPT) record.opIds.delete(record.opIds.keys().next().value!);
+    }
     await record.writer.write();
     return { status: "ok" };
   }

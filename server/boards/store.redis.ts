@@ -14,32 +14,29 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'rev', ARGV[1], 'json', ARGV[2])
 return 1`;
 
-// KEYS: doc, log, opId. ARGV: expectedRev, newRev, docJson, entryJson, logLength, opIdTtl.
-// Dedupe, revision check, doc, log and opId in one step: a crash or an outage leaves all of it or none.
+// KEYS: doc, log, then one opId key per entry. ARGV: expectedRev, docJson, logLength, opIdTtl, then each entry's
+// rev and json. Dedupe, revision check, doc, log and opIds in one step: a crash or an outage leaves all of it or
+// none.
 const COMMIT = `
-local dup = redis.call('GET', KEYS[3])
-if dup then return {'duplicate', dup} end
+for i = 3, #KEYS do
+  local dup = redis.call('GET', KEYS[i])
+  if dup then return {'duplicate', dup} end
+end
 local cur = redis.call('HGET', KEYS[1], 'rev')
 if not cur then return {'missing'} end
 if cur ~= ARGV[1] then return {'stale', cur, redis.call('HGET', KEYS[1], 'json')} end
-redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'json', ARGV[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], ARGV[2] .. '-1', 'e', ARGV[4])
-redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[6])
+local n = #KEYS - 2
+redis.call('HSET', KEYS[1], 'rev', ARGV[5 + 2 * (n - 1)], 'json', ARGV[2])
+for i = 1, n do
+  local rev, entry = ARGV[3 + 2 * i], ARGV[4 + 2 * i]
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], rev .. '-1', 'e', entry)
+  redis.call('SET', KEYS[2 + i], entry, 'EX', ARGV[4])
+end
 return {'ok'}`;
 
 type Commands = {
   pbBoardCreate(doc: string, rev: string, json: string): Promise<number>;
-  pbBoardCommit(
-    doc: string,
-    log: string,
-    opKey: string,
-    expectedRev: string,
-    newRev: string,
-    json: string,
-    entry: string,
-    logLength: string,
-    ttl: string,
-  ): Promise<(string | undefined)[]>;
+  pbBoardCommit(numberOfKeys: number, ...keysAndArgs: string[]): Promise<(string | undefined)[]>;
 };
 
 /**
@@ -57,7 +54,8 @@ export class RedisBoardStore implements BoardStore {
     const r = redis as Redis;
     if (!("pbBoardCommit" in r)) {
       r.defineCommand("pbBoardCreate", { numberOfKeys: 1, lua: CREATE });
-      r.defineCommand("pbBoardCommit", { numberOfKeys: 3, lua: COMMIT });
+      // The number of keys varies with the entries: it is passed first on every call.
+      r.defineCommand("pbBoardCommit", { lua: COMMIT });
     }
     this.redis = redis as RedisClient & Commands;
   }
@@ -89,19 +87,16 @@ export class RedisBoardStore implements BoardStore {
     boardId: string,
     expectedRev: number,
     next: BoardDoc,
-    entry: CommittedOp,
+    entries: CommittedOp[],
   ): Promise<CommitResult> {
-    const [status, value, json] = await this.redis.pbBoardCommit(
+    const keys = [
       this.k(boardId, "doc"),
       this.k(boardId, "log"),
-      this.k(boardId, `op:${entry.opId}`),
-      String(expectedRev),
-      String(entry.rev),
-      JSON.stringify(next),
-      JSON.stringify(entry),
-      String(LIMITS.logLength),
-      String(OPID_TTL_S),
-    );
+      ...entries.map((e) => this.k(boardId, `op:${e.opId}`)),
+    ];
+    const args = [String(expectedRev), JSON.stringify(next), String(LIMITS.logLength), String(OPID_TTL_S)];
+    for (const e of entries) args.push(String(e.rev), JSON.stringify(e));
+    const [status, value, json] = await this.redis.pbBoardCommit(keys.length, ...keys, ...args);
     switch (status) {
       case "ok":
         return { status: "ok" };

@@ -5,20 +5,22 @@ export type CommitResult =
   | { status: "ok" }
   /** The board moved on since `expectedRev`: here it is as it stands now; try again on top of it. */
   | { status: "stale"; rev: number; current: BoardDoc }
-  /** This opId was applied before: here is its original entry. */
+  /** One of the opIds was applied before: here is its original entry. Nothing was committed. */
   | { status: "duplicate"; entry: CommittedOp }
   | { status: "missing" };
 
 /**
- * Boards, their op logs and applied opIds. `commit` is the one atomic step behind every change: it checks the
- * opId was never applied and the board is still at `expectedRev`, then stores the new doc, appends the entry to
- * the bounded log and remembers the opId, all or nothing. Implementations pass `store.contract.test.ts`.
+ * Boards, their op logs and applied opIds. `commit` is the one atomic step behind every change: it checks that no
+ * opId among `entries` was applied before and that the board is still at `expectedRev`, then stores the new doc,
+ * appends the entries (at revisions expectedRev + 1, + 2, ...) to the bounded log and remembers their opIds, all or
+ * nothing. Several ops commit together when they queue up behind each other. Implementations pass
+ * `store.contract.test.ts`.
  */
 export interface BoardStore {
   /** Fails (returns false) when the id is taken. */
   create(doc: BoardDoc): Promise<boolean>;
   load(boardId: string): Promise<BoardDoc | undefined>;
-  commit(boardId: string, expectedRev: number, next: BoardDoc, entry: CommittedOp): Promise<CommitResult>;
+  commit(boardId: string, expectedRev: number, next: BoardDoc, entries: CommittedOp[]): Promise<CommitResult>;
   committed(boardId: string, opId: string): Promise<CommittedOp | undefined>;
   /**
    * Entries after `sinceRev`, oldest first, at most `limit`; `undefined` when the log no longer reaches back that

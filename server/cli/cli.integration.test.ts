@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect } from "../testing/clients";
 import { TEST_SECRET, startInstance, type TestInstance } from "../testing/instance";
@@ -7,9 +8,9 @@ import { tempDir } from "../testing/temp-dir";
 
 const TSX = "node_modules/.bin/tsx";
 
-function run(args: string[], env: Record<string, string>, stdin?: string) {
+function run(args: string[], env: Record<string, string>, stdin?: string, command = TSX) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(TSX, args, {
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -34,17 +35,26 @@ describe("command-line tools", () => {
     await redis?.stop();
   });
 
-  it("prints a token alone on stdout, and that token connects", async () => {
-    const out = await run(["server/cli/token.ts", "--user", "carol", "--ttl", "600"], {
-      AUTH_SECRET: TEST_SECRET,
-    });
+  it("prints a token alone on stdout with the README's command, and that token connects", async () => {
+    // The command exactly as the README shows it: `TOKEN=$(npm run -s token -- --user alice --ttl 3600)`.
+    const readme = await readFile("README.md", "utf8");
+    const command = /TOKEN=\$\((npm run -s token -- [^)]+)\)/.exec(readme)?.[1];
+    expect(command).toBe("npm run -s token -- --user alice --ttl 3600");
+    const [npm, ...args] = command!.split(" ");
+    const out = await run(args, { AUTH_SECRET: TEST_SECRET }, undefined, npm);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    const outcome = await connect(server.url, { token: out.stdout.trim() });
+    const token = out.stdout.trim();
+    const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as {
+      exp: number;
+      iat: number;
+    };
+    expect(claims.exp - claims.iat).toBe(3600);
+    const outcome = await connect(server.url, { token });
     expect(outcome.ok).toBe(true);
     if (outcome.ok) {
       expect(await outcome.socket.emitWithAck("session:info", {})).toMatchObject({
-        user: { name: "carol", role: "user" },
+        user: { name: "alice", role: "user" },
       });
       outcome.socket.close();
     }

@@ -16,6 +16,8 @@ export type RouteHandler = (ctx: RouteContext) => Promise<void> | void;
 
 interface Route {
   method: string;
+  /** As registered, e.g. `/api/sessions/:connectionId`. */
+  path: string;
   pattern: RegExp;
   keys: string[];
   handler: RouteHandler;
@@ -48,9 +50,14 @@ export class Router {
       })
       .join("/");
     for (const m of Array.isArray(method) ? method : [method]) {
-      this.routes.push({ method: m, pattern: new RegExp(`^${source}/?$`), keys, handler });
+      this.routes.push({ method: m, path, pattern: new RegExp(`^${source}/?$`), keys, handler });
     }
     return this;
+  }
+
+  /** Every registered route, one per method, with the pattern its path compiles to (for coverage checks). */
+  list(): { method: string; path: string; pattern: RegExp }[] {
+    return this.routes.map(({ method, path, pattern }) => ({ method, path, pattern }));
   }
 
   /** Returns false when no route matches, so the caller can hand the request to Next. */

@@ -1,13 +1,33 @@
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LatencySampler } from "@/lib/client/latency-sampler";
 import { connect, connectOk, tokenFor, waitFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import { userRoom } from "../realtime/types";
 import { serverStamp } from "./clock";
-import { sampleValue } from "./prometheus-text";
+import { parsePrometheusText, sampleValue } from "./prometheus-text";
 import { eventually, metricValue, scrape } from "./test-helpers";
 
 const METRICS_TOKEN = "metrics-token-0123456789abcdef";
+
+/** The families /metrics must serve, by type: the process and Node defaults, and every pulseboard_* series. */
+const EXPECTED_TYPES = {
+  process_cpu_seconds_total: "counter",
+  process_resident_memory_bytes: "gauge",
+  nodejs_heap_size_used_bytes: "gauge",
+  pulseboard_instance_info: "gauge",
+  pulseboard_connections: "gauge",
+  pulseboard_users: "gauge",
+  pulseboard_connects_total: "counter",
+  pulseboard_disconnects_total: "counter",
+  pulseboard_handshake_rejections_total: "counter",
+  pulseboard_events_total: "counter",
+  pulseboard_message_bytes_total: "counter",
+  pulseboard_errors_total: "counter",
+  pulseboard_event_loop_lag_seconds: "gauge",
+  pulseboard_delivery_latency_seconds: "histogram",
+  pulseboard_rtt_seconds: "histogram",
+};
 
 describe("GET /metrics", () => {
   let server: TestInstance;
@@ -39,23 +59,7 @@ describe("GET /metrics", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const families = await scrape(server.url, METRICS_TOKEN);
     const types = Object.fromEntries([...families.values()].map((f) => [f.name, f.type]));
-    expect(types).toMatchObject({
-      process_cpu_seconds_total: "counter",
-      process_resident_memory_bytes: "gauge",
-      nodejs_heap_size_used_bytes: "gauge",
-      pulseboard_instance_info: "gauge",
-      pulseboard_connections: "gauge",
-      pulseboard_users: "gauge",
-      pulseboard_connects_total: "counter",
-      pulseboard_disconnects_total: "counter",
-      pulseboard_handshake_rejections_total: "counter",
-      pulseboard_events_total: "counter",
-      pulseboard_message_bytes_total: "counter",
-      pulseboard_errors_total: "counter",
-      pulseboard_event_loop_lag_seconds: "gauge",
-      pulseboard_delivery_latency_seconds: "histogram",
-      pulseboard_rtt_seconds: "histogram",
-    });
+    expect(types).toMatchObject(EXPECTED_TYPES);
     expect(
       sampleValue(families, "pulseboard_instance_info", { instance: "metrics-a", mode: "embedded" }),
     ).toBe(1);
@@ -69,6 +73,27 @@ describe("GET /metrics", () => {
     expect(
       sampleValue(families, "pulseboard_event_loop_lag_seconds", { stat: "p99" }),
     ).toBeGreaterThanOrEqual(0);
+  });
+
+  it("reads the same with an independent parser (parse-prometheus-text-format)", async () => {
+    const res = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    const text = await res.text();
+    // It throws on any line it cannot read.
+    const theirs = parsePrometheusTextFormat(text);
+    const ours = parsePrometheusText(text);
+    const theirTypes = Object.fromEntries(theirs.map((f) => [f.name, f.type.toLowerCase()]));
+    expect(theirTypes).toMatchObject(EXPECTED_TYPES);
+    expect(theirTypes).toEqual(Object.fromEntries([...ours.values()].map((f) => [f.name, f.type])));
+    // Counters and gauges sample by sample; its histograms and summaries are flattened, so only their presence.
+    const key = (labels: Record<string, string> | undefined, value: number) =>
+      `${JSON.stringify(Object.entries(labels ?? {}).sort())} ${value}`;
+    for (const family of theirs.filter((f) => f.type === "COUNTER" || f.type === "GAUGE")) {
+      const theirSamples = family.metrics.map((m) => key(m.labels, Number(m.value)));
+      const ourSamples = ours.get(family.name)!.samples.map((m) => key(m.labels, m.value));
+      expect(theirSamples.sort(), family.name).toEqual(ourSamples.sort());
+    }
   });
 });
 

@@ -73,6 +73,8 @@ export function handshakeMiddleware(deps: HandshakeDeps): Middleware {
       socket.data.connectionId = randomUUID();
       socket.data.clientId = auth.clientId;
       socket.data.connectedAt = Date.now();
+      // The credential has done its work: it stays out of memory dumps, the admin UI and every later reader.
+      delete (socket.handshake.auth as { token?: unknown }).token;
       next();
     })().catch((err: unknown) => {
       deps.logger.error({ err }, "handshake failed");

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { JsonDoc } from "../storage/json-doc";
-import { storedLimit, type LimitSettings, type LimitStore } from "./limits";
+import { limitSettings, storedLimit, type LimitSettings, type LimitStore } from "./limits";
 
 interface LimitsDoc {
   default?: number;
@@ -25,18 +25,7 @@ export class FileLimitStore implements LimitStore {
 
   async settings(): Promise<LimitSettings> {
     const doc = await this.doc.read();
-    const runtime = storedLimit(doc.default);
-    const users: Record<string, number> = {};
-    for (const [name, value] of Object.entries(doc.users ?? {})) {
-      const limit = storedLimit(value);
-      if (limit !== undefined) users[name] = limit;
-    }
-    return {
-      default: runtime ?? this.configDefault,
-      defaultSource: runtime === undefined ? "config" : "runtime",
-      configDefault: this.configDefault,
-      users,
-    };
+    return limitSettings(this.configDefault, doc.default, Object.entries(doc.users ?? {}));
   }
 
   async setDefault(limit: number | null): Promise<void> {

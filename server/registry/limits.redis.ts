@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
-import { storedLimit, type LimitSettings, type LimitStore } from "./limits";
+import { limitSettings, storedLimit, type LimitSettings, type LimitStore } from "./limits";
 
 const USER_FIELD = "u:";
 
@@ -26,18 +26,10 @@ export class RedisLimitStore implements LimitStore {
 
   async settings(): Promise<LimitSettings> {
     const all = await this.redis.hgetall(this.key);
-    const runtime = storedLimit(all.default);
-    const users: Record<string, number> = {};
-    for (const [field, value] of Object.entries(all)) {
-      const limit = storedLimit(value);
-      if (field.startsWith(USER_FIELD) && limit !== undefined) users[field.slice(USER_FIELD.length)] = limit;
-    }
-    return {
-      default: runtime ?? this.configDefault,
-      defaultSource: runtime === undefined ? "config" : "runtime",
-      configDefault: this.configDefault,
-      users,
-    };
+    const users = Object.entries(all)
+      .filter(([field]) => field.startsWith(USER_FIELD))
+      .map(([field, raw]): [string, string] => [field.slice(USER_FIELD.length), raw]);
+    return limitSettings(this.configDefault, all.default, users);
   }
 
   async setDefault(limit: number | null): Promise<void> {

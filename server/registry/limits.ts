@@ -42,3 +42,23 @@ export function storedLimit(raw: unknown): number | undefined {
   const parsed = limitSchema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
+
+/** The settings a store reports, from its raw default and raw per-user values; unreadable values are skipped. */
+export function limitSettings(
+  configDefault: number,
+  rawDefault: unknown,
+  rawUsers: [name: string, raw: unknown][],
+): LimitSettings {
+  const runtime = storedLimit(rawDefault);
+  const users: Record<string, number> = {};
+  for (const [name, raw] of rawUsers) {
+    const limit = storedLimit(raw);
+    if (limit !== undefined) users[name] = limit;
+  }
+  return {
+    default: runtime ?? configDefault,
+    defaultSource: runtime === undefined ? "config" : "runtime",
+    configDefault,
+    users,
+  };
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
-import type { ClientEventName } from "@/lib/protocol/events";
+import { clientEventSpecs, type ClientEventName } from "@/lib/protocol/events";
 import { ADMIN_NAMESPACE } from "@/lib/protocol/admin";
 import { TestBoardClient, eventually, newOpId } from "../testing/board-client";
 import { connect, connectOk, sessionCookieFor, tokenFor, type TestSocket } from "../testing/clients";
@@ -206,6 +206,10 @@ describe("authorization matrix", () => {
     }
   }
 
+  it("every client event has cells above", () => {
+    expect(Object.keys(clientEventSpecs).filter((name) => !EVENTS.some((c) => c.event === name))).toEqual([]);
+  });
+
   it("non-admins are refused on the /admin namespace; admins are let in", async () => {
     const open = (token: string) =>
       new Promise<string>((resolve) => {
@@ -226,21 +230,32 @@ describe("authorization matrix", () => {
   });
 
   describe("HTTP routes", () => {
-    const call = async (
+    /** A bearer or Basic `authorization` header, or a cookie (optionally with an `origin` header), or nothing. */
+    type Credential = string | { cookie: string; origin?: string } | undefined;
+    /** Every call made without any credential, so that the last test can check that every route has one. */
+    const anonymous: { method: string; path: string }[] = [];
+    const request = (
       method: string,
       path: string,
-      auth: string | undefined,
+      auth: Credential,
       body?: unknown,
       type = "application/json",
     ) => {
       const headers: Record<string, string> = {};
-      if (auth) headers.authorization = auth;
+      if (typeof auth === "string") headers.authorization = auth;
+      else if (auth) Object.assign(headers, auth);
+      else anonymous.push({ method, path: new URL(path, server.url).pathname });
       if (body !== undefined) headers["content-type"] = type;
-      const res = await fetch(`${server.url}${path}`, {
+      return fetch(`${server.url}${path}`, {
         method,
         headers,
+        redirect: "manual",
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
+    };
+    const call = async (...args: Parameters<typeof request>) => {
+      const res = await request(...args);
+      await res.body?.cancel();
       return res.status;
     };
     const bearer = async (user: string, role: "user" | "admin" = "user") =>
@@ -248,11 +263,23 @@ describe("authorization matrix", () => {
     const push = (f: Fixture) => `/api/boards/${f.boardId}/widgets/c1/points`;
     const imp = (f: Fixture) => `/api/tasks/csv-import?boardId=${f.boardId}&widgetId=c1`;
 
-    it("anonymous, expired and forged callers get 401 on every protected route", async () => {
+    /** Callers without a valid credential: none, an expired token, forged ones, garbage, and Basic auth. */
+    let invalid: Credential[];
+    beforeAll(async () => {
       const expired = `Bearer ${await tokenFor("alice", "admin", 1)}`;
       await new Promise((r) => setTimeout(r, 1_100));
-      const forged = `Bearer ${await tokenFor("admin", "admin", 3600, "z".repeat(40))}`;
-      for (const auth of [undefined, expired, forged, "Bearer nonsense", "Basic YWRtaW46cHVsc2Vib2FyZA=="]) {
+      invalid = [
+        undefined,
+        expired,
+        `Bearer ${await tokenFor("admin", "admin", 3600, "z".repeat(40))}`,
+        { cookie: await sessionCookieFor("admin", "admin", 3600, "y".repeat(40)) },
+        "Bearer nonsense",
+        "Basic YWRtaW46cHVsc2Vib2FyZA==",
+      ];
+    });
+
+    it("anonymous, expired and forged callers get 401 on every protected route", async () => {
+      for (const auth of invalid) {
         expect(await call("POST", push(fixture), auth, { points: [[1, 1]] })).toBe(401);
         expect(await call("POST", imp(fixture), auth, "time,value\n1,1\n", "text/csv")).toBe(401);
         expect(await call("GET", `/api/tasks/${fixture.ownerTaskId}/download`, auth)).toBe(401);
@@ -260,10 +287,41 @@ describe("authorization matrix", () => {
         expect(await call("DELETE", "/api/sessions/abc", auth)).toBe(401);
         expect(await call("GET", "/api/admin/limits", auth)).toBe(401);
         expect(await call("PUT", "/api/admin/limits/default", auth, { limit: 9 })).toBe(401);
+        expect(await call("DELETE", "/api/admin/limits/default", auth)).toBe(401);
+        expect(await call("PUT", "/api/admin/limits/users/dave", auth, { limit: 9 })).toBe(401);
+        expect(await call("DELETE", "/api/admin/limits/users/dave", auth)).toBe(401);
         expect(await call("GET", "/api/admin/registry", auth)).toBe(401);
         expect(await call("POST", "/api/tokens", auth, { ttlSeconds: 600 })).toBe(401);
         expect(await call("GET", "/metrics", auth)).toBe(401);
       }
+    });
+
+    it("public routes answer every caller, and the session route names only a valid session's user", async () => {
+      for (const auth of [...invalid, await bearer("dave")]) {
+        expect(await call("GET", "/api/health", auth)).toBe(200);
+        expect(await call("GET", "/api/live", auth)).toBe(200);
+        expect(await call("GET", "/api/meta", auth)).toBe(200);
+        expect(await call("GET", "/api/auth/csrf", auth)).toBe(200);
+        expect(await call("GET", "/api/auth/providers", auth)).toBe(200);
+        // next-auth's own sign-in page is replaced by the app's.
+        expect(await call("GET", "/api/auth/signin", auth)).toBe(302);
+        // Signing in without the token from /api/auth/csrf is sent back, and sets no session.
+        const signIn = await request(
+          "POST",
+          "/api/auth/callback/credentials",
+          auth,
+          "username=admin&password=pulseboard",
+          "application/x-www-form-urlencoded",
+        );
+        expect(signIn.status).toBe(302);
+        expect(signIn.headers.get("location")).toMatch(/csrf=true/);
+        expect(signIn.headers.getSetCookie().join("; ")).not.toMatch(/session-token/);
+        const session = await request("GET", "/api/auth/session", auth);
+        expect(session.status).toBe(200);
+        expect(await session.json()).toEqual({});
+      }
+      const valid = await request("GET", "/api/auth/session", { cookie: await sessionCookieFor("dave") });
+      expect(await valid.json()).toMatchObject({ user: { name: "dave", role: "user" } });
     });
 
     it("board routes follow the board's roles", async () => {
@@ -285,11 +343,30 @@ describe("authorization matrix", () => {
     it("admin routes refuse users and serve admins", async () => {
       const user = await bearer("dave");
       const admin = await bearer("admin", "admin");
+      const limits = async () => {
+        const res = await request("GET", "/api/admin/limits", admin);
+        expect(res.status).toBe(200);
+        return (await res.json()) as unknown;
+      };
+      const before = await limits();
       expect(await call("GET", "/api/admin/limits", user)).toBe(403);
+      expect(await call("PUT", "/api/admin/limits/default", user, { limit: 9 })).toBe(403);
+      expect(await call("DELETE", "/api/admin/limits/default", user)).toBe(403);
       expect(await call("PUT", "/api/admin/limits/users/dave", user, { limit: 50 })).toBe(403);
+      expect(await call("DELETE", "/api/admin/limits/users/dave", user)).toBe(403);
       expect(await call("GET", "/api/admin/registry", user)).toBe(403);
-      expect(await call("GET", "/api/admin/limits", admin)).toBe(200);
+      // An admin's session cookie sent from another site's page changes nothing either.
+      const crossSite = { cookie: await sessionCookieFor("admin", "admin"), origin: "https://evil.example" };
+      expect(await call("PUT", "/api/admin/limits/default", crossSite, { limit: 9 })).toBe(403);
+      expect(await call("DELETE", "/api/admin/limits/users/dave", crossSite)).toBe(403);
+      expect(await limits()).toEqual(before);
       expect(await call("GET", "/api/admin/registry", admin)).toBe(200);
+      // Admins may change limits; each change is undone, so the rest of this file sees the configured limit.
+      expect(await call("PUT", "/api/admin/limits/users/dave", admin, { limit: 50 })).toBe(200);
+      expect(await call("DELETE", "/api/admin/limits/users/dave", admin)).toBe(200);
+      expect(await call("PUT", "/api/admin/limits/default", admin, { limit: 50 })).toBe(200);
+      expect(await call("DELETE", "/api/admin/limits/default", admin)).toBe(200);
+      expect(await limits()).toEqual(before);
       expect(await call("GET", "/metrics", admin)).toBe(401);
       expect(await call("GET", "/metrics", "Bearer metrics-token-0123456789")).toBe(200);
     });
@@ -312,6 +389,16 @@ describe("authorization matrix", () => {
       const bobsConnection = viewerSessions.sessions[0]!.connectionId;
       expect(await call("DELETE", `/api/sessions/${bobsConnection}`, await bearer("dave"))).toBe(404);
       expect(sockets.get("viewer")!.connected).toBe(true);
+    });
+
+    // Runs last: it checks the calls made by the tests above.
+    it("every route the server registers has an anonymous caller's cell above", () => {
+      const routes = server.app.router.list();
+      expect(routes.length).toBeGreaterThan(0);
+      const missing = routes
+        .filter((r) => !anonymous.some((c) => c.method === r.method && r.pattern.test(c.path)))
+        .map((r) => `${r.method} ${r.path}`);
+      expect(missing).toEqual([]);
     });
   });
 });

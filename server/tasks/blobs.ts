@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rm, stat } from "node:fs/promises";
+import { open, readFile, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
@@ -11,10 +11,11 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
 }
 
-const SAFE_KEY = /^[A-Za-z0-9_.-]{1,128}$/;
+/** A plain file name: letters, digits, `_`, `-` and `.`, never first, so neither `.` nor `..` is a key. */
+const SAFE_KEY = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
 
 function checkKey(key: string): string {
-  if (!SAFE_KEY.test(key)) throw new Error(`invalid blob key ${key}`);
+  if (!SAFE_KEY.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key.slice(0, 200))}`);
   return key;
 }
 
@@ -42,39 +43,60 @@ export class RedisBlobStore implements BlobStore {
   }
 }
 
-/** Embedded mode: files under `DATA_DIR/blobs`; expired files are removed when the store opens and hourly. */
+/** A file is the magic, the expiry (ms since the epoch, a big-endian double), then the blob. */
+const MAGIC = Buffer.from("PBBLOB1\n");
+const HEADER_BYTES = MAGIC.length + 8;
+/** Temporary files of writes that never finished are removed after this long. */
+const STRAY_TMP_MS = 3600_000;
+
+function expiryOf(header: Buffer): number | undefined {
+  if (header.length < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  return header.readDoubleBE(MAGIC.length);
+}
+
+/**
+ * Embedded mode: one file per blob under `DATA_DIR/blobs`, its expiry written in the file, so that it holds
+ * across restarts. `sweep` removes expired files; the task runtime runs it at start and hourly.
+ */
 export class FileBlobStore implements BlobStore {
   private readonly dir: string;
-  private readonly expiries = new Map<string, number>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, "blobs");
   }
 
+  private path(key: string): string {
+    return join(this.dir, checkKey(key));
+  }
+
   async put(key: string, data: Buffer, ttlSeconds: number): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(join(this.dir, checkKey(key)), data);
-    this.expiries.set(key, Date.now() + ttlSeconds * 1000);
+    const path = this.path(key);
+    const header = Buffer.alloc(HEADER_BYTES);
+    MAGIC.copy(header);
+    header.writeDoubleBE(Date.now() + ttlSeconds * 1000, MAGIC.length);
+    await writeFileAtomic(path, Buffer.concat([header, data]));
   }
 
   async get(key: string): Promise<Buffer | undefined> {
-    const expiry = this.expiries.get(key);
-    if (expiry !== undefined && expiry < Date.now()) return undefined;
+    const path = this.path(key);
+    let file: Buffer;
     try {
-      return await readFile(join(this.dir, checkKey(key)));
+      file = await readFile(path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw err;
     }
+    const expiry = expiryOf(file);
+    if (expiry === undefined || expiry <= Date.now()) return undefined;
+    return file.subarray(HEADER_BYTES);
   }
 
   async delete(key: string): Promise<void> {
-    this.expiries.delete(key);
-    await rm(join(this.dir, checkKey(key)), { force: true });
+    await rm(this.path(key), { force: true });
   }
 
-  /** Removes files older than `maxAgeMs` (their expiry is lost across restarts, so age stands in for it). */
-  async sweep(maxAgeMs: number): Promise<void> {
+  /** Removes expired blobs, files that are not blobs, and temporary files of writes that never finished. */
+  async sweep(): Promise<void> {
     let names: string[];
     try {
       names = await readdir(this.dir);
@@ -83,13 +105,30 @@ export class FileBlobStore implements BlobStore {
     }
     const now = Date.now();
     for (const name of names) {
-      const expiry = this.expiries.get(name);
-      const old = await stat(join(this.dir, name)).then(
-        (s) => now - s.mtimeMs > maxAgeMs,
-        () => false,
-      );
-      if ((expiry !== undefined && expiry < now) || (expiry === undefined && old))
-        await rm(join(this.dir, name), { force: true });
+      const path = join(this.dir, name);
+      let remove: boolean;
+      if (name.endsWith(".tmp")) {
+        remove = await stat(path).then(
+          (s) => now - s.mtimeMs > STRAY_TMP_MS,
+          () => false,
+        );
+      } else {
+        // A file that cannot be read now (gone meanwhile, or not a file) is left alone.
+        const expiry = await readHeader(path).then(expiryOf, () => Infinity);
+        remove = expiry === undefined || expiry <= now;
+      }
+      if (remove) await rm(path, { force: true });
     }
+  }
+}
+
+async function readHeader(path: string): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const header = Buffer.alloc(HEADER_BYTES);
+    const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
+    return header.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }

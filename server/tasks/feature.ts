@@ -38,6 +38,6 @@ export const tasksFeature: Feature = {
     if (ctx.config.workersInline)
       await runtime.queue.runWorker(runtime.processor, { concurrency: ctx.config.tasks.concurrency });
     ctx.services.tasks = runtime.queue;
-    ctx.onShutdown(() => runtime.queue.close());
+    ctx.onShutdown(() => runtime.close());
   },
 };

@@ -42,8 +42,11 @@ function describeResult(task: TaskInfo): string {
   const r = task.result;
   if (!r) return "Finished.";
   switch (r.kind) {
-    case "csv-import":
-      return `Imported ${r.imported} rows${r.skipped ? `, skipped ${r.skipped} invalid ones` : ""}.`;
+    case "csv-import": {
+      const rows = `${r.imported} ${r.imported === 1 ? "row" : "rows"}`;
+      const skipped = r.skipped ? `, skipped ${r.skipped} invalid ${r.skipped === 1 ? "one" : "ones"}` : "";
+      return `Imported ${rows}${skipped}.`;
+    }
     case "board-export":
       return "The export is ready to download.";
     case "chart-summary":

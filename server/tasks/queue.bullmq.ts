@@ -208,8 +208,11 @@ export class BullTaskQueue implements TaskQueue {
     if (patch)
       await job.updateData({ ...job.data, request: { ...job.data.request, ...patch } as TaskRequest });
     await job.updateProgress({ percent: 0 });
+    // BullMQ keeps no time for a retry, so the job would be dated at its creation, before its failure. Dated
+    // just before it is queued again, it sorts after the failure and before the run that a worker starts.
+    const at = Date.now();
     await job.retry("failed");
-    const task = await this.info(job, "queued");
+    const task = { ...(await this.info(job, "queued")), updatedAt: at };
     this.opts.listener(task);
     return task;
   }

@@ -171,6 +171,35 @@ describe.each(contractBackends())("TaskQueue contract ($name)", (backend) => {
     expect(await finalOf(q, task.id, ["completed"])).toMatchObject({ result: summary(9) });
   });
 
+  it("dates a retry after the failure it follows and before the run it starts", async () => {
+    const q = await queueFor(await backend.fresh());
+    await q.runWorker(
+      async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        throw new TaskFailure({ message: "bad rows", retryable: true });
+      },
+      { concurrency: 1 },
+    );
+    const task = await q.enqueue("alice", "import", request);
+    const failed = await finalOf(q, task.id);
+    await eventually(() => expect(updates.findLast((u) => u.id === task.id)?.status).toBe("failed"));
+    const before = updates.filter((u) => u.id === task.id).length;
+    const retried = await q.retry(task.id);
+    // Clients keep the newest state they have seen: a retry dated before the failure would never show.
+    expect(retried?.status).toBe("queued");
+    expect(retried!.updatedAt).toBeGreaterThanOrEqual(failed.updatedAt);
+    await eventually(() =>
+      expect(updates.filter((u) => u.id === task.id && u.status === "failed")).toHaveLength(2),
+    );
+    // Updates can arrive in any order; their dates order them.
+    const again = updates.filter((u) => u.id === task.id).slice(before);
+    expect(again.map((u) => u.status).sort()).toEqual(["failed", "queued", "running"]);
+    const at = (status: TaskInfo["status"]) => again.find((u) => u.status === status)!.updatedAt;
+    expect(at("queued")).toBeGreaterThanOrEqual(failed.updatedAt);
+    expect(at("queued")).toBeLessThanOrEqual(at("running"));
+    expect(at("running")).toBeLessThanOrEqual(at("failed"));
+  });
+
   it("does not lose a queued task's cancellation to a worker picking it up", async () => {
     const q = await queueFor(await backend.fresh());
     const task = await q.enqueue("alice", "never", request);

@@ -25,15 +25,28 @@ export interface TaskRuntime {
   queue: TaskQueue;
   blobs: BlobStore;
   processor: TaskProcessor;
+  /** Closes the queue and stops removing expired blobs. */
+  close(): Promise<void>;
 }
+
+const BLOB_SWEEP_MS = 3600_000;
 
 /** The queue, blob store and processor, the same for a web instance and a worker process. */
 export async function createTaskRuntime(deps: TaskRuntimeDeps): Promise<TaskRuntime> {
   const { config, logger, redis } = deps;
   const listener = taskListener({ broadcaster: deps.broadcaster, notifications: deps.notifications });
+  // Redis expires blobs by itself; files are swept now and hourly.
   const blobs: BlobStore = redis
     ? new RedisBlobStore(redis.command, redis.keys)
     : new FileBlobStore(config.dataDir);
+  let sweeper: NodeJS.Timeout | undefined;
+  if (blobs instanceof FileBlobStore) {
+    const sweep = () => {
+      blobs.sweep().catch((err: unknown) => logger.warn({ err }, "could not remove expired blobs"));
+    };
+    sweep();
+    sweeper = setInterval(sweep, BLOB_SWEEP_MS).unref();
+  }
   const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
   let blocking = 0;
   const queue: TaskQueue = redis
@@ -54,5 +67,13 @@ export async function createTaskRuntime(deps: TaskRuntimeDeps): Promise<TaskRunt
     importBatchSize: config.tasks.importBatchSize,
     importBatchesPerSecond: config.tasks.importBatchesPerSecond,
   });
-  return { queue, blobs, processor };
+  return {
+    queue,
+    blobs,
+    processor,
+    async close() {
+      clearInterval(sweeper);
+      await queue.close();
+    },
+  };
 }

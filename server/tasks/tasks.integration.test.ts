@@ -2,67 +2,43 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskInfo } from "@/lib/protocol/tasks";
 import { TestBoardClient, eventually, newOpId } from "../testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
-import { TEST_SECRET, startInstance, type TestInstance } from "../testing/instance";
-import { spawnTs, type ManagedProcess } from "../testing/process";
+import { startInstance, type TestInstance } from "../testing/instance";
+import type { ManagedProcess } from "../testing/process";
 import { TestRedisServer } from "../testing/redis-server";
+import {
+  boardWithChart as newBoardWithChart,
+  chartPoints,
+  startTaskWorker,
+  timeSeriesCsv as csv,
+  uploadCsv,
+  type ChartBoard,
+} from "../testing/tasks";
 
 const layout = { x: 0, y: 0, w: 6, h: 4 };
-
-function csv(rows: number, bad: number[] = []): string {
-  const lines = ["time,value"];
-  for (let i = 0; i < rows; i++)
-    lines.push(
-      bad.includes(i) ? `${1_700_000_000_000 + i},not-a-number` : `${1_700_000_000_000 + i},${i % 97}`,
-    );
-  return lines.join("\n") + "\n";
-}
 
 describe("tasks with separate worker processes", () => {
   let redis: TestRedisServer;
   let web: TestInstance;
   const workers: ManagedProcess[] = [];
   const sockets: TestSocket[] = [];
-  const workerEnv = () => ({
-    REDIS_URL: redis.url,
-    AUTH_SECRET: TEST_SECRET,
-    REDIS_KEY_PREFIX: "pbtest",
-    LOG_LEVEL: "info",
-    TASK_LOCK_MS: "1500",
-    TASK_IMPORT_BATCH_SIZE: "20",
-    TASK_IMPORT_BATCHES_PER_SEC: "25",
-    TASK_CONCURRENCY: "2",
-  });
   const startWorker = async () => {
-    const w = spawnTs("server/worker.ts", workerEnv());
+    const w = await startTaskWorker(redis.url, {
+      TASK_LOCK_MS: "1500",
+      TASK_IMPORT_BATCH_SIZE: "20",
+      TASK_IMPORT_BATCHES_PER_SEC: "25",
+      TASK_CONCURRENCY: "2",
+    });
     workers.push(w);
-    await w.waitFor(/worker ready/);
     return w;
   };
 
-  async function boardWithChart(): Promise<{ client: TestBoardClient; socket: TestSocket; boardId: string }> {
-    const socket = await connectOk(web.url, { token: await tokenFor("alice") });
-    sockets.push(socket);
-    const created = await socket.emitWithAck("board:create", { title: "Imports" });
-    if (!created.ok) throw new Error(created.error.message);
-    const client = new TestBoardClient(socket, created.board.id);
-    await client.join();
-    await client.op({ type: "widget.add", widget: { id: "chart", type: "chart", title: "Load", layout } });
-    return { client, socket, boardId: created.board.id };
+  async function boardWithChart(): Promise<ChartBoard> {
+    const board = await newBoardWithChart(web.url);
+    sockets.push(board.socket);
+    return board;
   }
 
-  async function upload(boardId: string, body: string, query = ""): Promise<TaskInfo> {
-    const res = await fetch(
-      `${web.url}/api/tasks/csv-import?boardId=${boardId}&widgetId=chart&fileName=load.csv${query}`,
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${await tokenFor("alice")}`, "content-type": "text/csv" },
-        body,
-      },
-    );
-    const json = (await res.json()) as { ok: boolean; task: TaskInfo };
-    expect(res.status).toBe(202);
-    return json.task;
-  }
+  const upload = (boardId: string, body: string, query = "") => uploadCsv(web.url, boardId, body, query);
 
   function trackUpdates(socket: TestSocket, taskId: string): TaskInfo[] {
     const seen: TaskInfo[] = [];
@@ -96,11 +72,7 @@ describe("tasks with separate worker processes", () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(progress.at(-1)).toBe(100);
     expect(seen.filter((t) => t.status === "running").length).toBeGreaterThan(3);
-    await eventually(() =>
-      expect(client.doc.widgets.chart?.type === "chart" && client.doc.widgets.chart.data.points).toHaveLength(
-        300,
-      ),
-    );
+    await eventually(() => expect(chartPoints(client)).toHaveLength(300));
     expect(client.doc.rev).toBe(rev + 15);
     const feed = await socket.emitWithAck("notify:list", {});
     expect(feed.ok && feed.items[0]).toMatchObject({ kind: "task", title: expect.stringContaining("done") });
@@ -114,15 +86,13 @@ describe("tasks with separate worker processes", () => {
     const seen = trackUpdates(socket, task.id);
     await eventually(() => expect(seen.at(-1)?.progress ?? 0).toBeGreaterThanOrEqual(35), 20_000);
     await first.stop("SIGKILL");
-    const partial =
-      client.doc.widgets.chart?.type === "chart" ? client.doc.widgets.chart.data.points.length : -1;
+    const partial = chartPoints(client).length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(1_000);
     await startWorker();
     await eventually(() => expect(seen.at(-1)?.status).toBe("completed"), 30_000);
     await client.sync();
-    const chart = client.doc.widgets.chart;
-    const points = chart?.type === "chart" ? chart.data.points : [];
+    const points = chartPoints(client);
     expect(points).toHaveLength(1_000);
     expect(new Set(points.map((p) => p[0])).size).toBe(1_000);
     expect(seen.at(-1)?.attempts).toBeGreaterThanOrEqual(2);

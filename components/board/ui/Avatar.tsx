@@ -1,12 +1,12 @@
 const PALETTE = [
-  "bg-indigo-600",
-  "bg-emerald-600",
-  "bg-rose-600",
-  "bg-amber-600",
-  "bg-sky-600",
-  "bg-fuchsia-600",
-  "bg-teal-600",
-  "bg-orange-600",
+  "bg-indigo-700",
+  "bg-emerald-700",
+  "bg-rose-700",
+  "bg-amber-700",
+  "bg-sky-700",
+  "bg-fuchsia-700",
+  "bg-teal-700",
+  "bg-orange-700",
 ] as const;
 
 /** A stable color per user name, so that an avatar and that user's cursor match on every screen. */

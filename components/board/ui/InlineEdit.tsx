@@ -59,7 +59,7 @@ export function InlineEdit(props: InlineEditProps) {
   if (disabled) {
     return (
       <span className={`min-w-0 truncate ${props.className ?? ""}`}>
-        {value || <span className="text-slate-400">{placeholder}</span>}
+        {value || <span className="text-slate-500">{placeholder}</span>}
       </span>
     );
   }
@@ -71,7 +71,7 @@ export function InlineEdit(props: InlineEditProps) {
       aria-label={`${label}: ${value || "untitled"}. Click to rename`}
       className={`group/edit flex min-w-0 items-center gap-1.5 rounded-md px-1.5 py-0.5 text-left hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 ${props.className ?? ""}`}
     >
-      <span className="truncate">{value || <span className="text-slate-400">{placeholder}</span>}</span>
+      <span className="truncate">{value || <span className="text-slate-500">{placeholder}</span>}</span>
       <Pencil
         className="h-3.5 w-3.5 shrink-0 text-slate-400 opacity-0 group-hover/edit:opacity-100 group-focus-visible/edit:opacity-100"
         aria-hidden

@@ -31,7 +31,7 @@ export async function importCsv(
   const total = check.points.length + check.badCount;
   if (check.badCount > 0 && !req.skipInvalid) {
     throw new TaskFailure({
-      message: `${check.badCount} of ${total} rows are invalid, so nothing was imported. Fix them, or import the ${check.points.length} valid rows only.`,
+      message: `${check.badCount} of ${total} rows are invalid, so nothing was imported. Fix them, or import the ${check.points.length} valid ${check.points.length === 1 ? "row" : "rows"} only.`,
       lines: check.bad,
       badLineCount: check.badCount,
       retryable: check.points.length > 0,

@@ -1,0 +1,82 @@
+import { io, type Socket } from "socket.io-client";
+import { mintApiToken } from "../../server/auth/api-tokens";
+import { RedisUserStore } from "../../server/auth/user-store.redis";
+import { closeRedis, createRedisClient, waitReady } from "../../server/redis/connection";
+import { RedisKeys } from "../../server/redis/keys";
+import { testLogger } from "../../server/testing/logger";
+import { BENCH_SECRET } from "./servers";
+
+export interface BenchBoard {
+  boardId: string;
+  widgetId: string;
+  publisherToken: string;
+  /** Viewers are spread over these users, each holding many connections (the per-user limit is raised). */
+  viewerTokens: string[];
+  /** The board's revision now: the next published op gets the one after it. */
+  currentRev(): Promise<number>;
+  close(): void;
+}
+
+type Ack = { ok: true; [key: string]: unknown } | { ok: false; error: { code: string; message: string } };
+
+async function call(socket: Socket, event: string, payload: unknown): Promise<Record<string, unknown>> {
+  const ack = (await socket.timeout(10_000).emitWithAck(event, payload)) as Ack;
+  if (!ack.ok) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
+  return ack;
+}
+
+let opCounter = 0;
+const opId = () => `benchsetup${++opCounter}${Date.now()}`;
+
+/**
+ * Creates the viewer users in the user store (tokens authenticate anyone, but only existing users can be given
+ * a board), then a board with one KPI widget, shared with all of them, through instance `url`.
+ */
+export async function setUpBoard(redisUrl: string, url: string, viewerUsers: number): Promise<BenchBoard> {
+  const redis = createRedisClient({ url: redisUrl }, "bench", "command", testLogger());
+  await waitReady(redis);
+  const users = new RedisUserStore(redis, new RedisKeys("pb"));
+  const names = Array.from({ length: viewerUsers }, (_, i) => `viewer${i}`);
+  for (const name of ["publisher", ...names]) {
+    if (await users.get(name)) continue;
+    await users.create({ name, role: "user", passwordHash: "token-only", createdAt: Date.now() });
+  }
+  await closeRedis(redis);
+
+  const mint = async (name: string) =>
+    (await mintApiToken(BENCH_SECRET, { name, role: "user" }, 3_600)).token;
+  const publisherToken = await mint("publisher");
+  const viewerTokens = await Promise.all(names.map(mint));
+  const owner = io(url, { transports: ["websocket"], reconnection: false, auth: { token: publisherToken } });
+  await new Promise<void>((resolve, reject) =>
+    owner.once("connect", () => resolve()).once("connect_error", reject),
+  );
+  const { board } = (await call(owner, "board:create", { title: "Benchmark" })) as { board: { id: string } };
+  const boardId = board.id;
+  const widgetId = "kpi";
+  await call(owner, "board:op", {
+    boardId,
+    opId: opId(),
+    op: { type: "widget.add", widget: { id: widgetId, type: "kpi", layout: { x: 0, y: 0, w: 3, h: 2 } } },
+  });
+  for (const user of names) {
+    await call(owner, "board:op", {
+      boardId,
+      opId: opId(),
+      op: { type: "member.set", user, role: "viewer" },
+    });
+  }
+  return {
+    boardId,
+    widgetId,
+    publisherToken,
+    viewerTokens,
+    async currentRev() {
+      const res = (await call(owner, "board:sync", { boardId, sinceRev: Number.MAX_SAFE_INTEGER })) as {
+        rev: number;
+      };
+      return res.rev;
+    },
+    close: () => owner.close(),
+  };
+}

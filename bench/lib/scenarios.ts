@@ -1,0 +1,264 @@
+import { LogHistogram } from "../../server/metrics/log-histogram";
+import type { ConnectResult, PublishReport, ServerKind, ViewReport } from "./ipc";
+import type { LoadGenPool } from "./pool";
+import type { BenchBoard } from "./pulseboard-setup";
+import { cpuMicros, rssBytes } from "./proc";
+import type { BenchServer } from "./servers";
+
+/** One server under test: its instances, and how its viewers and publisher reach it. */
+export interface Target {
+  label: string;
+  kind: ServerKind;
+  instances: BenchServer[];
+  /** Pulseboard: the board everyone joins, and the tokens. */
+  board?: BenchBoard;
+  /** Redis's pid, whose CPU is reported beside the servers' own. */
+  redisPid?: number;
+}
+
+/** `viewers` in one room, and one publisher sending `rate` ops/s for `durationMs`. */
+export interface Load {
+  viewers: number;
+  rate: number;
+  durationMs: number;
+}
+
+export interface FanoutResult {
+  target: string;
+  viewers: number;
+  rate: number;
+  expected: number;
+  delivered: number;
+  lost: number;
+  outOfOrder: number;
+  publishFailed: number;
+  deliveriesPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  serverCpuUsPerDelivery: number;
+  redisCpuUsPerDelivery: number;
+  loadGenCpuShare: number;
+  publisherMaxLagMs: number;
+  firstError?: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens `count` viewers spread evenly over the pool's generators; returns the wall time of the slowest. */
+export async function openViewers(pool: LoadGenPool, target: Target, count: number, join: boolean) {
+  const per = Math.ceil(count / pool.viewers.length);
+  const results = await pool.all<ConnectResult>((_g, i) => ({
+    type: "connect",
+    spec: {
+      kind: target.kind,
+      // Rotate the instance list per generator, so that each instance gets an even share.
+      urls: target.instances.map((_, k) => target.instances[(k + i) % target.instances.length]!.url),
+      count: Math.max(0, Math.min(per, count - i * per)),
+      tokens: target.board ? rotate(target.board.viewerTokens, i * 7) : undefined,
+      boardId: join ? target.board?.boardId : undefined,
+      concurrency: 50,
+    },
+  }));
+  const failed = results.reduce((s, r) => s + r.failed, 0);
+  if (failed > 0)
+    throw new Error(
+      `${failed} of ${count} viewers failed to connect: ${results.find((r) => r.firstError)?.firstError}`,
+    );
+  return { ms: Math.max(...results.map((r) => r.ms)) };
+}
+
+function rotate<T>(items: T[], by: number): T[] {
+  const k = by % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+export async function closeViewers(pool: LoadGenPool): Promise<void> {
+  await pool.all(() => ({ type: "close" }));
+  await sleep(500);
+}
+
+async function collect(pool: LoadGenPool) {
+  const reports = await pool.all<ViewReport>(() => ({ type: "report" }));
+  const histogram = new LogHistogram();
+  for (const r of reports) histogram.addSparse(r.latency);
+  return {
+    histogram,
+    received: reports.reduce((s, r) => s + r.received, 0),
+    outOfOrder: reports.reduce((s, r) => s + r.outOfOrder, 0),
+  };
+}
+
+/**
+ * One measured window: the publisher sends `rate` ops/s for `durationMs` to the first instance, every viewer
+ * records each delivery, and the servers' CPU is read before and after, until the deliveries stop arriving.
+ */
+export async function publishWindow(pool: LoadGenPool, target: Target, load: Load): Promise<FanoutResult> {
+  const { viewers, rate, durationMs } = load;
+  await pool.all(() => ({ type: "measure" }));
+  const pids = target.instances.map((s) => s.pid);
+  const cpuBefore = pids.reduce((s, pid) => s + cpuMicros(pid), 0);
+  const redisBefore = target.redisPid ? cpuMicros(target.redisPid) : 0;
+  const genBefore = pool.cpuMicros();
+  const started = performance.now();
+  const board = target.board;
+  const published = await pool.publisher.request<PublishReport>({
+    type: "publish",
+    spec: {
+      kind: target.kind,
+      url: target.instances[0]!.url,
+      token: board?.publisherToken,
+      boardId: board?.boardId ?? "bench",
+      widgetId: board?.widgetId ?? "kpi",
+      startRev: board ? await board.currentRev() : 0,
+      ratePerSec: rate,
+      durationMs,
+    },
+  });
+  const expected = published.acked * viewers;
+  // Wait for the stragglers: until everything arrived, or nothing more arrives for a second.
+  let seen = -1;
+  let got = await collect(pool);
+  for (let idle = 0; got.received < expected && idle < 4;) {
+    await sleep(250);
+    got = await collect(pool);
+    idle = got.received === seen ? idle + 1 : 0;
+    seen = got.received;
+  }
+  const wallMs = performance.now() - started;
+  const cpuUs = pids.reduce((s, pid) => s + cpuMicros(pid), 0) - cpuBefore;
+  const redisUs = target.redisPid ? cpuMicros(target.redisPid) - redisBefore : 0;
+  const genUs = pool.cpuMicros() - genBefore;
+  const { histogram } = got;
+  const q = (x: number) => histogram.quantile(x) ?? 0;
+  return {
+    target: target.label,
+    viewers,
+    rate,
+    expected,
+    delivered: got.received,
+    lost: Math.max(0, expected - got.received),
+    outOfOrder: got.outOfOrder,
+    publishFailed: published.failed,
+    deliveriesPerSec: got.received / (durationMs / 1000),
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    max: q(1),
+    serverCpuUsPerDelivery: cpuUs / Math.max(1, got.received),
+    redisCpuUsPerDelivery: redisUs / Math.max(1, got.received),
+    loadGenCpuShare: genUs / 1000 / wallMs / 2,
+    publisherMaxLagMs: published.maxLagMs,
+    firstError: published.firstError,
+  };
+}
+
+export async function fanout(pool: LoadGenPool, target: Target, load: Load): Promise<FanoutResult> {
+  await openViewers(pool, target, load.viewers, true);
+  try {
+    // A short warm-up window, so that the JIT and the sockets' buffers are settled before measuring.
+    await publishWindow(pool, target, { ...load, durationMs: 1_000 });
+    return await publishWindow(pool, target, load);
+  } finally {
+    await closeViewers(pool);
+  }
+}
+
+export interface ThroughputResult {
+  target: string;
+  viewers: number;
+  steps: FanoutResult[];
+  best?: FanoutResult;
+}
+
+/**
+ * Raises the op rate until p99 passes 250 ms or fewer than 99% of the deliveries arrive: by 30% a step from
+ * `startRate`, then by 8% a step from the last rate that held, so that the figure is not hostage to a coarse ladder.
+ */
+export async function maxThroughput(
+  pool: LoadGenPool,
+  target: Target,
+  viewers: number,
+  startRate: number,
+  stepMs: number,
+): Promise<ThroughputResult> {
+  await openViewers(pool, target, viewers, true);
+  const steps: FanoutResult[] = [];
+  let best: FanoutResult | undefined;
+  const climb = async (from: number, factor: number) => {
+    for (let rate = from; ; rate = Math.round(rate * factor)) {
+      // A failed step leaves a backlog behind; let it drain before the next climb starts.
+      const last = steps.at(-1);
+      await sleep(last && last !== best ? 3_000 : 500);
+      const r = await publishWindow(pool, target, { viewers, rate, durationMs: stepMs });
+      steps.push(r);
+      if (!(r.p99 <= 250 && r.delivered >= 0.99 * r.expected && r.publishFailed === 0)) return;
+      best = r;
+    }
+  };
+  try {
+    await publishWindow(pool, target, { viewers, rate: startRate, durationMs: 1_000 });
+    await climb(startRate, 1.3);
+    const held = best as FanoutResult | undefined;
+    if (held) await climb(Math.round(held.rate * 1.08), 1.08);
+  } finally {
+    await closeViewers(pool);
+  }
+  return { target: target.label, viewers, steps, best };
+}
+
+export interface IdleResult {
+  target: string;
+  connections: number;
+  connectPerSec: number;
+  serverBytesPerConn: number;
+  redisBytesPerConn: number;
+}
+
+/**
+ * The lowest RSS over a few seconds: the heap between collections, so that a collection landing on one side of the
+ * measurement and not the other does not swing the figure by megabytes.
+ */
+async function settledRss(pid: number): Promise<number> {
+  let low = Infinity;
+  for (let i = 0; i < 12; i++) {
+    low = Math.min(low, rssBytes(pid));
+    await sleep(250);
+  }
+  return low;
+}
+
+/** Connections opened before the baseline is read. */
+const MEMORY_WARMUP = 1_000;
+
+/**
+ * Opens `count` idle connections on top of MEMORY_WARMUP, and reads the server's (and Redis's) memory between the
+ * two. The slope, not the total from zero: the first burst of handshakes also grows V8's young generation (tens of
+ * megabytes, once, whatever the number of connections), which is not a cost of any one connection.
+ */
+export async function idleMemory(
+  pool: LoadGenPool,
+  target: Target,
+  count: number,
+  redisUsedMemory: () => Promise<number>,
+): Promise<IdleResult> {
+  const server = target.instances[0]!;
+  const single: Target = { ...target, instances: [server] };
+  await openViewers(pool, single, MEMORY_WARMUP, false);
+  await sleep(1_000);
+  const rssBefore = await settledRss(server.pid);
+  const redisBefore = await redisUsedMemory();
+  const { ms } = await openViewers(pool, single, count, false);
+  await sleep(2_000);
+  const rssAfter = await settledRss(server.pid);
+  const redisAfter = await redisUsedMemory();
+  await closeViewers(pool);
+  return {
+    target: target.label,
+    connections: count,
+    connectPerSec: count / (ms / 1000),
+    serverBytesPerConn: (rssAfter - rssBefore) / count,
+    redisBytesPerConn: Math.max(0, redisAfter - redisBefore) / count,
+  };
+}
