@@ -28,6 +28,10 @@ import { scheduleExpiry } from "./realtime/session-expiry";
 import { keepSlimRequests } from "./realtime/slim-request";
 import { registerSystemHandlers } from "./realtime/system.handlers";
 import { userRoom, type AppServer } from "./realtime/types";
+import { settleWithin } from "./util/settle-within";
+
+/** How long each feature may take to shut down before the rest goes on without it. */
+const SHUTDOWN_HOOK_MS = 5_000;
 
 /** Serves whatever the custom server does not: Next's pages in production and dev, nothing in tests. */
 export interface PageHandler {
@@ -115,7 +119,8 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     }),
   );
 
-  const shutdownHooks: (() => Promise<void> | void)[] = [];
+  const shutdownHooks: { feature: string; hook: () => Promise<void> | void }[] = [];
+  let settingUp = "app";
   const context: FeatureContext = {
     config,
     secret,
@@ -129,7 +134,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     lifecycle,
     bus,
     services: {},
-    onShutdown: (hook) => shutdownHooks.push(hook),
+    onShutdown: (hook) => shutdownHooks.push({ feature: settingUp, hook }),
   };
 
   registerHealthRoutes(router, { instanceId: config.instanceId, mode: backends.mode, lifecycle, backends });
@@ -154,6 +159,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   );
 
   for (const feature of deps.features ?? []) {
+    settingUp = feature.name;
     await feature.setup(context);
   }
 
@@ -200,7 +206,9 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     close(opts) {
       closing ??= (async () => {
         lifecycle.startDraining();
-        const sockets = await io.local.fetchSockets();
+        // This instance's own sockets, read locally: fetchSockets() asks the adapter for a server count first, a
+        // Redis round trip that can fail while Redis or a Cluster shard is away, exactly when draining matters.
+        const sockets = [...io.of("/").sockets.values()];
         const notice = {
           kind: "draining" as const,
           message: "This server is restarting; reconnecting you elsewhere.",
@@ -225,12 +233,12 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
               }),
           ),
         );
-        for (const hook of shutdownHooks.reverse()) {
-          try {
-            await hook();
-          } catch (err) {
-            logger.warn({ err }, "shutdown hook failed");
-          }
+        for (const { feature, hook } of shutdownHooks.reverse()) {
+          // A hook that waits on a Redis shard that is failing over must not hold the process past its grace period.
+          const outcome = await settleWithin(Promise.resolve().then(hook), SHUTDOWN_HOOK_MS);
+          if (outcome === "timeout")
+            logger.warn({ feature }, `shutdown hook still running after ${SHUTDOWN_HOOK_MS} ms; going on`);
+          else if (outcome !== "ok") logger.warn({ feature, err: outcome.error }, "shutdown hook failed");
         }
         // io.close() also closes the HTTP server, which waits for open connections: idle ones go now, busy
         // ones get two seconds to finish their request.
