@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   FORBIDDEN: { retryable: false },
   VALIDATION: { retryable: false },
   NOT_FOUND: { retryable: false },
+  METHOD_NOT_ALLOWED: { retryable: false },
   CONFLICT: { retryable: false },
   RATE_LIMITED: { retryable: true },
   CONNECTION_LIMIT: { retryable: true },

@@ -5,6 +5,7 @@ import { LIMITS } from "@/lib/boards/limits";
 import type { CommittedOp } from "@/lib/protocol/boards";
 import { readJsonFile } from "../storage/atomic-file";
 import { CoalescingWriter } from "../storage/coalescing-writer";
+import { KeyedMutex } from "../util/keyed-mutex";
 import type { BoardStore, CommitResult } from "./store";
 
 /** How many applied opIds a board remembers for dedupe; clients resend within seconds, not thousands of ops. */
@@ -14,8 +15,13 @@ interface BoardRecord {
   doc: BoardDoc;
   log: CommittedOp[];
   opIds: Map<string, CommittedOp>;
+  /** A commit being written: in the file, not yet in memory. */
+  staged?: { doc: BoardDoc; entries: CommittedOp[] };
   writer: CoalescingWriter;
 }
+
+const withinLimit = <T>(items: T[], limit: number): T[] =>
+  items.length > limit ? items.slice(items.length - limit) : items;
 
 interface BoardFile {
   version: 1;
@@ -30,6 +36,7 @@ interface BoardFile {
  */
 export class FileBoardStore implements BoardStore {
   private readonly boards = new Map<string, BoardRecord>();
+  private readonly commits = new KeyedMutex();
 
   private constructor(private readonly dir: string) {}
 
@@ -57,14 +64,19 @@ export class FileBoardStore implements BoardStore {
       doc,
       log,
       opIds,
-      writer: new CoalescingWriter(this.file(doc.id), () =>
-        JSON.stringify({
+      writer: new CoalescingWriter(this.file(doc.id), () => {
+        const staged = record.staged?.entries ?? [];
+        const opIds: [string, CommittedOp][] = [
+          ...record.opIds,
+          ...staged.map((e): [string, CommittedOp] => [e.opId, e]),
+        ];
+        return JSON.stringify({
           version: 1,
-          doc: record.doc,
-          log: record.log,
-          opIds: [...record.opIds],
-        } satisfies BoardFile),
-      ),
+          doc: record.staged?.doc ?? record.doc,
+          log: withinLimit([...record.log, ...staged], LIMITS.logLength),
+          opIds: withinLimit(opIds, OPIDS_KEPT),
+        } satisfies BoardFile);
+      }),
     };
     this.boards.set(doc.id, record);
     return record;
@@ -72,7 +84,14 @@ export class FileBoardStore implements BoardStore {
 
   async create(doc: BoardDoc): Promise<boolean> {
     if (this.boards.has(doc.id)) return false;
-    await this.track(doc, [], new Map()).writer.write();
+    const record = this.track(doc, [], new Map());
+    try {
+      await record.writer.write();
+    } catch (err) {
+      // A board that never reached the disk was never created.
+      if (this.boards.get(doc.id) === record) this.boards.delete(doc.id);
+      throw err;
+    }
     return true;
   }
 
@@ -80,7 +99,17 @@ export class FileBoardStore implements BoardStore {
     return this.boards.get(boardId)?.doc;
   }
 
-  async commit(
+  commit(
+    boardId: string,
+    expectedRev: number,
+    next: BoardDoc,
+    entries: CommittedOp[],
+  ): Promise<CommitResult> {
+    // One commit per board at a time: each checks the revision that the one before it left on disk.
+    return this.commits.run(boardId, () => this.commitNow(boardId, expectedRev, next, entries));
+  }
+
+  private async commitNow(
     boardId: string,
     expectedRev: number,
     next: BoardDoc,
@@ -93,14 +122,20 @@ export class FileBoardStore implements BoardStore {
       if (dup) return { status: "duplicate", entry: dup };
     }
     if (record.doc.rev !== expectedRev) return { status: "stale", rev: record.doc.rev, current: record.doc };
+    // Staged, not applied: the file is written with the op, and readers see it only once it is on disk. A failed
+    // write leaves memory as it was, so a resend of the same opId is applied afresh rather than answered as a
+    // duplicate of a change that a restart would lose.
+    record.staged = { doc: next, entries };
+    try {
+      await record.writer.write();
+    } finally {
+      record.staged = undefined;
+    }
     record.doc = next;
     record.log.push(...entries);
     if (record.log.length > LIMITS.logLength) record.log.splice(0, record.log.length - LIMITS.logLength);
-    for (const entry of entries) {
-      record.opIds.set(entry.opId, entry);
-      if (record.opIds.size > OPIDS_KEPT) record.opIds.delete(record.opIds.keys().next().value!);
-    }
-    await record.writer.write();
+    for (const entry of entries) record.opIds.set(entry.opId, entry);
+    while (record.opIds.size > OPIDS_KEPT) record.opIds.delete(record.opIds.keys().next().value!);
     return { status: "ok" };
   }
 

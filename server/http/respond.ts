@@ -6,6 +6,7 @@ const STATUS: Record<ErrorCode, number> = {
   FORBIDDEN: 403,
   VALIDATION: 400,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   RATE_LIMITED: 429,
   CONNECTION_LIMIT: 429,
@@ -33,8 +34,8 @@ export function sendJson(
 }
 
 /** The HTTP face of an error ack: same `{ ok: false, error }` body, status from the code. */
-export function sendError(res: ServerResponse, error: ErrorBody): void {
-  sendJson(res, STATUS[error.code], { ok: false, error });
+export function sendError(res: ServerResponse, error: ErrorBody, headers?: Record<string, string>): void {
+  sendJson(res, STATUS[error.code], { ok: false, error }, headers);
 }
 
 export function statusForCode(code: ErrorCode): number {

@@ -63,11 +63,12 @@ export class Router {
   /** Returns false when no route matches, so the caller can hand the request to Next. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://internal");
-    let pathMatched = false;
+    const allowed = new Set<string>();
     for (const route of this.routes) {
       const m = route.pattern.exec(url.pathname);
       if (!m) continue;
-      pathMatched = true;
+      allowed.add(route.method);
+      if (route.method === "GET") allowed.add("HEAD");
       if (route.method !== req.method && !(route.method === "GET" && req.method === "HEAD")) continue;
       const params: Record<string, string> = {};
       route.keys.forEach((k, i) => {
@@ -80,8 +81,16 @@ export class Router {
       }
       return true;
     }
-    if (pathMatched) {
-      sendError(res, { code: "NOT_FOUND", message: `${req.method} is not supported on ${url.pathname}` });
+    if (allowed.size > 0) {
+      const allow = [...allowed].sort().join(", ");
+      sendError(
+        res,
+        {
+          code: "METHOD_NOT_ALLOWED",
+          message: `${req.method} is not supported on ${url.pathname}; use ${allow}`,
+        },
+        { allow },
+      );
       return true;
     }
     return false;

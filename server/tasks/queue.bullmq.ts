@@ -211,7 +211,9 @@ export class BullTaskQueue implements TaskQueue {
     // BullMQ keeps no time for a retry, so the job would be dated at its creation, before its failure. Dated
     // just before it is queued again, it sorts after the failure and before the run that a worker starts.
     const at = Date.now();
-    await job.retry("failed");
+    // A retry by hand starts a fresh round of automatic attempts, as the embedded queue does; otherwise the task
+    // would read "attempt 4 of 3" and get no further automatic retry.
+    await job.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
     const task = { ...(await this.info(job, "queued")), updatedAt: at };
     this.opts.listener(task);
     return task;

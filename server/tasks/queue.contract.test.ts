@@ -171,6 +171,30 @@ describe.each(contractBackends())("TaskQueue contract ($name)", (backend) => {
     expect(await finalOf(q, task.id, ["completed"])).toMatchObject({ result: summary(9) });
   });
 
+  it("gives a manually retried task a fresh round of attempts with backoff", async () => {
+    const q = await queueFor(await backend.fresh());
+    const rounds: number[][] = [[]];
+    let retried = false;
+    await q.runWorker(
+      async (ctx) => {
+        rounds.at(-1)!.push(ctx.attempt);
+        if (!retried || ctx.attempt === 1) throw new Error("transient");
+        return summary(ctx.attempt);
+      },
+      { concurrency: 1 },
+    );
+    const task = await q.enqueue("alice", "flaky twice over", request);
+    expect(await finalOf(q, task.id)).toMatchObject({ status: "failed", attempts: 3, maxAttempts: 3 });
+    rounds.push([]);
+    retried = true;
+    expect(await q.retry(task.id)).toMatchObject({ status: "queued" });
+    expect(await finalOf(q, task.id, ["completed"])).toMatchObject({ attempts: 2, maxAttempts: 3 });
+    expect(rounds).toEqual([
+      [1, 2, 3],
+      [1, 2],
+    ]);
+  }, 30_000);
+
   it("dates a retry after the failure it follows and before the run it starts", async () => {
     const q = await queueFor(await backend.fresh());
     await q.runWorker(
