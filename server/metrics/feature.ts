@@ -1,6 +1,7 @@
 import type { ClusterPoint } from "@/lib/protocol/admin";
 import type { Feature, FeatureContext } from "../features";
 import { createRedisClient } from "../redis/connection";
+import { settleWithin } from "../util/settle-within";
 import { serverStamp } from "./clock";
 import { ClusterView } from "./cluster-view";
 import { LiveCounters } from "./live-counters";
@@ -13,6 +14,9 @@ import { registerReportHandler } from "./reports";
 import { RATE_KEYS, ZERO_RATES, type InstanceSnapshot, type SnapshotRates } from "./snapshot";
 import { MemorySnapshotTransport, type SnapshotTransport } from "./transport";
 import { sketchOf } from "./user-sketch";
+
+/** How long startup waits for the recent history of every instance before serving without it. */
+const HISTORY_REPLAY_WAIT_MS = 3_000;
 
 declare module "../features" {
   interface Services {
@@ -76,7 +80,7 @@ export class MetricsFeature implements Feature {
     };
   }
 
-  setup(ctx: FeatureContext): void {
+  async setup(ctx: FeatureContext): Promise<void> {
     const { config, backends, logger, lifecycle } = ctx;
     ctx.services.metrics = this;
     const prometheus = createPrometheus({
@@ -117,9 +121,12 @@ export class MetricsFeature implements Feature {
           retentionMs,
         })
       : new MemorySnapshotTransport();
+    let replayed!: () => void;
+    const history = new Promise<void>((resolve) => (replayed = resolve));
     this.transport.subscribe((batch, replay) => {
       if (replay) {
         this.cluster.replay(batch, Date.now());
+        replayed();
         return this.emit({ kind: "snapshot" });
       }
       let changed = false;
@@ -131,6 +138,9 @@ export class MetricsFeature implements Feature {
     this.totals = this.readTotals();
     this.tickTimer = setInterval(() => this.tick(ctx), this.opts.tickMs ?? 1_000);
     this.tickTimer.unref();
+    // A panel opened on a new instance shows the last minutes at once, not empty charts that fill up slowly; a
+    // slow Redis delays startup by a few seconds at most, after which the history arrives when it can.
+    if (backends.redis) await settleWithin(history, HISTORY_REPLAY_WAIT_MS);
     // Publish at once, so that other instances (and the panel) see this one without waiting a second.
     this.publish(ctx, false);
 

@@ -31,19 +31,28 @@ export class TestRedisCluster {
   static async start(): Promise<TestRedisCluster> {
     const root = await mkdtemp(join(tmpdir(), "pb-cluster-"));
     const nodes: Node[] = [];
-    const ports = new Set<number>();
-    while (ports.size < 6) {
-      const p = await freePort();
-      // The cluster bus listens on port + 10000, which must be free and valid too.
-      if (p + 10_000 < 65_536) ports.add(p);
-    }
-    for (const port of ports) {
-      const dir = join(root, String(port));
-      await mkdir(dir, { recursive: true });
-      nodes.push({ port, dir });
-    }
     const cluster = new TestRedisCluster(nodes, root);
-    await Promise.all(nodes.map((n) => cluster.spawn(n)));
+    const taken = new Set<number>();
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        // A free port can be taken before redis-server binds it (by another test's server, or as the local port
+        // of some outgoing connection), and so can the cluster bus on port + 10000: try another then.
+        for (let attempt = 0; ; attempt++) {
+          let port = await freePort();
+          while (taken.has(port) || port + 10_000 >= 65_536) port = await freePort();
+          taken.add(port);
+          const node: Node = { port, dir: join(root, String(port)) };
+          await mkdir(node.dir, { recursive: true });
+          try {
+            await cluster.spawn(node);
+            nodes.push(node);
+            return;
+          } catch (err) {
+            if (attempt >= 4) throw err;
+          }
+        }
+      }),
+    );
     await run(
       "redis-cli",
       [
@@ -102,12 +111,19 @@ export class TestRedisCluster {
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        if ((await cli(node.port, "ping")).trim() === "PONG") return;
+        if ((await cli(node.port, "ping")).trim() === "PONG") {
+          // Another process may be the one answering on this port: ours must still be running.
+          await new Promise((r) => setTimeout(r, 100));
+          if (child.exitCode === null && child.signalCode === null) return;
+        }
       } catch {
         // not up yet
       }
       if (child.exitCode !== null) throw new Error(`redis-server on ${node.port} exited`);
-      if (Date.now() > deadline) throw new Error(`redis-server on ${node.port} did not start`);
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`redis-server on ${node.port} did not start`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
