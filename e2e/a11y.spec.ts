@@ -88,6 +88,43 @@ test.describe("accessibility", () => {
     await expectAccessible(page, "admin page");
   });
 
+  test("widgets move and resize from the keyboard, and the change is the board's, not the page's", async ({
+    page,
+  }) => {
+    const base = instanceUrl("a");
+    await signIn(page, base, "alice");
+    await expectConnected(page);
+    const path = await createBoard(page, "Keyboard layout");
+    await addWidget(page, "Note");
+    await addWidget(page, "KPI");
+    const note = page.locator('[data-widget-type="note"]');
+    const kpi = page.locator('[data-widget-type="kpi"]');
+    const box = async (l: typeof note) => (await l.boundingBox())!;
+    // Placed below the note at first.
+    expect((await box(kpi)).y).toBeGreaterThan((await box(note)).y);
+
+    const handle = kpi.getByRole("button", { name: /^Move widget/ });
+    await handle.focus();
+    await handle.press("ArrowUp");
+    await expect(page.getByTestId("grid-announcement")).toHaveText("column 1, row 1");
+    await handle.press("ArrowRight");
+    await expect(page.getByTestId("grid-announcement")).toHaveText("column 2, row 1");
+    await handle.press("Shift+ArrowRight");
+    await expect(page.getByTestId("grid-announcement")).toHaveText("4 columns wide, 4 rows tall");
+    await expect(handle).toBeFocused();
+    await expect(page.getByTestId("board-sync")).toHaveAttribute("data-pending", "0");
+    await page.screenshot({ path: "e2e/.artifacts/keyboard-layout.png" });
+
+    await page.goto(`${base}${path}`);
+    await expect(kpi).toBeVisible();
+    await expect
+      .poll(async () => {
+        const [k, n] = [await box(kpi), await box(note)];
+        return { kpiAbove: k.y < n.y, kpiRight: k.x > n.x, sameWidth: Math.abs(k.width - n.width) < 2 };
+      })
+      .toEqual({ kpiAbove: true, kpiRight: true, sameWidth: true });
+  });
+
   test("the boards list and a board fit a phone screen", async ({ browser }) => {
     const base = instanceUrl("a");
     const ctx = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, hasTouch: true });

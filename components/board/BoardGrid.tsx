@@ -1,7 +1,7 @@
 "use client";
 
 import { LayoutGrid } from "lucide-react";
-import { useMemo, useRef, type ReactNode } from "react";
+import { useMemo, useRef, useState, type ReactNode } from "react";
 import ReactGridLayout, {
   useContainerWidth,
   verticalCompactor,
@@ -12,7 +12,13 @@ import "react-grid-layout/css/styles.css";
 import "./board.css";
 import { LIMITS } from "@/lib/boards/limits";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
-import { changedLayouts, MIN_SIZE, readingOrder } from "@/lib/client/grid";
+import {
+  changedLayouts,
+  keyboardLayout,
+  MIN_SIZE,
+  readingOrder,
+  type GridDirection,
+} from "@/lib/client/grid";
 import { useBoardContext } from "./BoardContext";
 import { CursorLayer } from "./CursorLayer";
 import { WidgetFrame } from "./WidgetFrame";
@@ -34,6 +40,7 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
   const { width, containerRef, mounted } = useContainerWidth({ measureBeforeMount: true });
   const narrow = width < NARROW_PX;
   const dragBases = useRef<Record<string, number>>({});
+  const [announcement, setAnnouncement] = useState("");
 
   const widgets = useMemo(() => Object.values(doc.widgets), [doc.widgets]);
   const layout = useMemo<Layout>(() => {
@@ -67,6 +74,19 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
     }
   };
 
+  const step = (widgetId: string, direction: GridDirection, resize: boolean) => {
+    begin();
+    const next = keyboardLayout(layout, widgetId, direction, resize, LIMITS.gridColumns);
+    commit(next);
+    const moved = next.find((l) => l.i === widgetId);
+    if (moved)
+      setAnnouncement(
+        resize
+          ? `${moved.w} columns wide, ${moved.h} rows tall`
+          : `column ${moved.x + 1}, row ${moved.y + 1}`,
+      );
+  };
+
   const editable = canEdit && !narrow;
   return (
     <div
@@ -98,12 +118,19 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
         >
           {widgets.map((w) => (
             <div key={w.id}>
-              <WidgetFrame widget={w} draggable={editable} />
+              <WidgetFrame
+                widget={w}
+                draggable={editable}
+                onStep={(direction, resize) => step(w.id, direction, resize)}
+              />
             </div>
           ))}
         </ReactGridLayout>
       ) : null}
       <CursorLayer width={width} />
+      <p className="sr-only" aria-live="polite" data-testid="grid-announcement">
+        {announcement}
+      </p>
       {narrow && canEdit && widgets.length > 1 ? (
         <p className="mt-3 flex items-center gap-1.5 text-xs text-slate-500">
           <LayoutGrid className="h-3.5 w-3.5" aria-hidden /> Widgets are stacked on small screens; arrange

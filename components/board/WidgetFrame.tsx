@@ -5,6 +5,7 @@ import { useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
 import type { Widget, WidgetType } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import type { GridDirection } from "@/lib/client/grid";
 import { ChartTaskActions } from "../tasks/ChartTaskActions";
 import { WidgetTaskStrip } from "../tasks/WidgetTaskStrip";
 import { ChartInfo } from "../widgets/ChartInfo";
@@ -39,7 +40,23 @@ function Body({ widget }: { widget: Widget }) {
 }
 
 /** The card around every widget: drag handle, title, who else is editing it, and its actions. */
-export function WidgetFrame({ widget, draggable }: { widget: Widget; draggable: boolean }) {
+const ARROWS: Record<string, GridDirection> = {
+  ArrowLeft: "left",
+  ArrowRight: "right",
+  ArrowUp: "up",
+  ArrowDown: "down",
+};
+
+export function WidgetFrame({
+  widget,
+  draggable,
+  onStep,
+}: {
+  widget: Widget;
+  draggable: boolean;
+  /** A keyboard step on the drag handle: arrows move, Shift+arrows resize. */
+  onStep?: (direction: GridDirection, resize: boolean) => void;
+}) {
   const { submit, committed, canEdit, doc, session } = useBoardContext();
   const editors = useEditorsOf(widget.id);
   const [confirming, setConfirming] = useState(false);
@@ -60,8 +77,15 @@ export function WidgetFrame({ widget, draggable }: { widget: Widget; draggable: 
         {draggable ? (
           <button
             type="button"
-            aria-label="Move widget (drag)"
-            title="Drag to move"
+            aria-label="Move widget: drag, or press the arrow keys; Shift and the arrow keys resize it"
+            aria-keyshortcuts="ArrowLeft ArrowRight ArrowUp ArrowDown Shift+ArrowLeft Shift+ArrowRight Shift+ArrowUp Shift+ArrowDown"
+            title="Drag, or use the arrow keys, to move; Shift+arrows to resize"
+            onKeyDown={(e) => {
+              const direction = ARROWS[e.key];
+              if (!direction || !onStep || e.altKey || e.ctrlKey || e.metaKey) return;
+              e.preventDefault();
+              onStep(direction, e.shiftKey);
+            }}
             className="widget-drag-handle inline-flex h-7 w-6 cursor-grab items-center justify-center rounded text-slate-400 hover:bg-slate-100 hover:text-slate-700 active:cursor-grabbing"
           >
             <GripVertical className="h-4 w-4" aria-hidden />

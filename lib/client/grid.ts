@@ -1,3 +1,10 @@
+import {
+  cloneLayout,
+  moveElement,
+  verticalCompactor,
+  type Layout,
+  type LayoutItem,
+} from "react-grid-layout/core";
 import { LIMITS } from "../boards/limits";
 import type { GridLayout, Widget, WidgetType } from "../boards/types";
 
@@ -63,4 +70,56 @@ export function changedLayouts(
       out.push({ widgetId: item.i, layout });
   }
   return out;
+}
+
+export type GridDirection = "left" | "right" | "up" | "down";
+
+export interface KeyboardLayoutItem extends LayoutItemLike {
+  minW?: number;
+  minH?: number;
+}
+
+const overlapsColumns = (a: LayoutItemLike, b: LayoutItemLike) => a.x < b.x + b.w && b.x < a.x + a.w;
+
+/**
+ * The grid after one keyboard step on widget `id`: arrows move it one column, or past its neighbour above or
+ * below; with `resize`, arrows make it one cell narrower, wider, shorter or taller. Others give way as in a drag
+ * and the grid compacts upwards, so the result is what a pointer user could have made.
+ */
+export function keyboardLayout(
+  layout: readonly KeyboardLayoutItem[],
+  id: string,
+  direction: GridDirection,
+  resize: boolean,
+  cols: number,
+): KeyboardLayoutItem[] {
+  const items = cloneLayout(layout as Layout) as KeyboardLayoutItem[];
+  const item = items.find((l) => l.i === id);
+  if (!item) return items;
+  const compacted = (next: Layout) => verticalCompactor.compact(next, cols) as KeyboardLayoutItem[];
+  if (resize) {
+    if (direction === "left") item.w = Math.max(item.minW ?? 1, item.w - 1);
+    if (direction === "right") item.w = Math.min(cols - item.x, item.w + 1);
+    if (direction === "up") item.h = Math.max(item.minH ?? 1, item.h - 1);
+    if (direction === "down") item.h = Math.min(40, item.h + 1);
+    return compacted(
+      moveElement(items as Layout, item as LayoutItem, item.x, item.y, true, false, "vertical", cols),
+    );
+  }
+  if (direction === "left" || direction === "right") {
+    const x = Math.max(0, Math.min(cols - item.w, item.x + (direction === "left" ? -1 : 1)));
+    return compacted(
+      moveElement(items as Layout, item as LayoutItem, x, undefined, true, false, "vertical", cols),
+    );
+  }
+  // Vertically the grid compacts upwards, so moving down means letting the neighbour below move up past it.
+  const neighbours = items.filter((o) => o !== item && overlapsColumns(o, item));
+  const [mover, target] =
+    direction === "up"
+      ? [item, neighbours.filter((o) => o.y < item.y).sort((a, b) => b.y - a.y)[0]]
+      : [neighbours.filter((o) => o.y > item.y).sort((a, b) => a.y - b.y)[0], item];
+  if (!mover || !target) return items;
+  return compacted(
+    moveElement(items as Layout, mover as LayoutItem, undefined, target.y, true, false, "vertical", cols),
+  );
 }
