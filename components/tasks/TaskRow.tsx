@@ -83,6 +83,7 @@ export function TaskRow({
       className="space-y-2 rounded-xl bg-white p-3 ring-1 ring-slate-200"
       data-testid="task-row"
       data-task-id={task.id}
+      data-updated-at={task.updatedAt}
     >
       <div className="flex items-start gap-2">
         <span className="mt-0.5">
