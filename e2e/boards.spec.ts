@@ -1,9 +1,36 @@
-import { expect, test, type Page } from "@playwright/test";
-import { addWidget, createBoard, expectConnected, instanceUrl, shareWith, signIn } from "./helpers";
+import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
+import {
+  addWidget,
+  asAliceAndBob,
+  createBoard,
+  expectConnected,
+  instanceUrl,
+  shareWith,
+  signIn,
+} from "./helpers";
 
 async function expectSaved(page: Page) {
   await expect(page.getByTestId("board-sync")).toHaveAttribute("data-pending", "0");
   await expect(page.getByTestId("board-sync")).toHaveAttribute("data-status", "live");
+}
+
+interface NoteEditors {
+  alice: Page;
+  bob: Page;
+  aliceNote: Locator;
+  bobNote: Locator;
+}
+
+/** Alice (on instance A) shares a board with a note with bob, who has it open on B. */
+async function withSharedNote(browser: Browser, title: string, run: (e: NoteEditors) => Promise<void>) {
+  await asAliceAndBob(browser, async (alice, bob) => {
+    const path = await createBoard(alice, title);
+    await shareWith(alice, "bob");
+    const aliceNote = await addWidget(alice, "Note");
+    await expectSaved(alice);
+    await bob.goto(`${instanceUrl("b")}${path}`);
+    await run({ alice, bob, aliceNote, bobNote: bob.locator('[data-widget-type="note"]') });
+  });
 }
 
 test.describe("boards", () => {
@@ -78,20 +105,7 @@ test.describe("boards", () => {
   test("a concurrent edit of a note is shown as a conflict, and the user's text is kept", async ({
     browser,
   }) => {
-    const aliceCtx = await browser.newContext();
-    const bobCtx = await browser.newContext();
-    const alice = await aliceCtx.newPage();
-    const bob = await bobCtx.newPage();
-    try {
-      await signIn(alice, instanceUrl("a"), "alice");
-      const path = await createBoard(alice, "Conflicts");
-      await shareWith(alice, "bob");
-      const aliceNote = await addWidget(alice, "Note");
-      await expectSaved(alice);
-
-      await signIn(bob, instanceUrl("b"), "bob");
-      await bob.goto(`${instanceUrl("b")}${path}`);
-      const bobNote = bob.locator('[data-widget-type="note"]');
+    await withSharedNote(browser, "Conflicts", async ({ alice, aliceNote, bobNote }) => {
       // Bob starts editing; alice saves a change he has not seen.
       await bobNote.getByRole("button", { name: "Edit note" }).click();
       await expect(aliceNote.getByTestId("widget-editing")).toBeVisible();
@@ -109,10 +123,39 @@ test.describe("boards", () => {
       await conflict.getByRole("button", { name: "Keep mine" }).click();
       await expect(conflict).toBeHidden();
       await expect(aliceNote.getByTestId("note-body")).toHaveText("Bob's agenda");
-    } finally {
-      await aliceCtx.close();
-      await bobCtx.close();
-    }
+    });
+  });
+
+  test("two people editing different words of one note both keep their words, and see each other's", async ({
+    browser,
+  }) => {
+    await withSharedNote(browser, "Minutes", async ({ alice, bob, aliceNote, bobNote }) => {
+      const edit = async (note: Locator, text: string) => {
+        await note.getByRole("button", { name: "Edit note" }).click();
+        await note.getByLabel("Note text").fill(text);
+      };
+      await edit(aliceNote, "Agenda: budget and roadmap");
+      await aliceNote.getByRole("button", { name: "Done" }).click();
+      await expect(bobNote.getByTestId("note-body")).toHaveText("Agenda: budget and roadmap");
+
+      // Both open the note; alice saves first, bob then saves a change to another word, still editing.
+      await bobNote.getByRole("button", { name: "Edit note" }).click();
+      await expect(aliceNote.getByTestId("widget-editing")).toBeVisible();
+      await edit(aliceNote, "Agenda: travel budget and roadmap");
+      await aliceNote.getByRole("button", { name: "Done" }).click();
+      await expectSaved(alice);
+      await bobNote.getByLabel("Note text").fill("Agenda: budget and Q3 roadmap");
+
+      // No conflict: bob's open editor takes in alice's words, and everyone ends with both.
+      const both = "Agenda: travel budget and Q3 roadmap";
+      await expect(bobNote.getByLabel("Note text")).toHaveValue(both);
+      await expect(bobNote.getByTestId("conflict")).toHaveCount(0);
+      await bob.screenshot({ path: "e2e/.artifacts/note-merged-while-editing.png" });
+      await bobNote.getByRole("button", { name: "Done" }).click();
+      await expectSaved(bob);
+      await expect(bobNote.getByTestId("note-body")).toHaveText(both);
+      await expect(aliceNote.getByTestId("note-body")).toHaveText(both);
+    });
   });
 
   test("points pushed to the push API appear in an open chart", async ({ page }) => {

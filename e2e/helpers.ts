@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Browser, type Page } from "@playwright/test";
 
 export const DEMO_PASSWORD = "pulseboard";
 
@@ -55,4 +55,20 @@ export async function shareWith(page: Page, user: string): Promise<void> {
   await share.getByRole("button", { name: "Share" }).click();
   await expect(share.getByTestId(`member-${user}`)).toBeVisible();
   await page.keyboard.press("Escape");
+}
+
+/**
+ * Alice signed in on instance A and bob on instance B, each in a browser context of their own, closed afterwards:
+ * two people on two servers.
+ */
+export async function asAliceAndBob(browser: Browser, run: (alice: Page, bob: Page) => Promise<void>) {
+  const contexts = [await browser.newContext(), await browser.newContext()] as const;
+  try {
+    const [alice, bob] = await Promise.all(contexts.map((c) => c.newPage()));
+    await signIn(alice!, instanceUrl("a"), "alice");
+    await signIn(bob!, instanceUrl("b"), "bob");
+    await run(alice!, bob!);
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
 }

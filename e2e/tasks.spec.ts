@@ -1,5 +1,5 @@
 import { expect, test as base, type Locator, type Page } from "@playwright/test";
-import { addWidget, createBoard, expectConnected, instanceUrl, shareWith, signIn } from "./helpers";
+import { addWidget, asAliceAndBob, createBoard, expectConnected, instanceUrl, shareWith } from "./helpers";
 
 function csv(rows: number): string {
   const start = Date.UTC(2026, 10, 1);
@@ -24,26 +24,17 @@ interface SharedChart {
 const test = base.extend<{ shared: SharedChart }>({
   // `provide` is Playwright's `use`, renamed so that React's hook rules do not mistake it for a hook.
   shared: async ({ browser }, provide) => {
-    const aliceCtx = await browser.newContext();
-    const bobCtx = await browser.newContext();
-    try {
-      const alice = await aliceCtx.newPage();
-      const bob = await bobCtx.newPage();
-      await signIn(alice, instanceUrl("a"), "alice");
+    await asAliceAndBob(browser, async (alice, bob) => {
       const path = await createBoard(alice, "Imported metrics");
       const chart = await addWidget(alice, "Live chart");
       const widgetId = (await chart.getAttribute("data-testid"))!.replace(/^widget-/, "");
       await shareWith(alice, "bob");
-      await signIn(bob, instanceUrl("b"), "bob");
       await bob.goto(`${instanceUrl("b")}${path}`);
       await expectConnected(bob);
       const count = (page: Page) => page.getByTestId(`widget-${widgetId}`).getByTestId("chart-count");
       await expect(count(bob)).toHaveAttribute("data-count", "0");
       await provide({ alice, bob, chart, widgetId, aliceCount: count(alice), bobCount: count(bob) });
-    } finally {
-      await aliceCtx.close();
-      await bobCtx.close();
-    }
+    });
   },
 });
 

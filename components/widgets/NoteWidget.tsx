@@ -3,6 +3,7 @@
 import { Check, CloudOff, Loader2, Pencil } from "lucide-react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
+import { mergeText } from "@/lib/boards/merge-text";
 import type { NoteWidget as NoteWidgetType } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
 import { useBoardContext } from "../board/BoardContext";
@@ -15,8 +16,9 @@ const SAVE_DELAY_MS = 600;
 type SaveState = "idle" | "saving" | "saved" | "failed";
 
 /**
- * A note: formatted text, edited as plain text in a textarea with debounced saves. A concurrent edit by someone
- * else comes back as a conflict; the editor keeps the user's text and offers both versions.
+ * A note: formatted text, edited as plain text in a textarea with debounced saves. Someone else's concurrent edit
+ * of other words is merged by the server; one of the same words comes back as a conflict, and the editor keeps
+ * the user's text and offers both versions.
  */
 export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const board = useBoardContext();
@@ -26,6 +28,8 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const [draft, setDraft] = useState<string | null>(null);
   const [saveState, setSaveState] = useState<SaveState>("idle");
   const base = useRef(0);
+  /** The committed text at `base`: what the draft was written from, so the server can merge others' edits. */
+  const baseText = useRef("");
   const lastSent = useRef("");
   const latest = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -46,9 +50,23 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
     lastSent.current = text;
     const n = ++latest.current;
     setSaveState("saving");
-    void submit({ type: "note.text", widgetId: widget.id, text, baseRev }).then((outcome) => {
-      if (n === latest.current) setSaveState(outcome.ok ? "saved" : "failed");
-    });
+    void submit({ type: "note.text", widgetId: widget.id, text, baseRev, baseText: baseText.current }).then(
+      (outcome) => {
+        if (n === latest.current) setSaveState(outcome.ok ? "saved" : "failed");
+        if (!outcome.ok || outcome.entry.op.type !== "note.text") return;
+        const merged = outcome.entry.op.text;
+        if (merged === text || draftRef.current === null) return;
+        // The server merged someone else's words into this save: show them in the draft, keeping what was typed
+        // since, and write on from the merged text.
+        const draftNow = mergeText(text, draftRef.current, merged);
+        if (draftNow === undefined) return;
+        base.current = outcome.entry.rev;
+        baseText.current = merged;
+        lastSent.current = merged;
+        draftRef.current = draftNow;
+        setDraft(draftNow);
+      },
+    );
   };
 
   const flush = () => {
@@ -62,6 +80,8 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const begin = () => {
     if (!canEdit) return;
     base.current = fieldRev(committed, key);
+    const seen = committed.widgets[widget.id];
+    baseText.current = seen?.type === "note" ? seen.data.text : "";
     lastSent.current = widget.data.text;
     draftRef.current = widget.data.text;
     setDraft(widget.data.text);
@@ -104,6 +124,8 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
     conflictOpen.current = false;
     const mine = draftRef.current ?? (conflict.op.type === "note.text" ? conflict.op.text : "");
     base.current = conflict.rev;
+    // Written over their text on purpose: based on it, so the server takes this text as it is.
+    baseText.current = typeof conflict.current === "string" ? conflict.current : widget.data.text;
     send(mine, conflict.rev);
   };
   const useTheirs = () => {
@@ -112,6 +134,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
     conflictOpen.current = false;
     const theirs = typeof conflict.current === "string" ? conflict.current : widget.data.text;
     base.current = conflict.rev;
+    baseText.current = theirs;
     lastSent.current = theirs;
     if (draftRef.current !== null) {
       draftRef.current = theirs;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../protocol/errors";
 import type { BoardOp } from "../protocol/boards";
 import { boardOpSchema } from "../protocol/boards";
-import { applyOp, checkOp, mergePoints, newBoard } from "./apply";
+import { applyOp, checkOp, mergeConcurrentEdit, mergePoints, newBoard } from "./apply";
 import { LIMITS } from "./limits";
 import { mentionsIn, newMentions } from "./mentions";
 import { BoardReplica } from "./replica";
@@ -218,5 +218,95 @@ describe("mentions", () => {
   it("finds @names and only the new ones", () => {
     expect([...mentionsIn("hi @Bob and @carol, mail x@y.com")]).toEqual(["bob", "carol"]);
     expect(newMentions("hi @bob", "hi @bob and @carol")).toEqual(["carol"]);
+  });
+});
+
+describe("mergeConcurrentEdit", () => {
+  const start = "Agenda: budget, hiring and the roadmap.";
+  // Alice wrote the note at rev 3; Bob then changed one word at rev 4.
+  const board = () => {
+    let doc = newBoard({ id: "b", title: "T", owner: "alice", at: 0 });
+    const ops: BoardOp[] = [
+      { type: "member.set", user: "bob", role: "editor" },
+      { type: "member.set", user: "vic", role: "viewer" },
+      {
+        type: "widget.add",
+        widget: { id: "n", type: "note", layout: { x: 0, y: 0, w: 4, h: 2 }, title: "", data: { text: "" } },
+      },
+    ];
+    for (const op of [...ops, { type: "note.text", widgetId: "n", text: start, baseRev: 3 } as const])
+      doc = applyOp(doc, op, doc.rev + 1, { by: "alice", at: 1 });
+    return applyOp(
+      doc,
+      { type: "note.text", widgetId: "n", text: start.replace("budget", "travel budget"), baseRev: 4 },
+      5,
+      { by: "bob", at: 2 },
+    );
+  };
+
+  it("merges an edit of other words made from an older text, and leaves baseText out of what is committed", () => {
+    const doc = board();
+    const op = mergeConcurrentEdit(
+      doc,
+      {
+        type: "note.text",
+        widgetId: "n",
+        text: start.replace("roadmap", "Q3 roadmap"),
+        baseRev: 4,
+        baseText: start,
+      },
+      "owner",
+    );
+    expect(op).toEqual({
+      type: "note.text",
+      widgetId: "n",
+      text: "Agenda: travel budget, hiring and the Q3 roadmap.",
+      baseRev: 5,
+    });
+    expect(() => checkOp(doc, op, "owner")).not.toThrow();
+  });
+
+  it("refuses an edit of the same words with CONFLICT and the current text, even when its baseRev is current", () => {
+    const doc = board();
+    for (const baseRev of [4, 5]) {
+      try {
+        mergeConcurrentEdit(
+          doc,
+          {
+            type: "note.text",
+            widgetId: "n",
+            text: start.replace("budget", "costs"),
+            baseRev,
+            baseText: start,
+          },
+          "editor",
+        );
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toMatchObject({
+          code: "CONFLICT",
+          details: {
+            widgetId: "n",
+            field: "text",
+            current: doc.widgets.n!.type === "note" && doc.widgets.n!.data.text,
+            rev: 5,
+          },
+        });
+      }
+    }
+  });
+
+  it("merges nothing for a viewer or a non-member, and takes an edit written from the current text as it is", () => {
+    const doc = board();
+    const edit = { type: "note.text" as const, widgetId: "n", text: "x", baseRev: 4, baseText: start };
+    const plain = { type: "note.text", widgetId: "n", text: "x", baseRev: 4 };
+    expect(mergeConcurrentEdit(doc, edit, "viewer")).toEqual(plain);
+    expect(mergeConcurrentEdit(doc, edit, undefined)).toEqual(plain);
+    expect(codeOf(() => checkOp(doc, mergeConcurrentEdit(doc, edit, "viewer"), "viewer"))).toBe("FORBIDDEN");
+    const current = doc.widgets.n!.type === "note" ? doc.widgets.n!.data.text : "";
+    expect(mergeConcurrentEdit(doc, { ...edit, baseRev: 4, baseText: current }, "editor")).toEqual({
+      ...plain,
+      baseRev: 5,
+    });
   });
 });

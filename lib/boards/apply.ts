@@ -1,6 +1,7 @@
 import { AppError } from "../protocol/errors";
 import type { BoardOp } from "../protocol/boards";
 import { LIMITS } from "./limits";
+import { mergeText } from "./merge-text";
 import type { BoardDoc, BoardRole, ChartPoint, ChecklistItem, Widget } from "./types";
 
 /**
@@ -47,12 +48,42 @@ function guard(
 ) {
   if (fieldRev <= baseRev) return;
   if (JSON.stringify(current) === JSON.stringify(next)) return;
-  throw new AppError("CONFLICT", `someone else changed this ${field} first`, {
+  throw conflict(field, fieldRev, current, where);
+}
+
+function conflict(
+  field: string,
+  fieldRev: number,
+  current: unknown,
+  where: Record<string, unknown>,
+): AppError {
+  return new AppError("CONFLICT", `someone else changed this ${field} first`, {
     ...where,
     field,
     current,
     rev: fieldRev,
   });
+}
+
+/**
+ * The op to check and commit in place of `op`. A note edit that says which text it started from (`baseText`) is
+ * merged with whatever changed that text since, when the two touch different words: it becomes an edit of the
+ * current text carrying both. When they touch the same words it is refused with CONFLICT and the current text,
+ * whatever its `baseRev`. `baseText` never reaches the log. Runs on the server only.
+ */
+export function mergeConcurrentEdit(doc: BoardDoc, op: BoardOp, role: BoardRole | undefined): BoardOp {
+  if (op.type !== "note.text" || op.baseText === undefined) return op;
+  const { baseText, ...plain } = op;
+  const w = doc.widgets[op.widgetId];
+  // Only an editor's edit of an existing note merges; checkOp refuses the rest, without showing any text.
+  if (!role || !EDIT.has(role) || w?.type !== "note") return plain;
+  const fieldRev = w.revs.text ?? 0;
+  // Written from exactly the text there now: nothing unseen is overwritten, whatever revision that text has.
+  if (w.data.text === baseText) return { ...plain, baseRev: Math.max(fieldRev, plain.baseRev) };
+  const merged = mergeText(baseText, op.text, w.data.text);
+  if (merged === undefined || merged.length > LIMITS.noteText)
+    throw conflict("text", fieldRev, w.data.text, { widgetId: w.id });
+  return { ...plain, text: merged, baseRev: Math.max(fieldRev, plain.baseRev) };
 }
 
 /**

@@ -89,6 +89,32 @@ describe("Outbox", () => {
     expect(other.prepare(next, doc2)).toMatchObject({ baseRev: 1 });
   });
 
+  it("bases a note edit on the text this client last committed, so that the server merges what others wrote", () => {
+    const box = new Outbox();
+    let doc = boardWithNote(); // text "" at rev 1
+    const withBase = (t: string): BoardOp => ({
+      type: "note.text",
+      widgetId: "n1",
+      text: t,
+      baseRev: 1,
+      baseText: "",
+    });
+    const first = box.add(withBase("Plan"), "op-aaaaaaaa");
+    first.sent = true;
+    const second = box.add(withBase("Plan for Q3"), "op-bbbbbbbb");
+    const c1 = commit(doc, box.prepare(first, doc));
+    box.committed(first, c1.entry);
+    // Bob commits on top before the second edit goes out: it still says it was written from "Plan".
+    doc = commit(c1.doc, text("Plan, by Bob", 2), "bob").doc;
+    expect(box.prepare(second, doc)).toEqual({
+      type: "note.text",
+      widgetId: "n1",
+      text: "Plan for Q3",
+      baseRev: 2,
+      baseText: "Plan",
+    });
+  });
+
   it("drops queued edits of a refused field with it, the latest last, and leaves others queued", () => {
     const box = new Outbox();
     const outcomes: string[] = [];

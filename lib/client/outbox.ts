@@ -34,6 +34,11 @@ function createdKeys(op: BoardOp): string[] {
   return [];
 }
 
+/** The note text an op sent: what this client's later edits of that note are written from. */
+function sentText(op: BoardOp): string | undefined {
+  return op.type === "note.text" ? op.text : undefined;
+}
+
 function baseOf(op: BoardOp): number | undefined {
   return "baseRev" in op ? op.baseRev : undefined;
 }
@@ -49,7 +54,7 @@ function baseOf(op: BoardOp): number | undefined {
 export class Outbox {
   private entries: OutboxEntry[] = [];
   /** Per field: the revision of this client's last commit to it, and the revision the editor had based it on. */
-  private readonly own = new Map<string, { rev: number; base: number }>();
+  private readonly own = new Map<string, { rev: number; base: number; text?: string }>();
 
   get size(): number {
     return this.entries.length;
@@ -105,9 +110,12 @@ export class Outbox {
     if (entry.key === undefined || entry.base === undefined || !("baseRev" in entry.op)) return entry.op;
     const current = fieldRev(committed, entry.key);
     const own = this.own.get(entry.key);
-    if (current > entry.base && own && own.rev === current && own.base === entry.base) {
-      return { ...entry.op, baseRev: current };
-    }
+    if (!own || own.base !== entry.base || own.rev <= entry.base) return entry.op;
+    // A note's text says what it was written from: this client's last committed text. The server merges anything
+    // committed by others since, or refuses with CONFLICT; it never overwrites it.
+    if (entry.op.type === "note.text" && entry.op.baseText !== undefined && own.text !== undefined)
+      return { ...entry.op, baseRev: own.rev, baseText: own.text };
+    if (own.rev === current) return { ...entry.op, baseRev: current };
     return entry.op;
   }
 
@@ -115,16 +123,16 @@ export class Outbox {
   committed(entry: OutboxEntry, committedOp: CommittedOp): void {
     this.remove(entry);
     if (entry.key !== undefined && entry.base !== undefined)
-      this.ownCommit(entry.key, committedOp.rev, entry.base);
+      this.ownCommit(entry.key, committedOp.rev, entry.base, sentText(entry.wire ?? entry.op));
     // Adding a widget or an item sets its fields. An edit made before the add was acknowledged saw no revision
     // for them (0), and builds on this client's own add.
     for (const key of createdKeys(entry.op)) this.ownCommit(key, committedOp.rev, 0);
     this.settle(entry, { ok: true, entry: committedOp });
   }
 
-  private ownCommit(key: string, rev: number, base: number): void {
+  private ownCommit(key: string, rev: number, base: number, text?: string): void {
     const prev = this.own.get(key);
-    if (!prev || prev.rev < rev) this.own.set(key, { rev, base });
+    if (!prev || prev.rev < rev) this.own.set(key, { rev, base, text });
   }
 
   /**

@@ -99,7 +99,17 @@ export const boardOpSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("widget.remove"), ...target }),
   z.strictObject({ type: z.literal("widget.title"), ...target, title: text(LIMITS.widgetTitle), ...guarded }),
   z.strictObject({ type: z.literal("widget.layout"), ...target, layout: layoutSchema, ...guarded }),
-  z.strictObject({ type: z.literal("note.text"), ...target, text: text(LIMITS.noteText), ...guarded }),
+  z.strictObject({
+    type: z.literal("note.text"),
+    ...target,
+    text: text(LIMITS.noteText),
+    ...guarded,
+    /**
+     * The text at `baseRev`, as the editor started from. With it, a concurrent edit of other words is merged into
+     * this one instead of refused; the committed op carries the merged text and no `baseText`.
+     */
+    baseText: text(LIMITS.noteText).optional(),
+  }),
   z.strictObject({ type: z.literal("kpi.value"), ...target, value: finite.nullable(), ...guarded }),
   z.strictObject({
     type: z.literal("kpi.label"),

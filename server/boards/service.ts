@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { applyOp, checkOp, newBoard } from "@/lib/boards/apply";
+import { applyOp, checkOp, mergeConcurrentEdit, newBoard } from "@/lib/boards/apply";
 import { newMentions } from "@/lib/boards/mentions";
 import { roleOf, summarize, type BoardDoc, type BoardRole, type BoardSummary } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp, SyncResult } from "@/lib/protocol/boards";
@@ -205,16 +205,19 @@ export class BoardService {
     const refused: { p: Pending; err: unknown }[] = [];
     let next = doc;
     for (const p of batch) {
+      const role = roleOf(next, p.user);
+      let op: BoardOp;
       try {
-        checkOp(next, p.op, roleOf(next, p.user));
+        op = mergeConcurrentEdit(next, p.op, role);
+        checkOp(next, op, role);
       } catch (err) {
         refused.push({ p, err });
         continue;
       }
       const rev = next.rev + 1;
       const at = this.now();
-      const after = applyOp(next, p.op, rev, { by: p.user, at });
-      accepted.push({ p, entry: { rev, opId: p.opId, op: p.op, by: p.user, at }, before: next, after });
+      const after = applyOp(next, op, rev, { by: p.user, at });
+      accepted.push({ p, entry: { rev, opId: p.opId, op, by: p.user, at }, before: next, after });
       next = after;
     }
     return { accepted, refused, next };
