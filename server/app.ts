@@ -58,7 +58,11 @@ export interface Application {
   context: FeatureContext;
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Drains and closes everything except the process; see `ops/shutdown.ts`. */
-  close(opts?: { drainMs?: number }): Promise<void>;
+  /**
+   * `drainMs` spreads the disconnects; `hooksMs` bounds the features' shutdown altogether (each also gets at most
+   * five seconds), so that the process finishes within its own shutdown timeout.
+   */
+  close(opts?: { drainMs?: number; hooksMs?: number }): Promise<void>;
 }
 
 export async function createApplication(deps: ApplicationDeps): Promise<Application> {
@@ -233,11 +237,13 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
               }),
           ),
         );
+        const hooksDeadline = Date.now() + (opts?.hooksMs ?? 15_000);
         for (const { feature, hook } of shutdownHooks.reverse()) {
           // A hook that waits on a Redis shard that is failing over must not hold the process past its grace period.
-          const outcome = await settleWithin(Promise.resolve().then(hook), SHUTDOWN_HOOK_MS);
+          const budget = Math.max(0, Math.min(SHUTDOWN_HOOK_MS, hooksDeadline - Date.now()));
+          const outcome = await settleWithin(Promise.resolve().then(hook), budget);
           if (outcome === "timeout")
-            logger.warn({ feature }, `shutdown hook still running after ${SHUTDOWN_HOOK_MS} ms; going on`);
+            logger.warn({ feature }, `shutdown hook still running after ${budget} ms; going on`);
           else if (outcome !== "ok") logger.warn({ feature, err: outcome.error }, "shutdown hook failed");
         }
         // io.close() also closes the HTTP server, which waits for open connections: idle ones go now, busy

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
     logger,
     timeoutMs: config.shutdownTimeoutMs,
     shutdown: async () => {
-      await app.close({ drainMs: Math.min(5_000, config.shutdownTimeoutMs / 3) });
+      const drainMs = Math.min(5_000, config.shutdownTimeoutMs / 3);
+      // What is left after draining, less about three seconds for closing connections and Redis clients.
+      await app.close({ drainMs, hooksMs: Math.max(1_000, config.shutdownTimeoutMs - drainMs - 3_000) });
       await backends.close();
     },
   });

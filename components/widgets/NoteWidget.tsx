@@ -55,7 +55,10 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
         if (n === latest.current) setSaveState(outcome.ok ? "saved" : "failed");
         if (!outcome.ok || outcome.entry.op.type !== "note.text") return;
         const merged = outcome.entry.op.text;
-        if (merged === text || draftRef.current === null) return;
+        // Only the newest save moves the editor's basis: an older one's later saves are still on their way, and
+        // the outbox bases them on the text this client sent.
+        if (merged === text || draftRef.current === null || n !== latest.current) return;
+        if (session?.pendingBasis(key)) return;
         // The server merged someone else's words into this save: show them in the draft, keeping what was typed
         // since, and write on from the merged text.
         const draftNow = mergeText(text, draftRef.current, merged);
@@ -79,9 +82,13 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
 
   const begin = () => {
     if (!canEdit) return;
-    base.current = fieldRev(committed, key);
+    // The draft is the text shown, this user's unacknowledged save included: its basis is that save's, not the
+    // committed text's, or the server would take words someone else added since for words this user removed.
     const seen = committed.widgets[widget.id];
-    baseText.current = seen?.type === "note" ? seen.data.text : "";
+    const committedText = seen?.type === "note" ? seen.data.text : "";
+    const pending = session?.pendingBasis(key);
+    base.current = pending?.baseRev ?? fieldRev(committed, key);
+    baseText.current = pending ? (pending.baseText ?? committedText) : committedText;
     lastSent.current = widget.data.text;
     draftRef.current = widget.data.text;
     setDraft(widget.data.text);

@@ -218,6 +218,16 @@ export class BoardSession {
     this.events.clear();
   }
 
+  /**
+   * What this client's newest unacknowledged change of a field was based on: its `baseRev`, and for note text its
+   * `baseText`. An editor reopened over such a change shows it, so its next change must build on the same basis.
+   */
+  pendingBasis(key: string): { baseRev: number; baseText?: string } | undefined {
+    const entry = this.outbox.latestFor(key);
+    if (!entry || entry.base === undefined) return undefined;
+    return { baseRev: entry.base, baseText: entry.op.type === "note.text" ? entry.op.baseText : undefined };
+  }
+
   /** Tells the session whether the tab is visible: catching up is checked on becoming visible. */
   setVisible(visible: boolean): void {
     const becameVisible = visible && !this.visible;

@@ -65,6 +65,12 @@ describe("grid helpers", () => {
       expect(places(keyboardLayout(grid, "chart", "down", false, 12))).toEqual(places(grid));
     });
 
+    it("changes nothing when the widget itself cannot move that way", () => {
+      // w3 cannot rise past w0, so letting w4 move up past it would only shuffle the others.
+      const blocked = [cell("w0", 6, 0, 5, 5), cell("w3", 3, 5, 6, 5), cell("w4", 2, 10, 4, 3)];
+      expect(places(keyboardLayout(blocked, "w3", "down", false, 12))).toEqual(places(blocked));
+    });
+
     it("moves one column at a time within the grid, pushing what is in the way", () => {
       expect(places(keyboardLayout(grid, "kpi", "left", false, 12)).kpi).toEqual([3, 0, 3, 3]);
       expect(places(keyboardLayout(grid, "kpi", "right", false, 12)).kpi).toEqual([5, 0, 3, 3]);

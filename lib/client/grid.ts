@@ -93,7 +93,22 @@ export function keyboardLayout(
   resize: boolean,
   cols: number,
 ): KeyboardLayoutItem[] {
-  const items = cloneLayout(layout as Layout) as KeyboardLayoutItem[];
+  const next = stepped(cloneLayout(layout as Layout) as KeyboardLayoutItem[], id, direction, resize, cols);
+  // A step that leaves the widget itself where it was (blocked by another) changes nothing at all, rather than
+  // rearranging its neighbours behind the user's back.
+  const before = layout.find((l) => l.i === id);
+  const after = next.find((l) => l.i === id);
+  const unchanged = !before || !after || (["x", "y", "w", "h"] as const).every((k) => before[k] === after[k]);
+  return unchanged ? (cloneLayout(layout as Layout) as KeyboardLayoutItem[]) : next;
+}
+
+function stepped(
+  items: KeyboardLayoutItem[],
+  id: string,
+  direction: GridDirection,
+  resize: boolean,
+  cols: number,
+): KeyboardLayoutItem[] {
   const item = items.find((l) => l.i === id);
   if (!item) return items;
   const compacted = (next: Layout) => verticalCompactor.compact(next, cols) as KeyboardLayoutItem[];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { applyOp, newBoard } from "../boards/apply";
+import { applyOp, checkOp, mergeConcurrentEdit, newBoard } from "../boards/apply";
 import type { BoardDoc } from "../boards/types";
 import type { BoardOp, CommittedOp } from "../protocol/boards";
+import { widgetKey } from "./field-keys";
 import { Outbox, type OpOutcome } from "./outbox";
 
 const layout = { x: 0, y: 0, w: 4, h: 3 };
@@ -113,6 +114,43 @@ describe("Outbox", () => {
       baseRev: 2,
       baseText: "Plan",
     });
+  });
+
+  it("lets an editor reopened over a pending save build on that save's basis, so others' words survive", () => {
+    const start = "Agenda: budget and roadmap";
+    const key = widgetKey("n1", "text");
+    const server = (doc: BoardDoc, op: BoardOp, by: string) => {
+      const role = by === "alice" ? "owner" : "editor";
+      const merged = mergeConcurrentEdit(doc, op, role);
+      checkOp(doc, merged, role);
+      return commit(doc, merged, by);
+    };
+    const textOf = (doc: BoardDoc) => (doc.widgets.n1?.type === "note" ? doc.widgets.n1.data.text : "");
+    let doc = commit(boardWithNote(), text(start, 1)).doc; // rev 2
+    const box = new Outbox();
+    const note = (t: string, baseRev: number, baseText: string): BoardOp => ({
+      type: "note.text",
+      widgetId: "n1",
+      text: t,
+      baseRev,
+      baseText,
+    });
+    // Alice saves "Q3 roadmap"; it is in flight when Bob's "travel budget" commits and reaches her.
+    const first = box.add(note("Agenda: budget and Q3 roadmap", 2, start), "op-aaaaaaaa");
+    const wire = box.prepare(first, doc);
+    const bob = server(doc, note("Agenda: travel budget and roadmap", 2, start), "bob");
+    doc = bob.doc;
+    // She reopens the note, which shows her pending text, and appends to it, on the pending save's basis.
+    const basis = box.latestFor(key)!;
+    expect(basis).toBe(first);
+    const second = box.add(
+      note("Agenda: budget and Q3 roadmap. Done.", basis.base!, (basis.op as { baseText: string }).baseText),
+      "op-bbbbbbbb",
+    );
+    const c1 = server(doc, wire, "alice");
+    box.committed(first, c1.entry);
+    const c2 = server(c1.doc, box.prepare(second, c1.doc), "alice");
+    expect(textOf(c2.doc)).toBe("Agenda: travel budget and Q3 roadmap. Done.");
   });
 
   it("drops queued edits of a refused field with it, the latest last, and leaves others queued", () => {

@@ -68,6 +68,11 @@ export class Outbox {
     return this.entries[0];
   }
 
+  /** The newest change of one field that is not acknowledged yet, if any. */
+  latestFor(key: string): OutboxEntry | undefined {
+    return this.entries.findLast((e) => e.key === key);
+  }
+
   /**
    * Queues an op. A later value for the same field, on the same basis, replaces one not yet sent (typing while
    * offline queues one op per field, not one per pause).

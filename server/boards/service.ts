@@ -12,6 +12,9 @@ import { Lru } from "../util/lru";
 import type { BoardStore } from "./store";
 
 const MAX_ATTEMPTS = 50;
+/** Time all note merges of one batch may take together (see `chain`). */
+const MERGE_BUDGET_MS = 50;
+
 /** Ops committed in one step at most; a longer queue takes several. */
 const MAX_BATCH = 100;
 const SYNC_BATCH = 500;
@@ -204,11 +207,19 @@ export class BoardService {
     const accepted: { p: Pending; entry: CommittedOp; before: BoardDoc; after: BoardDoc }[] = [];
     const refused: { p: Pending; err: unknown }[] = [];
     let next = doc;
+    // Merging note edits runs inside the board's commit, on the event loop: the whole batch shares one budget, and
+    // an edit that does not fit gets CONFLICT rather than holding up every other board on this instance.
+    let mergeBudgetMs = MERGE_BUDGET_MS;
     for (const p of batch) {
       const role = roleOf(next, p.user);
       let op: BoardOp;
       try {
-        op = mergeConcurrentEdit(next, p.op, role);
+        const started = performance.now();
+        try {
+          op = mergeConcurrentEdit(next, p.op, role, Math.max(0, mergeBudgetMs));
+        } finally {
+          mergeBudgetMs -= performance.now() - started;
+        }
         checkOp(next, op, role);
       } catch (err) {
         refused.push({ p, err });

@@ -36,7 +36,7 @@ interface BoardFile {
  */
 export class FileBoardStore implements BoardStore {
   private readonly boards = new Map<string, BoardRecord>();
-  private readonly commits = new KeyedMutex();
+  private readonly perBoard = new KeyedMutex();
 
   private constructor(private readonly dir: string) {}
 
@@ -50,7 +50,8 @@ export class FileBoardStore implements BoardStore {
     }
     for (const name of names.filter((n) => n.endsWith(".json"))) {
       const file = await readJsonFile<BoardFile>(join(store.dir, name));
-      if (file?.version === 1) store.track(file.doc, file.log, new Map(file.opIds));
+      if (file?.version === 1)
+        store.boards.set(file.doc.id, store.track(file.doc, file.log, new Map(file.opIds)));
     }
     return store;
   }
@@ -78,21 +79,18 @@ export class FileBoardStore implements BoardStore {
         } satisfies BoardFile);
       }),
     };
-    this.boards.set(doc.id, record);
     return record;
   }
 
-  async create(doc: BoardDoc): Promise<boolean> {
-    if (this.boards.has(doc.id)) return false;
-    const record = this.track(doc, [], new Map());
-    try {
+  create(doc: BoardDoc): Promise<boolean> {
+    return this.perBoard.run(doc.id, async () => {
+      if (this.boards.has(doc.id)) return false;
+      // Listed only once on disk: a board whose creation failed was never there for anyone to load.
+      const record = this.track(doc, [], new Map());
       await record.writer.write();
-    } catch (err) {
-      // A board that never reached the disk was never created.
-      if (this.boards.get(doc.id) === record) this.boards.delete(doc.id);
-      throw err;
-    }
-    return true;
+      this.boards.set(doc.id, record);
+      return true;
+    });
   }
 
   async load(boardId: string): Promise<BoardDoc | undefined> {
@@ -106,7 +104,7 @@ export class FileBoardStore implements BoardStore {
     entries: CommittedOp[],
   ): Promise<CommitResult> {
     // One commit per board at a time: each checks the revision that the one before it left on disk.
-    return this.commits.run(boardId, () => this.commitNow(boardId, expectedRev, next, entries));
+    return this.perBoard.run(boardId, () => this.commitNow(boardId, expectedRev, next, entries));
   }
 
   private async commitNow(
