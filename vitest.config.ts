@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["{server,lib,components,bench,deploy}/**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", "dist/**", ".next/**"],
     environment: "node",
+    globalSetup: ["server/testing/global-setup.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Integration tests start their own redis-server and servers; two cores cannot run many at once.

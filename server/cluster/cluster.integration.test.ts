@@ -38,11 +38,14 @@ describe("two instances on a Redis Cluster (3 masters, 3 replicas)", () => {
     }
   }, 60_000);
   afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    editors.forEach((e) => e.close());
-    await Promise.all(workers.map((w) => w.stop("SIGKILL")));
-    await Promise.all([a?.close(), b?.close()]);
-    await cluster?.stop();
+    try {
+      sockets.forEach((s) => s.close());
+      editors.forEach((e) => e.close());
+      await Promise.all(workers.map((w) => w.stop("SIGKILL")));
+      await Promise.all([a?.close(), b?.close()]);
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   it("admits exactly the limit out of 200 concurrent connects spread over both instances", async () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "./free-port";
+import { killOnExit } from "./reap";
 
 const run = promisify(execFile);
 
@@ -107,6 +108,7 @@ export class TestRedisCluster {
       ],
       { stdio: "ignore" },
     );
+    killOnExit(child);
     node.child = child;
     const deadline = Date.now() + 10_000;
     for (;;) {

@@ -4,6 +4,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port";
+import { killOnExit } from "./reap";
 
 export interface RedisServerOptions {
   /** Append-only persistence, for tests that kill Redis and expect acknowledged writes back. */
@@ -65,6 +66,7 @@ export class TestRedisServer {
 
   async spawn(): Promise<void> {
     const child = spawn("redis-server", this.args(), { stdio: ["ignore", "pipe", "pipe"] });
+    killOnExit(child);
     this.child = child;
     let output = "";
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));

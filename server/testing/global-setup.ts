@@ -1,0 +1,23 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PIDS_DIR_ENV } from "./reap";
+
+/** Vitest global setup: a folder where tests list the servers they start, and a teardown that stops leftovers. */
+export default function setup(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), "pb-test-pids-"));
+  process.env[PIDS_DIR_ENV] = dir;
+  return () => {
+    for (const name of readdirSync(dir)) {
+      const pid = Number(name);
+      try {
+        // Only a redis-server: a pid whose process ended may belong to something else by now.
+        if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("redis-server"))
+          process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
