@@ -69,14 +69,14 @@ function conflict(
  * The op to check and commit in place of `op`. A note edit that says which text it started from (`baseText`) is
  * merged with whatever changed that text since, when the two touch different words: it becomes an edit of the
  * current text carrying both. When they touch the same words it is refused with CONFLICT and the current text,
- * whatever its `baseRev`, and so is one whose merge takes longer than `timeoutMs`. `baseText` never reaches the log.
- * Runs on the server only.
+ * whatever its `baseRev`, and so is one whose merge does not fit in what is left of `budget` (which it spends).
+ * `baseText` never reaches the log. Runs on the server only.
  */
 export function mergeConcurrentEdit(
   doc: BoardDoc,
   op: BoardOp,
   role: BoardRole | undefined,
-  timeoutMs?: number,
+  budget: { ms: number } = { ms: 20 },
 ): BoardOp {
   if (op.type !== "note.text" || op.baseText === undefined) return op;
   const { baseText, ...plain } = op;
@@ -86,7 +86,9 @@ export function mergeConcurrentEdit(
   const fieldRev = w.revs.text ?? 0;
   // Written from exactly the text there now: nothing unseen is overwritten, whatever revision that text has.
   if (w.data.text === baseText) return { ...plain, baseRev: Math.max(fieldRev, plain.baseRev) };
-  const merged = mergeText(baseText, op.text, w.data.text, timeoutMs);
+  const started = performance.now();
+  const merged = mergeText(baseText, op.text, w.data.text, Math.max(0, budget.ms));
+  budget.ms -= performance.now() - started;
   if (merged === undefined || merged.length > LIMITS.noteText)
     throw conflict("text", fieldRev, w.data.text, { widgetId: w.id });
   return { ...plain, text: merged, baseRev: Math.max(fieldRev, plain.baseRev) };

@@ -209,17 +209,12 @@ export class BoardService {
     let next = doc;
     // Merging note edits runs inside the board's commit, on the event loop: the whole batch shares one budget, and
     // an edit that does not fit gets CONFLICT rather than holding up every other board on this instance.
-    let mergeBudgetMs = MERGE_BUDGET_MS;
+    const mergeBudget = { ms: MERGE_BUDGET_MS };
     for (const p of batch) {
       const role = roleOf(next, p.user);
       let op: BoardOp;
       try {
-        const started = performance.now();
-        try {
-          op = mergeConcurrentEdit(next, p.op, role, Math.max(0, mergeBudgetMs));
-        } finally {
-          mergeBudgetMs -= performance.now() - started;
-        }
+        op = mergeConcurrentEdit(next, p.op, role, mergeBudget);
         checkOp(next, op, role);
       } catch (err) {
         refused.push({ p, err });
