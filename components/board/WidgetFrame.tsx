@@ -3,7 +3,7 @@
 import { BarChart3, CheckSquare, GripVertical, Hash, Pencil, StickyNote, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
-import type { Widget, WidgetType } from "@/lib/boards/types";
+import { widgetIn, type Widget, type WidgetType } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
 import type { GridDirection } from "@/lib/client/grid";
 import { ChartTaskActions } from "../tasks/ChartTaskActions";
@@ -62,7 +62,7 @@ export function WidgetFrame({
   const [confirming, setConfirming] = useState(false);
   const meta = WIDGET_META[widget.type];
   const Icon = meta.icon;
-  const pending = !committed.widgets[widget.id];
+  const pending = !widgetIn(committed, widget.id);
 
   return (
     <section

@@ -4,7 +4,7 @@ import { Check, CloudOff, Loader2, Pencil } from "lucide-react";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
 import { mergeText } from "@/lib/boards/merge-text";
-import type { NoteWidget as NoteWidgetType } from "@/lib/boards/types";
+import { widgetIn, type NoteWidget as NoteWidgetType } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
 import { useBoardContext } from "../board/BoardContext";
 import { ConflictPanel } from "./ConflictPanel";
@@ -84,7 +84,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
     if (!canEdit) return;
     // The draft is the text shown, this user's unacknowledged save included: its basis is that save's, not the
     // committed text's, or the server would take words someone else added since for words this user removed.
-    const seen = committed.widgets[widget.id];
+    const seen = widgetIn(committed, widget.id);
     const committedText = seen?.type === "note" ? seen.data.text : "";
     const pending = session?.pendingBasis(key);
     base.current = pending?.baseRev ?? fieldRev(committed, key);

@@ -2,7 +2,16 @@ import { AppError } from "../protocol/errors";
 import type { BoardOp } from "../protocol/boards";
 import { LIMITS } from "./limits";
 import { mergeText } from "./merge-text";
-import type { BoardDoc, BoardRole, ChartPoint, ChecklistItem, Widget } from "./types";
+import { withOwn, withoutOwn } from "../util/own";
+import {
+  roleOf,
+  widgetIn,
+  type BoardDoc,
+  type BoardRole,
+  type ChartPoint,
+  type ChecklistItem,
+  type Widget,
+} from "./types";
 
 /**
  * The one definition of what an op does, shared by the server (which checks and commits) and every client (which
@@ -19,7 +28,7 @@ export interface OpContext {
 const EDIT: ReadonlySet<BoardRole> = new Set(["owner", "editor"]);
 
 function widgetOf(doc: BoardDoc, id: string): Widget {
-  const w = doc.widgets[id];
+  const w = widgetIn(doc, id);
   if (!w)
     throw new AppError("NOT_FOUND", "that widget no longer exists; someone removed it", { widgetId: id });
   return w;
@@ -80,7 +89,7 @@ export function mergeConcurrentEdit(
 ): BoardOp {
   if (op.type !== "note.text" || op.baseText === undefined) return op;
   const { baseText, ...plain } = op;
-  const w = doc.widgets[op.widgetId];
+  const w = widgetIn(doc, op.widgetId);
   // Only an editor's edit of an existing note merges; checkOp refuses the rest, without showing any text.
   if (!role || !EDIT.has(role) || w?.type !== "note") return plain;
   const fieldRev = w.revs.text ?? 0;
@@ -103,7 +112,7 @@ export function checkOp(doc: BoardDoc, op: BoardOp, role: BoardRole | undefined)
   if (op.type === "member.set") {
     if (role !== "owner") throw new AppError("FORBIDDEN", "only the owner can share this board");
     if (op.user === doc.owner) throw new AppError("VALIDATION", "the owner's role cannot change");
-    if (op.role && !doc.members[op.user] && Object.keys(doc.members).length >= LIMITS.membersPerBoard) {
+    if (op.role && !roleOf(doc, op.user) && Object.keys(doc.members).length >= LIMITS.membersPerBoard) {
       throw new AppError("VALIDATION", `a board has at most ${LIMITS.membersPerBoard} members`);
     }
     return;
@@ -113,7 +122,7 @@ export function checkOp(doc: BoardDoc, op: BoardOp, role: BoardRole | undefined)
     case "board.rename":
       return guard("title", doc.revs.title ?? 0, op.baseRev, doc.title, op.title, {});
     case "widget.add":
-      if (doc.widgets[op.widget.id])
+      if (widgetIn(doc, op.widget.id))
         throw new AppError("CONFLICT", "a widget with this id already exists", { widgetId: op.widget.id });
       if (Object.keys(doc.widgets).length >= LIMITS.widgetsPerBoard) {
         throw new AppError("VALIDATION", `a board holds at most ${LIMITS.widgetsPerBoard} widgets`);
@@ -210,7 +219,7 @@ export function mergePoints(existing: ChartPoint[], incoming: ChartPoint[]): Cha
 }
 
 function setWidget(doc: BoardDoc, w: Widget): BoardDoc {
-  return { ...doc, widgets: { ...doc.widgets, [w.id]: w } };
+  return { ...doc, widgets: withOwn(doc.widgets, w.id, w) };
 }
 
 function updateItem(
@@ -233,19 +242,15 @@ export function applyOp(doc: BoardDoc, op: BoardOp, rev: number, ctx: OpContext)
 function applyInner(doc: BoardDoc, op: BoardOp, rev: number, ctx: OpContext): BoardDoc {
   if (op.type === "board.rename") return { ...doc, title: op.title, revs: { ...doc.revs, title: rev } };
   if (op.type === "member.set") {
-    const members = { ...doc.members };
-    if (op.role) members[op.user] = op.role;
-    else delete members[op.user];
+    const members = op.role ? withOwn(doc.members, op.user, op.role) : withoutOwn(doc.members, op.user);
     return { ...doc, members };
   }
   if (op.type === "widget.add") return setWidget(doc, createWidget(op.widget, rev, ctx.by));
-  const w = doc.widgets[op.widgetId];
+  const w = widgetIn(doc, op.widgetId);
   if (!w) return doc;
   switch (op.type) {
     case "widget.remove": {
-      const widgets = { ...doc.widgets };
-      delete widgets[op.widgetId];
-      return { ...doc, widgets };
+      return { ...doc, widgets: withoutOwn(doc.widgets, op.widgetId) };
     }
     case "widget.title":
       return setWidget(doc, { ...w, title: op.title, revs: { ...w.revs, title: rev } });

@@ -1,3 +1,5 @@
+import { own } from "../util/own";
+
 /** A board as every client and the server see it. Plain JSON: it is persisted and sent as is. */
 export type BoardRole = "owner" | "editor" | "viewer";
 export type MemberRole = Exclude<BoardRole, "owner">;
@@ -107,7 +109,12 @@ export interface BoardSummary {
 
 export function roleOf(board: Pick<BoardDoc, "owner" | "members">, user: string): BoardRole | undefined {
   if (board.owner === user) return "owner";
-  return board.members[user];
+  return own(board.members, user);
+}
+
+/** The widget with this id, if the board has one. */
+export function widgetIn(board: Pick<BoardDoc, "widgets">, widgetId: string): Widget | undefined {
+  return own(board.widgets, widgetId);
 }
 
 export function summarize(board: BoardDoc, user: string): BoardSummary | undefined {

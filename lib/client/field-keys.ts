@@ -1,5 +1,5 @@
 import type { BoardOp } from "../protocol/boards";
-import type { BoardDoc } from "../boards/types";
+import { widgetIn, type BoardDoc } from "../boards/types";
 
 /**
  * The field an op sets, as one string, for the ops guarded by `baseRev`; undefined for ops that merge (adds,
@@ -32,7 +32,7 @@ export function fieldKeyOf(op: BoardOp): string | undefined {
 export function fieldRev(doc: BoardDoc, key: string): number {
   if (key === "board:title") return doc.revs.title ?? 0;
   const [, widgetId, field, itemId, itemField] = key.split(":");
-  const w = widgetId === undefined ? undefined : doc.widgets[widgetId];
+  const w = widgetId === undefined ? undefined : widgetIn(doc, widgetId);
   if (!w || field === undefined) return 0;
   if (field === "item") {
     if (w.type !== "checklist") return 0;

@@ -7,6 +7,7 @@ import {
 } from "react-grid-layout/core";
 import { LIMITS } from "../boards/limits";
 import type { GridLayout, Widget, WidgetType } from "../boards/types";
+import { own } from "../util/own";
 
 /** The size a new widget starts with, in grid columns and rows. */
 export const DEFAULT_SIZE: Record<WidgetType, { w: number; h: number }> = {
@@ -57,7 +58,7 @@ export function changedLayouts(
 ): { widgetId: string; layout: GridLayout }[] {
   const out: { widgetId: string; layout: GridLayout }[] = [];
   for (const item of shown) {
-    const current = widgets[item.i]?.layout;
+    const current = own(widgets, item.i)?.layout;
     if (!current) continue;
     const layout = {
       x: Math.max(0, Math.min(LIMITS.gridColumns - 1, Math.round(item.x))),

@@ -9,6 +9,7 @@ import {
 } from "@/lib/protocol/admin";
 import type { ConnectionEntry } from "../registry/types";
 import { describeConnection } from "../registry/user-agent";
+import { own } from "@/lib/util/own";
 
 /** The registry's entries grouped by user, with what search needs precomputed; built once per refresh. */
 export interface UsersIndex {
@@ -44,7 +45,7 @@ export function indexUsers(entries: ConnectionEntry[]): UsersIndex {
 function row(user: UsersIndex["users"][number], limits: LimitSettings): AdminUserRow {
   const perInstance: Record<string, number> = {};
   for (const c of user.connections) perInstance[c.instanceId] = (perInstance[c.instanceId] ?? 0) + 1;
-  const override = limits.users[user.name];
+  const override = own(limits.users, user.name);
   return {
     name: user.name,
     connectionCount: user.connections.length,

@@ -8,6 +8,7 @@ import {
   type UserRecord,
   type UserStore,
 } from "./user-store";
+import { own, withOwn } from "@/lib/util/own";
 
 type UsersDoc = { users: Record<string, UserRecord> };
 
@@ -21,20 +22,20 @@ export class FileUserStore implements UserStore {
 
   async get(name: string): Promise<UserRecord | undefined> {
     const doc = await this.doc.read();
-    const user = doc.users[name];
+    const user = own(doc.users, name);
     return user ? { ...user } : undefined;
   }
 
   async create(user: UserRecord): Promise<void> {
     await this.doc.update((doc) => {
-      if (doc.users[user.name]) throw new UserExistsError(user.name);
-      doc.users[user.name] = { ...user };
+      if (own(doc.users, user.name)) throw new UserExistsError(user.name);
+      doc.users = withOwn(doc.users, user.name, { ...user });
     });
   }
 
   async setPassword(name: string, passwordHash: string): Promise<boolean> {
     return this.doc.update((doc) => {
-      const user = doc.users[name];
+      const user = own(doc.users, name);
       if (!user) return false;
       user.passwordHash = passwordHash;
       return true;
@@ -43,7 +44,7 @@ export class FileUserStore implements UserStore {
 
   async setRole(name: string, role: Role): Promise<boolean> {
     return this.doc.update((doc) => {
-      const user = doc.users[name];
+      const user = own(doc.users, name);
       if (!user) return false;
       user.role = role;
       return true;

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { applyOp, checkOp, mergeConcurrentEdit, newBoard } from "@/lib/boards/apply";
 import { newMentions } from "@/lib/boards/mentions";
-import { roleOf, summarize, type BoardDoc, type BoardRole, type BoardSummary } from "@/lib/boards/types";
+import {
+  roleOf,
+  summarize,
+  widgetIn,
+  type BoardDoc,
+  type BoardRole,
+  type BoardSummary,
+} from "@/lib/boards/types";
 import type { BoardOp, CommittedOp, SyncResult } from "@/lib/protocol/boards";
 import { AppError } from "@/lib/protocol/errors";
 import type { UserStore } from "../auth/user-store";
@@ -243,7 +250,7 @@ export class BoardService {
       this.deps.store.indexMember(op.user, after.id, op.role !== null).catch((err: unknown) => {
         this.deps.logger.warn({ err, board: after.id, user: op.user }, "board index update failed");
       });
-      if (op.role && !before.members[op.user]) {
+      if (op.role && !roleOf(before, op.user)) {
         this.deps.notifications?.notifyQuietly(op.user, {
           kind: "share",
           title: `${by} shared “${after.title}” with you`,
@@ -254,7 +261,7 @@ export class BoardService {
       }
     }
     if (op.type === "note.text") {
-      const old = before.widgets[op.widgetId];
+      const old = widgetIn(before, op.widgetId);
       const previous = old?.type === "note" ? old.data.text : "";
       for (const name of newMentions(previous, op.text)) {
         if (name === by || !roleOf(after, name)) continue;

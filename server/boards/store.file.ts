@@ -1,6 +1,6 @@
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { BoardDoc } from "@/lib/boards/types";
+import { roleOf, type BoardDoc } from "@/lib/boards/types";
 import { LIMITS } from "@/lib/boards/limits";
 import type { CommittedOp } from "@/lib/protocol/boards";
 import { readJsonFile } from "../storage/atomic-file";
@@ -161,7 +161,7 @@ export class FileBoardStore implements BoardStore {
 
   async boardIdsOf(user: string): Promise<string[]> {
     const ids: string[] = [];
-    for (const { doc } of this.boards.values()) if (doc.owner === user || doc.members[user]) ids.push(doc.id);
+    for (const { doc } of this.boards.values()) if (roleOf(doc, user)) ids.push(doc.id);
     return ids;
   }
 

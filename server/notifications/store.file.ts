@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { NotificationItem } from "@/lib/protocol/notifications";
 import { JsonDoc } from "../storage/json-doc";
 import { FEED_LENGTH, type NotificationStore } from "./store";
+import { own, withOwn } from "@/lib/util/own";
 
 type FeedsDoc = { feeds: Record<string, NotificationItem[]> };
 
@@ -17,24 +18,24 @@ export class FileNotificationStore implements NotificationStore {
 
   add(user: string, item: Omit<NotificationItem, "read">): Promise<{ unread: number }> {
     return this.doc.update((doc) => {
-      const feed = [{ ...item, read: false }, ...(doc.feeds[user] ?? [])].slice(0, FEED_LENGTH);
-      doc.feeds[user] = feed;
+      const feed = [{ ...item, read: false }, ...(own(doc.feeds, user) ?? [])].slice(0, FEED_LENGTH);
+      doc.feeds = withOwn(doc.feeds, user, feed);
       return { unread: unreadOf(feed) };
     });
   }
 
   async list(user: string, limit: number): Promise<{ items: NotificationItem[]; unread: number }> {
-    const feed = (await this.doc.read()).feeds[user] ?? [];
+    const feed = own((await this.doc.read()).feeds, user) ?? [];
     return { items: feed.slice(0, limit).map((i) => ({ ...i })), unread: unreadOf(feed) };
   }
 
   markRead(user: string, ids?: string[]): Promise<{ unread: number }> {
     return this.doc.update((doc) => {
       const wanted = ids ? new Set(ids) : undefined;
-      const feed = (doc.feeds[user] ?? []).map((i) =>
+      const feed = (own(doc.feeds, user) ?? []).map((i) =>
         !wanted || wanted.has(i.id) ? { ...i, read: true } : i,
       );
-      doc.feeds[user] = feed;
+      doc.feeds = withOwn(doc.feeds, user, feed);
       return { unread: unreadOf(feed) };
     });
   }

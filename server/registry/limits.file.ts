@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { JsonDoc } from "../storage/json-doc";
 import { limitSettings, storedLimit, type LimitSettings, type LimitStore } from "./limits";
+import { own, withOwn, withoutOwn } from "@/lib/util/own";
 
 interface LimitsDoc {
   default?: number;
@@ -20,7 +21,7 @@ export class FileLimitStore implements LimitStore {
 
   async limitFor(user: string): Promise<number> {
     const doc = await this.doc.read();
-    return storedLimit(doc.users?.[user]) ?? storedLimit(doc.default) ?? this.configDefault;
+    return storedLimit(own(doc.users, user)) ?? storedLimit(doc.default) ?? this.configDefault;
   }
 
   async settings(): Promise<LimitSettings> {
@@ -38,8 +39,7 @@ export class FileLimitStore implements LimitStore {
   async setUser(user: string, limit: number | null): Promise<void> {
     await this.doc.update((doc) => {
       doc.users ??= {};
-      if (limit === null) delete doc.users[user];
-      else doc.users[user] = limit;
+      doc.users = limit === null ? withoutOwn(doc.users, user) : withOwn(doc.users, user, limit);
     });
   }
 }

@@ -53,7 +53,13 @@ export function limitSettings(
   const users: Record<string, number> = {};
   for (const [name, raw] of rawUsers) {
     const limit = storedLimit(raw);
-    if (limit !== undefined) users[name] = limit;
+    if (limit !== undefined)
+      Object.defineProperty(users, name, {
+        value: limit,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return {
     default: runtime ?? configDefault,

@@ -4,6 +4,7 @@ import type { Principal } from "../auth/principal";
 import type { BoardService } from "../boards/service";
 import type { EventRouter } from "../realtime/event-router";
 import type { TaskQueue } from "./queue";
+import { widgetIn } from "@/lib/boards/types";
 
 /** A task belongs to its owner; admins may act on any task (retrying failed jobs from the admin panel). */
 export async function ownedTask(queue: TaskQueue, user: Principal, taskId: string): Promise<TaskInfo> {
@@ -25,7 +26,7 @@ export function registerTaskHandlers(
       return { task: await queue.enqueue(user.name, `Export “${doc.title}”`, req) };
     }
     if (role === "viewer") throw new AppError("FORBIDDEN", "viewers cannot change this board");
-    const chart = doc.widgets[req.chartWidgetId];
+    const chart = widgetIn(doc, req.chartWidgetId);
     if (chart?.type !== "chart") throw new AppError("NOT_FOUND", "no such chart on this board");
     return { task: await queue.enqueue(user.name, `Summarize “${chart.title || "chart"}”`, req) };
   });

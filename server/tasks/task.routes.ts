@@ -12,6 +12,7 @@ import { exportKey } from "./processors/board-export";
 import { uploadKey } from "./processors/csv-import";
 import type { TaskQueue } from "./queue";
 import { ownedTask } from "./task.handlers";
+import { widgetIn } from "@/lib/boards/types";
 
 const UPLOAD_TTL_S = 6 * 3600;
 
@@ -52,7 +53,7 @@ export function registerTaskRoutes(router: Router, deps: TaskRouteDeps): void {
     }
     const { doc, role } = await deps.boards.open(auth.principal.name, query.boardId);
     if (role === "viewer") throw new AppError("FORBIDDEN", "viewers cannot change this board");
-    const chart = doc.widgets[query.widgetId];
+    const chart = widgetIn(doc, query.widgetId);
     if (chart?.type !== "chart") throw new AppError("VALIDATION", "CSV files import into a chart widget");
     const body = await readBody(req, deps.uploadMaxBytes);
     if (body.length === 0) throw new AppError("VALIDATION", "the file is empty");

@@ -4,6 +4,7 @@ import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import { isErrorCode, isRetryable } from "@/lib/protocol/errors";
 import { newOpId } from "./board-client";
 import type { TestSocket } from "./clients";
+import { own } from "@/lib/util/own";
 
 interface Pending {
   opId: string;
@@ -190,6 +191,6 @@ export function itemsOf(
   doc: { widgets: Record<string, { type: string; data: unknown }> },
   widgetId: string,
 ): string[] {
-  const w = doc.widgets[widgetId];
+  const w = own(doc.widgets, widgetId);
   return w?.type === "checklist" ? (w.data as { items: { id: string }[] }).items.map((i) => i.id) : [];
 }

@@ -2,6 +2,7 @@ import type { TaskRequest, TaskResult } from "@/lib/protocol/tasks";
 import { summarizeValues } from "../stats";
 import { TaskFailure, type TaskContext } from "../queue";
 import { applyAsOwner, openAsOwner, type ProcessorDeps } from "./deps";
+import { widgetIn } from "@/lib/boards/types";
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
@@ -13,7 +14,7 @@ export async function summarizeChart(
 ): Promise<TaskResult> {
   await ctx.progress(10, "reading the chart");
   const { doc } = await openAsOwner(deps, ctx.task.owner, req.boardId);
-  const chart = doc.widgets[req.chartWidgetId];
+  const chart = widgetIn(doc, req.chartWidgetId);
   if (chart?.type !== "chart")
     throw new TaskFailure({ message: "that chart no longer exists", retryable: false });
   const stats = summarizeValues(chart.data.points.map((p) => p[1]));
@@ -24,7 +25,7 @@ export async function summarizeChart(
   const opId = (step: string) => `${ctx.task.id}-${step}`;
   const fullStats = { ...stats, source: chart.id, at: Date.now() };
   let kpiId = req.kpiWidgetId;
-  if (kpiId && doc.widgets[kpiId]?.type !== "kpi")
+  if (kpiId && widgetIn(doc, kpiId)?.type !== "kpi")
     throw new TaskFailure({ message: "that KPI widget no longer exists", retryable: false });
   if (!kpiId) {
     kpiId = `kpi-${ctx.task.id.slice(0, 12)}`;
@@ -40,7 +41,7 @@ export async function summarizeChart(
       },
     });
   } else {
-    const kpi = doc.widgets[kpiId]!;
+    const kpi = widgetIn(doc, kpiId)!;
     await applyAsOwner(deps, ctx.task.owner, req.boardId, opId("value"), {
       type: "kpi.value",
       widgetId: kpiId,
