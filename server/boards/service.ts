@@ -58,6 +58,8 @@ export class BoardService {
   private readonly mutex = new KeyedMutex();
   private readonly cache = new Lru<string, BoardDoc>(1_000);
   private readonly queues = new Map<string, Pending[]>();
+  /** Ops queued or being committed, by board and opId: a resent copy waits for the original instead of racing it. */
+  private readonly inFlight = new Map<string, Promise<ApplyResult>>();
   private readonly now: () => number;
 
   constructor(private readonly deps: BoardServiceDeps) {
@@ -115,13 +117,25 @@ export class BoardService {
    * round trip (plus whatever else the event loop has to do before it sees the reply).
    */
   apply(user: string, boardId: string, opId: string, op: BoardOp): Promise<ApplyResult> {
-    return new Promise((resolve, reject) => {
+    // A client whose ack timed out resends under the same opId, possibly while the original still waits in the
+    // queue or is being committed. The copy gets the original's outcome: one entry, never a second commit, and
+    // never a CONFLICT with itself.
+    const key = `${boardId}\n${user}\n${opId}`;
+    const original = this.inFlight.get(key);
+    if (original) return original.then((result) => ({ ...result, duplicate: true }));
+    const result = new Promise<ApplyResult>((resolve, reject) => {
       let queue = this.queues.get(boardId);
       const idle = !queue;
       if (!queue) this.queues.set(boardId, (queue = []));
       queue.push({ user, opId, op, resolve, reject });
       if (idle) void this.drain(boardId);
     });
+    this.inFlight.set(key, result);
+    const done = () => {
+      if (this.inFlight.get(key) === result) this.inFlight.delete(key);
+    };
+    result.then(done, done);
+    return result;
   }
 
   private async drain(boardId: string): Promise<void> {
@@ -131,7 +145,7 @@ export class BoardService {
         this.queues.delete(boardId);
         return;
       }
-      const batch = queue.splice(0, MAX_BATCH);
+      const batch = queue.splice(0, batchLength(queue));
       await this.mutex
         .run(boardId, () => this.applyBatch(boardId, batch))
         .catch((err: unknown) => {
@@ -168,7 +182,7 @@ export class BoardService {
         // A resent op that was applied before may no longer pass (its own change moved the field on): it gets its
         // original ack. Accepted ops need no such lookup, since the commit itself dedupes by opId.
         const earlier = await store.committed(boardId, p.opId);
-        if (earlier) p.resolve(await this.duplicate(boardId, earlier));
+        if (earlier) await this.settleDuplicate(boardId, p, earlier);
         else p.reject(err);
       }
       if (accepted.length === 0) return;
@@ -191,7 +205,7 @@ export class BoardService {
         const p = batch.find((x) => x.opId === result.entry.opId);
         if (p) {
           batch.splice(batch.indexOf(p), 1);
-          p.resolve(await this.duplicate(boardId, result.entry));
+          await this.settleDuplicate(boardId, p, result.entry);
         }
         continue;
       }
@@ -236,10 +250,20 @@ export class BoardService {
     return { accepted, refused, next };
   }
 
-  private async duplicate(boardId: string, entry: CommittedOp): Promise<ApplyResult> {
+  /**
+   * Answers a resend with the original entry. Only its author's copies get it: an opId that someone else's change
+   * used is refused, so a guessed opId reveals nothing.
+   */
+  private async settleDuplicate(boardId: string, p: Pending, entry: CommittedOp): Promise<void> {
+    if (entry.by !== p.user) {
+      p.reject(
+        new AppError("VALIDATION", "this opId was used by another change; send the change with a new opId"),
+      );
+      return;
+    }
     const doc = this.cache.get(boardId) ?? (await this.deps.store.load(boardId));
-    if (!doc) throw new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId });
-    return { entry, doc, duplicate: true };
+    if (!doc) p.reject(new AppError("NOT_FOUND", "no such board, or it was deleted", { boardId }));
+    else p.resolve({ entry, doc, duplicate: true });
   }
 
   /** Side effects of a committed op. They may fail without undoing the op: the op is already acknowledged. */
@@ -288,6 +312,17 @@ export class BoardService {
       return doc;
     });
   }
+}
+
+/**
+ * How many ops from the front of the queue go into the next commit: at most MAX_BATCH, and never two with one
+ * opId (two users may pick the same one): the second waits for the next commit, where the store finds the first.
+ */
+function batchLength(queue: readonly Pending[]): number {
+  const opIds = new Set<string>();
+  let n = 0;
+  while (n < queue.length && n < MAX_BATCH && !opIds.has(queue[n]!.opId)) opIds.add(queue[n++]!.opId);
+  return n;
 }
 
 function excerptAround(text: string, needle: string): string {

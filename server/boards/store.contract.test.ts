@@ -96,7 +96,7 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     const reopened = await storeFor(env);
     expect((await reopened.load("b5"))?.title).toBe("Kept");
     expect(await reopened.entriesSince("b5", 0, 10)).toEqual([entry]);
-    expect((await reopened.commit("b5", 1, next, [entry])).status).toBe("duplicate");
+    expect((await reopened.commit("b5", 1, next, [{ ...entry, rev: 2 }])).status).toBe("duplicate");
   });
 
   it("commits several ops in one step at consecutive revisions, or none of them", async () => {
@@ -121,6 +121,25 @@ describe.each(contractBackends())("BoardStore contract ($name)", (backend) => {
     expect((await store.load("b7"))?.rev).toBe(3);
     expect(await store.committed("b7", d.entry.opId)).toBeUndefined();
     expect(await store.entriesSince("b7", 3, 10)).toEqual([]);
+  });
+
+  it("refuses a commit that carries one opId twice, or revisions with a gap, and changes nothing", async () => {
+    const store = await storeFor(await backend.fresh());
+    const doc = newBoard({ id: "b8", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    const a = step(doc, rename("B", 0));
+    const b = step(a.next, rename("C", 1));
+    const twice = { ...b.entry, opId: a.entry.opId };
+    await expect(store.commit("b8", 0, b.next, [a.entry, twice])).rejects.toThrow(/opId twice/);
+    const gap = { ...b.entry, rev: 3 };
+    await expect(store.commit("b8", 0, b.next, [a.entry, gap])).rejects.toThrow(/revisions/);
+    const early = { ...a.entry, rev: 0 };
+    await expect(store.commit("b8", 0, a.next, [early])).rejects.toThrow(/revisions/);
+    expect(await store.load("b8")).toEqual(doc);
+    expect(await store.committed("b8", a.entry.opId)).toBeUndefined();
+    expect(await store.entriesSince("b8", 0, 10)).toEqual([]);
+    // The same ops, well formed, still commit.
+    expect(await store.commit("b8", 0, b.next, [a.entry, b.entry])).toEqual({ status: "ok" });
   });
 
   it("indexes members and forgets deleted boards", async () => {

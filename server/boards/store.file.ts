@@ -6,7 +6,7 @@ import type { CommittedOp } from "@/lib/protocol/boards";
 import { readJsonFile } from "../storage/atomic-file";
 import { CoalescingWriter } from "../storage/coalescing-writer";
 import { KeyedMutex } from "../util/keyed-mutex";
-import type { BoardStore, CommitResult } from "./store";
+import { assertCommitShape, type BoardStore, type CommitResult } from "./store";
 
 /** How many applied opIds a board remembers for dedupe; clients resend within seconds, not thousands of ops. */
 const OPIDS_KEPT = 5_000;
@@ -113,6 +113,7 @@ export class FileBoardStore implements BoardStore {
     next: BoardDoc,
     entries: CommittedOp[],
   ): Promise<CommitResult> {
+    assertCommitShape(expectedRev, entries);
     const record = this.boards.get(boardId);
     if (!record) return { status: "missing" };
     for (const entry of entries) {

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { LIMITS } from "@/lib/boards/limits";
 import type { BoardDoc } from "@/lib/boards/types";
+import { AppError } from "@/lib/protocol/errors";
 import type { CommittedOp } from "@/lib/protocol/boards";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
@@ -16,8 +17,18 @@ return 1`;
 
 // KEYS: doc, log, then one opId key per entry. ARGV: expectedRev, docJson, logLength, opIdTtl, then each entry's
 // rev and json. Dedupe, revision check, doc, log and opIds in one step: a crash or an outage leaves all of it or
-// none.
+// none. A commit whose entries repeat an opId, or whose revisions do not follow expectedRev one by one, is an
+// error and changes nothing: an opId is applied once, and revisions have no gaps.
 const COMMIT = `
+local n = #KEYS - 2
+local seen = {}
+for i = 3, #KEYS do
+  if seen[KEYS[i]] then return redis.error_reply('ERR_COMMIT_REPEATED_OPID a commit carries one opId twice') end
+  seen[KEYS[i]] = true
+  if tonumber(ARGV[3 + 2 * (i - 2)]) ~= tonumber(ARGV[1]) + i - 2 then
+    return redis.error_reply('ERR_COMMIT_REVISIONS the revisions of a commit must follow the board revision')
+  end
+end
 for i = 3, #KEYS do
   local dup = redis.call('GET', KEYS[i])
   if dup then return {'duplicate', dup} end
@@ -25,7 +36,6 @@ end
 local cur = redis.call('HGET', KEYS[1], 'rev')
 if not cur then return {'missing'} end
 if cur ~= ARGV[1] then return {'stale', cur, redis.call('HGET', KEYS[1], 'json')} end
-local n = #KEYS - 2
 redis.call('HSET', KEYS[1], 'rev', ARGV[5 + 2 * (n - 1)], 'json', ARGV[2])
 for i = 1, n do
   local rev, entry = ARGV[3 + 2 * i], ARGV[4 + 2 * i]
@@ -96,7 +106,13 @@ export class RedisBoardStore implements BoardStore {
     ];
     const args = [String(expectedRev), JSON.stringify(next), String(LIMITS.logLength), String(OPID_TTL_S)];
     for (const e of entries) args.push(String(e.rev), JSON.stringify(e));
-    const [status, value, json] = await this.redis.pbBoardCommit(keys.length, ...keys, ...args);
+    const [status, value, json] = await this.redis
+      .pbBoardCommit(keys.length, ...keys, ...args)
+      .catch((err: unknown) => {
+        const message = err instanceof Error ? err.message : "";
+        if (!message.startsWith("ERR_COMMIT_")) throw err;
+        throw new AppError("INTERNAL", message.slice(message.indexOf(" ") + 1), { boardId });
+      });
     switch (status) {
       case "ok":
         return { status: "ok" };

@@ -1,5 +1,6 @@
 import type { CommittedOp } from "@/lib/protocol/boards";
 import type { BoardDoc } from "@/lib/boards/types";
+import { AppError } from "@/lib/protocol/errors";
 
 export type CommitResult =
   | { status: "ok" }
@@ -33,4 +34,21 @@ export interface BoardStore {
   /** Keeps the per-user index in step after a membership change. */
   indexMember(user: string, boardId: string, member: boolean): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What every commit must be, whatever the store: each opId once, and revisions expectedRev + 1, + 2, ... with no
+ * gap. A commit that breaks it is a bug in the caller and changes nothing.
+ */
+export function assertCommitShape(expectedRev: number, entries: readonly CommittedOp[]): void {
+  const opIds = new Set<string>();
+  entries.forEach((entry, i) => {
+    if (opIds.has(entry.opId))
+      throw new AppError("INTERNAL", "a commit carries one opId twice", { opId: entry.opId });
+    opIds.add(entry.opId);
+    if (entry.rev !== expectedRev + 1 + i)
+      throw new AppError("INTERNAL", "the revisions of a commit must follow the board revision", {
+        rev: entry.rev,
+      });
+  });
 }
