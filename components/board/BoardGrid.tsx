@@ -39,7 +39,7 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
   // watches every widget shrink into one column, wider than the screen while they do.
   const { width, containerRef, mounted } = useContainerWidth({ measureBeforeMount: true });
   const narrow = width < NARROW_PX;
-  const dragBases = useRef<Record<string, number>>({});
+  const dragBases = useRef(new Map<string, number>());
   const [announcement, setAnnouncement] = useState("");
 
   const widgets = useMemo(() => Object.values(doc.widgets), [doc.widgets]);
@@ -63,14 +63,17 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
 
   const begin = () => {
     // The revisions the user saw when the drag began: the basis of every layout change it makes.
-    dragBases.current = Object.fromEntries(
-      widgets.map((w) => [w.id, fieldRev(committed, widgetKey(w.id, "layout"))]),
-    );
+    dragBases.current = new Map(widgets.map((w) => [w.id, fieldRev(committed, widgetKey(w.id, "layout"))]));
   };
   const commit = (next: Layout) => {
     if (narrow) return;
     for (const { widgetId, layout: l } of changedLayouts(doc.widgets, next as LayoutItem[])) {
-      void submit({ type: "widget.layout", widgetId, layout: l, baseRev: dragBases.current[widgetId] ?? 0 });
+      void submit({
+        type: "widget.layout",
+        widgetId,
+        layout: l,
+        baseRev: dragBases.current.get(widgetId) ?? 0,
+      });
     }
   };
 
