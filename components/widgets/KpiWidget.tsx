@@ -1,29 +1,24 @@
 "use client";
 
 import { Loader2, Minus, Pencil, TrendingDown, TrendingUp } from "lucide-react";
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
 import { LIMITS } from "@/lib/boards/limits";
 import type { KpiWidget as KpiWidgetType } from "@/lib/boards/types";
-import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import { KpiEditor, type KpiDraft } from "@/lib/client/field-editor";
+import { widgetKey } from "@/lib/client/field-keys";
 import { formatChange, formatNumber, kpiChange } from "@/lib/client/kpi";
 import { useBoardContext } from "../board/BoardContext";
 import { btn } from "../board/ui/buttons";
 import { ConflictPanel } from "./ConflictPanel";
-
-interface Draft {
-  value: string;
-  label: string;
-  unit: string;
-}
+import { useEditorHost } from "./useEditorHost";
 
 /** A number with its label and unit, and how it changed from the previous value. */
 export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
-  const { submit, session, committed, canEdit, conflicts, acceptTheirs, keepMine } = useBoardContext();
+  const { committed, canEdit, conflicts, acceptTheirs, keepMine } = useBoardContext();
   const { value, previous, label, unit } = widget.data;
-  const [draft, setDraft] = useState<Draft | null>(null);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const bases = useRef({ value: 0, label: 0 });
+  const host = useEditorHost();
+  const [editor] = useState(() => new KpiEditor(widget.id, host));
+  const { draft, saving, error } = useSyncExternalStore(editor.subscribe, editor.getState, editor.getState);
   const formId = useId();
   const valueKey = widgetKey(widget.id, "value");
   const labelKey = widgetKey(widget.id, "label");
@@ -31,43 +26,12 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
   const labelConflict = conflicts.get(labelKey);
   const change = kpiChange(value, previous);
 
-  const begin = () => {
-    bases.current = { value: fieldRev(committed, valueKey), label: fieldRev(committed, labelKey) };
-    setDraft({ value: value === null ? "" : String(value), label, unit });
-    setError(null);
-    session?.setEditing(widget.id);
-  };
-  const close = () => {
-    setDraft(null);
-    session?.setEditing(null);
-  };
-
+  const begin = () => editor.begin(committed, widget);
+  const close = () => editor.close();
+  const setDraft = (next: KpiDraft) => editor.edit(next);
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    if (!draft) return;
-    const next = draft.value.trim() === "" ? null : Number(draft.value);
-    if (next !== null && !Number.isFinite(next)) {
-      setError("Enter a number, or leave it empty.");
-      return;
-    }
-    const ops = [];
-    if (next !== value)
-      ops.push(submit({ type: "kpi.value", widgetId: widget.id, value: next, baseRev: bases.current.value }));
-    if (draft.label.trim() !== label || draft.unit.trim() !== unit)
-      ops.push(
-        submit({
-          type: "kpi.label",
-          widgetId: widget.id,
-          label: draft.label.trim(),
-          unit: draft.unit.trim(),
-          baseRev: bases.current.label,
-        }),
-      );
-    close();
-    if (ops.length === 0) return;
-    setSaving(true);
-    await Promise.all(ops);
-    setSaving(false);
+    await editor.save(widget);
   };
 
   const Trend = change?.direction === "up" ? TrendingUp : change?.direction === "down" ? TrendingDown : Minus;

@@ -1,19 +1,15 @@
 "use client";
 
 import { Check, CloudOff, Loader2, Pencil } from "lucide-react";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { LIMITS } from "@/lib/boards/limits";
-import { mergeText } from "@/lib/boards/merge-text";
-import { widgetIn, type NoteWidget as NoteWidgetType } from "@/lib/boards/types";
-import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import type { NoteWidget as NoteWidgetType } from "@/lib/boards/types";
+import { NoteEditor, type SaveState } from "@/lib/client/field-editor";
 import { useBoardContext } from "../board/BoardContext";
 import { ConflictPanel } from "./ConflictPanel";
 import { Markdown } from "./Markdown";
 import { MentionTextarea } from "./MentionTextarea";
-
-const SAVE_DELAY_MS = 600;
-
-type SaveState = "idle" | "saving" | "saved" | "failed";
+import { useEditorHost } from "./useEditorHost";
 
 /**
  * A note: formatted text, edited as plain text in a textarea with debounced saves. Someone else's concurrent edit
@@ -22,23 +18,14 @@ type SaveState = "idle" | "saving" | "saved" | "failed";
  */
 export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const board = useBoardContext();
-  const { submit, session, committed, canEdit, conflicts, acceptTheirs, state } = board;
-  const key = widgetKey(widget.id, "text");
-  const conflict = conflicts.get(key);
-  const [draft, setDraft] = useState<string | null>(null);
-  const [saveState, setSaveState] = useState<SaveState>("idle");
-  const base = useRef(0);
-  /** The committed text at `base`: what the draft was written from, so the server can merge others' edits. */
-  const baseText = useRef("");
-  const lastSent = useRef("");
-  const latest = useRef(0);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const draftRef = useRef<string | null>(null);
-  const conflictOpen = useRef(false);
+  const { committed, canEdit, conflicts, acceptTheirs, state } = board;
+  const host = useEditorHost();
+  const [editor] = useState(() => new NoteEditor({ widgetId: widget.id, host }));
+  const { draft, saveState } = useSyncExternalStore(editor.subscribe, editor.getState, editor.getState);
+  const conflict = conflicts.get(editor.key);
   const editing = draft !== null;
-  useEffect(() => {
-    conflictOpen.current = conflict !== undefined;
-  }, [conflict]);
+  useEffect(() => editor.setConflictOpen(conflict !== undefined), [editor, conflict]);
+  useEffect(() => () => editor.dispose(), [editor]);
 
   const members = useMemo(() => {
     const doc = board.doc;
@@ -46,108 +33,25 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   }, [board.doc, board.me]);
   const memberSet = useMemo(() => new Set(members), [members]);
 
-  const send = (text: string, baseRev: number) => {
-    lastSent.current = text;
-    const n = ++latest.current;
-    setSaveState("saving");
-    void submit({ type: "note.text", widgetId: widget.id, text, baseRev, baseText: baseText.current }).then(
-      (outcome) => {
-        if (n === latest.current) setSaveState(outcome.ok ? "saved" : "failed");
-        if (!outcome.ok || outcome.entry.op.type !== "note.text") return;
-        const merged = outcome.entry.op.text;
-        // Only the newest save moves the editor's basis: an older one's later saves are still on their way, and
-        // the outbox bases them on the text this client sent.
-        if (merged === text || draftRef.current === null || n !== latest.current) return;
-        if (session?.pendingBasis(key)) return;
-        // The server merged someone else's words into this save: show them in the draft, keeping what was typed
-        // since, and write on from the merged text.
-        const draftNow = mergeText(text, draftRef.current, merged);
-        if (draftNow === undefined) return;
-        base.current = outcome.entry.rev;
-        baseText.current = merged;
-        lastSent.current = merged;
-        draftRef.current = draftNow;
-        setDraft(draftNow);
-      },
-    );
-  };
-
-  const flush = () => {
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = null;
-    const text = draftRef.current;
-    // While a conflict is open, nothing is saved until the user chooses.
-    if (text !== null && text !== lastSent.current && !conflictOpen.current) send(text, base.current);
-  };
-
   const begin = () => {
-    if (!canEdit) return;
-    // The draft is the text shown, this user's unacknowledged save included: its basis is that save's, not the
-    // committed text's, or the server would take words someone else added since for words this user removed.
-    const seen = widgetIn(committed, widget.id);
-    const committedText = seen?.type === "note" ? seen.data.text : "";
-    const pending = session?.pendingBasis(key);
-    base.current = pending?.baseRev ?? fieldRev(committed, key);
-    baseText.current = pending ? (pending.baseText ?? committedText) : committedText;
-    lastSent.current = widget.data.text;
-    draftRef.current = widget.data.text;
-    setDraft(widget.data.text);
-    setSaveState("idle");
-    session?.setEditing(widget.id);
+    if (canEdit) editor.begin(committed, widget.data.text);
   };
-
-  const end = () => {
-    flush();
-    draftRef.current = null;
-    setDraft(null);
-    session?.setEditing(null);
-  };
-
-  const change = (text: string) => {
-    draftRef.current = text;
-    setDraft(text);
-    if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => latestFlush.current(), SAVE_DELAY_MS);
-  };
-
-  // Timers and unmount call the latest flush, which sees the current conflict state and base.
-  const latestFlush = useRef(flush);
-  useEffect(() => {
-    latestFlush.current = flush;
+  const end = () => editor.end();
+  const change = (text: string) => editor.change(text);
+  const textConflict = (c: NonNullable<typeof conflict>) => ({
+    rev: c.rev,
+    current: c.current,
+    mine: c.op.type === "note.text" ? c.op.text : "",
   });
-  useEffect(
-    () => () => {
-      if (draftRef.current !== null) {
-        latestFlush.current();
-        session?.setEditing(null);
-      }
-    },
-    [session],
-  );
-
   const keepMine = () => {
     if (!conflict) return;
     acceptTheirs(conflict);
-    conflictOpen.current = false;
-    const mine = draftRef.current ?? (conflict.op.type === "note.text" ? conflict.op.text : "");
-    base.current = conflict.rev;
-    // Written over their text on purpose: based on it, so the server takes this text as it is.
-    baseText.current = typeof conflict.current === "string" ? conflict.current : widget.data.text;
-    send(mine, conflict.rev);
+    editor.keepMine(textConflict(conflict), widget.data.text);
   };
   const useTheirs = () => {
     if (!conflict) return;
     acceptTheirs(conflict);
-    conflictOpen.current = false;
-    const theirs = typeof conflict.current === "string" ? conflict.current : widget.data.text;
-    base.current = conflict.rev;
-    baseText.current = theirs;
-    lastSent.current = theirs;
-    if (draftRef.current !== null) {
-      draftRef.current = theirs;
-      setDraft(theirs);
-    }
-    setSaveState("idle");
+    editor.useTheirs(textConflict(conflict), widget.data.text);
   };
 
   const mineText = draft ?? (conflict?.op.type === "note.text" ? conflict.op.text : "");
