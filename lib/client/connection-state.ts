@@ -1,4 +1,5 @@
 import type { ConnectErrorData } from "../protocol/handshake";
+import { own } from "../util/own";
 
 /** Every state the UI shows for the realtime connection. */
 export type ConnectionStatus =
@@ -44,7 +45,7 @@ export function reduceConnection(state: ConnectionState, event: ConnectionEvent)
         attempt: event.attempt,
       };
     case "connect_error": {
-      const terminal = TERMINAL[event.code];
+      const terminal = own(TERMINAL, event.code);
       if (terminal)
         return { status: terminal, error: event.data, detail: event.data?.message, attempt: state.attempt };
       return {
