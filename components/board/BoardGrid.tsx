@@ -11,7 +11,7 @@ import ReactGridLayout, {
 import "react-grid-layout/css/styles.css";
 import "./board.css";
 import { LIMITS } from "@/lib/boards/limits";
-import { fieldRev, widgetKey } from "@/lib/client/field-keys";
+import { basesOf } from "@/lib/client/field-editor";
 import {
   changedLayouts,
   keyboardLayout,
@@ -63,7 +63,11 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
 
   const begin = () => {
     // The revisions the user saw when the drag began: the basis of every layout change it makes.
-    dragBases.current = new Map(widgets.map((w) => [w.id, fieldRev(committed, widgetKey(w.id, "layout"))]));
+    dragBases.current = basesOf(
+      committed,
+      widgets.map((w) => w.id),
+      "layout",
+    );
   };
   const commit = (next: Layout) => {
     if (narrow) return;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { applyOp, newBoard } from "../boards/apply";
 import type { BoardDoc, KpiWidget } from "../boards/types";
 import type { BoardOp, BoardOpInput, CommittedOp } from "../protocol/boards";
-import { KpiEditor, NoteEditor, type EditorHost } from "./field-editor";
+import { KpiEditor, NoteEditor, basesOf, type EditorHost } from "./field-editor";
 import type { OpOutcome } from "./outbox";
 
 const layout = { x: 0, y: 0, w: 4, h: 3 };
@@ -241,5 +241,22 @@ describe("KpiEditor", () => {
     editor.edit({ value: "" });
     void editor.save(kpi);
     expect(host.sent[0]!.op).toEqual({ type: "kpi.value", widgetId: "k1", value: null, baseRev: 2 });
+  });
+});
+
+describe("basesOf", () => {
+  it("gives each widget's field revision as the board has it when a gesture starts", () => {
+    const doc = board(
+      { type: "widget.add", widget: { id: "a", type: "note", title: "", layout, data: { text: "" } } },
+      { type: "widget.add", widget: { id: "b", type: "note", title: "", layout, data: { text: "" } } },
+      { type: "widget.layout", widgetId: "a", layout: { ...layout, x: 4 }, baseRev: 1 },
+    );
+    expect(basesOf(doc, ["a", "b", "constructor"], "layout")).toEqual(
+      new Map([
+        ["a", 3],
+        ["b", 2],
+        ["constructor", 0],
+      ]),
+    );
   });
 });

@@ -275,3 +275,15 @@ export class KpiEditor extends Observable<KpiEditorState> {
     this.set({ saving: false });
   }
 }
+
+/**
+ * The revision that `field` of each widget has in `committed` now: the basis of every change a gesture that
+ * starts now makes (a drag or resize of the grid moves several widgets' layouts).
+ */
+export function basesOf(
+  committed: BoardDoc,
+  widgetIds: Iterable<string>,
+  field: Parameters<typeof widgetKey>[1],
+): Map<string, number> {
+  return new Map([...widgetIds].map((id) => [id, fieldRev(committed, widgetKey(id, field))]));
+}
