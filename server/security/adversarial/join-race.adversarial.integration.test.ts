@@ -78,43 +78,64 @@ describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) =>
   });
 
   it("a socket whose access is revoked while it joins receives no later op", async () => {
-    const alice = await connect("alice");
-    const bob = await connect("bob");
-    const received = new Map<string, CommittedOp[]>();
-    bob.on("board:op", ({ boardId, entry }) => {
-      const list = received.get(boardId) ?? [];
-      list.push(entry);
-      received.set(boardId, list);
-    });
-
-    const rounds = 30;
+    const lanes = 6;
+    const rounds = 40;
     let joinedBeforeRevoke = 0;
     const leaks: string[] = [];
-    for (let r = 0; r < rounds; r++) {
-      const boardId = await createBoard(alice, `Revoke ${r}`);
-      const owner = new TestBoardClient(alice, boardId);
-      await owner.join();
-      await owner.op({ type: "member.set", user: "bob", role: "editor" });
-      // Bob's join and Alice's revoke race; the revoke is sent a little later in odd rounds.
-      const join = bob.emitWithAck("board:join", { boardId });
-      if (r % 2 === 1) await new Promise((res) => setImmediate(res));
-      const revoke = await owner.op({ type: "member.set", user: "bob", role: null });
-      if (!revoke.ok) throw new Error(revoke.error.message);
-      const joined = await join;
-      if (joined.ok) joinedBeforeRevoke++;
-      const after = await owner.op({
-        type: "widget.add",
-        widget: { id: `w${r}`, type: "checklist", title: "After", layout },
+    const boards: string[] = [];
+    // Several pairs race at once, each on its own boards, so that the join and the revoke interleave in many ways.
+    const lane = async (n: number) => {
+      const alice = await connect("alice");
+      const bob = await connect("bob");
+      const received = new Map<string, CommittedOp[]>();
+      bob.on("board:op", ({ boardId, entry }) => {
+        const list = received.get(boardId) ?? [];
+        list.push(entry);
+        received.set(boardId, list);
       });
-      if (!after.ok) throw new Error(after.error.message);
-      // Anything sent to Bob before this ack arrives before it: one connection keeps order.
-      await bob.emitWithAck("board:list", {});
-      const late = (received.get(boardId) ?? []).filter((e) => e.rev > revoke.entry.rev);
-      if (late.length > 0) leaks.push(boardId);
+      for (let r = 0; r < rounds; r++) {
+        const boardId = await createBoard(alice, `Revoke ${n}.${r}`);
+        boards.push(boardId);
+        const owner = new TestBoardClient(alice, boardId);
+        await owner.join();
+        await owner.op({ type: "member.set", user: "bob", role: "editor" });
+        // Bob's join and Alice's revoke race, sent in either order with a few turns of the event loop between.
+        const revokeOp = { type: "member.set", user: "bob", role: null } as const;
+        const spacing = (r + n) % 4;
+        let join: ReturnType<typeof bob.emitWithAck<"board:join">> | undefined;
+        let revoking: ReturnType<typeof owner.op> | undefined;
+        if ((r + n) % 8 < 4) join = bob.emitWithAck("board:join", { boardId });
+        else revoking = owner.op(revokeOp);
+        for (let t = 0; t < spacing; t++) await new Promise((res) => setImmediate(res));
+        join ??= bob.emitWithAck("board:join", { boardId });
+        revoking ??= owner.op(revokeOp);
+        const revoke = await revoking;
+        if (!revoke.ok) throw new Error(revoke.error.message);
+        const joined = await join;
+        if (joined.ok) joinedBeforeRevoke++;
+        const after = await owner.op({
+          type: "widget.add",
+          widget: { id: `w${r}`, type: "checklist", title: "After", layout },
+        });
+        if (!after.ok) throw new Error(after.error.message);
+        // Anything sent to Bob before this ack arrives before it: one connection keeps order.
+        await bob.emitWithAck("board:list", {});
+        const late = (received.get(boardId) ?? []).filter((e) => e.rev > revoke.entry.rev);
+        if (late.length > 0) leaks.push(boardId);
+      }
+    };
+    await Promise.all(Array.from({ length: lanes }, (_, n) => lane(n)));
+    // Nor is Bob left as a viewer of any of these boards (a ghost whose lease this instance would renew).
+    const presence = server.app.context.services.presence!;
+    const ghosts: string[] = [];
+    for (const boardId of boards) {
+      if ((await presence.viewers(boardId)).some((v) => v.user === "bob")) ghosts.push(boardId);
     }
+    console.log(`[join-race ${mode}] revoke during join: ${ghosts.length} boards still list bob as a viewer`);
     console.log(
-      `[join-race ${mode}] revoke during join: ${rounds} rounds, ${joinedBeforeRevoke} joins acked ok, ${leaks.length} leaked`,
+      `[join-race ${mode}] revoke during join: ${lanes * rounds} rounds, ${joinedBeforeRevoke} joins acked ok, ${leaks.length} leaked`,
     );
     expect(leaks).toEqual([]);
+    expect(ghosts).toEqual([]);
   });
 });
