@@ -2,6 +2,7 @@ import type { CommittedOp } from "@/lib/protocol/boards";
 import { AppError } from "@/lib/protocol/errors";
 import type { FeatureContext } from "../features";
 import type { PresenceTracker } from "../presence/tracker";
+import type { Quotas } from "../quotas/quotas";
 import { boardRoom } from "../realtime/rooms";
 import { userRoom, type AppSocket } from "../realtime/types";
 import type { BoardService } from "./service";
@@ -12,6 +13,7 @@ const CURSOR_MIN_INTERVAL_MS = 40;
 export interface BoardHandlerDeps {
   service: BoardService;
   presence: PresenceTracker;
+  quotas: Quotas;
 }
 
 /**
@@ -50,15 +52,22 @@ function serialPerSocket() {
   };
 }
 
-export function registerBoardHandlers(ctx: FeatureContext, { service, presence }: BoardHandlerDeps): void {
+export function registerBoardHandlers(
+  ctx: FeatureContext,
+  { service, presence, quotas }: BoardHandlerDeps,
+): void {
   const { events } = ctx;
   const lastCursor = new WeakMap<AppSocket, number>();
 
   events.handle("board:list", async (_p, { user }) => ({ boards: await service.list(user.name) }));
 
-  events.handle("board:create", async ({ title }, { user }) => ({
-    board: await service.create(user.name, title),
-  }));
+  events.handle("board:create", async ({ title }, { user }) => {
+    const owned = async () => (await service.list(user.name)).filter((b) => b.owner === user.name).length;
+    const board = await quotas.admitCreation(user.name, "boards-owned", owned, () =>
+      service.create(user.name, title),
+    );
+    return { board };
+  });
 
   events.handle("board:delete", async ({ boardId }, { user }) => {
     await service.delete(user.name, boardId);
@@ -76,6 +85,9 @@ export function registerBoardHandlers(ctx: FeatureContext, { service, presence }
       const room = boardRoom(boardId);
       await service.open(user.name, boardId);
       if (socket.disconnected) throw gone();
+      if (!socket.rooms.has(room)) {
+        quotas.checkBoardsJoined([...socket.rooms].filter((r) => r.startsWith(boardRoom(""))).length);
+      }
       // Join the room before reading the board, so that no op can fall between the snapshot and the broadcasts.
       await socket.join(room);
       try {
