@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommittedOp } from "@/lib/protocol/boards";
-import { TestBoardClient, eventually, newOpId } from "../../testing/board-client";
+import { TestBoardClient, eventually } from "../../testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "../../testing/clients";
 import { startInstance, type TestInstance } from "../../testing/instance";
 import { TestRedisServer } from "../../testing/redis-server";
@@ -15,24 +15,41 @@ const layout = { x: 0, y: 0, w: 2, h: 2 };
 describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) => {
   let redis: TestRedisServer | undefined;
   let server: TestInstance;
+  /** Where the revoked user is connected: a second instance in Redis mode, so the revoke reaches it over Redis. */
+  let other: TestInstance;
   const sockets: TestSocket[] = [];
+
+  // Quotas are not under test here: Alice owns and views hundreds of boards.
+  const env = {
+    INSTANCE_LEASE_MS: "1500",
+    MAX_CONNECTIONS_PER_USER: "1000",
+    QUOTA_BOARDS_PER_USER: "10000",
+    QUOTA_BOARDS_JOINED_PER_SOCKET: "10000",
+  };
 
   beforeAll(async () => {
     if (mode === "redis") redis = await TestRedisServer.start();
     server = await startInstance({
       redisUrl: redis?.url,
       seedDemoUsers: true,
-      env: { INSTANCE_LEASE_MS: "1500", MAX_CONNECTIONS_PER_USER: "1000" },
+      env,
     });
+    other = redis
+      ? await startInstance({
+          redisUrl: redis.url,
+          env: { ...env, INSTANCE_ID: "other" },
+        })
+      : server;
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());
+    if (other !== server) await other?.close();
     await server?.close();
     await redis?.stop();
   });
 
-  async function connect(user: string): Promise<TestSocket> {
-    const socket = await connectOk(server.url, { token: await tokenFor(user) });
+  async function connect(user: string, instance = server): Promise<TestSocket> {
+    const socket = await connectOk(instance.url, { token: await tokenFor(user) });
     sockets.push(socket);
     return socket;
   }
@@ -78,15 +95,16 @@ describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) =>
   });
 
   it("a socket whose access is revoked while it joins receives no later op", async () => {
-    const lanes = 6;
-    const rounds = 40;
+    const lanes = mode === "redis" ? 6 : 2;
+    const rounds = mode === "redis" ? 60 : 20;
     let joinedBeforeRevoke = 0;
     const leaks: string[] = [];
     const boards: string[] = [];
     // Several pairs race at once, each on its own boards, so that the join and the revoke interleave in many ways.
+    // In Redis mode Bob is on another instance: the revoke reaches his socket over Redis, as in production.
     const lane = async (n: number) => {
       const alice = await connect("alice");
-      const bob = await connect("bob");
+      const bob = await connect("bob", other);
       const received = new Map<string, CommittedOp[]>();
       bob.on("board:op", ({ boardId, entry }) => {
         const list = received.get(boardId) ?? [];
