@@ -90,7 +90,7 @@ export const envSchema = z.object({
   QUOTA_TASKS_PER_MINUTE_PER_USER: int(1, 1_000_000).default(60),
   QUOTA_BOARDS_JOINED_PER_SOCKET: int(1, 10_000).default(50),
   QUOTA_HTTP_PER_MINUTE_PER_USER: int(1, 10_000_000).default(600),
-  QUOTA_HTTP_PER_MINUTE_PER_IP: int(1, 10_000_000).default(1_200),
+  QUOTA_HTTP_PER_MINUTE_PER_IP: int(1, 10_000_000).default(6_000),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   SOCKETIO_ADMIN_UI: bool.default(false),
   SEED_DEMO_USERS: bool.optional(),
