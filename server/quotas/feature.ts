@@ -1,3 +1,4 @@
+import { AppError } from "@/lib/protocol/errors";
 import type { Feature } from "../features";
 import { Quotas, clientAddress } from "./quotas";
 import { MemoryQuotaStore } from "./store.memory";
@@ -26,8 +27,14 @@ export const quotasFeature: Feature = {
     });
     ctx.router.guardWith(async (req, path) => {
       if (UNMETERED.has(path)) return;
-      const auth = await ctx.authenticator.fromHeaders(req.headers);
-      await quotas.httpRequest(clientAddress(req), auth.ok ? auth.principal.name : undefined);
+      try {
+        const auth = await ctx.authenticator.fromHeaders(req.headers);
+        await quotas.httpRequest(clientAddress(req), auth.ok ? auth.principal.name : undefined);
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        // Redis unreachable: the request goes unmetered rather than failing; the route answers for itself.
+        ctx.logger.debug({ err }, "HTTP quota not checked");
+      }
     });
     ctx.services.quotas = quotas;
   },
