@@ -21,7 +21,14 @@ async function main() {
   const web = await startInstance({
     redisUrl: redis.url,
     seedDemoUsers: true,
-    env: { WORKERS_INLINE: "false", RATE_LIMIT_EVENTS_PER_SEC: "100000", RATE_LIMIT_BURST: "100000" },
+    env: {
+      WORKERS_INLINE: "false",
+      RATE_LIMIT_EVENTS_PER_SEC: "100000",
+      RATE_LIMIT_BURST: "100000",
+      // One user queues every job at once: the per-user task quotas would refuse most of them.
+      QUOTA_TASKS_CONCURRENT_PER_USER: "10000",
+      QUOTA_TASKS_PER_MINUTE_PER_USER: "1000000",
+    },
   });
   const workerEnv = {
     REDIS_URL: redis.url,

@@ -5,6 +5,7 @@ import { liveFeedFeature } from "./feeds/feature";
 import type { Feature } from "./features";
 import { MetricsFeature } from "./metrics/feature";
 import { notificationsFeature } from "./notifications/feature";
+import { quotasFeature } from "./quotas/feature";
 import { registryFeature } from "./registry/registry.feature";
 import { tasksFeature } from "./tasks/feature";
 
@@ -17,6 +18,7 @@ export function allFeatures(): Feature[] {
   return [
     metrics,
     registryFeature(),
+    quotasFeature,
     notificationsFeature,
     boardsFeature,
     tasksFeature,

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   DRAINING: { retryable: true },
   UNAVAILABLE: { retryable: true },
   PAYLOAD_TOO_LARGE: { retryable: false },
+  /** A per-user (or per-address) quota is spent; `details` names it, with `limit`, `used` and `retryAfterMs` when a window will reopen. */
+  QUOTA_EXCEEDED: { retryable: false },
   UNSUPPORTED_PROTOCOL: { retryable: false },
   INTERNAL: { retryable: true },
 } as const;

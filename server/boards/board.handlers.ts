@@ -1,6 +1,8 @@
 import type { CommittedOp } from "@/lib/protocol/boards";
+import { AppError } from "@/lib/protocol/errors";
 import type { FeatureContext } from "../features";
 import type { PresenceTracker } from "../presence/tracker";
+import type { Quotas } from "../quotas/quotas";
 import { boardRoom } from "../realtime/rooms";
 import { userRoom, type AppSocket } from "../realtime/types";
 import type { BoardService } from "./service";
@@ -11,6 +13,7 @@ const CURSOR_MIN_INTERVAL_MS = 40;
 export interface BoardHandlerDeps {
   service: BoardService;
   presence: PresenceTracker;
+  quotas: Quotas;
 }
 
 /**
@@ -33,15 +36,38 @@ export function publishOp(
   }
 }
 
-export function registerBoardHandlers(ctx: FeatureContext, { service, presence }: BoardHandlerDeps): void {
+const gone = () => new AppError("UNAVAILABLE", "the connection closed while joining the board");
+const revoked = () => new AppError("NOT_FOUND", "no such board, or it is not shared with you");
+
+/** Runs each socket's steps one at a time, in the order they were queued, whether the previous one failed or not. */
+function serialPerSocket() {
+  const tails = new WeakMap<AppSocket, Promise<unknown>>();
+  return <T>(socket: AppSocket, step: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(socket) ?? Promise.resolve()).then(step, step);
+    tails.set(
+      socket,
+      run.catch(() => undefined),
+    );
+    return run;
+  };
+}
+
+export function registerBoardHandlers(
+  ctx: FeatureContext,
+  { service, presence, quotas }: BoardHandlerDeps,
+): void {
   const { events } = ctx;
   const lastCursor = new WeakMap<AppSocket, number>();
 
   events.handle("board:list", async (_p, { user }) => ({ boards: await service.list(user.name) }));
 
-  events.handle("board:create", async ({ title }, { user }) => ({
-    board: await service.create(user.name, title),
-  }));
+  events.handle("board:create", async ({ title }, { user }) => {
+    const owned = async () => (await service.list(user.name)).filter((b) => b.owner === user.name).length;
+    const board = await quotas.admitCreation(user.name, "boards-owned", owned, () =>
+      service.create(user.name, title),
+    );
+    return { board };
+  });
 
   events.handle("board:delete", async ({ boardId }, { user }) => {
     await service.delete(user.name, boardId);
@@ -50,20 +76,45 @@ export function registerBoardHandlers(ctx: FeatureContext, { service, presence }
     return {};
   });
 
-  events.handle("board:join", async ({ boardId }, { user, socket }) => {
-    await service.open(user.name, boardId);
-    // Join the room before reading the board, so that no op can fall between the snapshot and the broadcasts.
-    await socket.join(boardRoom(boardId));
-    const { doc, role } = await service.open(user.name, boardId);
-    const viewers = await presence.join(socket, boardId);
-    return { board: doc, role, presence: viewers };
-  });
+  // board:join, board:leave and the disconnect cleanup of one socket run one after another, in arrival order: a
+  // disconnect that arrives while a join awaits the store is handled after that join, never before it.
+  const inOrder = serialPerSocket();
 
-  events.handle("board:leave", async ({ boardId }, { socket }) => {
-    await socket.leave(boardRoom(boardId));
-    await presence.leave(socket, boardId);
-    return {};
-  });
+  events.handle("board:join", ({ boardId }, { user, socket }) =>
+    inOrder(socket, async () => {
+      const room = boardRoom(boardId);
+      await service.open(user.name, boardId);
+      if (socket.disconnected) throw gone();
+      if (!socket.rooms.has(room)) {
+        quotas.checkBoardsJoined([...socket.rooms].filter((r) => r.startsWith(boardRoom(""))).length);
+      }
+      // Join the room before reading the board, so that no op can fall between the snapshot and the broadcasts.
+      await socket.join(room);
+      try {
+        // Read again once in the room: a revoke committed before this read is seen here, and one committed after
+        // it takes the socket out of the room (publishOp), which the checks below notice.
+        const { doc, role } = await service.open(user.name, boardId);
+        if (socket.disconnected) throw gone();
+        if (!socket.rooms.has(room)) throw revoked();
+        const viewers = await presence.join(socket, boardId);
+        if (socket.disconnected) throw gone();
+        if (!socket.rooms.has(room)) throw revoked();
+        return { board: doc, role, presence: viewers };
+      } catch (err) {
+        await socket.leave(room);
+        await presence.leave(socket, boardId);
+        throw err;
+      }
+    }),
+  );
+
+  events.handle("board:leave", ({ boardId }, { socket }) =>
+    inOrder(socket, async () => {
+      await socket.leave(boardRoom(boardId));
+      await presence.leave(socket, boardId);
+      return {};
+    }),
+  );
 
   events.handle("board:sync", ({ boardId, sinceRev }, { user }) =>
     service.sync(user.name, boardId, sinceRev),
@@ -91,7 +142,9 @@ export function registerBoardHandlers(ctx: FeatureContext, { service, presence }
 
   ctx.io.on("connection", (socket) => {
     socket.on("disconnect", () => {
-      presence.leaveAll(socket).catch((err: unknown) => ctx.logger.debug({ err }, "presence cleanup failed"));
+      inOrder(socket, () => presence.leaveAll(socket)).catch((err: unknown) =>
+        ctx.logger.debug({ err }, "presence cleanup failed"),
+      );
     });
   });
 }

@@ -62,7 +62,7 @@ export const boardsFeature: Feature = {
       logger: ctx.logger,
     });
     presence.start();
-    registerBoardHandlers(ctx, { service, presence });
+    registerBoardHandlers(ctx, { service, presence, quotas: requireService(ctx, "quotas") });
     registerPushRoutes(ctx, service);
     hintResyncOnReconnect(ctx);
     ctx.services.boards = service;

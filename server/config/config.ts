@@ -84,6 +84,13 @@ export const envSchema = z.object({
   TASK_UPLOAD_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
   TASK_LOCK_MS: int(1_000, 600_000).default(10_000),
   WORKER_HEALTH_PORT: int(1, 65535).optional(),
+  QUOTA_BOARDS_PER_USER: int(1, 1_000_000).default(500),
+  QUOTA_STORED_BYTES_PER_USER: int(1_024, 1024 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+  QUOTA_TASKS_CONCURRENT_PER_USER: int(1, 10_000).default(5),
+  QUOTA_TASKS_PER_MINUTE_PER_USER: int(1, 1_000_000).default(60),
+  QUOTA_BOARDS_JOINED_PER_SOCKET: int(1, 10_000).default(50),
+  QUOTA_HTTP_PER_MINUTE_PER_USER: int(1, 10_000_000).default(600),
+  QUOTA_HTTP_PER_MINUTE_PER_IP: int(1, 10_000_000).default(6_000),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   SOCKETIO_ADMIN_UI: bool.default(false),
   SEED_DEMO_USERS: bool.optional(),
@@ -120,6 +127,17 @@ export interface Config {
     uploadMaxBytes: number;
     lockMs: number;
     workerHealthPort?: number;
+  };
+  /** Per-user limits; see `server/quotas/`. */
+  quotas: {
+    boardsPerUser: number;
+    /** Uploads waiting to be imported plus exports kept for download. */
+    storedBytesPerUser: number;
+    tasksConcurrentPerUser: number;
+    tasksPerMinutePerUser: number;
+    boardsJoinedPerSocket: number;
+    httpPerMinutePerUser: number;
+    httpPerMinutePerIp: number;
   };
   metricsToken?: string;
   /** Serve @socket.io/admin-ui's namespace, for admins who use that tool. */
@@ -196,6 +214,15 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       uploadMaxBytes: e.TASK_UPLOAD_MAX_BYTES,
       lockMs: e.TASK_LOCK_MS,
       workerHealthPort: e.WORKER_HEALTH_PORT,
+    },
+    quotas: {
+      boardsPerUser: e.QUOTA_BOARDS_PER_USER,
+      storedBytesPerUser: e.QUOTA_STORED_BYTES_PER_USER,
+      tasksConcurrentPerUser: e.QUOTA_TASKS_CONCURRENT_PER_USER,
+      tasksPerMinutePerUser: e.QUOTA_TASKS_PER_MINUTE_PER_USER,
+      boardsJoinedPerSocket: e.QUOTA_BOARDS_JOINED_PER_SOCKET,
+      httpPerMinutePerUser: e.QUOTA_HTTP_PER_MINUTE_PER_USER,
+      httpPerMinutePerIp: e.QUOTA_HTTP_PER_MINUTE_PER_IP,
     },
     metricsToken: e.METRICS_TOKEN,
     socketIoAdminUi: e.SOCKETIO_ADMIN_UI,

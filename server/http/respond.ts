@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   DRAINING: 503,
   UNAVAILABLE: 503,
   PAYLOAD_TOO_LARGE: 413,
+  QUOTA_EXCEEDED: 429,
   UNSUPPORTED_PROTOCOL: 400,
   INTERNAL: 500,
 };
@@ -35,9 +36,15 @@ export function sendJson(
 
 /** The HTTP face of an error ack: same `{ ok: false, error }` body, status from the code. */
 export function sendError(res: ServerResponse, error: ErrorBody, headers?: Record<string, string>): void {
-  sendJson(res, STATUS[error.code], { ok: false, error }, headers);
+  sendJson(res, statusForError(error), { ok: false, error }, headers);
 }
 
 export function statusForCode(code: ErrorCode): number {
   return STATUS[code];
+}
+
+/** As `statusForCode`, except that a spent storage quota is 413 (the body is too large for what is left), not 429. */
+export function statusForError(error: ErrorBody): number {
+  if (error.code === "QUOTA_EXCEEDED" && error.details?.unit === "bytes") return 413;
+  return STATUS[error.code];
 }

@@ -14,6 +14,9 @@ export interface RouteContext {
 
 export type RouteHandler = (ctx: RouteContext) => Promise<void> | void;
 
+/** Runs before a matched route's handler, with the route as registered; throwing answers with that error. */
+export type RouteGuard = (req: IncomingMessage, path: string) => Promise<void>;
+
 interface Route {
   method: string;
   /** As registered, e.g. `/api/sessions/:connectionId`. */
@@ -29,6 +32,7 @@ interface Route {
  */
 export class Router {
   private readonly routes: Route[] = [];
+  private guard?: RouteGuard;
 
   constructor(private readonly logger: Logger) {}
 
@@ -55,6 +59,12 @@ export class Router {
     return this;
   }
 
+  /** Sets the guard every matched request passes first (per-user and per-address quotas). */
+  guardWith(guard: RouteGuard): this {
+    this.guard = guard;
+    return this;
+  }
+
   /** Every registered route, one per method, with the pattern its path compiles to (for coverage checks). */
   list(): { method: string; path: string; pattern: RegExp }[] {
     return this.routes.map(({ method, path, pattern }) => ({ method, path, pattern }));
@@ -75,6 +85,7 @@ export class Router {
         params[k] = decodeURIComponent(m[i + 1] ?? "");
       });
       try {
+        await this.guard?.(req, route.path);
         await route.handler({ req, res, url, params });
       } catch (err) {
         this.fail(res, err, req);

@@ -62,7 +62,9 @@ export class PresenceTracker {
     void settled.finally(() => this.inFlight.delete(settled));
   }
 
+  /** A socket that has disconnected is never registered: nothing would ever remove its entry. */
   async join(socket: AppSocket, boardId: string): Promise<PresenceViewer[]> {
+    if (socket.disconnected) return this.viewers(boardId);
     let sockets = this.local.get(boardId);
     if (!sockets) this.local.set(boardId, (sockets = new Map()));
     sockets.set(socket.data.connectionId, socket);
@@ -155,6 +157,11 @@ export class PresenceTracker {
     for (const [boardId, sockets] of this.local) {
       try {
         const { store, leaseMs } = this.deps;
+        // A socket that disconnected without its cleanup running (it always should) stops viewing here, so that
+        // its lease is not renewed forever.
+        const gone = [...sockets.values()].filter((s) => s.disconnected);
+        if (gone.length > 0) await Promise.all(gone.map((s) => this.leave(s, boardId)));
+        if (sockets.size === 0) continue;
         await store.renew(boardId, [...sockets.keys()], leaseMs);
         let entries = await store.list(boardId);
         // An entry can lapse while Redis is away; a socket still here must come back into the list.

@@ -338,7 +338,17 @@ describe("fuzzing the HTTP API with malformed bodies", () => {
   let token: string;
   let boardId: string;
   beforeAll(async () => {
-    server = await startInstance({ seedDemoUsers: true });
+    // The per-user quotas would answer most of these 429 before a parser sees them: lift them, so every case counts.
+    server = await startInstance({
+      seedDemoUsers: true,
+      env: {
+        QUOTA_HTTP_PER_MINUTE_PER_USER: "10000000",
+        QUOTA_HTTP_PER_MINUTE_PER_IP: "10000000",
+        QUOTA_TASKS_PER_MINUTE_PER_USER: "1000000",
+        QUOTA_TASKS_CONCURRENT_PER_USER: "10000",
+        QUOTA_STORED_BYTES_PER_USER: "1073741824",
+      },
+    });
     token = await tokenFor("alice");
     const socket = await connectOk(server.url, { token });
     const created = await socket.emitWithAck("board:create", { title: "HTTP fuzz" });

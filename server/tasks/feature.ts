@@ -18,6 +18,7 @@ export const tasksFeature: Feature = {
   name: "tasks",
   async setup(ctx) {
     const boards = requireService(ctx, "boards");
+    const quotas = requireService(ctx, "quotas");
     const redis = ctx.backends.redis;
     const runtime = await createTaskRuntime({
       config: ctx.config,
@@ -26,14 +27,16 @@ export const tasksFeature: Feature = {
       boards,
       notifications: requireService(ctx, "notifications"),
       broadcaster: ctx.io,
+      quotas,
     });
-    registerTaskHandlers(ctx.events, { queue: runtime.queue, boards });
+    registerTaskHandlers(ctx.events, { queue: runtime.queue, boards, quotas });
     registerTaskRoutes(ctx.router, {
       authenticator: ctx.authenticator,
       boards,
       queue: runtime.queue,
       blobs: runtime.blobs,
       uploadMaxBytes: ctx.config.tasks.uploadMaxBytes,
+      quotas,
     });
     if (ctx.config.workersInline)
       await runtime.queue.runWorker(runtime.processor, { concurrency: ctx.config.tasks.concurrency });

@@ -5,7 +5,10 @@ import type { NotificationService } from "../notifications/service";
 import type { Broadcaster } from "../realtime/broadcaster";
 import { createRedisClient, type RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
-import { FileBlobStore, RedisBlobStore, type BlobStore } from "./blobs";
+import { Quotas } from "../quotas/quotas";
+import { MemoryQuotaStore } from "../quotas/store.memory";
+import { RedisQuotaStore } from "../quotas/store.redis";
+import { AccountedBlobStore, FileBlobStore, RedisBlobStore, type BlobStore } from "./blobs";
 import { taskListener } from "./listener";
 import { createProcessor } from "./processors";
 import type { TaskProcessor, TaskQueue } from "./queue";
@@ -19,6 +22,8 @@ export interface TaskRuntimeDeps {
   boards: BoardService;
   notifications: Pick<NotificationService, "notifyQuietly">;
   broadcaster: Broadcaster;
+  /** The web instance's quotas; a worker process counts in Redis through its own. */
+  quotas?: Quotas;
 }
 
 export interface TaskRuntime {
@@ -36,13 +41,18 @@ export async function createTaskRuntime(deps: TaskRuntimeDeps): Promise<TaskRunt
   const { config, logger, redis } = deps;
   const listener = taskListener({ broadcaster: deps.broadcaster, notifications: deps.notifications });
   // Redis expires blobs by itself; files are swept now and hourly.
-  const blobs: BlobStore = redis
-    ? new RedisBlobStore(redis.command, redis.keys)
-    : new FileBlobStore(config.dataDir);
+  const stored = redis ? new RedisBlobStore(redis.command, redis.keys) : new FileBlobStore(config.dataDir);
+  const quotas =
+    deps.quotas ??
+    new Quotas({
+      store: redis ? new RedisQuotaStore(redis.command, redis.keys) : new MemoryQuotaStore(),
+      limits: config.quotas,
+    });
+  const blobs: BlobStore = new AccountedBlobStore(stored, quotas);
   let sweeper: NodeJS.Timeout | undefined;
-  if (blobs instanceof FileBlobStore) {
+  if (stored instanceof FileBlobStore) {
     const sweep = () => {
-      blobs.sweep().catch((err: unknown) => logger.warn({ err }, "could not remove expired blobs"));
+      stored.sweep().catch((err: unknown) => logger.warn({ err }, "could not remove expired blobs"));
     };
     sweep();
     sweeper = setInterval(sweep, BLOB_SWEEP_MS).unref();

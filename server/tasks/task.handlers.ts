@@ -2,9 +2,20 @@ import { AppError } from "@/lib/protocol/errors";
 import type { TaskInfo } from "@/lib/protocol/tasks";
 import type { Principal } from "../auth/principal";
 import type { BoardService } from "../boards/service";
+import type { Quotas } from "../quotas/quotas";
 import type { EventRouter } from "../realtime/event-router";
 import type { TaskQueue } from "./queue";
 import { widgetIn } from "@/lib/boards/types";
+
+/**
+ * Tasks of `owner` that are queued or running: what the concurrent-tasks quota counts. It looks at the newest
+ * `limit * 10 + 20` tasks only, as each costs a read; an older task still running behind that many newer ones is
+ * not counted, so a user can exceed the limit by the few long tasks they manage to bury that way, never more.
+ */
+export async function activeTasks(queue: TaskQueue, owner: string, limit: number): Promise<number> {
+  const tasks = await queue.listFor(owner, limit * 10 + 20);
+  return tasks.filter((t) => t.status === "queued" || t.status === "running").length;
+}
 
 /** A task belongs to its owner; admins may act on any task (retrying failed jobs from the admin panel). */
 export async function ownedTask(queue: TaskQueue, user: Principal, taskId: string): Promise<TaskInfo> {
@@ -16,19 +27,31 @@ export async function ownedTask(queue: TaskQueue, user: Principal, taskId: strin
 
 export function registerTaskHandlers(
   events: EventRouter,
-  deps: { queue: TaskQueue; boards: BoardService },
+  deps: { queue: TaskQueue; boards: BoardService; quotas: Quotas },
 ): void {
-  const { queue, boards } = deps;
+  const { queue, boards, quotas } = deps;
+  /** Per-minute and concurrent-task quotas, then the enqueue. */
+  const admit = async <T>(user: string, enqueue: () => Promise<T>): Promise<T> => {
+    await quotas.taskSubmitted(user);
+    return quotas.admitCreation(
+      user,
+      "tasks-concurrent",
+      () => activeTasks(queue, user, quotas.limits.tasksConcurrentPerUser),
+      enqueue,
+    );
+  };
 
   events.handle("task:start", async (req, { user }) => {
     const { doc, role } = await boards.open(user.name, req.boardId);
     if (req.kind === "board-export") {
-      return { task: await queue.enqueue(user.name, `Export “${doc.title}”`, req) };
+      await quotas.checkBytesLeft(user.name);
+      return { task: await admit(user.name, () => queue.enqueue(user.name, `Export “${doc.title}”`, req)) };
     }
     if (role === "viewer") throw new AppError("FORBIDDEN", "viewers cannot change this board");
     const chart = widgetIn(doc, req.chartWidgetId);
     if (chart?.type !== "chart") throw new AppError("NOT_FOUND", "no such chart on this board");
-    return { task: await queue.enqueue(user.name, `Summarize “${chart.title || "chart"}”`, req) };
+    const title = `Summarize “${chart.title || "chart"}”`;
+    return { task: await admit(user.name, () => queue.enqueue(user.name, title, req)) };
   });
 
   events.handle("task:list", async ({ boardId }, { user }) => {
@@ -51,7 +74,9 @@ export function registerTaskHandlers(
         `the task is ${before.status}; only failed or cancelled tasks can be retried`,
       );
     }
-    const task = await queue.retry(taskId, skipInvalid === undefined ? undefined : { skipInvalid });
+    const task = await admit(user.name, () =>
+      queue.retry(taskId, skipInvalid === undefined ? undefined : { skipInvalid }),
+    );
     if (!task) throw new AppError("NOT_FOUND", "no such task");
     return { task };
   });

@@ -7,12 +7,13 @@ import type { BoardService } from "../boards/service";
 import { readBody } from "../http/body";
 import { sendError, sendJson } from "../http/respond";
 import type { Router } from "../http/router";
+import type { Quotas } from "../quotas/quotas";
 import type { BlobStore } from "./blobs";
 import { exportKey } from "./processors/board-export";
 import { uploadKey } from "./processors/csv-import";
 import type { TaskQueue } from "./queue";
-import { ownedTask } from "./task.handlers";
 import { widgetIn } from "@/lib/boards/types";
+import { activeTasks, ownedTask } from "./task.handlers";
 
 const UPLOAD_TTL_S = 6 * 3600;
 
@@ -32,6 +33,7 @@ export interface TaskRouteDeps {
   queue: TaskQueue;
   blobs: BlobStore;
   uploadMaxBytes: number;
+  quotas: Quotas;
 }
 
 /**
@@ -55,20 +57,31 @@ export function registerTaskRoutes(router: Router, deps: TaskRouteDeps): void {
     if (role === "viewer") throw new AppError("FORBIDDEN", "viewers cannot change this board");
     const chart = widgetIn(doc, query.widgetId);
     if (chart?.type !== "chart") throw new AppError("VALIDATION", "CSV files import into a chart widget");
+    const user = auth.principal.name;
+    await deps.quotas.taskSubmitted(user);
     const body = await readBody(req, deps.uploadMaxBytes);
     if (body.length === 0) throw new AppError("VALIDATION", "the file is empty");
     const uploadId = randomUUID().replace(/-/g, "");
-    await deps.blobs.put(uploadKey(uploadId), body, UPLOAD_TTL_S);
-    const task = await deps.queue.enqueue(
-      auth.principal.name,
-      `Import ${query.fileName} into “${chart.title || "chart"}”`,
-      {
-        kind: "csv-import",
-        boardId: query.boardId,
-        widgetId: query.widgetId,
-        uploadId,
-        fileName: query.fileName,
-        skipInvalid: query.skipInvalid,
+    const task = await deps.quotas.admitCreation(
+      user,
+      "tasks-concurrent",
+      () => activeTasks(deps.queue, user, deps.quotas.limits.tasksConcurrentPerUser),
+      async () => {
+        // Counted against the user's storage until imported (then deleted) or expired; refused when it does not fit.
+        await deps.blobs.put(uploadKey(uploadId), body, UPLOAD_TTL_S, user);
+        try {
+          return await deps.queue.enqueue(user, `Import ${query.fileName} into “${chart.title || "chart"}”`, {
+            kind: "csv-import",
+            boardId: query.boardId,
+            widgetId: query.widgetId,
+            uploadId,
+            fileName: query.fileName,
+            skipInvalid: query.skipInvalid,
+          });
+        } catch (err) {
+          await deps.blobs.delete(uploadKey(uploadId));
+          throw err;
+        }
       },
     );
     sendJson(res, 202, { ok: true, task });

@@ -44,10 +44,10 @@ export async function exportBoard(
   const { doc } = await openAsOwner(deps, ctx.task.owner, req.boardId);
   await ctx.checkCancelled();
   const json = Buffer.from(JSON.stringify({ exportedAt: new Date().toISOString(), board: doc }, null, 2));
-  await deps.blobs.put(exportKey(ctx.task.id, "json"), json, EXPORT_TTL_S);
+  await deps.blobs.put(exportKey(ctx.task.id, "json"), json, EXPORT_TTL_S, ctx.task.owner);
   await ctx.progress(60, "writing CSV");
   const csv = Buffer.from(boardToCsv(doc));
-  await deps.blobs.put(exportKey(ctx.task.id, "csv"), csv, EXPORT_TTL_S);
+  await deps.blobs.put(exportKey(ctx.task.id, "csv"), csv, EXPORT_TTL_S, ctx.task.owner);
   await ctx.progress(100, "done");
   const path = (format: string) => `/api/tasks/${ctx.task.id}/download?format=${format}`;
   return {

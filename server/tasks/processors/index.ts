@@ -1,19 +1,36 @@
-import type { TaskProcessor } from "../queue";
+import { AppError } from "@/lib/protocol/errors";
+import type { TaskResult } from "@/lib/protocol/tasks";
+import { TaskFailure, type TaskProcessor } from "../queue";
 import { exportBoard } from "./board-export";
 import { summarizeChart } from "./chart-summary";
-import { importCsv } from "./csv-import";
+import { importCsv, uploadKey } from "./csv-import";
 import type { ProcessorDeps } from "./deps";
 
 export type { ProcessorDeps } from "./deps";
 
+/** A spent storage quota fails the task at once: retrying cannot make room. */
+async function quotaFails(run: Promise<TaskResult>): Promise<TaskResult> {
+  try {
+    return await run;
+  } catch (err) {
+    if (err instanceof AppError && err.code === "QUOTA_EXCEEDED")
+      throw new TaskFailure({ message: err.message, retryable: false });
+    throw err;
+  }
+}
+
 export function createProcessor(deps: ProcessorDeps): TaskProcessor {
-  return (ctx) => {
+  return async (ctx) => {
     const req = ctx.request;
     switch (req.kind) {
-      case "csv-import":
-        return importCsv(ctx, req, deps);
+      case "csv-import": {
+        const result = await importCsv(ctx, req, deps);
+        // Imported: the upload has served, and stops counting against its owner's storage.
+        await deps.blobs.delete(uploadKey(req.uploadId));
+        return result;
+      }
       case "board-export":
-        return exportBoard(ctx, req, deps);
+        return quotaFails(exportBoard(ctx, req, deps));
       case "chart-summary":
         return summarizeChart(ctx, req, deps);
     }
