@@ -27,7 +27,7 @@ describe("HTTP requests from an adversary", () => {
     expect(routes.map((r) => r.path)).toContain("/api/tasks/csv-import");
     const answers: string[] = [];
     for (const route of routes) {
-      for (const headers of [
+      for (const headers of <Record<string, string>[]>[
         { origin: "https://evil.example" },
         { origin: "null" },
         { "sec-fetch-site": "cross-site" },
