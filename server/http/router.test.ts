@@ -72,6 +72,8 @@ describe("Router", () => {
       expect(res.status, bad).toBe(400);
       expect(await res.json()).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
     }
+    // Also on paths that are not ours (Next's pages would answer 500).
+    expect((await fetch(`${base}/somewhere/%zz`)).status).toBe(400);
   });
 
   it("refuses a state-changing request from another origin or site, whatever the route", async () => {

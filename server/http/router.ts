@@ -101,13 +101,21 @@ export class Router {
     return this.routes.map(({ method, path, pattern }) => ({ method, path, pattern }));
   }
 
-  /** Returns false when no route matches, so the caller can hand the request to Next. */
+  /**
+   * Returns false when no route matches, so the caller can hand the request to Next. A path that cannot be decoded
+   * is answered 400 here whether or not a route matches.
+   */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     let url: URL;
     try {
       url = new URL(req.url ?? "/", "http://internal");
     } catch {
       sendError(res, { code: "VALIDATION", message: "malformed request target" });
+      return true;
+    }
+    // Checked for every path, not only ours: Next's pages answer 500 to a path they cannot decode.
+    if (safeDecode(url.pathname) === undefined) {
+      sendError(res, { code: "VALIDATION", message: "malformed percent-escape in the path" });
       return true;
     }
     const allowed = new Set<string>();
