@@ -80,4 +80,18 @@ describe("HTTP requests from an adversary", () => {
       expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
     }
   });
+
+  it("HSTS is sent when the public URL is HTTPS, and not over plain HTTP", async () => {
+    expect((await fetch(`${server.url}/api/health`)).headers.get("strict-transport-security")).toBeNull();
+    const https = await startInstance({
+      env: { NEXTAUTH_URL: "https://pulseboard.example", ALLOWED_ORIGINS: "https://pulseboard.example" },
+    });
+    try {
+      const res = await fetch(`${https.url}/api/health`);
+      expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+      expect(res.headers.get("content-security-policy")).toMatch(/script-src 'self';/);
+    } finally {
+      await https.close();
+    }
+  });
 });
