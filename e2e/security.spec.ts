@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
 import { instanceUrl, signIn } from "./helpers";
 
@@ -29,13 +31,12 @@ test.describe("browser protections", () => {
 
   test("a page on another origin cannot open a socket with the user's cookie", async ({ page }) => {
     await signIn(page, instanceUrl("a"), "alice");
-    // A page on another origin (another port) of the same site, so the browser sends the cookie. It is served by
-    // the test, not by Pulseboard: our own pages' CSP (connect-src) would stop the socket before the server could.
-    const attacker = `${instanceUrl("embedded")}/attacker.html`;
-    await page.route(attacker, (route) =>
-      route.fulfill({ contentType: "text/html", body: "<!doctype html><title>elsewhere</title>" }),
-    );
-    await page.goto(attacker);
+    // A page on another origin (another port) of the same site, so the browser sends the cookie. A plain server
+    // of the test's serves it: our own pages' CSP (connect-src) would stop the socket before the server could.
+    const elsewhere = createServer((_, res) => res.end("<!doctype html><title>elsewhere</title>"));
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const host = new URL(instanceUrl("a")).hostname;
+    await page.goto(`http://${host}:${(elsewhere.address() as AddressInfo).port}/`);
     const target = instanceUrl("a").replace(/^http/, "ws");
     const answer = await page.evaluate(async (url) => {
       return await new Promise<string>((resolve) => {
@@ -52,8 +53,9 @@ test.describe("browser protections", () => {
         setTimeout(() => resolve("timeout"), 5_000);
       });
     }, target);
-    expect(answer.startsWith("44")).toBe(true);
+    expect(answer).toMatch(/^44/);
     expect(answer).toContain("FORBIDDEN");
+    elsewhere.close();
     // The same socket from the app's own origin connects.
     await page.goto(`${instanceUrl("a")}/`);
     await expect(page.getByTestId("connection-status")).toHaveAttribute("data-status", "connected");
