@@ -1,17 +1,37 @@
-import { NextResponse } from "next/server";
-import { withAuth } from "next-auth/middleware";
+import { NextResponse, type NextFetchEvent, type NextRequest } from "next/server";
+import { withAuth, type NextRequestWithAuth } from "next-auth/middleware";
+import { connectOriginsFromEnv, pageCsp } from "./server/http/security-headers";
+
+/** Pages anyone may open; every other page needs a session. */
+const PUBLIC_PAGES = /^\/(signin|forbidden)(\/|$)/;
 
 /**
- * Pages need a session; /admin needs the admin role. The custom server's own endpoints (/api/*, /metrics,
- * /socket.io) authenticate themselves and never reach Next, so they are excluded here.
+ * Every page gets a fresh nonce and a CSP that runs only scripts carrying it. Next reads the nonce from the
+ * request's CSP header and puts it on its own scripts; the root layout reads headers, so pages render per request.
  */
-export default withAuth(
-  function proxy(req) {
+function withNonce(req: NextRequest, response?: NextResponse): NextResponse {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
+  const csp = pageCsp({
+    nonce,
+    dev: process.env.NODE_ENV === "development",
+    connectOrigins: connectOriginsFromEnv(process.env),
+  });
+  const headers = new Headers(req.headers);
+  headers.set("x-nonce", nonce);
+  headers.set("Content-Security-Policy", csp);
+  const res = response ?? NextResponse.next({ request: { headers } });
+  res.headers.set("Content-Security-Policy", csp);
+  return res;
+}
+
+/** Pages need a session; /admin needs the admin role. */
+const authenticated = withAuth(
+  function authorizedPage(req) {
     if (req.nextUrl.pathname.startsWith("/admin") && req.nextauth.token?.role !== "admin") {
       // A rewrite cannot carry a 403 status to an app-router page, so non-admins are sent to the explanation.
       return NextResponse.redirect(new URL("/forbidden", req.url));
     }
-    return NextResponse.next();
+    return withNonce(req);
   },
   {
     pages: { signIn: "/signin" },
@@ -19,8 +39,15 @@ export default withAuth(
   },
 );
 
+/**
+ * The custom server's own endpoints (/api/*, /metrics, /socket.io) authenticate themselves and never reach Next,
+ * so they are excluded here, as are Next's static files.
+ */
+export default function proxy(req: NextRequest, event: NextFetchEvent) {
+  if (PUBLIC_PAGES.test(req.nextUrl.pathname)) return withNonce(req);
+  return authenticated(req as NextRequestWithAuth, event);
+}
+
 export const config = {
-  matcher: [
-    "/((?!api/|socket\\.io|metrics|_next/|signin|forbidden|favicon\\.ico|.*\\.(?:svg|png|ico|txt)$).*)",
-  ],
+  matcher: ["/((?!api/|socket\\.io|metrics|_next/|favicon\\.ico|.*\\.(?:svg|png|ico|txt)$).*)"],
 };

@@ -27,6 +27,23 @@ test.describe("sign-in (embedded mode)", () => {
     );
   });
 
+  test("after too many wrong passwords the sign-in page says how long to wait", async ({ page }, info) => {
+    await page.goto(`${base()}/signin`);
+    const alert = page.getByRole("alert").filter({ hasText: /./ });
+    // SIGNIN_MAX_CONSECUTIVE_FAILS is 10: ten checked refusals, then the throttle answers without checking.
+    await page.getByLabel("User name").fill("e2e-throttled");
+    for (let i = 0; i < 10; i++) {
+      await page.getByLabel("Password").fill(`wrong ${i}`);
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
+      await expect(alert).toHaveText("That user name and password do not match.");
+      await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeEnabled();
+    }
+    await page.getByLabel("Password").fill("wrong again");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(alert).toHaveText(/^Too many attempts\. Try again in \d+ (s|min)\.$/);
+    await page.screenshot({ path: info.outputPath("signin-throttled.png") });
+  });
+
   test("a user signs in, sees connected, signs out, and is anonymous again", async ({ page }) => {
     await signIn(page, base(), "bob");
     await expectConnected(page);

@@ -1,5 +1,6 @@
 import {
   createServer,
+  type IncomingHttpHeaders,
   type IncomingMessage,
   type Server as HttpServer,
   type ServerResponse,
@@ -12,6 +13,7 @@ import { createAuthOptions } from "./auth/next-auth-options";
 import type { Backends } from "./backends/types";
 import type { Config } from "./config/config";
 import type { Feature, FeatureContext } from "./features";
+import { ClientIpResolver } from "./http/client-ip";
 import { sendError } from "./http/respond";
 import { Router } from "./http/router";
 import { applySecurityHeaders, securityHeaders } from "./http/security-headers";
@@ -68,20 +70,31 @@ export interface Application {
 export async function createApplication(deps: ApplicationDeps): Promise<Application> {
   const { config, logger, backends, secret } = deps;
   const lifecycle = new Lifecycle();
-  const router = new Router(logger);
+  const router = new Router(logger, { allowedOrigins: config.allowedOrigins });
   const events = new EventRouter(logger);
   const authenticator = new Authenticator(secret, config.publicUrl);
+  const clientIps = new ClientIpResolver(config.trustedProxies);
+  const signInThrottle = createSignInThrottle({
+    limits: config.signIn,
+    redis: backends.redis?.command,
+    keyPrefix: config.redis.keyPrefix,
+    logger,
+  });
+  // next-auth hands `authorize` the request's headers object but not its socket: this remembers whose it is.
+  const requestIps = new WeakMap<IncomingHttpHeaders, string>();
   const authOptions = createAuthOptions({
     users: backends.users,
     secret,
     logger,
-    throttle: createSignInThrottle(),
+    throttle: signInThrottle,
+    clientIp: (h) => (h && typeof h === "object" ? requestIps.get(h as IncomingHttpHeaders) : undefined),
   });
-  const headers = securityHeaders(config.dev);
+  const headers = securityHeaders({ dev: config.dev, https: config.publicUrl.startsWith("https:") });
   const bus = new AppBus();
 
   const httpServer = createServer((req, res) => {
     applySecurityHeaders(res, headers);
+    requestIps.set(req.headers, clientIps.of(req));
     router
       .handle(req, res)
       .then((handled) => {
@@ -137,7 +150,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     io,
     lifecycle,
     bus,
-    services: {},
+    services: { signInThrottle, clientIps },
     onShutdown: (hook) => shutdownHooks.push({ feature: settingUp, hook }),
   };
 

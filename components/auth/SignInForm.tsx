@@ -22,6 +22,15 @@ function safeCallback(raw: string | null): string {
   }
 }
 
+/** The server refuses a throttled attempt with `RATE_LIMITED:<seconds>` (see server/auth/throttle.ts). */
+function throttledMessage(error: string): string | null {
+  const m = /^RATE_LIMITED:(\d{1,7})$/.exec(error);
+  if (!m) return null;
+  const s = Number(m[1]);
+  const wait = s < 120 ? `${s} s` : `${Math.ceil(s / 60)} min`;
+  return `Too many attempts. Try again in ${wait}.`;
+}
+
 export function SignInForm() {
   const router = useRouter();
   const params = useSearchParams();
@@ -50,7 +59,7 @@ export function SignInForm() {
         router.refresh();
         return;
       }
-      setError("That user name and password do not match.");
+      setError(throttledMessage(result?.error ?? "") ?? "That user name and password do not match.");
     } catch {
       setError("Could not reach the server. Check your connection and try again.");
     } finally {

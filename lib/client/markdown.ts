@@ -5,6 +5,9 @@
  * Blocks: paragraphs (single line breaks kept), `- ` / `* ` lists, `1. ` lists, `#`/`##`/`###` headings.
  * Inline: **bold**, _italic_ or *italic*, `code`, [text](url), bare http(s) URLs, @mentions.
  */
+import { safeHref } from "./safe-url";
+
+export { safeHref };
 
 export type Inline =
   | { type: "text"; text: string }
@@ -22,14 +25,6 @@ export type Block =
   | { type: "ol"; start: number; items: Inline[][] };
 
 const MAX_DEPTH = 4;
-
-/** A link target that cannot run script: http(s), mailto, or a path on this site. */
-export function safeHref(raw: string): string | undefined {
-  const href = raw.trim();
-  if (/^(https?:\/\/|mailto:)/i.test(href)) return href;
-  if (href.startsWith("/") && !href.startsWith("//")) return href;
-  return undefined;
-}
 
 const CODE = /`([^`\n]+)`/y;
 const LINK = /\[([^\]\n]+)\]\(([^)\s]+)\)/y;

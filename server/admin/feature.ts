@@ -4,7 +4,6 @@ import type { MetricsFeature } from "../metrics/feature";
 import { serverStamp } from "../metrics/clock";
 import { scheduleExpiry } from "../realtime/session-expiry";
 import type { AppSocket } from "../realtime/types";
-import { createSignInThrottle } from "../auth/throttle";
 import { createAdminHandlers } from "./actions";
 import { bindAdminEvents } from "./events";
 import { guardAdminNamespace, type AdminNamespace } from "./namespace";
@@ -72,7 +71,8 @@ export class AdminFeature implements Feature {
         allowedOrigins: ctx.config.allowedOrigins,
         instanceId: ctx.config.instanceId,
         logger: ctx.logger,
-        throttle: createSignInThrottle(),
+        throttle: requireService(ctx, "signInThrottle"),
+        clientIps: requireService(ctx, "clientIps"),
       });
     }
   }

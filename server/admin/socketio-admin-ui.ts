@@ -3,6 +3,8 @@ import { instrument } from "@socket.io/admin-ui";
 import type { Server } from "socket.io";
 import { z } from "zod";
 import { dummyPasswordHash, verifyPassword } from "../auth/passwords";
+import type { SignInThrottle } from "../auth/throttle";
+import type { ClientIpResolver } from "../http/client-ip";
 import { userNameSchema, type UserStore } from "../auth/user-store";
 import type { Logger } from "../logging/logger";
 import { connectError } from "../realtime/connect-error";
@@ -18,7 +20,8 @@ export interface AdminUiDeps {
   instanceId: string;
   logger: Logger;
   /** Throttles attempts like sign-in does, so the Admin UI is no side door for password guessing. */
-  throttle: (key: string) => boolean;
+  throttle: SignInThrottle;
+  clientIps: ClientIpResolver;
 }
 
 const credentials = z.union([
@@ -54,15 +57,18 @@ export function instrumentAdminUi(io: AppServer, deps: AdminUiDeps): void {
         name = session.user;
       } else {
         name = auth.data.username;
-        if (!deps.throttle(`${socket.handshake.address}|${name}`)) {
-          return next(connectError("RATE_LIMITED", "too many attempts; wait a minute"));
-        }
-        const user = await deps.users.get(name);
-        const valid = await verifyPassword(
-          auth.data.password,
-          user?.passwordHash ?? (await dummyPasswordHash()),
-        );
-        if (!user || !valid)
+        const ip = deps.clientIps.resolve(socket.handshake.address, socket.handshake.headers);
+        const password = auth.data.password;
+        const outcome = await deps.throttle.attempt(name, ip, async () => {
+          const user = await deps.users.get(name);
+          const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+          return user && valid ? user : undefined;
+        });
+        if (!outcome.ok && outcome.reason === "throttled")
+          return next(
+            connectError("RATE_LIMITED", `too many attempts; try again in ${outcome.retryAfterS} s`),
+          );
+        if (!outcome.ok)
           return next(connectError("UNAUTHORIZED", "that user name and password do not match"));
         const now = Date.now();
         if (sessions.size > 1_000) for (const [id, s] of sessions) if (s.expiresAt < now) sessions.delete(id);

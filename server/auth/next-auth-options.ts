@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Logger } from "../logging/logger";
 import { cjsDefault } from "./interop";
 import { dummyPasswordHash, verifyPassword } from "./passwords";
+import { signInThrottledError, type SignInThrottle } from "./throttle";
 import type { Role, UserStore } from "./user-store";
 
 const Credentials = cjsDefault(CredentialsImport);
@@ -20,7 +21,9 @@ export interface AuthOptionsDeps {
   /** Session lifetime; the socket is closed when it ends. */
   sessionMaxAgeSeconds?: number;
   /** Refuses a sign-in attempt before checking the password, e.g. when an address tries too often. */
-  throttle?: (key: string) => boolean;
+  throttle?: SignInThrottle;
+  /** The client address of the request whose headers these are (set by the custom server, never by a header). */
+  clientIp?: (headers: unknown) => string | undefined;
 }
 
 export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
@@ -40,20 +43,26 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
           const { username, password } = parsed.data;
-          const ip = String(
-            (req?.headers as Record<string, string> | undefined)?.["x-forwarded-for"] ?? "local",
-          );
-          if (deps.throttle && !deps.throttle(`${ip}|${username}`)) {
-            log.warn({ user: username }, "sign-in throttled");
-            return null;
-          }
-          const user = await deps.users.get(username);
-          // Verify against a dummy hash for unknown users so response time does not reveal which names exist.
-          const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-          if (!user || !valid) {
+          const ip = deps.clientIp?.(req?.headers) ?? "unknown";
+          const check = async () => {
+            const user = await deps.users.get(username);
+            // Verify against a dummy hash for unknown users so response time does not reveal which names exist.
+            const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+            return user && valid ? user : undefined;
+          };
+          const outcome = deps.throttle
+            ? await deps.throttle.attempt(username, ip, check)
+            : await check().then((u) => (u ? { ok: true as const, value: u } : { ok: false as const }));
+          if (!outcome.ok) {
+            if ("retryAfterS" in outcome) {
+              log.warn({ user: username, ip }, "sign-in throttled");
+              // next-auth hands the message to the sign-in page as `error`.
+              throw signInThrottledError(outcome.retryAfterS);
+            }
             log.info({ user: username }, "sign-in refused");
             return null;
           }
+          const user = outcome.value;
           log.info({ user: username }, "signed in");
           return { id: user.name, name: user.name, role: user.role };
         },

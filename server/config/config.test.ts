@@ -106,4 +106,22 @@ describe("loadConfig", () => {
       /REDIS_CLUSTER_NODES: expected host:port/,
     );
   });
+
+  it("parses TRUSTED_PROXIES and the sign-in limits, with documented defaults", () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({}).signIn).toEqual({
+      maxFailsPerIp: 100,
+      ipWindowS: 3_600,
+      maxConsecutiveFails: 10,
+      blockS: 900,
+    });
+    expect(loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8, ::1" }).trustedProxies).toEqual([
+      { address: "10.0.0.0", prefix: 8, family: "ipv4" },
+      { address: "::1", prefix: 128, family: "ipv6" },
+    ]);
+    expect(errorOf({ TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" })).toMatch(
+      /TRUSTED_PROXIES: expected comma-separated IP addresses or CIDRs, got "proxy.internal"/,
+    );
+    expect(errorOf({ SIGNIN_MAX_CONSECUTIVE_FAILS: "0" })).toMatch(/SIGNIN_MAX_CONSECUTIVE_FAILS/);
+  });
 });

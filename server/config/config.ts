@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { parseProxyRange, type ProxyRange } from "../http/client-ip";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
@@ -23,6 +24,20 @@ const origin = z.string().transform((value, ctx) => {
     ctx.addIssue({ code: "custom", message: `expected comma-separated http(s) origins, got "${value}"` });
     return z.NEVER;
   }
+});
+
+const proxyRanges = z.string().transform((value, ctx) => {
+  const parts = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const ranges = parts.map(parseProxyRange);
+  const bad = parts.find((_, i) => ranges[i] === undefined);
+  if (bad !== undefined) {
+    ctx.addIssue({ code: "custom", message: `expected comma-separated IP addresses or CIDRs, got "${bad}"` });
+    return z.NEVER;
+  }
+  return ranges as ProxyRange[];
 });
 
 const clusterNodes = z.string().transform((value, ctx) => {
@@ -70,6 +85,14 @@ export const envSchema = z.object({
     )
     .pipe(z.array(origin))
     .optional(),
+  /** Proxies allowed to set X-Forwarded-For (addresses or CIDRs); unset, the socket's peer is the client. */
+  TRUSTED_PROXIES: proxyRanges.optional(),
+  /** Failed sign-ins one client address may make per window before it is refused for the rest of the window. */
+  SIGNIN_MAX_FAILS_PER_IP: int(1, 1_000_000).default(100),
+  SIGNIN_IP_WINDOW_S: int(1, 7 * 86_400).default(3_600),
+  /** Consecutive failures for one account from one address before that pair is blocked for SIGNIN_BLOCK_S. */
+  SIGNIN_MAX_CONSECUTIVE_FAILS: int(1, 10_000).default(10),
+  SIGNIN_BLOCK_S: int(1, 7 * 86_400).default(900),
   DATA_DIR: z.string().min(1).default(".data"),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** How long an instance's lease lives without a heartbeat; its connections expire with it. */
@@ -111,6 +134,9 @@ export interface Config {
   authSecret?: string;
   publicUrl: string;
   allowedOrigins: string[];
+  /** Who may set X-Forwarded-For; see `http/client-ip.ts`. */
+  trustedProxies: ProxyRange[];
+  signIn: { maxFailsPerIp: number; ipWindowS: number; maxConsecutiveFails: number; blockS: number };
   maxConnectionsPerUser: number;
   instanceId: string;
   logLevel: Env["LOG_LEVEL"];
@@ -198,6 +224,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     authSecret: e.AUTH_SECRET,
     publicUrl: publicUrl.replace(/\/$/, ""),
     allowedOrigins: e.ALLOWED_ORIGINS ?? [new URL(publicUrl).origin],
+    trustedProxies: e.TRUSTED_PROXIES ?? [],
+    signIn: {
+      maxFailsPerIp: e.SIGNIN_MAX_FAILS_PER_IP,
+      ipWindowS: e.SIGNIN_IP_WINDOW_S,
+      maxConsecutiveFails: e.SIGNIN_MAX_CONSECUTIVE_FAILS,
+      blockS: e.SIGNIN_BLOCK_S,
+    },
     maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
     instanceId: e.INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     logLevel: e.LOG_LEVEL,

@@ -12,7 +12,7 @@ describe("Router", () => {
   let base: string;
 
   beforeAll(async () => {
-    const router = new Router(testLogger())
+    const router = new Router(testLogger(), { allowedOrigins: ["http://app.example"] })
       .on("GET", "/api/things/:id", ({ res, params }) => sendJson(res, 200, { ok: true, id: params.id }))
       .on(["PUT", "DELETE"], "/api/things/:id", ({ res, req }) =>
         sendJson(res, 200, { ok: true, m: req.method }),
@@ -64,5 +64,34 @@ describe("Router", () => {
       ok: false,
       error: { code: "NOT_FOUND", message: "no such thing" },
     });
+  });
+
+  it("answers 400, not 500, to a malformed percent-escape in a path segment", async () => {
+    for (const bad of ["%E0%A4%A", "%", "%zz", "a%2"]) {
+      const res = await fetch(`${base}/api/things/${bad}`);
+      expect(res.status, bad).toBe(400);
+      expect(await res.json()).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
+    }
+    // Also on paths that are not ours (Next's pages would answer 500).
+    expect((await fetch(`${base}/somewhere/%zz`)).status).toBe(400);
+  });
+
+  it("refuses a state-changing request from another origin or site, whatever the route", async () => {
+    const put = (headers: Record<string, string>) =>
+      fetch(`${base}/api/things/x`, { method: "PUT", headers });
+    expect((await put({ origin: "http://evil.example" })).status).toBe(403);
+    expect((await put({ origin: "null" })).status).toBe(403);
+    expect((await put({ "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await put({ "sec-fetch-site": "same-site" })).status).toBe(403);
+    expect((await put({ origin: "http://app.example" })).status).toBe(200);
+    expect((await put({ "sec-fetch-site": "same-origin" })).status).toBe(200);
+    // Not a browser: no Origin and no Sec-Fetch-Site (curl, scripts).
+    expect((await put({})).status).toBe(200);
+    // A bearer token cannot be attached by another site's page, so it needs no Origin check.
+    expect((await put({ origin: "http://evil.example", authorization: "Bearer abc" })).status).toBe(200);
+    // Reads are not checked.
+    expect((await fetch(`${base}/api/things/x`, { headers: { origin: "http://evil.example" } })).status).toBe(
+      200,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from "node:http";
+import type { ClientIpResolver } from "../http/client-ip";
 import type { Logger } from "../logging/logger";
 import { connectError } from "../realtime/connect-error";
 import type { Middleware } from "../realtime/handshake";
@@ -19,16 +19,11 @@ export interface AdmissionDeps {
   onReject(code: string): void;
   /** Closes the socket of a replaced entry, wherever it is. */
   closeReplaced(ref: MemberRef): void;
+  /** Who the client is: the socket's peer, or what TRUSTED_PROXIES vouch for. */
+  clientIps: ClientIpResolver;
 }
 
-/** Who the user sees in their session list; behind a proxy the first forwarded address is the browser's. */
-function clientIp(headers: IncomingHttpHeaders, address: string): string {
-  const forwarded = headers["x-forwarded-for"];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-  return (first || address).slice(0, 64);
-}
-
-function entryFor(socket: AppSocket, instanceId: string): ConnectionEntry {
+function entryFor(socket: AppSocket, instanceId: string, clientIps: ClientIpResolver): ConnectionEntry {
   const { user, connectionId, clientId, connectedAt } = socket.data;
   const ua = socket.handshake.headers["user-agent"];
   return {
@@ -37,7 +32,7 @@ function entryFor(socket: AppSocket, instanceId: string): ConnectionEntry {
     instanceId,
     ...(clientId ? { clientId } : {}),
     transport: socket.conn.transport.name,
-    ip: clientIp(socket.handshake.headers, socket.handshake.address),
+    ip: clientIps.resolve(socket.handshake.address, socket.handshake.headers).slice(0, 64),
     userAgent: (typeof ua === "string" ? ua : "").slice(0, 512),
     via: user.via,
     connectedAt,
@@ -60,7 +55,7 @@ export function admissionMiddleware(deps: AdmissionDeps): Middleware {
   const draining = () => connectError("DRAINING", "this server is shutting down; reconnect to another one");
 
   return (socket, next) => {
-    const entry = entryFor(socket, deps.agent.instanceId);
+    const entry = entryFor(socket, deps.agent.instanceId, deps.clientIps);
     void (async () => {
       if (deps.isDraining()) return refuse(next, draining());
       const limit = await deps.limits.limitFor(entry.user);

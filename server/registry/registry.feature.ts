@@ -1,4 +1,4 @@
-import type { Feature, FeatureContext } from "../features";
+import { requireService, type Feature, type FeatureContext } from "../features";
 import { admissionMiddleware, connectionRoom } from "./admission";
 import { RegistryAgent } from "./agent";
 import { ConnectionCloser, closeWithNotice } from "./close";
@@ -87,6 +87,7 @@ export function registryFeature(): RegistryFeature {
           logger: ctx.logger,
           onReject: (code) => ctx.bus.emit("handshake:rejected", code),
           closeReplaced: (ref) => closer.close(ref, "replaced"),
+          clientIps: requireService(ctx, "clientIps"),
         }),
       );
       // Socket.IO removes a socket from its rooms on every way out, including refusals by later middlewares
