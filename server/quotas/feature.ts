@@ -1,6 +1,6 @@
 import { AppError } from "@/lib/protocol/errors";
-import type { Feature } from "../features";
-import { Quotas, clientAddress } from "./quotas";
+import { requireService, type Feature } from "../features";
+import { Quotas } from "./quotas";
 import { MemoryQuotaStore } from "./store.memory";
 import { RedisQuotaStore } from "./store.redis";
 
@@ -25,11 +25,13 @@ export const quotasFeature: Feature = {
       store: redis ? new RedisQuotaStore(redis.command, redis.keys) : new MemoryQuotaStore(),
       limits: ctx.config.quotas,
     });
+    // Who the client is follows one rule everywhere (TRUSTED_PROXIES, see http/client-ip.ts).
+    const clientIps = requireService(ctx, "clientIps");
     ctx.router.guardWith(async (req, path) => {
       if (UNMETERED.has(path)) return;
       try {
         const auth = await ctx.authenticator.fromHeaders(req.headers);
-        await quotas.httpRequest(clientAddress(req), auth.ok ? auth.principal.name : undefined);
+        await quotas.httpRequest(clientIps.of(req), auth.ok ? auth.principal.name : undefined);
       } catch (err) {
         if (err instanceof AppError) throw err;
         // Redis unreachable: the request goes unmetered rather than failing; the route answers for itself.

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import { AppError } from "@/lib/protocol/errors";
 import type { Config } from "../config/config";
 import type { QuotaStore } from "./store";
@@ -16,14 +15,6 @@ export type QuotaName =
 const MINUTE_MS = 60_000;
 /** A creation in flight holds its place this long at most, should its instance die mid-way. */
 const PENDING_TTL_MS = 60_000;
-
-/**
- * The address a request came from, for the per-address HTTP quota. The socket's peer for now: behind a proxy it
- * is the proxy's address, which the client-IP rules (TRUSTED_PROXIES) are to replace. The one place to change.
- */
-export function clientAddress(req: IncomingMessage): string {
-  return req.socket.remoteAddress ?? "unknown";
-}
 
 export function quotaExceeded(
   quota: QuotaName,
