@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { JsonDoc } from "../storage/json-doc";
 import {
   UserExistsError,
+  epochOf,
   toPublicUser,
   type PublicUser,
   type Role,
@@ -10,6 +11,11 @@ import {
 } from "./user-store";
 
 type UsersDoc = { users: Record<string, UserRecord> };
+
+/** A user name is input: `constructor` is a valid name, and must not find Object.prototype's. */
+function own(doc: UsersDoc, name: string): UserRecord | undefined {
+  return Object.hasOwn(doc.users, name) ? doc.users[name] : undefined;
+}
 
 /** Embedded mode: `users.json` in the data folder, shared safely with `npm run users`. */
 export class FileUserStore implements UserStore {
@@ -20,32 +26,50 @@ export class FileUserStore implements UserStore {
   }
 
   async get(name: string): Promise<UserRecord | undefined> {
-    const doc = await this.doc.read();
-    const user = doc.users[name];
-    return user ? { ...user } : undefined;
+    const user = own(await this.doc.read(), name);
+    return user ? { ...user, epoch: epochOf(user) } : undefined;
   }
 
   async create(user: UserRecord): Promise<void> {
     await this.doc.update((doc) => {
-      if (doc.users[user.name]) throw new UserExistsError(user.name);
+      if (own(doc, user.name)) throw new UserExistsError(user.name);
       doc.users[user.name] = { ...user };
     });
   }
 
   async setPassword(name: string, passwordHash: string): Promise<boolean> {
     return this.doc.update((doc) => {
-      const user = doc.users[name];
+      const user = own(doc, name);
       if (!user) return false;
       user.passwordHash = passwordHash;
+      user.epoch = epochOf(user) + 1;
       return true;
     });
   }
 
   async setRole(name: string, role: Role): Promise<boolean> {
     return this.doc.update((doc) => {
-      const user = doc.users[name];
+      const user = own(doc, name);
       if (!user) return false;
+      if (user.role !== role) user.epoch = epochOf(user) + 1;
       user.role = role;
+      return true;
+    });
+  }
+
+  async upgradePasswordHash(name: string, expected: string, passwordHash: string): Promise<boolean> {
+    return this.doc.update((doc) => {
+      const user = own(doc, name);
+      if (!user || user.passwordHash !== expected) return false;
+      user.passwordHash = passwordHash;
+      return true;
+    });
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.doc.update((doc) => {
+      if (!own(doc, name)) return false;
+      delete doc.users[name];
       return true;
     });
   }

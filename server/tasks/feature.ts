@@ -27,7 +27,11 @@ export const tasksFeature: Feature = {
       notifications: requireService(ctx, "notifications"),
       broadcaster: ctx.io,
     });
-    registerTaskHandlers(ctx.events, { queue: runtime.queue, boards });
+    registerTaskHandlers(ctx.events, {
+      queue: runtime.queue,
+      boards,
+      roleOf: (name) => ctx.authenticator.roleOf(name),
+    });
     registerTaskRoutes(ctx.router, {
       authenticator: ctx.authenticator,
       boards,
