@@ -36,6 +36,8 @@ export interface TokenClaims {
   jti: string;
   /** The owner's credential generation at issue; absent means 0. */
   ep: number;
+  /** Epoch seconds. */
+  iat: number;
 }
 
 /**
@@ -92,6 +94,7 @@ const claimsSchema = z.object({
   exp: z.number().int(),
   jti: z.string().min(1),
   ep: z.number().int().nonnegative().default(0),
+  iat: z.number().int(),
 });
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: "expired" | "invalid" };

@@ -40,7 +40,9 @@ const CACHE_ENTRIES = 10_000;
 export class Authenticator {
   private readonly secureCookie: boolean;
   private readonly now: () => number;
-  private readonly users = new Lru<string, Cached<Pick<UserRecord, "role" | "epoch">>>(CACHE_ENTRIES);
+  private readonly users = new Lru<string, Cached<Pick<UserRecord, "role" | "epoch" | "createdAt">>>(
+    CACHE_ENTRIES,
+  );
   private readonly tokens = new Lru<string, Cached<TokenRecord>>(CACHE_ENTRIES);
   private readonly touched = new Lru<string, number>(CACHE_ENTRIES);
 
@@ -74,7 +76,7 @@ export class Authenticator {
   private user(name: string) {
     return this.cached(this.users, name, async () => {
       const u = await this.deps.users.get(name);
-      return u ? { role: u.role, epoch: epochOf(u) } : undefined;
+      return u ? { role: u.role, epoch: epochOf(u), createdAt: u.createdAt } : undefined;
     });
   }
 
@@ -99,7 +101,8 @@ export class Authenticator {
       if (!record || record.owner !== p.name) return { ok: false, reason: "revoked" };
     }
     const user = await this.user(p.name);
-    if (!user || user.epoch !== p.epoch) return { ok: false, reason: "revoked" };
+    if (!user || user.epoch !== p.epoch || p.issuedAt < Math.floor(user.createdAt / 1000))
+      return { ok: false, reason: "revoked" };
     return { ok: true, principal: { ...p, role: user.role } };
   }
 
@@ -123,13 +126,14 @@ export class Authenticator {
     if (token.length > 4096) return { ok: false, reason: "invalid" };
     const check = await verifyApiToken(this.secret, token);
     if (!check.ok) return check;
-    const { sub, exp, jti, ep } = check.claims;
+    const { sub, exp, jti, ep, iat } = check.claims;
     const result = await this.recheck({
       name: sub,
       expiresAt: exp * 1000,
       via: "token",
       tokenId: jti,
       epoch: ep,
+      issuedAt: iat,
     });
     if (result.ok) this.touch(jti);
     return result;
@@ -160,9 +164,20 @@ export class Authenticator {
     }
     const name = userNameSchema.safeParse(jwt.sub);
     const epoch = jwt.ep ?? 0;
-    if (!name.success || typeof jwt.exp !== "number" || !Number.isSafeInteger(epoch))
+    if (
+      !name.success ||
+      typeof jwt.exp !== "number" ||
+      typeof jwt.iat !== "number" ||
+      !Number.isSafeInteger(epoch)
+    )
       return { ok: false, reason: "invalid" };
-    return this.recheck({ name: name.data, expiresAt: jwt.exp * 1000, via: "session", epoch });
+    return this.recheck({
+      name: name.data,
+      expiresAt: jwt.exp * 1000,
+      via: "session",
+      epoch,
+      issuedAt: jwt.iat,
+    });
   }
 
   /** Bearer token when present (it is explicit), else the session cookie. */

@@ -12,6 +12,8 @@ export interface Principal {
   tokenId?: string;
   /** The user's credential generation when the credential was issued; see `UserRecord.epoch`. */
   epoch: number;
+  /** Epoch seconds at which the credential was issued: one from before the user was (re)created is not theirs. */
+  issuedAt: number;
 }
 
 export type AuthResult =

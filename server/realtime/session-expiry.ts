@@ -56,36 +56,41 @@ export interface CredentialSweepDeps {
 export function startCredentialSweep(deps: CredentialSweepDeps): { stop(): void; sweep(): Promise<void> } {
   let running: Promise<void> | undefined;
   const sweep = () => {
-    running ??= (async () => {
-      try {
-        const checks = new Map<Principal, Promise<AuthResult>>();
-        for (const { nsp, requireAdmin } of deps.namespaces) {
-          for (const socket of nsp.sockets.values()) {
-            const principal = (socket.data as { user?: Principal }).user;
-            if (!principal) continue;
-            let check = checks.get(principal);
-            if (!check) {
-              check = deps.recheck(principal).catch(() => ({ ok: true, principal }) as AuthResult);
-              checks.set(principal, check);
-            }
-            const result = await check;
-            if (!result.ok) {
-              deps.logger.info(
-                { user: principal.name, via: principal.via, reason: result.reason },
-                "closed a socket whose credential was revoked",
-              );
-              closeWithReason(socket, "Your access was revoked; sign in again.");
-            } else if (requireAdmin && result.principal.role !== "admin") {
-              deps.logger.info({ user: principal.name }, "closed an admin socket of a user no longer admin");
-              closeWithReason(socket, "You are no longer an admin.");
-            }
+    if (running) return running;
+    // Not `running ??= (async () => ...)()`: with no socket to await, the body (and its `finally`) completes
+    // before the assignment, which would then keep a settled promise as "running" forever.
+    const current = (async () => {
+      const checks = new Map<Principal, Promise<AuthResult>>();
+      for (const { nsp, requireAdmin } of deps.namespaces) {
+        for (const socket of [...nsp.sockets.values()]) {
+          const principal = (socket.data as { user?: Principal }).user;
+          if (!principal || !socket.connected) continue;
+          let check = checks.get(principal);
+          if (!check) {
+            // The store unreachable (a Redis outage): sockets stay open; handshakes and requests fail closed.
+            check = deps.recheck(principal).catch(() => ({ ok: true, principal }) as AuthResult);
+            checks.set(principal, check);
+          }
+          const result = await check;
+          if (!result.ok) {
+            deps.logger.info(
+              { user: principal.name, via: principal.via, reason: result.reason },
+              "closed a socket whose credential was revoked",
+            );
+            closeWithReason(socket, "Your access was revoked; sign in again.");
+          } else if (requireAdmin && result.principal.role !== "admin") {
+            deps.logger.info({ user: principal.name }, "closed an admin socket of a user no longer admin");
+            closeWithReason(socket, "You are no longer an admin.");
           }
         }
-      } finally {
-        running = undefined;
       }
     })();
-    return running;
+    running = current;
+    const done = () => {
+      if (running === current) running = undefined;
+    };
+    current.then(done, done);
+    return current;
   };
   const timer = setInterval(() => {
     sweep().catch((err: unknown) => deps.logger.warn({ err }, "credential sweep failed"));
