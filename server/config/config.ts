@@ -210,7 +210,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     },
     metricsToken: e.METRICS_TOKEN,
     socketIoAdminUi: e.SOCKETIO_ADMIN_UI,
-    seedDemoUsers: e.SEED_DEMO_USERS ?? e.NODE_ENV === "development",
+    // A published password is for a developer's own machine: embedded development only, unless asked.
+    seedDemoUsers: e.SEED_DEMO_USERS ?? (e.NODE_ENV === "development" && mode === "embedded"),
     auth: { recheckMs: e.AUTH_RECHECK_MS, maxTokenTtlSeconds: e.API_TOKEN_MAX_DAYS * 86_400 },
     pages: !(e.PULSEBOARD_NO_PAGES ?? false),
   };
