@@ -58,6 +58,7 @@ test.describe("sign-in (embedded mode)", () => {
   test("a signed-in user creates an API token that connects and expires in an hour", async ({ page }) => {
     await signIn(page, base(), "alice");
     await page.goto(`${base()}/tokens`);
+    await page.getByLabel("Name").fill("e2e script");
     await page.getByRole("button", { name: "Create token" }).click();
     const token = (await page.getByTestId("api-token").textContent()) ?? "";
     expect(token.split(".")).toHaveLength(3);
@@ -68,6 +69,19 @@ test.describe("sign-in (embedded mode)", () => {
     };
     expect(claims.sub).toBe("alice");
     expect(claims.exp - claims.iat).toBe(3600);
+    // Listed with its name and dates; revoked from the list, after which it no longer authenticates.
+    const row = page.getByTestId("token-row").filter({ hasText: "e2e script" });
+    await expect(row).toHaveCount(1);
+    await expect(row.getByRole("cell").nth(2)).toHaveText("Never");
+    const used = await fetch(`${base()}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(used.status).toBe(200);
+    await page.reload();
+    await expect(row.getByRole("cell").nth(2)).not.toHaveText("Never");
+    await page.screenshot({ path: "e2e/.artifacts/tokens-page.png", fullPage: true });
+    await row.getByRole("button", { name: "Revoke token e2e script" }).click();
+    await expect(row).toHaveCount(0);
+    const revoked = await fetch(`${base()}/api/sessions`, { headers: { authorization: `Bearer ${token}` } });
+    expect(revoked.status).toBe(401);
   });
 
   test("a non-admin cannot open /admin", async ({ page }) => {

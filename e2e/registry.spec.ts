@@ -1,7 +1,27 @@
 import { expect, test } from "@playwright/test";
 import type { SessionsResponse } from "../lib/protocol/sessions";
-import { mintApiToken } from "../server/auth/api-tokens";
+import { issueApiToken } from "../server/auth/api-tokens";
+import { RedisTokenStore } from "../server/auth/token-store.redis";
+import { RedisUserStore } from "../server/auth/user-store.redis";
+import { closeRedis, createRedisClient, waitReady } from "../server/redis/connection";
+import { RedisKeys } from "../server/redis/keys";
+import { testLogger } from "../server/testing/logger";
 import { E2E_SECRET } from "./fixtures/stack";
+
+/** An API token recorded in the stack's Redis, as `npm run token` would issue it (the user must exist). */
+async function issueToken(name: string): Promise<string> {
+  const redis = createRedisClient({ url: process.env.E2E_REDIS_URL }, "e2e-token", "command", testLogger());
+  try {
+    await waitReady(redis);
+    const keys = new RedisKeys("pb");
+    const user = await new RedisUserStore(redis, keys).get(name);
+    if (!user) throw new Error(`no user ${name} in the stack's Redis`);
+    const tokens = new RedisTokenStore(redis, keys);
+    return (await issueApiToken({ secret: E2E_SECRET, tokens, user, name: "e2e", ttlSeconds: 600 })).token;
+  } finally {
+    await closeRedis(redis);
+  }
+}
 import { expectConnected, instanceUrl, signIn } from "./helpers";
 
 /** Calls the HTTP API with an API token, as a script or an admin tool would. */
@@ -12,7 +32,8 @@ async function api(
   body?: unknown,
   alsoFine: number[] = [],
 ) {
-  const { token } = await mintApiToken(E2E_SECRET, as, 600);
+  // The role comes from the user store; `as.role` only documents what the call expects.
+  const token = await issueToken(as.name);
   const res = await fetch(url, {
     method,
     headers: {

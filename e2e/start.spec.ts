@@ -74,6 +74,13 @@ test("npm start with no environment serves sign-in and health, keeps a generated
     expect(warnings.map((w) => w.msg)).toContain(
       "AUTH_SECRET is not set; generated one and kept it in the data folder",
     );
+    // No published demo password in production: no users, and one line saying how to create the first admin.
+    expect(warnings.map((w) => w.msg).filter((m) => m.startsWith("no users yet"))).toEqual([
+      "no users yet; create the first admin with: npm run users -- add <name> --admin (or start with SEED_DEMO_USERS=true for the demo users)",
+    ]);
+    const meta = (await (await fetch(`${url}/api/meta`)).json()) as { demo: unknown; noUsers: boolean };
+    expect(meta).toMatchObject({ demo: null, noUsers: true });
+    await expect(page.getByRole("heading", { name: "No accounts yet" })).toBeVisible();
     expect(output).not.toContain(secret);
 
     child.kill("SIGTERM");

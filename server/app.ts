@@ -26,7 +26,7 @@ import { AppBus } from "./bus";
 import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
 import { rateLimitHooks } from "./realtime/rate-limit";
-import { scheduleExpiry } from "./realtime/session-expiry";
+import { scheduleExpiry, startCredentialSweep } from "./realtime/session-expiry";
 import { keepSlimRequests } from "./realtime/slim-request";
 import { registerSystemHandlers } from "./realtime/system.handlers";
 import { userRoom, type AppServer } from "./realtime/types";
@@ -72,7 +72,11 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   const lifecycle = new Lifecycle();
   const router = new Router(logger, { allowedOrigins: config.allowedOrigins });
   const events = new EventRouter(logger);
-  const authenticator = new Authenticator(secret, config.publicUrl);
+  const authenticator = new Authenticator(secret, config.publicUrl, {
+    users: backends.users,
+    tokens: backends.tokens,
+    recheckMs: config.auth.recheckMs,
+  });
   const clientIps = new ClientIpResolver(config.trustedProxies);
   const signInThrottle = createSignInThrottle({
     limits: config.signIn,
@@ -155,8 +159,31 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   };
 
   registerHealthRoutes(router, { instanceId: config.instanceId, mode: backends.mode, lifecycle, backends });
-  registerMetaRoutes(router, { mode: backends.mode, demoUsers: config.seedDemoUsers });
-  registerAuthRoutes(router, { options: authOptions, authenticator, secret });
+  registerMetaRoutes(router, {
+    mode: backends.mode,
+    demoUsers: config.seedDemoUsers,
+    production: config.env === "production",
+    users: backends.users,
+  });
+  registerAuthRoutes(router, {
+    options: authOptions,
+    authenticator,
+    secret,
+    tokens: backends.tokens,
+    maxTokenTtlSeconds: config.auth.maxTokenTtlSeconds,
+    allowedOrigins: config.allowedOrigins,
+    logger,
+    onRevoked: () => bus.emit("auth:revoked"),
+  });
+  // Sockets whose credential was revoked, whose user was removed or changed password or role, are closed within
+  // about two AUTH_RECHECK_MS, wherever the change was made (another instance, the CLI).
+  const sweep = startCredentialSweep({
+    namespaces: [{ nsp: io.of("/"), requireAdmin: false }],
+    recheck: (principal) => authenticator.recheck(principal),
+    intervalMs: config.auth.recheckMs,
+    logger,
+  });
+  bus.on("auth:revoked", () => void sweep.sweep().catch(() => undefined));
   registerSystemHandlers(events, { instanceId: config.instanceId });
   events.use(
     rateLimitHooks({
@@ -223,6 +250,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     close(opts) {
       closing ??= (async () => {
         lifecycle.startDraining();
+        sweep.stop();
         // This instance's own sockets, read locally: fetchSockets() asks the adapter for a server count first, a
         // Redis round trip that can fail while Redis or a Cluster shard is away, exactly when draining matters.
         const sockets = [...io.of("/").sockets.values()];

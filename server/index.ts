@@ -1,5 +1,5 @@
 import { createApplication } from "./app";
-import { seedDemoUsers } from "./auth/demo-users";
+import { prepareUsers } from "./auth/demo-users";
 import { createBackends } from "./backends";
 import { readConfigOrExit } from "./config/read";
 import { resolveSecret } from "./config/secret";
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   process.env.NEXTAUTH_URL = config.publicUrl;
 
   const backends = await createBackends(config, logger);
-  if (config.seedDemoUsers) await seedDemoUsers(backends.users, logger);
+  await prepareUsers(backends.users, logger, config.seedDemoUsers);
 
   const pages = config.pages
     ? await createNextPages({ dev: config.dev, dir: process.cwd(), hostname: config.host, port: config.port })

@@ -10,5 +10,7 @@ declare module "next-auth" {
 declare module "next-auth/jwt" {
   interface JWT {
     role?: "user" | "admin";
+    /** The user's credential generation at sign-in; the session ends when it moves. */
+    ep?: number;
   }
 }

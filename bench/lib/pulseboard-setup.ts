@@ -1,5 +1,6 @@
 import { io, type Socket } from "socket.io-client";
-import { mintApiToken } from "../../server/auth/api-tokens";
+import { issueApiToken } from "../../server/auth/api-tokens";
+import { RedisTokenStore } from "../../server/auth/token-store.redis";
 import { RedisUserStore } from "../../server/auth/user-store.redis";
 import { closeRedis, createRedisClient, waitReady } from "../../server/redis/connection";
 import { RedisKeys } from "../../server/redis/keys";
@@ -41,12 +42,14 @@ export async function setUpBoard(redisUrl: string, url: string, viewerUsers: num
     if (await users.get(name)) continue;
     await users.create({ name, role: "user", passwordHash: "token-only", createdAt: Date.now() });
   }
-  await closeRedis(redis);
-
+  // Tokens are accepted only with their record in the token store, as `npm run token` issues them.
+  const tokens = new RedisTokenStore(redis, new RedisKeys("pb"));
   const mint = async (name: string) =>
-    (await mintApiToken(BENCH_SECRET, { name, role: "user" }, 3_600)).token;
+    (await issueApiToken({ secret: BENCH_SECRET, tokens, user: { name }, name: "bench", ttlSeconds: 3_600 }))
+      .token;
   const publisherToken = await mint("publisher");
   const viewerTokens = await Promise.all(names.map(mint));
+  await closeRedis(redis);
   const owner = io(url, { transports: ["websocket"], reconnection: false, auth: { token: publisherToken } });
   await new Promise<void>((resolve, reject) =>
     owner.once("connect", () => resolve()).once("connect_error", reject),

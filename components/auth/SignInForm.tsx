@@ -8,7 +8,10 @@ import { Logo } from "../shell/Logo";
 
 interface Meta {
   mode: "embedded" | "redis";
-  demo: { users: { name: string; role: string }[]; password: string } | null;
+  /** The password is published only outside production; in production the README says it. */
+  demo: { users: { name: string; role: string }[]; password: string | null } | null;
+  /** No user exists yet: the operator creates the first admin from the command line. */
+  noUsers?: boolean;
 }
 
 /** Only same-origin paths may be a post-sign-in destination, so a crafted link cannot bounce users elsewhere. */
@@ -128,6 +131,20 @@ export function SignInForm() {
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      {meta?.noUsers && !meta.demo ? (
+        <section
+          aria-labelledby="setup-title"
+          className="mt-6 rounded-2xl bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200"
+        >
+          <h2 id="setup-title" className="font-medium">
+            No accounts yet
+          </h2>
+          <p className="mt-1">
+            Create the first admin on the server:{" "}
+            <code className="rounded bg-white px-1 py-0.5">npm run users -- add &lt;name&gt; --admin</code>
+          </p>
+        </section>
+      ) : null}
       {meta?.demo ? (
         <section
           aria-labelledby="demo-title"
@@ -136,11 +153,17 @@ export function SignInForm() {
           <h2 id="demo-title" className="font-medium text-slate-800">
             Demo users
           </h2>
-          <p className="mt-1 text-slate-600">
-            Every demo user&apos;s password is{" "}
-            <code className="rounded bg-slate-100 px-1 py-0.5">{meta.demo.password}</code>. Pick one to fill
-            the form.
-          </p>
+          {meta.demo.password ? (
+            <p className="mt-1 text-slate-600">
+              Every demo user&apos;s password is{" "}
+              <code className="rounded bg-slate-100 px-1 py-0.5">{meta.demo.password}</code>. Pick one to fill
+              the form.
+            </p>
+          ) : (
+            <p className="mt-1 text-slate-600">
+              Their password is the one in the README&apos;s demo section. Pick one to fill the name.
+            </p>
+          )}
           <ul className="mt-3 flex flex-wrap gap-2">
             {meta.demo.users.map((u) => (
               <li key={u.name}>
@@ -148,7 +171,7 @@ export function SignInForm() {
                   type="button"
                   onClick={() => {
                     setUsername(u.name);
-                    setPassword(meta.demo?.password ?? "");
+                    if (meta.demo?.password) setPassword(meta.demo.password);
                   }}
                   className="rounded-full bg-slate-100 px-3 py-1 text-slate-800 ring-1 ring-slate-200 hover:bg-indigo-50 hover:ring-indigo-200"
                 >

@@ -1,49 +1,95 @@
 "use client";
 
-import { Check, Copy, Loader2 } from "lucide-react";
-import { useState } from "react";
+import { Check, Copy, Loader2, Trash2 } from "lucide-react";
+import { useCallback, useEffect, useState, type FormEvent } from "react";
+import type { CreateTokenResponse, TokenSummary, TokensResponse } from "@/lib/protocol/tokens";
 
+const DAY = 86_400;
 const TTL_CHOICES = [
   { label: "1 hour", seconds: 3_600 },
-  { label: "1 day", seconds: 86_400 },
-  { label: "30 days", seconds: 30 * 86_400 },
+  { label: "1 day", seconds: DAY },
+  { label: "30 days", seconds: 30 * DAY },
+  { label: "90 days", seconds: 90 * DAY },
 ];
 
 interface Minted {
   token: string;
+  name: string;
   expiresAt: number;
 }
 
+type ApiError = { ok: false; error?: { message: string } };
+
+async function api<T>(input: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(input, init);
+  const body = (await res.json().catch(() => ({}))) as T | ApiError;
+  if (!res.ok || !(body as { ok?: boolean }).ok)
+    throw new Error((body as ApiError).error?.message ?? `the server answered ${res.status}`);
+  return body as T;
+}
+
+const when = (ms: number | null) => (ms === null ? "Never" : new Date(ms).toLocaleString());
+
 export function TokenPanel() {
+  const [name, setName] = useState("");
   const [ttl, setTtl] = useState(3_600);
   const [busy, setBusy] = useState(false);
   const [minted, setMinted] = useState<Minted | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  const [tokens, setTokens] = useState<TokenSummary[] | null>(null);
+  const [maxTtl, setMaxTtl] = useState(90 * DAY);
+  const [revoking, setRevoking] = useState<string | null>(null);
 
-  async function create() {
+  const apply = useCallback((body: TokensResponse) => {
+    setTokens(body.tokens);
+    setMaxTtl(body.maxTtlSeconds);
+  }, []);
+  const load = useCallback(
+    () =>
+      api<TokensResponse>("/api/tokens")
+        .then(apply)
+        .catch((err: unknown) => setError(`Could not list your tokens: ${(err as Error).message}`)),
+    [apply],
+  );
+
+  useEffect(() => {
+    api<TokensResponse>("/api/tokens")
+      .then(apply)
+      .catch((err: unknown) => setError(`Could not list your tokens: ${(err as Error).message}`));
+  }, [apply]);
+
+  async function create(e: FormEvent) {
+    e.preventDefault();
     setBusy(true);
     setError(null);
     setCopied(false);
     try {
-      const res = await fetch("/api/tokens", {
+      const body = await api<CreateTokenResponse>("/api/tokens", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ ttlSeconds: ttl }),
+        body: JSON.stringify({ name: name.trim() || "token", ttlSeconds: ttl }),
       });
-      const body = (await res.json()) as {
-        ok: boolean;
-        token?: string;
-        expiresAt?: number;
-        error?: { message: string };
-      };
-      if (!res.ok || !body.ok || !body.token)
-        throw new Error(body.error?.message ?? `the server answered ${res.status}`);
-      setMinted({ token: body.token, expiresAt: body.expiresAt ?? 0 });
+      setMinted({ token: body.token, name: body.record.name, expiresAt: body.expiresAt });
+      setName("");
+      await load();
     } catch (err) {
       setError(`Could not create a token: ${(err as Error).message}`);
     } finally {
       setBusy(false);
+    }
+  }
+
+  async function revoke(token: TokenSummary) {
+    setRevoking(token.id);
+    setError(null);
+    try {
+      await api(`/api/tokens/${encodeURIComponent(token.id)}`, { method: "DELETE" });
+      await load();
+    } catch (err) {
+      setError(`Could not revoke “${token.name}”: ${(err as Error).message}`);
+    } finally {
+      setRevoking(null);
     }
   }
 
@@ -54,20 +100,35 @@ export function TokenPanel() {
   }
 
   return (
-    <div className="max-w-3xl space-y-6">
+    <div className="max-w-4xl space-y-6">
       <div>
         <h1 className="text-2xl font-semibold text-slate-900">API tokens</h1>
         <p className="mt-1 text-sm text-slate-600">
-          A token acts as you, with your role, until it expires. Use it with socket.io-client (
-          <code>auth: {"{ token }"}</code>) or as <code>Authorization: Bearer</code> on the HTTP API. It is
-          shown once; keep it somewhere safe.
+          A token acts as you, with the role you have at each use, until it expires or you revoke it. Use it
+          with socket.io-client (<code>auth: {"{ token }"}</code>) or as <code>Authorization: Bearer</code> on
+          the HTTP API. It is shown once; keep it somewhere safe. Changing your password or role revokes all
+          of them.
         </p>
       </div>
-      <section className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
-        <fieldset>
+      <form
+        onSubmit={(e) => void create(e)}
+        className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200"
+      >
+        <label htmlFor="token-name" className="text-sm font-medium text-slate-800">
+          Name
+        </label>
+        <input
+          id="token-name"
+          value={name}
+          maxLength={64}
+          placeholder="e.g. grafana, nightly export"
+          onChange={(e) => setName(e.target.value)}
+          className="mt-1 block w-full max-w-sm rounded-lg border-0 px-3 py-2 text-sm text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
+        />
+        <fieldset className="mt-4">
           <legend className="text-sm font-medium text-slate-800">Expires after</legend>
           <div className="mt-2 flex flex-wrap gap-2">
-            {TTL_CHOICES.map((c) => (
+            {TTL_CHOICES.filter((c) => c.seconds <= maxTtl).map((c) => (
               <label
                 key={c.seconds}
                 className="flex cursor-pointer items-center gap-2 rounded-lg px-3 py-1.5 text-sm ring-1 ring-slate-200 has-[:checked]:bg-indigo-50 has-[:checked]:ring-indigo-300"
@@ -86,23 +147,18 @@ export function TokenPanel() {
           </div>
         </fieldset>
         <button
-          type="button"
-          onClick={() => void create()}
+          type="submit"
           disabled={busy}
-          className="mt-4 inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 disabled:opacity-60"
+          className="mt-4 inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
         >
           {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
           Create token
         </button>
-        {error ? (
-          <p role="alert" className="mt-3 text-sm text-rose-700">
-            {error}
-          </p>
-        ) : null}
         {minted ? (
           <div className="mt-4 space-y-2" aria-live="polite">
             <p className="text-sm text-slate-700">
-              Expires {new Date(minted.expiresAt).toLocaleString()}. Copy it now; it will not be shown again.
+              “{minted.name}” expires {new Date(minted.expiresAt).toLocaleString()}. Copy it now; it will not
+              be shown again.
             </p>
             <div className="flex items-stretch gap-2">
               <code
@@ -127,6 +183,76 @@ export function TokenPanel() {
             </div>
           </div>
         ) : null}
+      </form>
+      {error ? (
+        <p role="alert" className="text-sm text-rose-700">
+          {error}
+        </p>
+      ) : null}
+      <section
+        aria-labelledby="tokens-title"
+        className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200"
+      >
+        <h2 id="tokens-title" className="px-5 pt-4 text-base font-semibold text-slate-900">
+          Your tokens
+        </h2>
+        {tokens === null ? (
+          <p className="px-5 py-4 text-sm text-slate-600">Loading…</p>
+        ) : tokens.length === 0 ? (
+          <p className="px-5 py-4 text-sm text-slate-600">You have no API tokens.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="mt-2 w-full text-left text-sm">
+              <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-600">
+                <tr>
+                  <th scope="col" className="px-5 py-2 font-medium">
+                    Name
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Created
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Last used
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-medium">
+                    Expires
+                  </th>
+                  <th scope="col" className="px-5 py-2 text-right font-medium">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {tokens.map((t) => (
+                  <tr key={t.id} data-testid="token-row">
+                    <td className="max-w-56 truncate px-5 py-2 font-medium text-slate-900" title={t.name}>
+                      {t.name}
+                    </td>
+                    <td className="px-3 py-2 text-slate-700">{when(t.createdAt)}</td>
+                    <td className="px-3 py-2 text-slate-700">{when(t.lastUsedAt)}</td>
+                    <td className="px-3 py-2 text-slate-700">{when(t.expiresAt)}</td>
+                    <td className="px-5 py-2 text-right">
+                      <button
+                        type="button"
+                        onClick={() => void revoke(t)}
+                        disabled={revoking === t.id}
+                        aria-label={`Revoke token ${t.name}`}
+                        className="inline-flex items-center gap-1 rounded-lg px-2.5 py-1 text-sm text-rose-700 ring-1 ring-rose-200 hover:bg-rose-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-rose-500 disabled:opacity-60"
+                      >
+                        {revoking === t.id ? (
+                          <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+                        ) : (
+                          <Trash2 className="h-4 w-4" aria-hidden />
+                        )}
+                        Revoke
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
     </div>
   );

@@ -8,7 +8,7 @@ import type { TaskQueue } from "../tasks/queue";
 import { Announcer } from "./announce";
 import { UserDisconnector } from "./disconnect";
 import type { AdminHandlers } from "./events";
-import type { AdminNamespace } from "./namespace";
+import { mayReceiveAdminPush, pushToAdmins, type AdminNamespace } from "./namespace";
 import { QueueWatch } from "./queue-watch";
 import { UsersWatch } from "./users-watch";
 
@@ -40,10 +40,15 @@ export function createAdminHandlers(deps: AdminActionDeps): AdminHandlers {
   const { ctx, nsp, metrics, queue, notifications } = deps;
   const { registry, limits } = deps.registry;
   const clustered = ctx.backends.mode === "redis";
-  const users = new UsersWatch({ registry, limits, logger: ctx.logger });
+  const users = new UsersWatch({
+    registry,
+    limits,
+    logger: ctx.logger,
+    mayPush: (socket) => mayReceiveAdminPush(ctx.authenticator, socket),
+  });
   const queueWatch = new QueueWatch({
     queue,
-    push: (stats) => nsp.local.emit("admin:queue", stats),
+    push: (stats) => pushToAdmins(nsp, ctx.authenticator, "admin:queue", stats),
     watched: () => nsp.sockets.size > 0,
     logger: ctx.logger,
   });

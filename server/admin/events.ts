@@ -3,7 +3,7 @@ import { fail, ok, type Ack } from "@/lib/protocol/ack";
 import { adminClientEvents, type AdminEventName, type AdminEventSpecs } from "@/lib/protocol/admin";
 import type { SpecPayloadOut, SpecResult } from "@/lib/protocol/define";
 import { AppError } from "@/lib/protocol/errors";
-import type { UserStore } from "../auth/user-store";
+import type { Authenticator } from "../auth/authenticator";
 import type { Logger } from "../logging/logger";
 import { isStorageUnavailable, validationError } from "../realtime/error-body";
 import type { AdminSocket } from "./namespace";
@@ -16,7 +16,7 @@ export type AdminHandler<K extends AdminEventName> = (
 export type AdminHandlers = { [K in AdminEventName]: AdminHandler<K> };
 
 export interface AdminEventDeps {
-  users: UserStore;
+  authenticator: Authenticator;
   logger: Logger;
   /**
    * Events answered on the handshake's check alone. `admin:history` is what the panel needs during a Redis
@@ -30,15 +30,17 @@ class AdminRevoked extends AppError {}
 
 /**
  * Checks, at every event, that the caller is still an admin: the credential the handshake accepted must still be
- * valid, and the user store must still say `admin` (a demoted admin's session cookie keeps its old role until it
- * expires). The page is never trusted to have hidden a button.
+ * valid and not revoked, and the user store must still say `admin` (read through the authenticator's cache of at
+ * most AUTH_RECHECK_MS). The page is never trusted to have hidden a button.
  */
-async function recheckAdmin(socket: AdminSocket, users: UserStore): Promise<void> {
-  const principal = socket.data.user;
-  if (principal.role !== "admin") throw new AdminRevoked("FORBIDDEN", "only admins may do this");
-  if (principal.expiresAt <= Date.now()) throw new AdminRevoked("UNAUTHORIZED", "your session has expired");
-  const stored = await users.get(principal.name);
-  if (stored?.role !== "admin") throw new AdminRevoked("FORBIDDEN", "you are no longer an admin");
+async function recheckAdmin(socket: AdminSocket, authenticator: Authenticator): Promise<void> {
+  const check = await authenticator.recheck(socket.data.user);
+  if (!check.ok)
+    throw new AdminRevoked(
+      "UNAUTHORIZED",
+      check.reason === "expired" ? "your session has expired" : "your credential was revoked",
+    );
+  if (check.principal.role !== "admin") throw new AdminRevoked("FORBIDDEN", "you are no longer an admin");
 }
 
 /**
@@ -68,7 +70,7 @@ async function dispatch(
   let response: Ack;
   let revoke = false;
   try {
-    if (!deps.trustHandshake?.has(name)) await recheckAdmin(socket, deps.users);
+    if (!deps.trustHandshake?.has(name)) await recheckAdmin(socket, deps.authenticator);
     const parsed = adminClientEvents[name].payload.safeParse(payload);
     if (!parsed.success) {
       response = fail(validationError(parsed.error));

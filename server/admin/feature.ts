@@ -1,12 +1,13 @@
+import type { Namespace } from "socket.io";
 import { ADMIN_NAMESPACE, type AdminUpdate, type AdminView } from "@/lib/protocol/admin";
 import { requireService, type Feature, type FeatureContext } from "../features";
 import type { MetricsFeature } from "../metrics/feature";
 import { serverStamp } from "../metrics/clock";
-import { scheduleExpiry } from "../realtime/session-expiry";
+import { scheduleExpiry, startCredentialSweep } from "../realtime/session-expiry";
 import type { AppSocket } from "../realtime/types";
 import { createAdminHandlers } from "./actions";
 import { bindAdminEvents } from "./events";
-import { guardAdminNamespace, type AdminNamespace } from "./namespace";
+import { guardAdminNamespace, pushToAdmins, type AdminNamespace } from "./namespace";
 import { instrumentAdminUi } from "./socketio-admin-ui";
 
 export interface AdminFeatureDeps {
@@ -59,12 +60,21 @@ export class AdminFeature implements Feature {
     nsp.on("connection", (socket) => {
       scheduleExpiry(socket as unknown as AppSocket);
       bindAdminEvents(socket, handlers, {
-        users: ctx.backends.users,
+        authenticator: ctx.authenticator,
         logger: ctx.logger,
         trustHandshake: new Set(["admin:history"]),
       });
     });
-    this.pushUpdates(nsp);
+    this.pushUpdates(nsp, ctx);
+    // A demoted admin's /admin sockets are closed within about two AUTH_RECHECK_MS, as are revoked credentials.
+    const sweep = startCredentialSweep({
+      namespaces: [{ nsp: nsp as unknown as Namespace, requireAdmin: true }],
+      recheck: (principal) => ctx.authenticator.recheck(principal),
+      intervalMs: ctx.config.auth.recheckMs,
+      logger: ctx.logger,
+    });
+    ctx.bus.on("auth:revoked", () => void sweep.sweep().catch(() => undefined));
+    ctx.onShutdown(() => sweep.stop());
     if (ctx.config.socketIoAdminUi) {
       instrumentAdminUi(ctx.io, {
         users: ctx.backends.users,
@@ -81,7 +91,7 @@ export class AdminFeature implements Feature {
     return { ...this.deps.metrics.cluster.view(serverStamp()), redis: this.redisStatus() };
   }
 
-  private pushUpdates(nsp: AdminNamespace): void {
+  private pushUpdates(nsp: AdminNamespace, ctx: FeatureContext): void {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const send = (appended?: AdminUpdate["appended"]) => {
       clearTimeout(timer);
@@ -90,7 +100,7 @@ export class AdminFeature implements Feature {
       if (nsp.sockets.size === 0) return;
       const update: AdminUpdate = this.view();
       if (appended) update.appended = appended;
-      nsp.local.emit("admin:update", update);
+      pushToAdmins(nsp, ctx.authenticator, "admin:update", update);
     };
     this.deps.metrics.onChange((change) => {
       if (change.kind === "tick") return send(change.point);

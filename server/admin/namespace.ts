@@ -29,6 +29,28 @@ export interface AdminGuardDeps {
 }
 
 /**
+ * Whether a push may still go to this socket: its user's role as last read from the store (re-read by the
+ * credential sweep every AUTH_RECHECK_MS) is admin. A socket that fails this is closed by the sweep shortly.
+ */
+export function mayReceiveAdminPush(authenticator: Authenticator, socket: AdminSocket): boolean {
+  const role = authenticator.knownRole(socket.data.user.name);
+  return role === "admin" || role === undefined;
+}
+
+/** Sends an admin push to this instance's `/admin` sockets whose user the store still says is an admin. */
+export function pushToAdmins<E extends keyof AdminServerToClientEvents>(
+  nsp: AdminNamespace,
+  authenticator: Authenticator,
+  event: E,
+  ...args: Parameters<AdminServerToClientEvents[E]>
+): void {
+  for (const socket of nsp.sockets.values()) {
+    if (!mayReceiveAdminPush(authenticator, socket)) continue;
+    (socket.emit as (event: E, ...args: Parameters<AdminServerToClientEvents[E]>) => boolean)(event, ...args);
+  }
+}
+
+/**
  * Who may open `/admin`: exactly the main handshake's checks (draining, origin, protocol, session cookie or API
  * token), then the admin role. Everyone else gets `connect_error` FORBIDDEN.
  */

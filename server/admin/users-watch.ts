@@ -10,6 +10,8 @@ export interface UsersWatchDeps {
   registry: ConnectionRegistry;
   limits: LimitStore;
   logger: Logger;
+  /** Whether this socket's user is still an admin (as last read from the store); others get no push. */
+  mayPush?: (socket: AdminSocket) => boolean;
   /** The least time between two reads of the registry; it grows to five times what the last read took. */
   minIntervalMs?: number;
   /** A page asked for is read fresh when the data is older than this. */
@@ -113,6 +115,7 @@ export class UsersWatch {
       const page = this.pageFor(watcher, at);
       const key = keyOf(page);
       if (key === watcher.sent) continue;
+      if (this.deps.mayPush && !this.deps.mayPush(watcher.socket)) continue;
       watcher.sent = key;
       watcher.socket.emit("admin:users", page);
     }

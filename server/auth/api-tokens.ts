@@ -1,12 +1,18 @@
 import { hkdfSync, randomUUID } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
-import { roleSchema, userNameSchema, type Role } from "./user-store";
+import type { TokenRecord, TokenStore } from "./token-store";
+import { userNameSchema } from "./user-store";
 
 const ISSUER = "pulseboard";
 const AUDIENCE = "pulseboard:api";
 export const DEFAULT_TOKEN_TTL_S = 3_600;
+/** The default ceiling on a token's lifetime (`API_TOKEN_MAX_DAYS`, 90 days unless configured). */
+export const DEFAULT_MAX_TOKEN_DAYS = 90;
+/** The highest `API_TOKEN_MAX_DAYS` accepts. */
 export const MAX_TOKEN_TTL_S = 365 * 24 * 3_600;
+
+export const tokenIdSchema = z.uuid();
 
 /**
  * API tokens get their own key, derived from the auth secret, so they can never pass as session cookies. The
@@ -25,23 +31,31 @@ function tokenKey(secret: string): Uint8Array {
 
 export interface TokenClaims {
   sub: string;
-  role: Role;
   /** Epoch seconds. */
   exp: number;
   jti: string;
+  /** The owner's credential generation at issue; absent means 0. */
+  ep: number;
+  /** Epoch seconds. */
+  iat: number;
 }
 
+/**
+ * Signs a token. It is not usable until its record is in the token store: use `issueApiToken`, which does both.
+ * The role is not in the token: it is read from the user store at every use.
+ */
 export async function mintApiToken(
   secret: string,
-  user: { name: string; role: Role },
+  user: { name: string; epoch?: number },
   ttlSeconds: number = DEFAULT_TOKEN_TTL_S,
-): Promise<{ token: string; expiresAt: number; id: string }> {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_S) {
-    throw new RangeError(`ttl must be a whole number of seconds between 1 and ${MAX_TOKEN_TTL_S}`);
+  maxTtlSeconds: number = MAX_TOKEN_TTL_S,
+): Promise<{ token: string; expiresAt: number; id: string; createdAt: number }> {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > maxTtlSeconds) {
+    throw new RangeError(`ttl must be a whole number of seconds between 1 and ${maxTtlSeconds}`);
   }
   const id = randomUUID();
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ role: user.role })
+  const token = await new SignJWT({ ep: user.epoch ?? 0 })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(user.name)
     .setIssuer(ISSUER)
@@ -50,18 +64,42 @@ export async function mintApiToken(
     .setExpirationTime(now + ttlSeconds)
     .setJti(id)
     .sign(tokenKey(secret));
-  return { token, expiresAt: (now + ttlSeconds) * 1000, id };
+  return { token, expiresAt: (now + ttlSeconds) * 1000, id, createdAt: now * 1000 };
+}
+
+/** Signs a token and records it, so that it can be listed, revoked, and is accepted. */
+export async function issueApiToken(opts: {
+  secret: string;
+  tokens: TokenStore;
+  user: { name: string; epoch?: number };
+  name: string;
+  ttlSeconds?: number;
+  maxTtlSeconds?: number;
+}): Promise<{ token: string; record: TokenRecord }> {
+  const minted = await mintApiToken(opts.secret, opts.user, opts.ttlSeconds, opts.maxTtlSeconds);
+  const record: TokenRecord = {
+    id: minted.id,
+    name: opts.name,
+    owner: opts.user.name,
+    createdAt: minted.createdAt,
+    expiresAt: minted.expiresAt,
+    lastUsedAt: null,
+  };
+  await opts.tokens.create(record);
+  return { token: minted.token, record };
 }
 
 const claimsSchema = z.object({
   sub: userNameSchema,
-  role: roleSchema,
   exp: z.number().int(),
   jti: z.string().min(1),
+  ep: z.number().int().nonnegative().default(0),
+  iat: z.number().int(),
 });
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; reason: "expired" | "invalid" };
 
+/** Checks the signature, issuer, audience and expiry; whether the token was revoked is the store's to say. */
 export async function verifyApiToken(secret: string, token: string): Promise<TokenCheck> {
   try {
     const { payload } = await jwtVerify(token, tokenKey(secret), {

@@ -1,14 +1,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseCookies } from "cookie";
 import NextAuthImport, { type AuthOptions } from "next-auth";
-import { z } from "zod";
 import { AppError } from "@/lib/protocol/errors";
 import { readForm, readJson } from "../http/body";
 import { sendError, sendJson } from "../http/respond";
 import type { Router } from "../http/router";
-import { DEFAULT_TOKEN_TTL_S, MAX_TOKEN_TTL_S, mintApiToken } from "./api-tokens";
+import {
+  createTokenRequest,
+  type CreateTokenResponse,
+  type RevokeTokenResponse,
+  type TokenSummary,
+  type TokensResponse,
+} from "@/lib/protocol/tokens";
+import type { Logger } from "../logging/logger";
+import { requirePrincipal, requireSameOrigin } from "../registry/http-auth";
+import { issueApiToken, tokenIdSchema } from "./api-tokens";
 import type { Authenticator } from "./authenticator";
 import { cjsDefault } from "./interop";
+import { TooManyTokensError, type TokenRecord, type TokenStore } from "./token-store";
 
 type PagesHandler = (req: unknown, res: unknown, options: AuthOptions) => Promise<void>;
 const NextAuth = cjsDefault(NextAuthImport) as unknown as PagesHandler;
@@ -54,15 +63,27 @@ async function runNextAuth(
   await NextAuth(shimReq, shimRes, options);
 }
 
-const tokenRequest = z.strictObject({
-  ttlSeconds: z.number().int().min(60).max(MAX_TOKEN_TTL_S).default(DEFAULT_TOKEN_TTL_S),
-});
-
 export interface AuthRoutesDeps {
   options: AuthOptions;
   authenticator: Authenticator;
   secret: string;
+  tokens: TokenStore;
+  /** The longest lifetime of a new token (`API_TOKEN_MAX_DAYS`). */
+  maxTokenTtlSeconds: number;
+  allowedOrigins: string[];
+  logger: Logger;
+  /** A credential was revoked here: the sockets of this instance are checked again at once. */
+  onRevoked(): void;
 }
+
+const summary = ({ id, name, owner, createdAt, lastUsedAt, expiresAt }: TokenRecord): TokenSummary => ({
+  id,
+  name,
+  owner,
+  createdAt,
+  lastUsedAt,
+  expiresAt,
+});
 
 export function registerAuthRoutes(router: Router, deps: AuthRoutesDeps): void {
   router.on(["GET", "POST"], "/api/auth/*", ({ req, res, url, params }) =>
@@ -75,13 +96,62 @@ export function registerAuthRoutes(router: Router, deps: AuthRoutesDeps): void {
     if (!auth.ok) return sendError(res, { code: "UNAUTHORIZED", message: "sign in to create an API token" });
     if (auth.principal.via !== "session")
       throw new AppError("FORBIDDEN", "API tokens can only be created from a session");
-    const { ttlSeconds } = tokenRequest.parse(await readJson(req));
-    const minted = await mintApiToken(deps.secret, auth.principal, ttlSeconds);
-    sendJson(res, 201, {
+    requireSameOrigin(req, deps.allowedOrigins);
+    const { name, ttlSeconds } = createTokenRequest.parse(await readJson(req));
+    if (ttlSeconds > deps.maxTokenTtlSeconds)
+      throw new AppError("VALIDATION", `a token lives at most ${deps.maxTokenTtlSeconds / 86_400} days`, {
+        maxTtlSeconds: deps.maxTokenTtlSeconds,
+      });
+    let issued;
+    try {
+      issued = await issueApiToken({
+        secret: deps.secret,
+        tokens: deps.tokens,
+        user: auth.principal,
+        name,
+        ttlSeconds,
+        maxTtlSeconds: deps.maxTokenTtlSeconds,
+      });
+    } catch (err) {
+      if (err instanceof TooManyTokensError) throw new AppError("CONFLICT", err.message);
+      throw err;
+    }
+    deps.logger.info({ user: auth.principal.name, tokenId: issued.record.id }, "API token created");
+    const body: CreateTokenResponse = {
       ok: true,
-      token: minted.token,
-      expiresAt: minted.expiresAt,
+      token: issued.token,
+      expiresAt: issued.record.expiresAt,
       user: auth.principal.name,
-    });
+      record: summary(issued.record),
+    };
+    sendJson(res, 201, body);
+  });
+
+  router.on("GET", "/api/tokens", async ({ req, res }) => {
+    const principal = await requirePrincipal(deps.authenticator, req, "list your API tokens");
+    const body: TokensResponse = {
+      ok: true,
+      tokens: (await deps.tokens.listFor(principal.name)).map(summary),
+      maxTtlSeconds: deps.maxTokenTtlSeconds,
+    };
+    sendJson(res, 200, body);
+  });
+
+  // The owner revokes their own tokens, an admin (as the store says now) any token. Someone else's token id
+  // answers NOT_FOUND, as an unknown one does, so ids cannot be probed.
+  router.on("DELETE", "/api/tokens/:tokenId", async ({ req, res, params }) => {
+    const principal = await requirePrincipal(deps.authenticator, req, "revoke an API token");
+    requireSameOrigin(req, deps.allowedOrigins);
+    const id = tokenIdSchema.safeParse(params.tokenId);
+    const record = id.success ? await deps.tokens.get(id.data) : undefined;
+    if (!record || (record.owner !== principal.name && principal.role !== "admin"))
+      throw new AppError("NOT_FOUND", "no such token");
+    const revoked = await deps.tokens.revoke(record.id);
+    if (!revoked) throw new AppError("NOT_FOUND", "no such token");
+    deps.authenticator.forget({ tokenId: record.id });
+    deps.onRevoked();
+    deps.logger.info({ by: principal.name, owner: record.owner, tokenId: record.id }, "API token revoked");
+    const body: RevokeTokenResponse = { ok: true, revoked: summary(revoked) };
+    sendJson(res, 200, body);
   });
 }

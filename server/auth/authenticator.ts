@@ -1,22 +1,124 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { getToken } from "next-auth/jwt";
-import { roleSchema, userNameSchema } from "./user-store";
+import { Lru } from "../util/lru";
 import { verifyApiToken } from "./api-tokens";
-import type { AuthResult } from "./principal";
+import type { AuthResult, Principal } from "./principal";
+import type { TokenRecord, TokenStore } from "./token-store";
+import { epochOf, userNameSchema, type Role, type UserRecord, type UserStore } from "./user-store";
+
+export interface AuthenticatorDeps {
+  users: UserStore;
+  tokens: TokenStore;
+  /**
+   * How long a user's role and a token's record are trusted once read (`AUTH_RECHECK_MS`): the most time a
+   * demotion, a removal or a revocation made elsewhere takes to be seen here.
+   */
+  recheckMs: number;
+  /** How often a token's last use is written, at most. */
+  touchEveryMs?: number;
+  now?: () => number;
+}
+
+interface Cached<T> {
+  value: T | undefined;
+  at: number;
+}
+
+/** While the store cannot be reached, a read this recent still answers (a Redis outage must not lock everyone out). */
+const STALE_OK_MS = 5 * 60_000;
+const CACHE_ENTRIES = 10_000;
 
 /**
  * Turns a credential into a principal: an API token (bearer or handshake `auth.token`) or the next-auth session
- * cookie. One place, so the socket handshake and the HTTP API agree on who is who.
+ * cookie. One place, so the socket handshake and the HTTP API agree on who is who. The signature proves who the
+ * holder is; everything else comes from the stores, read at every use through a cache of at most `recheckMs`:
+ * the role (a demoted admin is a user within seconds), whether the user still exists, whether the password or
+ * role changed since the credential was issued (the user's epoch), and for tokens whether the record still
+ * exists (revoked or not).
  */
 export class Authenticator {
   private readonly secureCookie: boolean;
+  private readonly now: () => number;
+  private readonly users = new Lru<string, Cached<Pick<UserRecord, "role" | "epoch" | "createdAt">>>(
+    CACHE_ENTRIES,
+  );
+  private readonly tokens = new Lru<string, Cached<TokenRecord>>(CACHE_ENTRIES);
+  private readonly touched = new Lru<string, number>(CACHE_ENTRIES);
 
   constructor(
     private readonly secret: string,
     publicUrl: string,
+    private readonly deps: AuthenticatorDeps,
   ) {
     this.secureCookie = publicUrl.startsWith("https://");
+    this.now = deps.now ?? Date.now;
+  }
+
+  private async cached<T>(
+    cache: Lru<string, Cached<T>>,
+    key: string,
+    read: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const hit = cache.get(key);
+    const now = this.now();
+    if (hit && now - hit.at < this.deps.recheckMs) return hit.value;
+    try {
+      const value = await read();
+      cache.set(key, { value, at: now });
+      return value;
+    } catch (err) {
+      if (hit && now - hit.at < STALE_OK_MS) return hit.value;
+      throw err;
+    }
+  }
+
+  private user(name: string) {
+    return this.cached(this.users, name, async () => {
+      const u = await this.deps.users.get(name);
+      return u ? { role: u.role, epoch: epochOf(u), createdAt: u.createdAt } : undefined;
+    });
+  }
+
+  private token(id: string) {
+    return this.cached(this.tokens, id, () => this.deps.tokens.get(id));
+  }
+
+  /** Forgets what was read about a user or a token, after a change made here (it then applies at once here). */
+  forget(opts: { user?: string; tokenId?: string }): void {
+    if (opts.user) this.users.delete(opts.user);
+    if (opts.tokenId) this.tokens.delete(opts.tokenId);
+  }
+
+  /**
+   * Checks a principal again against the stores, with the role as the store says now. Used at every privileged
+   * step and by the sweep that closes the sockets of revoked credentials.
+   */
+  async recheck(p: Omit<Principal, "role"> & { role?: Role }): Promise<AuthResult> {
+    if (p.expiresAt <= this.now()) return { ok: false, reason: "expired" };
+    if (p.via === "token") {
+      const record = p.tokenId ? await this.token(p.tokenId) : undefined;
+      if (!record || record.owner !== p.name) return { ok: false, reason: "revoked" };
+    }
+    const user = await this.user(p.name);
+    if (!user || user.epoch !== p.epoch || p.issuedAt < Math.floor(user.createdAt / 1000))
+      return { ok: false, reason: "revoked" };
+    return { ok: true, principal: { ...p, role: user.role } };
+  }
+
+  /** The user's role as the store says (cached for at most `recheckMs`); undefined for a removed user. */
+  async roleOf(name: string): Promise<Role | undefined> {
+    return (await this.user(name))?.role;
+  }
+
+  /**
+   * What was last read of the user's role, without waiting: `null` for a removed user, undefined when never read
+   * (or forgotten). For pushes, which cannot wait on the store; the sweep re-reads it every `recheckMs`.
+   */
+  knownRole(name: string): Role | null | undefined {
+    const hit = this.users.get(name);
+    if (!hit) return undefined;
+    return hit.value ? hit.value.role : null;
   }
 
   async fromToken(token: string): Promise<AuthResult> {
@@ -24,8 +126,26 @@ export class Authenticator {
     if (token.length > 4096) return { ok: false, reason: "invalid" };
     const check = await verifyApiToken(this.secret, token);
     if (!check.ok) return check;
-    const { sub, role, exp } = check.claims;
-    return { ok: true, principal: { name: sub, role, expiresAt: exp * 1000, via: "token" } };
+    const { sub, exp, jti, ep, iat } = check.claims;
+    const result = await this.recheck({
+      name: sub,
+      expiresAt: exp * 1000,
+      via: "token",
+      tokenId: jti,
+      epoch: ep,
+      issuedAt: iat,
+    });
+    if (result.ok) this.touch(jti);
+    return result;
+  }
+
+  /** Records the token's last use, at most once per `touchEveryMs` per token and instance, without waiting. */
+  private touch(id: string): void {
+    const now = this.now();
+    const last = this.touched.get(id);
+    if (last !== undefined && now - last < (this.deps.touchEveryMs ?? 60_000)) return;
+    this.touched.set(id, now);
+    this.deps.tokens.touch(id, now).catch(() => this.touched.delete(id));
   }
 
   async fromCookies(headers: IncomingHttpHeaders): Promise<AuthResult> {
@@ -43,13 +163,21 @@ export class Authenticator {
       return { ok: false, reason: hasSession ? "invalid" : "missing" };
     }
     const name = userNameSchema.safeParse(jwt.sub);
-    const role = roleSchema.safeParse(jwt.role);
-    if (!name.success || !role.success || typeof jwt.exp !== "number")
+    const epoch = jwt.ep ?? 0;
+    if (
+      !name.success ||
+      typeof jwt.exp !== "number" ||
+      typeof jwt.iat !== "number" ||
+      !Number.isSafeInteger(epoch)
+    )
       return { ok: false, reason: "invalid" };
-    return {
-      ok: true,
-      principal: { name: name.data, role: role.data, expiresAt: jwt.exp * 1000, via: "session" },
-    };
+    return this.recheck({
+      name: name.data,
+      expiresAt: jwt.exp * 1000,
+      via: "session",
+      epoch,
+      issuedAt: jwt.iat,
+    });
   }
 
   /** Bearer token when present (it is explicit), else the session cookie. */

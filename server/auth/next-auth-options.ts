@@ -3,9 +3,9 @@ import CredentialsImport from "next-auth/providers/credentials";
 import { z } from "zod";
 import type { Logger } from "../logging/logger";
 import { cjsDefault } from "./interop";
-import { dummyPasswordHash, verifyPassword } from "./passwords";
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
 import { signInThrottledError, type SignInThrottle } from "./throttle";
-import type { Role, UserStore } from "./user-store";
+import { epochOf, type Role, type UserStore } from "./user-store";
 
 const Credentials = cjsDefault(CredentialsImport);
 
@@ -64,7 +64,21 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
           }
           const user = outcome.value;
           log.info({ user: username }, "signed in");
-          return { id: user.name, name: user.name, role: user.role };
+          if (needsRehash(user.passwordHash)) {
+            // The password is known right now: re-hash it with today's parameters. A failure costs nothing but
+            // another try at the next sign-in.
+            try {
+              const upgraded = await deps.users.upgradePasswordHash(
+                user.name,
+                user.passwordHash,
+                await hashPassword(password),
+              );
+              if (upgraded) log.info({ user: username }, "password hash upgraded");
+            } catch (err) {
+              log.warn({ err, user: username }, "password hash not upgraded");
+            }
+          }
+          return { id: user.name, name: user.name, role: user.role, epoch: epochOf(user) };
         },
       }),
     ],
@@ -73,7 +87,9 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
         if (user) {
           token.sub = user.id;
           token.name = user.name;
+          // Only for the page shell (which links to /admin); the server reads the role from the store.
           token.role = (user as { role?: Role }).role ?? "user";
+          token.ep = (user as { epoch?: number }).epoch ?? 0;
         }
         return token;
       },

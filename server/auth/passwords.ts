@@ -1,35 +1,67 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
-// OWASP's scrypt floor (N=2^17, r=8, p=1) costs ~128 MiB and ~200 ms per hash here; 2^15 keeps sign-in snappy on
-// two cores while staying far beyond brute-force reach for a self-hosted deployment.
-const PARAMS = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } satisfies ScryptOptions;
-const KEY_LEN = 32;
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
 
-function derive(password: string, salt: Buffer, params: ScryptOptions, keyLen: number): Promise<Buffer> {
+/**
+ * OWASP's minimum for scrypt: N=2^17, r=8, p=1. It needs 128 * N * r bytes = 128 MiB per hash, four times Node's
+ * default `maxmem` (32 MiB), so `maxmem` is raised explicitly; a hash takes a few hundred ms on a small machine.
+ */
+export const PASSWORD_PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+const KEY_LEN = 32;
+/** The most a stored hash may make us allocate: a corrupted or hostile record cannot exhaust memory. */
+const MAX_MEM = 256 * 1024 * 1024;
+
+function derive(password: string, salt: Buffer, params: ScryptParams, keyLen: number): Promise<Buffer> {
+  const options: ScryptOptions = { ...params, maxmem: MAX_MEM };
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, keyLen, params, (err, key) =>
+    scrypt(password.normalize("NFKC"), salt, keyLen, options, (err, key) =>
       err ? reject(err) : resolve(key),
     ),
   );
 }
 
 /** Returns `scrypt$N$r$p$salt$hash`, self-describing so the parameters can change without a migration. */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: ScryptParams = PASSWORD_PARAMS,
+): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS, KEY_LEN);
-  return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64url"), key.toString("base64url")].join(
+  const key = await derive(password, salt, params, KEY_LEN);
+  return ["scrypt", params.N, params.r, params.p, salt.toString("base64url"), key.toString("base64url")].join(
     "$",
   );
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+function parse(stored: string) {
   const parts = stored.split("$");
-  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  if (parts.length !== 6 || parts[0] !== "scrypt") return undefined;
   const [, n, r, p, saltB64, keyB64] = parts as [string, string, string, string, string, string];
-  const expected = Buffer.from(keyB64, "base64url");
-  const params = { N: Number(n), r: Number(r), p: Number(p), maxmem: 256 * 1024 * 1024 };
-  const actual = await derive(password, Buffer.from(saltB64, "base64url"), params, expected.length);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  if (![params.N, params.r, params.p].every((x) => Number.isSafeInteger(x) && x > 0)) return undefined;
+  return { params, salt: Buffer.from(saltB64, "base64url"), key: Buffer.from(keyB64, "base64url") };
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parsed = parse(stored);
+  if (!parsed || parsed.key.length === 0) return false;
+  let actual: Buffer;
+  try {
+    actual = await derive(password, parsed.salt, parsed.params, parsed.key.length);
+  } catch {
+    return false;
+  }
+  return actual.length === parsed.key.length && timingSafeEqual(actual, parsed.key);
+}
+
+/** Whether a stored hash was made with other parameters than today's: it is upgraded at the next sign-in. */
+export function needsRehash(stored: string, params: ScryptParams = PASSWORD_PARAMS): boolean {
+  const parsed = parse(stored);
+  if (!parsed) return false;
+  return parsed.params.N !== params.N || parsed.params.r !== params.r || parsed.params.p !== params.p;
 }
 
 /** A hash to verify against when the user does not exist, so timing does not reveal which names exist. */

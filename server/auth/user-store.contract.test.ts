@@ -24,10 +24,11 @@ describe.each(contractBackends())("UserStore contract ($name)", (backend) => {
     expect(await store.get("alice")).toBeUndefined();
     await store.create(alice);
     await store.create({ ...alice, name: "admin", role: "admin" });
-    expect(await store.get("alice")).toEqual(alice);
+    expect(await store.get("alice")).toEqual({ ...alice, epoch: 0 });
     const list = await store.list();
     expect(list.map((u) => u.name)).toEqual(["admin", "alice"]);
     expect(list[0]).not.toHaveProperty("passwordHash");
+    expect(list[0]).not.toHaveProperty("epoch");
     expect(list[0]?.role).toBe("admin");
   });
 
@@ -35,6 +36,10 @@ describe.each(contractBackends())("UserStore contract ($name)", (backend) => {
     const store = storeFor(await backend.fresh());
     await store.create(alice);
     await expect(store.create({ ...alice, passwordHash: "other" })).rejects.toBeInstanceOf(UserExistsError);
+    // A name is input: "constructor" is a valid name and must not find Object.prototype's.
+    expect(await store.get("constructor")).toBeUndefined();
+    await store.create({ ...alice, name: "constructor" });
+    expect((await store.get("constructor"))?.name).toBe("constructor");
     expect((await store.get("alice"))?.passwordHash).toBe("scrypt$x");
   });
 
@@ -59,6 +64,34 @@ describe.each(contractBackends())("UserStore contract ($name)", (backend) => {
   it("keeps users across store instances (restart)", async () => {
     const env = await backend.fresh();
     await storeFor(env).create(alice);
-    expect(await storeFor(env).get("alice")).toEqual(alice);
+    expect(await storeFor(env).get("alice")).toEqual({ ...alice, epoch: 0 });
+  });
+
+  it("raises the epoch on a password change and on a real role change, not on a rehash", async () => {
+    const store = storeFor(await backend.fresh());
+    await store.create(alice);
+    const epoch = async () => (await store.get("alice"))?.epoch;
+    expect(await epoch()).toBe(0);
+    await store.setPassword("alice", "scrypt$y");
+    expect(await epoch()).toBe(1);
+    await store.setRole("alice", "user");
+    expect(await epoch()).toBe(1);
+    await store.setRole("alice", "admin");
+    expect(await epoch()).toBe(2);
+    expect(await store.upgradePasswordHash("alice", "scrypt$stale", "scrypt$z")).toBe(false);
+    expect(await store.upgradePasswordHash("alice", "scrypt$y", "scrypt$z")).toBe(true);
+    expect(await store.get("alice")).toMatchObject({ passwordHash: "scrypt$z", epoch: 2 });
+    expect(await store.upgradePasswordHash("nobody", "a", "b")).toBe(false);
+  });
+
+  it("removes a user, who can then be created again", async () => {
+    const store = storeFor(await backend.fresh());
+    await store.create(alice);
+    expect(await store.remove("alice")).toBe(true);
+    expect(await store.get("alice")).toBeUndefined();
+    expect(await store.list()).toEqual([]);
+    expect(await store.remove("alice")).toBe(false);
+    await store.create(alice);
+    expect((await store.get("alice"))?.passwordHash).toBe("scrypt$x");
   });
 });

@@ -17,11 +17,16 @@ export interface UserRecord {
   role: Role;
   passwordHash: string;
   createdAt: number;
+  /**
+   * The credential generation: raised by every change of password or role. Sessions and API tokens carry the
+   * generation they were issued in and stop working when it moves. Absent means 0.
+   */
+  epoch?: number;
 }
 
-export type PublicUser = Omit<UserRecord, "passwordHash">;
+export type PublicUser = Omit<UserRecord, "passwordHash" | "epoch">;
 
-export function toPublicUser({ passwordHash: _omit, ...rest }: UserRecord): PublicUser {
+export function toPublicUser({ passwordHash: _omit, epoch: _epoch, ...rest }: UserRecord): PublicUser {
   return rest;
 }
 
@@ -32,12 +37,23 @@ export class UserExistsError extends Error {
   }
 }
 
+export const epochOf = (user: Pick<UserRecord, "epoch">): number => user.epoch ?? 0;
+
 /** Users, in Redis or in a file under the data folder. Implementations pass `user-store.contract.ts`. */
 export interface UserStore {
   get(name: string): Promise<UserRecord | undefined>;
   /** Fails with `UserExistsError` when the name is taken. */
   create(user: UserRecord): Promise<void>;
+  /** A password change: also raises the epoch, which ends the user's sessions and tokens. */
   setPassword(name: string, passwordHash: string): Promise<boolean>;
+  /** Raises the epoch when the role actually changes. */
   setRole(name: string, role: Role): Promise<boolean>;
+  /**
+   * The same password re-hashed with stronger parameters, at sign-in: replaces the hash only if it is still
+   * `expected` (a concurrent password change wins), and leaves the epoch alone. True when replaced.
+   */
+  upgradePasswordHash(name: string, expected: string, passwordHash: string): Promise<boolean>;
+  /** True when the user existed. */
+  remove(name: string): Promise<boolean>;
   list(): Promise<PublicUser[]>;
 }

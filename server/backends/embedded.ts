@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { FileTokenStore } from "../auth/token-store.file";
 import { FileUserStore } from "../auth/user-store.file";
 import type { Config } from "../config/config";
 import type { Backends } from "./types";
@@ -9,6 +10,7 @@ export async function createEmbeddedBackends(config: Pick<Config, "dataDir">): P
   return {
     mode: "embedded",
     users: new FileUserStore(config.dataDir),
+    tokens: new FileTokenStore(config.dataDir),
     health: async () => ({ redis: "disabled" }),
     close: async () => {},
   };

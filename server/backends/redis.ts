@@ -1,5 +1,6 @@
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import type { ServerOptions } from "socket.io";
+import { RedisTokenStore } from "../auth/token-store.redis";
 import { RedisUserStore } from "../auth/user-store.redis";
 import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
@@ -62,6 +63,7 @@ export async function createRedisBackends(
   return {
     mode: "redis",
     users: new RedisUserStore(command, keys),
+    tokens: new RedisTokenStore(command, keys),
     redis: { command, pub, sub, keys },
     adapter: createSocketAdapter(pub, sub, config.redis.keyPrefix, Boolean(config.redis.clusterNodes)),
     health: async () => ({ redis: await ping(command, 1_000) }),

@@ -1,4 +1,5 @@
 import type { ServerOptions } from "socket.io";
+import type { TokenStore } from "../auth/token-store";
 import type { UserStore } from "../auth/user-store";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
@@ -21,6 +22,7 @@ export interface RedisConnections {
 export interface Backends {
   mode: "embedded" | "redis";
   users: UserStore;
+  tokens: TokenStore;
   /** Present in Redis mode. */
   redis?: RedisConnections;
   /** The Socket.IO adapter; undefined means the in-memory adapter. */

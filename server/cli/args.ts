@@ -1,23 +1,19 @@
-/** Minimal `--flag value` / `--switch` parsing for the CLIs; unknown flags are errors, not silently ignored. */
-export function parseArgs(argv: string[], spec: { values: string[]; switches: string[] }) {
-  const values: Record<string, string> = {};
-  const switches = new Set<string>();
-  const positional: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
-    if (spec.switches.includes(name)) switches.add(name);
-    else if (spec.values.includes(name)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
-      values[name] = value;
-    } else throw new Error(`unknown option --${name}`);
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/**
+ * `node:util` parseArgs for the CLIs, strict: unknown options, a value given to a switch (`--admin=false`) and a
+ * missing value are errors with one readable line, never silently read as something else.
+ */
+export function parseCliArgs<const O extends Options>(argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "";
+    if (code.startsWith("ERR_PARSE_ARGS")) throw new Error((err as Error).message.split("\n")[0]);
+    throw err;
   }
-  return { values, switches, positional };
 }
 
 export async function readStdin(): Promise<string> {

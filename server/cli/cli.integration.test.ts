@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect } from "../testing/clients";
+import { issueApiToken } from "../auth/api-tokens";
+import { eventually } from "../metrics/test-helpers";
+import { connect, connectOk } from "../testing/clients";
 import { TEST_SECRET, startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 import { tempDir } from "../testing/temp-dir";
@@ -23,7 +25,8 @@ function run(args: string[], env: Record<string, string>, stdin?: string, comman
   });
 }
 
-describe("command-line tools", () => {
+// Each test spawns CLIs, which take seconds each on a busy two-core machine.
+describe("command-line tools", { timeout: 180_000 }, () => {
   let redis: TestRedisServer;
   let server: TestInstance;
   beforeAll(async () => {
@@ -35,13 +38,16 @@ describe("command-line tools", () => {
     await redis?.stop();
   });
 
+  const redisEnv = () => ({ REDIS_URL: redis.url, AUTH_SECRET: TEST_SECRET, REDIS_KEY_PREFIX: "pbtest" });
+
   it("prints a token alone on stdout with the README's command, and that token connects", async () => {
     // The command exactly as the README shows it: `TOKEN=$(npm run -s token -- --user alice --ttl 3600)`.
     const readme = await readFile("README.md", "utf8");
     const command = /TOKEN=\$\((npm run -s token -- [^)]+)\)/.exec(readme)?.[1];
     expect(command).toBe("npm run -s token -- --user alice --ttl 3600");
     const [npm, ...args] = command!.split(" ");
-    const out = await run(args, { AUTH_SECRET: TEST_SECRET }, undefined, npm);
+    await server.backends.users.create({ name: "alice", role: "user", passwordHash: "-", createdAt: 0 });
+    const out = await run(args, redisEnv(), undefined, npm);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const token = out.stdout.trim();
@@ -60,19 +66,95 @@ describe("command-line tools", () => {
     }
   });
 
-  it("uses the secret kept in the data folder when AUTH_SECRET is unset", async () => {
+  it("uses the secret kept in the data folder when AUTH_SECRET is unset, for existing users only", async () => {
     const dir = await tempDir();
     try {
-      const a = await run(["server/cli/token.ts", "--user", "dave"], { DATA_DIR: dir.path });
+      const env = { DATA_DIR: dir.path };
+      const missing = await run(["server/cli/token.ts", "--user", "dave"], env);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('no user "dave"');
+      const added = await run(
+        ["server/cli/users.ts", "add", "dave", "--password-stdin"],
+        env,
+        "correct horse\n",
+      );
+      expect(added.code).toBe(0);
+      const a = await run(["server/cli/token.ts", "--user", "dave", "--name", "nightly export"], env);
+      expect(a.stderr).toBe("");
       expect(a.code).toBe(0);
-      const b = await run(["server/cli/token.ts", "--user", "dave", "--role", "boss"], {
-        DATA_DIR: dir.path,
-      });
+      // The role is the user's, read at every use: the CLI no longer signs one into the token.
+      const b = await run(["server/cli/token.ts", "--user", "dave", "--role", "admin"], env);
       expect(b.code).toBe(1);
-      expect(b.stderr).toContain("--role must be user or admin");
+      expect(b.stderr).toContain("Unknown option '--role'");
+      const c = await run(["server/cli/token.ts", "--user", "dave", "--ttl", String(91 * 86_400)], env);
+      expect(c.code).toBe(1);
+      expect(c.stderr).toContain("API_TOKEN_MAX_DAYS");
+      const tokens = JSON.parse(await readFile(`${dir.path}/tokens.json`, "utf8")) as {
+        tokens: Record<string, { name: string; owner: string }>;
+      };
+      expect(Object.values(tokens.tokens)).toMatchObject([{ name: "nightly export", owner: "dave" }]);
     } finally {
       await dir.remove();
     }
+  });
+
+  it("refuses a value given to a switch: --admin=false makes nobody an admin", async () => {
+    const env = redisEnv();
+    for (const args of [["--admin=false"], ["--admin=true"], ["--bogus"]]) {
+      const out = await run(
+        ["server/cli/users.ts", "add", "mallory", ...args, "--password-stdin"],
+        env,
+        "correct horse\n",
+      );
+      expect(out.code, args.join(" ")).toBe(1);
+    }
+    expect(await server.backends.users.get("mallory")).toBeUndefined();
+  });
+
+  it("changes a role, a password, removes a user, and each ends the user's tokens and open sockets", async () => {
+    const env = redisEnv();
+    const users = server.backends.users;
+    const added = await run(
+      ["server/cli/users.ts", "add", "gina", "--password-stdin"],
+      env,
+      "correct horse\n",
+    );
+    expect(added.code).toBe(0);
+    // As `npm run token` issues them (that command is tested above; each spawn costs seconds here).
+    const issue = async () =>
+      (
+        await issueApiToken({
+          secret: TEST_SECRET,
+          tokens: server.backends.tokens,
+          user: (await users.get("gina"))!,
+          name: "ci",
+        })
+      ).token;
+    for (const [args, check] of [
+      [["set-role", "gina", "admin"], async () => expect((await users.get("gina"))?.role).toBe("admin")],
+      [["set-role", "gina", "user"], async () => expect((await users.get("gina"))?.role).toBe("user")],
+      [
+        ["password", "gina", "--password-stdin"],
+        async () => expect((await users.get("gina"))?.epoch).toBe(3),
+      ],
+      [["remove", "gina"], async () => expect(await users.get("gina")).toBeUndefined()],
+    ] as const) {
+      const token = await issue();
+      const socket = await connectOk(server.url, { token });
+      const out = await run(["server/cli/users.ts", ...args], env, "another horse\n");
+      expect(out.stderr, args.join(" ")).toMatch(/revoked 1 API token/);
+      expect(out.code).toBe(0);
+      await check();
+      expect(await server.backends.tokens.listFor("gina")).toEqual([]);
+      await eventually(() => expect(socket.connected).toBe(false), 10_000);
+      expect(await connect(server.url, { token })).toMatchObject({ ok: false, code: "UNAUTHORIZED" });
+    }
+    const bad = await run(["server/cli/users.ts", "set-role", "bob", "root"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("admin|user");
+    const nobody = await run(["server/cli/users.ts", "remove", "nobody"], env);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toContain('no user "nobody"');
   });
 
   it("adds a user to the Redis store from stdin and refuses a duplicate", async () => {

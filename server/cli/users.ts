@@ -1,18 +1,23 @@
-// `npm run users -- add <name> [--admin] [--password-stdin]` and `npm run users -- list`, against the configured
-// store: the data folder in embedded mode, Redis when REDIS_URL is set.
+// `npm run users -- add|password|set-role|remove|list ...` against the configured store: the data folder in
+// embedded mode, Redis when REDIS_URL is set. See USAGE.
 import { createInterface } from "node:readline";
 import { Writable } from "node:stream";
 import { hashPassword } from "../auth/passwords";
-import { UserExistsError, userNameSchema } from "../auth/user-store";
+import { UserExistsError, roleSchema, userNameSchema } from "../auth/user-store";
 import { createBackends } from "../backends";
 import { ConfigError, loadConfig } from "../config/config";
 import { createLogger } from "../logging/logger";
-import { parseArgs, readStdin } from "./args";
+import { parseCliArgs, readStdin } from "./args";
 
 const USAGE = `usage:
   npm run users -- add <name> [--admin] [--password-stdin]
-  npm run users -- passwd <name> [--password-stdin]
+  npm run users -- password <name> [--password-stdin]
+  npm run users -- set-role <name> admin|user
+  npm run users -- remove <name>
   npm run users -- list`;
+
+/** `passwd` is the older spelling of `password`. */
+const COMMANDS = new Set(["add", "password", "passwd", "set-role", "remove", "list"]);
 
 /** Reads a password from the terminal without echoing it. */
 async function promptPassword(question: string): Promise<string> {
@@ -45,12 +50,14 @@ async function readPassword(fromStdin: boolean): Promise<string> {
 }
 
 async function main() {
-  const { positional, switches } = parseArgs(process.argv.slice(2), {
-    values: [],
-    switches: ["admin", "password-stdin"],
+  const { positionals, values } = parseCliArgs(process.argv.slice(2), {
+    admin: { type: "boolean", default: false },
+    "password-stdin": { type: "boolean", default: false },
   });
-  const [command, rawName] = positional;
-  if (!command || !["add", "passwd", "list"].includes(command)) throw new Error(USAGE);
+  const [command, rawName, rawRole, ...rest] = positionals;
+  if (!command || !COMMANDS.has(command) || rest.length > 0) throw new Error(USAGE);
+  if (values.admin && command !== "add")
+    throw new Error("--admin goes with add; use set-role to change a role");
   const config = loadConfig();
   const logger = createLogger({ level: "warn", stderr: true });
   const backends = await createBackends(config, logger);
@@ -62,15 +69,40 @@ async function main() {
     }
     const name = userNameSchema.safeParse(rawName);
     if (!name.success) throw new Error(rawName ? name.error.issues[0]!.message : USAGE);
-    const passwordHash = await hashPassword(await readPassword(switches.has("password-stdin")));
+    const user = name.data;
+    // Every change to who someone is or what they may do ends their sessions and API tokens: the epoch moves
+    // (sessions), the token records go, and the servers close the open sockets within seconds.
+    const revoke = async () => {
+      const tokens = await backends.tokens.revokeAllFor(user);
+      console.error(`ended the sessions of "${user}" and revoked ${tokens} API token(s)`);
+    };
+    if (command === "set-role") {
+      const role = roleSchema.safeParse(rawRole);
+      if (!role.success) throw new Error("usage: npm run users -- set-role <name> admin|user");
+      const before = await backends.users.get(user);
+      if (!before) throw new Error(`no user "${user}"`);
+      if (!(await backends.users.setRole(user, role.data))) throw new Error(`no user "${user}"`);
+      console.error(`"${user}" is now ${role.data === "admin" ? "an admin" : "a user"}`);
+      if (before.role !== role.data) await revoke();
+      return;
+    }
+    if (rawRole !== undefined) throw new Error(USAGE);
+    if (command === "remove") {
+      if (!(await backends.users.remove(user))) throw new Error(`no user "${user}"`);
+      console.error(`removed "${user}"`);
+      await revoke();
+      return;
+    }
+    if (command !== "add" && !(await backends.users.get(user))) throw new Error(`no user "${user}"`);
+    const passwordHash = await hashPassword(await readPassword(values["password-stdin"]));
     if (command === "add") {
-      const role = switches.has("admin") ? "admin" : "user";
-      await backends.users.create({ name: name.data, role, passwordHash, createdAt: Date.now() });
-      console.error(`created ${role} "${name.data}" in the ${backends.mode} store`);
+      const role = values.admin ? "admin" : "user";
+      await backends.users.create({ name: user, role, passwordHash, createdAt: Date.now() });
+      console.error(`created ${role} "${user}" in the ${backends.mode} store`);
     } else {
-      if (!(await backends.users.setPassword(name.data, passwordHash)))
-        throw new Error(`no user "${name.data}"`);
-      console.error(`changed the password of "${name.data}"`);
+      if (!(await backends.users.setPassword(user, passwordHash))) throw new Error(`no user "${user}"`);
+      console.error(`changed the password of "${user}"`);
+      await revoke();
     }
   } finally {
     await backends.close();

@@ -31,6 +31,18 @@ describe("loadConfig", () => {
     expect(c.instanceId).toMatch(/-\d+$/);
   });
 
+  it("seeds demo users only in development or when asked, and reads the auth limits", () => {
+    expect(loadConfig({ NODE_ENV: "production" }).seedDemoUsers).toBe(false);
+    expect(loadConfig({ NODE_ENV: "test" }).seedDemoUsers).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", SEED_DEMO_USERS: "true" }).seedDemoUsers).toBe(true);
+    expect(loadConfig({}).auth).toEqual({ recheckMs: 2_000, maxTokenTtlSeconds: 90 * 86_400 });
+    expect(loadConfig({ AUTH_RECHECK_MS: "500", API_TOKEN_MAX_DAYS: "7" }).auth).toEqual({
+      recheckMs: 500,
+      maxTokenTtlSeconds: 7 * 86_400,
+    });
+    expect(errorOf({ API_TOKEN_MAX_DAYS: "400" })).toMatch(/^Invalid configuration: API_TOKEN_MAX_DAYS:/);
+  });
+
   it("runs without Next's pages when PULSEBOARD_NO_PAGES is set", () => {
     expect(loadConfig({ PULSEBOARD_NO_PAGES: "true" }).pages).toBe(false);
     expect(errorOf({ PULSEBOARD_NO_PAGES: "maybe" })).toMatch(/^Invalid configuration: PULSEBOARD_NO_PAGES:/);

@@ -116,7 +116,12 @@ export const envSchema = z.object({
   QUOTA_HTTP_PER_MINUTE_PER_IP: int(1, 10_000_000).default(6_000),
   METRICS_TOKEN: z.string().min(16, { error: "expected at least 16 characters" }).optional(),
   SOCKETIO_ADMIN_UI: bool.default(false),
+  /** Seeds alice, bob and admin with a published password; default only in development. */
   SEED_DEMO_USERS: bool.optional(),
+  /** How long a role, a removal or a revocation may take to be seen (role cache, socket re-check period). */
+  AUTH_RECHECK_MS: int(100, 60_000).default(2_000),
+  /** The longest lifetime an API token may be given, in days. */
+  API_TOKEN_MAX_DAYS: int(1, 365).default(90),
   /** An API-only instance without Next's pages: process tests, and instances that only serve sockets. */
   PULSEBOARD_NO_PAGES: bool.optional(),
 });
@@ -169,6 +174,12 @@ export interface Config {
   /** Serve @socket.io/admin-ui's namespace, for admins who use that tool. */
   socketIoAdminUi: boolean;
   seedDemoUsers: boolean;
+  auth: {
+    /** Roles and revocations are re-read this often at most; sockets are re-checked this often. */
+    recheckMs: number;
+    /** The longest lifetime of an API token, in seconds. */
+    maxTokenTtlSeconds: number;
+  };
   /** Whether this process serves Next's pages (false with `PULSEBOARD_NO_PAGES=true`). */
   pages: boolean;
 }
@@ -259,7 +270,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     },
     metricsToken: e.METRICS_TOKEN,
     socketIoAdminUi: e.SOCKETIO_ADMIN_UI,
-    seedDemoUsers: e.SEED_DEMO_USERS ?? mode === "embedded",
+    // A published password is for a developer's own machine: embedded development only, unless asked.
+    seedDemoUsers: e.SEED_DEMO_USERS ?? (e.NODE_ENV === "development" && mode === "embedded"),
+    auth: { recheckMs: e.AUTH_RECHECK_MS, maxTokenTtlSeconds: e.API_TOKEN_MAX_DAYS * 86_400 },
     pages: !(e.PULSEBOARD_NO_PAGES ?? false),
   };
 }

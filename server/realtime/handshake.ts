@@ -66,6 +66,7 @@ export function handshakeMiddleware(deps: HandshakeDeps): Middleware {
           missing: "sign in, or pass an API token as auth.token",
           invalid: "the credential is not valid",
           expired: "the credential has expired",
+          revoked: "the credential was revoked, or its user changed password or role; sign in again",
         }[result.reason];
         return refuse(connectError("UNAUTHORIZED", message, { reason: result.reason }));
       }

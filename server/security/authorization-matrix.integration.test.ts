@@ -292,6 +292,8 @@ describe("authorization matrix", () => {
         expect(await call("DELETE", "/api/admin/limits/users/dave", auth)).toBe(401);
         expect(await call("GET", "/api/admin/registry", auth)).toBe(401);
         expect(await call("POST", "/api/tokens", auth, { ttlSeconds: 600 })).toBe(401);
+        expect(await call("GET", "/api/tokens", auth)).toBe(401);
+        expect(await call("DELETE", "/api/tokens/00000000-0000-4000-8000-000000000000", auth)).toBe(401);
         expect(await call("GET", "/metrics", auth)).toBe(401);
       }
     });

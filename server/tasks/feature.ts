@@ -29,7 +29,12 @@ export const tasksFeature: Feature = {
       broadcaster: ctx.io,
       quotas,
     });
-    registerTaskHandlers(ctx.events, { queue: runtime.queue, boards, quotas });
+    registerTaskHandlers(ctx.events, {
+      queue: runtime.queue,
+      boards,
+      quotas,
+      roleOf: (name) => ctx.authenticator.roleOf(name),
+    });
     registerTaskRoutes(ctx.router, {
       authenticator: ctx.authenticator,
       boards,

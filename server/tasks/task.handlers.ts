@@ -1,6 +1,7 @@
 import { AppError } from "@/lib/protocol/errors";
 import type { TaskInfo } from "@/lib/protocol/tasks";
 import type { Principal } from "../auth/principal";
+import type { Role } from "../auth/user-store";
 import type { BoardService } from "../boards/service";
 import type { Quotas } from "../quotas/quotas";
 import type { EventRouter } from "../realtime/event-router";
@@ -17,19 +18,30 @@ export async function activeTasks(queue: TaskQueue, owner: string, limit: number
   return tasks.filter((t) => t.status === "queued" || t.status === "running").length;
 }
 
-/** A task belongs to its owner; admins may act on any task (retrying failed jobs from the admin panel). */
-export async function ownedTask(queue: TaskQueue, user: Principal, taskId: string): Promise<TaskInfo> {
+/** The user's role as the user store says now (cached for seconds at most); undefined for a removed user. */
+export type RoleOf = (name: string) => Promise<Role | undefined>;
+
+/**
+ * A task belongs to its owner; admins may act on any task (retrying failed jobs from the admin panel). Whether
+ * the caller is an admin is asked of the user store, not of the credential: a demoted admin loses this at once.
+ */
+export async function ownedTask(
+  queue: TaskQueue,
+  user: Principal,
+  taskId: string,
+  roleOf: RoleOf,
+): Promise<TaskInfo> {
   const task = await queue.get(taskId);
-  if (!task || (task.owner !== user.name && user.role !== "admin"))
+  if (!task || (task.owner !== user.name && (await roleOf(user.name)) !== "admin"))
     throw new AppError("NOT_FOUND", "no such task");
   return task;
 }
 
 export function registerTaskHandlers(
   events: EventRouter,
-  deps: { queue: TaskQueue; boards: BoardService; quotas: Quotas },
+  deps: { queue: TaskQueue; boards: BoardService; quotas: Quotas; roleOf: RoleOf },
 ): void {
-  const { queue, boards, quotas } = deps;
+  const { queue, boards, quotas, roleOf } = deps;
   /** Per-minute and concurrent-task quotas, then the enqueue. */
   const admit = async <T>(user: string, enqueue: () => Promise<T>): Promise<T> => {
     await quotas.taskSubmitted(user);
@@ -60,14 +72,14 @@ export function registerTaskHandlers(
   });
 
   events.handle("task:cancel", async ({ taskId }, { user }) => {
-    await ownedTask(queue, user, taskId);
+    await ownedTask(queue, user, taskId, roleOf);
     const task = await queue.cancel(taskId);
     if (!task) throw new AppError("NOT_FOUND", "no such task");
     return { task };
   });
 
   events.handle("task:retry", async ({ taskId, skipInvalid }, { user }) => {
-    const before = await ownedTask(queue, user, taskId);
+    const before = await ownedTask(queue, user, taskId, roleOf);
     if (before.status !== "failed" && before.status !== "cancelled") {
       throw new AppError(
         "CONFLICT",

@@ -90,7 +90,9 @@ export function registerTaskRoutes(router: Router, deps: TaskRouteDeps): void {
   router.on("GET", "/api/tasks/:taskId/download", async ({ req, res, params, url }) => {
     const auth = await deps.authenticator.fromHeaders(req.headers);
     if (!auth.ok) return sendError(res, { code: "UNAUTHORIZED", message: "sign in to download" });
-    const task = await ownedTask(deps.queue, auth.principal, idSchema.parse(params.taskId));
+    const task = await ownedTask(deps.queue, auth.principal, idSchema.parse(params.taskId), (name) =>
+      deps.authenticator.roleOf(name),
+    );
     const format = z.enum(["json", "csv"]).parse(url.searchParams.get("format") ?? "json");
     if (task.result?.kind !== "board-export") throw new AppError("NOT_FOUND", "this task has no export");
     const data = await deps.blobs.get(exportKey(task.id, format));

@@ -4,6 +4,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/protocol/
 import { mintApiToken } from "../auth/api-tokens";
 import type { Role } from "../auth/user-store";
 import { TEST_SECRET } from "./instance";
+import { ensureTestUser, issueTestToken } from "./provision";
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -55,23 +56,33 @@ export async function connectOk(url: string, opts: ConnectOptions = {}): Promise
   return outcome.socket;
 }
 
+/**
+ * An API token as `POST /api/tokens` would issue it. With the test secret, the user is created with `role` in the
+ * stores of the running test instances when missing (an existing user keeps its role: the server reads roles from
+ * the store) and the token is recorded there. With another secret it is only signed: a forgery.
+ */
 export async function tokenFor(
   name: string,
   role: Role = "user",
   ttlSeconds = 3_600,
   secret = TEST_SECRET,
 ): Promise<string> {
-  return (await mintApiToken(secret, { name, role }, ttlSeconds)).token;
+  if (secret === TEST_SECRET) return issueTestToken(secret, name, role, ttlSeconds);
+  return (await mintApiToken(secret, { name }, ttlSeconds)).token;
 }
 
-/** A next-auth session cookie as the sign-in flow would set it. */
+/**
+ * A next-auth session cookie as the sign-in flow would set it; with the test secret, the user is created with
+ * `role` when missing, as for `tokenFor`.
+ */
 export async function sessionCookieFor(
   name: string,
   role: Role = "user",
   maxAgeSeconds = 3_600,
   secret = TEST_SECRET,
 ): Promise<string> {
-  const value = await encode({ token: { sub: name, name, role }, secret, maxAge: maxAgeSeconds });
+  const ep = secret === TEST_SECRET ? await ensureTestUser(name, role) : 0;
+  const value = await encode({ token: { sub: name, name, role, ep }, secret, maxAge: maxAgeSeconds });
   return `next-auth.session-token=${value}`;
 }
 

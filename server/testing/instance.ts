@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../config/config";
 import { allFeatures } from "../feature-list";
 import type { Feature } from "../features";
 import { testLogger } from "./logger";
+import { registerTestStores } from "./provision";
 import { tempDir } from "./temp-dir";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123456789";
@@ -56,6 +57,7 @@ export async function startInstance(opts: TestInstanceOptions = {}): Promise<Tes
     features: opts.features ?? allFeatures(),
   });
   const address = await app.listen(0, "127.0.0.1");
+  const unregister = registerTestStores(backends);
   let closed = false;
   return {
     app,
@@ -66,6 +68,7 @@ export async function startInstance(opts: TestInstanceOptions = {}): Promise<Tes
     async close() {
       if (closed) return;
       closed = true;
+      unregister();
       await app.close();
       await backends.close();
       await dir.remove();

@@ -1,5 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { FileTokenStore } from "../auth/token-store.file";
+import { RedisTokenStore } from "../auth/token-store.redis";
+import { FileUserStore } from "../auth/user-store.file";
+import { RedisUserStore } from "../auth/user-store.redis";
+import { closeRedis, createRedisClient } from "../redis/connection";
+import { RedisKeys } from "../redis/keys";
 import { freePort } from "./free-port";
+import { testLogger } from "./logger";
+import { registerTestStores } from "./provision";
 import { TEST_SECRET } from "./instance";
 import { tempDir } from "./temp-dir";
 
@@ -78,6 +86,17 @@ export async function startProcessInstance(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // The test's credentials (`tokenFor`) are recorded in this instance's stores, as for in-process instances.
+  const redisUrl = env.REDIS_URL;
+  const storeClient = redisUrl
+    ? createRedisClient({ url: redisUrl }, "test-provision", "command", testLogger())
+    : undefined;
+  const keys = new RedisKeys(env.REDIS_KEY_PREFIX ?? "pbtest");
+  const unregister = registerTestStores(
+    storeClient
+      ? { users: new RedisUserStore(storeClient, keys), tokens: new RedisTokenStore(storeClient, keys) }
+      : { users: new FileUserStore(dir.path), tokens: new FileTokenStore(dir.path) },
+  );
   return {
     url,
     child,
@@ -87,6 +106,8 @@ export async function startProcessInstance(
     async stop() {
       signal("SIGKILL");
       await exited;
+      unregister();
+      if (storeClient) await closeRedis(storeClient);
       await dir.remove();
     },
   };
