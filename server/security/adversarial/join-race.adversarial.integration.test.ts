@@ -48,8 +48,11 @@ describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) =>
     await redis?.stop();
   });
 
+  // One token per user: a user may hold at most 100 live tokens, and these loops open hundreds of sockets.
+  const tokens = new Map<string, Promise<string>>();
   async function connect(user: string, instance = server): Promise<TestSocket> {
-    const socket = await connectOk(instance.url, { token: await tokenFor(user) });
+    if (!tokens.has(user)) tokens.set(user, tokenFor(user));
+    const socket = await connectOk(instance.url, { token: await tokens.get(user)! });
     sockets.push(socket);
     return socket;
   }
