@@ -8,6 +8,7 @@ import { readBody } from "../http/body";
 import { sendError, sendJson } from "../http/respond";
 import type { Router } from "../http/router";
 import type { BlobStore } from "./blobs";
+import { checkCsvHead } from "./csv";
 import { exportKey } from "./processors/board-export";
 import { uploadKey } from "./processors/csv-import";
 import type { TaskQueue } from "./queue";
@@ -56,6 +57,8 @@ export function registerTaskRoutes(router: Router, deps: TaskRouteDeps): void {
     if (chart?.type !== "chart") throw new AppError("VALIDATION", "CSV files import into a chart widget");
     const body = await readBody(req, deps.uploadMaxBytes);
     if (body.length === 0) throw new AppError("VALIDATION", "the file is empty");
+    const notCsv = checkCsvHead(body);
+    if (notCsv) throw new AppError("VALIDATION", notCsv);
     const uploadId = randomUUID().replace(/-/g, "");
     await deps.blobs.put(uploadKey(uploadId), body, UPLOAD_TTL_S);
     const task = await deps.queue.enqueue(
