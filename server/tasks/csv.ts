@@ -85,27 +85,27 @@ export function checkCsvHead(body: Buffer): string | undefined {
   const head = body.subarray(0, HEAD_BYTES);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(head);
-  } catch (err) {
-    // A multi-byte character cut at the end of the inspected bytes is fine; anything else is not UTF-8 text.
-    const cut = head.length === HEAD_BYTES ? new TextDecoder("utf-8").decode(head) : "";
-    if (!cut || cut.slice(0, -2).includes("\ufffd") || !(err instanceof TypeError))
-      return "this file is not UTF-8 text, so it is not a CSV file; export the data as CSV (UTF-8)";
-    text = cut.slice(0, -2);
+    // `stream`: a multi-byte character cut at the end of the inspected bytes is not an error.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: head.length < body.length });
+  } catch {
+    return "this file is not UTF-8 text, so it is not a CSV file; export the data as CSV (UTF-8)";
   }
   if (text.includes("\u0000")) return "this file is binary, not a CSV file; export the data as CSV";
-  const firstLine = text.replace(/^\ufeff/, "").split(/\r\n|\n|\r/, 1)[0] ?? "";
-  if (firstLine.trim() === "")
-    return "the first line of the file is empty; it must be the header (time,value)";
+  // Like the parser, skip empty lines before the header.
+  const lines = text.replace(/^\ufeff/, "").split(/\r\n|\n|\r/);
+  const index = lines.findIndex((l) => l.trim() !== "");
+  const firstLine = lines[index] ?? "";
+  if (index < 0 || (index === lines.length - 1 && head.length < body.length))
+    return "the file has no header line in its first 64 KiB; it must start with a header (time,value)";
   let header: string[] | undefined;
   try {
     header = (parseSync(firstLine, { relax_column_count: true, trim: true }) as string[][])[0];
   } catch {
     header = undefined;
   }
-  if (!header) return `line 1: the header is not valid CSV: "${printable(firstLine, 100)}"`;
+  if (!header) return `line ${index + 1}: the header is not valid CSV: "${printable(firstLine, 100)}"`;
   const { timeCol, valueCol } = columnsOf(header);
-  if (timeCol < 0 || valueCol < 0) return headerMessage(1, header);
+  if (timeCol < 0 || valueCol < 0) return headerMessage(index + 1, header);
   return undefined;
 }
 
@@ -152,7 +152,19 @@ class NewestPoints {
   }
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** The longest pause between slices. */
+const MAX_PAUSE_MS = 50;
+
+/**
+ * Lets the event loop run after a slice that took `sliceMs` of wall time: a pause as long as the slice, so an
+ * import takes at most about half of the process's time. On a busy machine the slice took longer than its budget
+ * (the thread was preempted), so the pause grows and the import backs off; a process that sleeps is also woken
+ * promptly by the OS scheduler, which a process that never sleeps is not.
+ */
+const yieldToEventLoop = (sliceMs: number) =>
+  new Promise<void>((resolve) =>
+    setTimeout(resolve, Math.min(MAX_PAUSE_MS, Math.max(1, Math.round(sliceMs)))),
+  );
 
 /**
  * Parses and validates a chart CSV with csv-parse's streaming parser: a header naming a time column (`time`, ISO
@@ -233,7 +245,7 @@ export async function checkChartCsv(input: Buffer | string, opts: CsvCheckOption
       }
       if (performance.now() - sliceStart >= SLICE_MS) {
         await opts.onProgress?.(Math.min(1, info.bytes / Math.max(1, data.length)), rows);
-        await yieldToEventLoop();
+        await yieldToEventLoop(performance.now() - sliceStart);
         sliceStart = performance.now();
       }
     }
