@@ -1,9 +1,9 @@
 "use client";
 
-import { AlertTriangle, CheckCircle2, Download, Loader2, RotateCcw, X, XCircle } from "lucide-react";
+import { AlertTriangle, CheckCircle2, Download, Info, Loader2, RotateCcw, X, XCircle } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
-import type { TaskInfo } from "@/lib/protocol/tasks";
+import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
 import { btn } from "../board/ui/buttons";
 
 const STATUS: Record<TaskInfo["status"], { label: string; tone: string }> = {
@@ -13,6 +13,14 @@ const STATUS: Record<TaskInfo["status"], { label: string; tone: string }> = {
   failed: { label: "Failed", tone: "bg-rose-50 text-rose-800" },
   cancelled: { label: "Cancelled", tone: "bg-slate-100 text-slate-600" },
 };
+
+/** For a CSV import that overfilled its chart: the chart kept only its newest points. */
+export function droppedNotice(task: TaskInfo): string | null {
+  const r = task.result;
+  if (r?.kind !== "csv-import" || !r.droppedOldest) return null;
+  const text = chartKeepsMessage(r.droppedOldest);
+  return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
+}
 
 function describeResult(task: TaskInfo): string | null {
   const r = task.result;
@@ -78,6 +86,7 @@ export function TaskRow({
   };
   const lines = task.error?.lines ?? [];
   const result = describeResult(task);
+  const dropped = droppedNotice(task);
   return (
     <li
       className="space-y-2 rounded-xl bg-white p-3 ring-1 ring-slate-200"
@@ -119,6 +128,14 @@ export function TaskRow({
         <p className="text-xs text-slate-600">{task.message}</p>
       ) : null}
       {result ? <p className="text-xs text-slate-700">{result}</p> : null}
+      {dropped ? (
+        <p
+          className="flex gap-1.5 rounded-lg bg-amber-50 p-2 text-xs text-amber-900 ring-1 ring-amber-200"
+          data-testid="task-chart-kept-newest"
+        >
+          <Info className="mt-0.5 h-3.5 w-3.5 shrink-0" aria-hidden /> {dropped}
+        </p>
+      ) : null}
       {task.result?.kind === "board-export" ? (
         <div className="flex flex-wrap gap-2">
           {task.result.files.map((f) => (

@@ -3,7 +3,7 @@
 import { X } from "lucide-react";
 import { useEffect, useState } from "react";
 import { useWidgetTask } from "./BoardTasks";
-import { ProgressBar } from "./TaskRow";
+import { ProgressBar, droppedNotice } from "./TaskRow";
 
 /**
  * A thin strip under a widget's title while a task works on it, for everyone viewing the board: what is
@@ -26,7 +26,7 @@ export function WidgetTaskStrip({ widgetId }: { widgetId: string }) {
     return null;
   const label =
     task.status === "completed"
-      ? "Done"
+      ? `Done${droppedNotice(task) ? `. ${droppedNotice(task)}` : ""}`
       : task.status === "failed"
         ? `Failed: ${task.error?.message ?? "see Tasks"}`
         : (task.message ?? (task.status === "queued" ? "Waiting for a worker…" : "Working…"));

@@ -1,4 +1,4 @@
-import { Fragment, type ReactNode } from "react";
+import { Fragment, useMemo, type ReactNode } from "react";
 import { parseMarkdown, type Block, type Inline } from "@/lib/client/markdown";
 
 function inline(nodes: Inline[], members: ReadonlySet<string>): ReactNode[] {
@@ -90,7 +90,8 @@ export function Markdown({
   text: string;
   members?: ReadonlySet<string>;
 }) {
-  const blocks = parseMarkdown(text);
+  // Parsed once per text, not on every render of the board around it.
+  const blocks = useMemo(() => parseMarkdown(text), [text]);
   return (
     <div className="space-y-2 text-sm leading-relaxed break-words text-slate-800">
       {blocks.map((b, i) => block(b, i, members))}

@@ -31,7 +31,13 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
     const doc = board.doc;
     return [doc.owner, ...Object.keys(doc.members)].filter((n) => n !== board.me).sort();
   }, [board.doc, board.me]);
-  const memberSet = useMemo(() => new Set(members), [members]);
+  // Stable while the members stay the same, so the rendered note below is not rebuilt on every board change.
+  const memberKey = members.join("\n");
+  const memberSet = useMemo(() => new Set(memberKey ? memberKey.split("\n") : []), [memberKey]);
+  const rendered = useMemo(
+    () => <Markdown text={widget.data.text} members={memberSet} />,
+    [widget.data.text, memberSet],
+  );
 
   const begin = () => {
     if (canEdit) editor.begin(committed, widget.data.text);
@@ -116,7 +122,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
           onDoubleClick={canEdit ? begin : undefined}
           className="min-h-0 flex-1 overflow-auto pr-6"
         >
-          <Markdown text={widget.data.text} members={memberSet} />
+          {rendered}
         </div>
       ) : (
         <p className="pr-6 text-sm text-slate-500" data-testid="note-body">

@@ -26,4 +26,17 @@ describe("ClockOffsetEstimator", () => {
     est.reset();
     expect(est.best(6_010)).toBeUndefined();
   });
+
+  it("bounds the error with the clocks' millisecond tick as well as half the round trip", () => {
+    // Same clock on both sides (true offset 0): the client reads 99.99 ms (Date.now() gives 99), the server
+    // 100.01 ms (gives 100), and the round trip takes 0.04 ms on the monotonic clock.
+    const est = new ClockOffsetEstimator();
+    const sample = est.add(99, 100, 0.04);
+    expect(sample.offsetMs).toBeCloseTo(0.98);
+    expect(Math.abs(sample.offsetMs - 0)).toBeLessThanOrEqual(sample.errorMs);
+    expect(est.best(100)?.errorMs).toBeCloseTo(1.02);
+    // And the other way: the client reads 99.999 (99), the server 99.9995 (99) after a 0.001 ms round trip.
+    const other = new ClockOffsetEstimator().add(99, 99, 0.001);
+    expect(Math.abs(other.offsetMs)).toBeLessThanOrEqual(other.errorMs);
+  });
 });

@@ -28,7 +28,7 @@ export interface LatencySamplerOptions {
 export interface LatencyStats {
   /** serverClock - clientClock, from the best recent ping; undefined before the first one. */
   offsetMs?: number;
-  /** Half of the best round trip: the most the offset (and so every delivery sample) can be off by. */
+  /** The best sample's error bound (half its round trip plus the clocks' tick): the most the offset can be off by. */
   errorBoundMs?: number;
   lastRttMs?: number;
   reported: number;
@@ -112,7 +112,7 @@ export class LatencySampler {
     const best = this.clock.best(this.opts.now());
     return {
       offsetMs: best?.offsetMs,
-      errorBoundMs: best ? best.rttMs / 2 : undefined,
+      errorBoundMs: best?.errorMs,
       lastRttMs: this.lastRttMs,
       reported: this.reported,
     };
@@ -176,8 +176,9 @@ export class LatencySampler {
 
   private ping(): void {
     if (!this.socket.connected) return;
-    const t0 = this.opts.now();
+    // The round trip must span the reading of t0 (see ClockOffsetEstimator): start timing first.
     const started = this.opts.perfNow();
+    const t0 = this.opts.now();
     this.socket.timeout(10_000).emit("system:ping", { t: t0 }, (err, res) => {
       if (err || !res.ok) return;
       const rtt = this.opts.perfNow() - started;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LIMITS } from "../boards/limits";
 import type { SeriesStats } from "../boards/types";
 import { clientEvent } from "./define";
 import { idSchema } from "./boards";
@@ -58,9 +59,22 @@ export interface TaskError {
 export type ChartStats = SeriesStats;
 
 export type TaskResult =
-  | { kind: "csv-import"; imported: number; skipped: number; skippedLines?: BadLine[] }
+  | {
+      kind: "csv-import";
+      imported: number;
+      skipped: number;
+      skippedLines?: BadLine[];
+      /** Points (older rows of the file, or the chart's earlier points) the chart no longer holds: it keeps only its newest. */
+      droppedOldest?: number;
+    }
   | { kind: "board-export"; files: { format: "json" | "csv"; bytes: number; path: string }[] }
   | { kind: "chart-summary"; stats: ChartStats; kpiWidgetId: string };
+
+/** What an import that overfills a chart tells the user (task message and task list). */
+export function chartKeepsMessage(droppedOldest: number): string {
+  const n = droppedOldest.toLocaleString("en-US");
+  return `the chart keeps only its newest ${LIMITS.chartPointsRetained.toLocaleString("en-US")} points, so ${n} older ${droppedOldest === 1 ? "point was" : "points were"} dropped`;
+}
 
 export interface TaskInfo {
   id: string;

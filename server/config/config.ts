@@ -105,6 +105,7 @@ export const envSchema = z.object({
   TASK_IMPORT_BATCH_SIZE: int(1, 1_000).default(500),
   TASK_IMPORT_BATCHES_PER_SEC: int(0, 10_000).default(0),
   TASK_UPLOAD_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+  TASK_IMPORT_MAX_ROWS: int(1, 10_000_000).default(300_000),
   TASK_LOCK_MS: int(1_000, 600_000).default(10_000),
   WORKER_HEALTH_PORT: int(1, 65535).optional(),
   QUOTA_BOARDS_PER_USER: int(1, 1_000_000).default(500),
@@ -155,6 +156,8 @@ export interface Config {
     concurrency: number;
     importBatchSize: number;
     importBatchesPerSecond: number;
+    /** Data rows one CSV import may have. */
+    importMaxRows: number;
     uploadMaxBytes: number;
     lockMs: number;
     workerHealthPort?: number;
@@ -255,6 +258,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       concurrency: e.TASK_CONCURRENCY,
       importBatchSize: e.TASK_IMPORT_BATCH_SIZE,
       importBatchesPerSecond: e.TASK_IMPORT_BATCHES_PER_SEC,
+      importMaxRows: e.TASK_IMPORT_MAX_ROWS,
       uploadMaxBytes: e.TASK_UPLOAD_MAX_BYTES,
       lockMs: e.TASK_LOCK_MS,
       workerHealthPort: e.WORKER_HEALTH_PORT,

@@ -1,4 +1,4 @@
-import type { TaskInfo } from "@/lib/protocol/tasks";
+import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
 import { serverStamp } from "../metrics/clock";
 import type { NotificationService } from "../notifications/service";
 import type { Broadcaster } from "../realtime/broadcaster";
@@ -45,7 +45,8 @@ function describeResult(task: TaskInfo): string {
     case "csv-import": {
       const rows = `${r.imported} ${r.imported === 1 ? "row" : "rows"}`;
       const skipped = r.skipped ? `, skipped ${r.skipped} invalid ${r.skipped === 1 ? "one" : "ones"}` : "";
-      return `Imported ${rows}${skipped}.`;
+      const dropped = r.droppedOldest ? ` ${chartKeepsMessage(r.droppedOldest).replace(/^t/, "T")}.` : "";
+      return `Imported ${rows}${skipped}.${dropped}`;
     }
     case "board-export":
       return "The export is ready to download.";

@@ -76,6 +76,7 @@ export async function createTaskRuntime(deps: TaskRuntimeDeps): Promise<TaskRunt
     broadcaster: deps.broadcaster,
     importBatchSize: config.tasks.importBatchSize,
     importBatchesPerSecond: config.tasks.importBatchesPerSecond,
+    importMaxRows: config.tasks.importMaxRows,
   });
   return {
     queue,

@@ -9,6 +9,7 @@ import { sendError, sendJson } from "../http/respond";
 import type { Router } from "../http/router";
 import type { Quotas } from "../quotas/quotas";
 import type { BlobStore } from "./blobs";
+import { checkCsvHead } from "./csv";
 import { exportKey } from "./processors/board-export";
 import { uploadKey } from "./processors/csv-import";
 import type { TaskQueue } from "./queue";
@@ -61,6 +62,8 @@ export function registerTaskRoutes(router: Router, deps: TaskRouteDeps): void {
     await deps.quotas.taskSubmitted(user);
     const body = await readBody(req, deps.uploadMaxBytes);
     if (body.length === 0) throw new AppError("VALIDATION", "the file is empty");
+    const notCsv = checkCsvHead(body);
+    if (notCsv) throw new AppError("VALIDATION", notCsv);
     const uploadId = randomUUID().replace(/-/g, "");
     const task = await deps.quotas.admitCreation(
       user,

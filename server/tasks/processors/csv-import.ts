@@ -1,12 +1,15 @@
 import type { TaskRequest, TaskResult } from "@/lib/protocol/tasks";
+import { LIMITS } from "@/lib/boards/limits";
+import { chartKeepsMessage } from "@/lib/protocol/tasks";
 import { checkChartCsv } from "../csv";
 import { TaskFailure, type TaskContext } from "../queue";
-import { applyAsOwner, type ProcessorDeps } from "./deps";
+import { applyAsOwner, openAsOwner, type ProcessorDeps } from "./deps";
 
 export const uploadKey = (uploadId: string) => `upload-${uploadId}`;
 
 /**
- * Reads the uploaded CSV, validates every row, then appends the points in batches. Each batch's opId is derived
+ * Reads the uploaded CSV with a streaming parser that yields to the event loop (see `checkChartCsv`), validates
+ * every row, refuses files over `importMaxRows` rows, then appends the points the chart will keep in batches. Each batch's opId is derived
  * from the task id and the batch index: when the task runs again after a crash, batches already applied are
  * recognised by the board and not applied twice.
  */
@@ -19,30 +22,49 @@ export async function importCsv(
   const data = await deps.blobs.get(uploadKey(req.uploadId));
   if (!data)
     throw new TaskFailure({ message: "the uploaded file has expired; upload it again", retryable: false });
-  let reported = 0;
-  const check = checkChartCsv(data, (f) => {
-    const p = 1 + f * 19;
-    if (p - reported >= 2) {
-      reported = p;
-      void ctx.progress(p, "checking rows");
-    }
+  // What the chart holds now: with the file's points, more than it keeps means the oldest are dropped.
+  const { doc } = await openAsOwner(deps, ctx.task.owner, req.boardId);
+  const before = doc.widgets[req.widgetId];
+  // On a later attempt the chart may hold this file's first batches already: count only the file then (a lower bound).
+  const existing = before?.type === "chart" && ctx.attempt === 1 ? before.data.points.length : 0;
+  let reported = 1;
+  const check = await checkChartCsv(data, {
+    maxRows: deps.importMaxRows,
+    keepNewest: LIMITS.chartPointsRetained,
+    onProgress: async (fraction, rows) => {
+      await ctx.checkCancelled();
+      const p = Math.floor(1 + fraction * 19);
+      if (p > reported) {
+        reported = p;
+        await ctx.progress(p, `checking rows: ${rows.toLocaleString("en-US")} read`);
+      }
+    },
   });
   if (check.fatal) throw new TaskFailure({ message: check.fatal, retryable: false });
-  const total = check.points.length + check.badCount;
+  const valid = check.validCount;
+  const total = valid + check.badCount;
   if (check.badCount > 0 && !req.skipInvalid) {
     throw new TaskFailure({
-      message: `${check.badCount} of ${total} rows are invalid, so nothing was imported. Fix them, or import the ${check.points.length} valid ${check.points.length === 1 ? "row" : "rows"} only.`,
+      message: `${check.badCount} of ${total} rows are invalid, so nothing was imported. Fix them, or import the ${valid} valid ${valid === 1 ? "row" : "rows"} only.`,
       lines: check.bad,
       badLineCount: check.badCount,
-      retryable: check.points.length > 0,
+      retryable: valid > 0,
     });
   }
-  if (check.points.length === 0)
-    throw new TaskFailure({ message: "the file has no data rows", retryable: false });
-  await ctx.progress(20, `importing ${check.points.length} rows`);
+  if (valid === 0) throw new TaskFailure({ message: "the file has no data rows", retryable: false });
+  // The chart keeps only its newest points: rows older than the file's newest ones would be dropped at once, so
+  // they are not sent at all, and the user is told.
+  const droppedOldest = Math.max(0, existing + valid - LIMITS.chartPointsRetained);
+  const sending = check.points.length;
+  await ctx.progress(
+    20,
+    droppedOldest > 0
+      ? `importing the newest ${sending} of ${valid} rows: ${chartKeepsMessage(droppedOldest)}`
+      : `importing ${sending} rows`,
+  );
 
   const size = deps.importBatchSize;
-  const batches = Math.ceil(check.points.length / size);
+  const batches = Math.ceil(sending / size);
   const minGapMs = deps.importBatchesPerSecond > 0 ? 1000 / deps.importBatchesPerSecond : 0;
   let last = 0;
   for (let i = 0; i < batches; i++) {
@@ -56,13 +78,17 @@ export async function importCsv(
       widgetId: req.widgetId,
       points,
     });
-    const done = Math.min(check.points.length, (i + 1) * size);
-    await ctx.progress(20 + (80 * (i + 1)) / batches, `imported ${done} of ${check.points.length} rows`);
+    const done = Math.min(sending, (i + 1) * size);
+    await ctx.progress(
+      20 + (80 * (i + 1)) / batches,
+      `imported ${done} of ${droppedOldest > 0 ? "the newest " : ""}${sending} rows`,
+    );
   }
   return {
     kind: "csv-import",
-    imported: check.points.length,
+    imported: valid,
     skipped: check.badCount,
     ...(check.badCount ? { skippedLines: check.bad } : {}),
+    ...(droppedOldest > 0 ? { droppedOldest } : {}),
   };
 }

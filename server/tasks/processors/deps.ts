@@ -15,6 +15,8 @@ export interface ProcessorDeps {
   importBatchSize: number;
   /** At most this many import batches per second (0: unlimited), so viewers are not flooded with ops. */
   importBatchesPerSecond: number;
+  /** Data rows one CSV import may have; a larger file is refused. */
+  importMaxRows: number;
 }
 
 /**
