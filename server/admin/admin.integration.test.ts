@@ -37,7 +37,9 @@ describe("admin view across instances", () => {
   let b: TestInstance;
   let watcher: Watcher;
   beforeAll(async () => {
-    redis = await TestRedisServer.start();
+    // Append-only, as production runs it: the outage test restarts Redis, and users and API tokens live there. An
+    // empty Redis after the restart would rightly close the watcher's socket as revoked.
+    redis = await TestRedisServer.start({ appendOnly: true });
     [a, b] = await Promise.all([
       startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-a" } }),
       startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-b" } }),

@@ -10,6 +10,7 @@ export default function setup(): () => void {
   return () => {
     for (const name of readdirSync(dir)) {
       const pid = Number(name);
+      if (!Number.isInteger(pid)) continue; // the port reservations (free-port.ts)
       try {
         // Only a redis-server: a pid whose process ended may belong to something else by now.
         if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("redis-server"))

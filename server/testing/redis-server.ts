@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./free-port";
+import { freePort, releasePort } from "./free-port";
 import { killOnExit } from "./reap";
 
 export interface RedisServerOptions {
@@ -97,6 +97,7 @@ export class TestRedisServer {
 
   async stop(): Promise<void> {
     await this.kill();
+    releasePort(this.port);
     await rm(this.dir, { recursive: true, force: true });
   }
 }
