@@ -45,6 +45,8 @@ export class Authenticator {
   );
   private readonly tokens = new Lru<string, Cached<TokenRecord>>(CACHE_ENTRIES);
   private readonly touched = new Lru<string, number>(CACHE_ENTRIES);
+  /** Keyed by a request's headers object, so it lives exactly as long as the request. */
+  private readonly perRequest = new WeakMap<IncomingHttpHeaders, Promise<AuthResult>>();
 
   constructor(
     private readonly secret: string,
@@ -180,8 +182,20 @@ export class Authenticator {
     });
   }
 
-  /** Bearer token when present (it is explicit), else the session cookie. */
-  async fromHeaders(headers: IncomingHttpHeaders): Promise<AuthResult> {
+  /**
+   * Bearer token when present (it is explicit), else the session cookie. One answer per request: the HTTP quota
+   * guard and then the route both ask, and the second gets the first's answer rather than decoding again.
+   */
+  fromHeaders(headers: IncomingHttpHeaders): Promise<AuthResult> {
+    let result = this.perRequest.get(headers);
+    if (!result) {
+      result = this.authenticateHeaders(headers);
+      this.perRequest.set(headers, result);
+    }
+    return result;
+  }
+
+  private async authenticateHeaders(headers: IncomingHttpHeaders): Promise<AuthResult> {
     const auth = headers.authorization;
     if (auth) {
       const m = /^Bearer\s+(\S+)$/i.exec(auth);
