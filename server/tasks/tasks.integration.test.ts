@@ -104,7 +104,7 @@ describe("tasks with separate worker processes", () => {
     const rev = client.doc.rev;
     const task = await upload(boardId, csv(50, [3, 17]));
     const seen = trackUpdates(socket, task.id);
-    await eventually(() => expect(seen.at(-1)?.status).toBe("failed"), 20_000);
+    await eventually(() => expect(seen.at(-1)?.status).toBe("failed"), 45_000);
     expect(seen.at(-1)?.error).toMatchObject({
       message: expect.stringContaining("2 of 50 rows are invalid"),
       lines: [
@@ -118,9 +118,9 @@ describe("tasks with separate worker processes", () => {
     expect(sync).toMatchObject({ ok: true, rev, entries: [] });
     const retried = await socket.emitWithAck("task:retry", { taskId: task.id, skipInvalid: true });
     expect(retried.ok).toBe(true);
-    await eventually(() => expect(seen.at(-1)?.status).toBe("completed"), 20_000);
+    await eventually(() => expect(seen.at(-1)?.status).toBe("completed"), 45_000);
     expect(seen.at(-1)?.result).toMatchObject({ imported: 48, skipped: 2 });
-  });
+  }, 120_000);
 
   it("refuses uploads that are not CSV, too large, for viewers, or for a missing chart", async () => {
     const { socket, boardId } = await boardWithChart();
