@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": fileURLToPath(new URL(".", import.meta.url)) } },
   test: {
-    include: ["{server,lib,components,bench,deploy}/**/*.test.ts"],
+    include: ["{server,lib,components,bench,deploy,test}/**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", "dist/**", ".next/**"],
     environment: "node",
     globalSetup: ["server/testing/global-setup.ts"],

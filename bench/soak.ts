@@ -7,7 +7,7 @@ import { EditingClient } from "../server/testing/editing-client";
 import { tokenFor } from "../server/testing/clients";
 import { startProcessInstance, type ProcessInstance } from "../server/testing/process-instance";
 import { TestRedisServer } from "../server/testing/redis-server";
-import { sharedChecklistBoard } from "../server/faults/setup";
+import { sharedChecklistBoard } from "../server/testing/converge";
 
 const args = process.argv.slice(2);
 const minutes = Number(args[args.indexOf("--minutes") + 1] ?? 2) || 2;

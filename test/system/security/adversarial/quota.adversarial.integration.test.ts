@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorBody } from "@/lib/protocol/errors";
 import type { TaskInfo } from "@/lib/protocol/tasks";
-import { TestBoardClient, eventually } from "../../testing/board-client";
-import { connectOk, tokenFor, type TestSocket } from "../../testing/clients";
-import { startInstance, type TestInstance } from "../../testing/instance";
-import { TestRedisServer } from "../../testing/redis-server";
-import { timeSeriesCsv } from "../../testing/tasks";
+import { TestBoardClient, eventually } from "@/server/testing/board-client";
+import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
+import { timeSeriesCsv } from "@/server/testing/tasks";
 
 const layout = { x: 0, y: 0, w: 2, h: 2 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

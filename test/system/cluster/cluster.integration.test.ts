@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestBoardClient, eventually } from "../testing/board-client";
-import { connect, connectOk, tokenFor, type TestSocket } from "../testing/clients";
-import { startInstance, type TestInstance } from "../testing/instance";
-import { TestRedisCluster } from "../testing/redis-cluster";
-import { EditingClient } from "../testing/editing-client";
-import { spawnTs, type ManagedProcess } from "../testing/process";
-import { TEST_SECRET } from "../testing/instance";
-import { expectConverged, sharedChecklistBoard } from "../faults/setup";
+import { TestBoardClient, eventually } from "@/server/testing/board-client";
+import { connect, connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { TestRedisCluster } from "@/server/testing/redis-cluster";
+import { EditingClient } from "@/server/testing/editing-client";
+import { spawnTs, type ManagedProcess } from "@/server/testing/process";
+import { TEST_SECRET } from "@/server/testing/instance";
+import { expectConverged, sharedChecklistBoard } from "@/server/testing/converge";
 import type { TaskInfo } from "@/lib/protocol/tasks";
 
 describe("two instances on a Redis Cluster (3 masters, 3 replicas)", () => {

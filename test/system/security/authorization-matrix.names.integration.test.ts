@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TestBoardClient, eventually, newOpId } from "../testing/board-client";
-import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
-import { startInstance, type TestInstance } from "../testing/instance";
-import { TestRedisServer } from "../testing/redis-server";
-import { FileLimitStore } from "../registry/limits.file";
-import { RedisLimitStore } from "../registry/limits.redis";
+import { TestBoardClient, eventually, newOpId } from "@/server/testing/board-client";
+import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
+import { FileLimitStore } from "@/server/registry/limits.file";
+import { RedisLimitStore } from "@/server/registry/limits.redis";
 
 /**
  * User names and widget ids are user input, and some of them are also the names of `Object.prototype`'s members.

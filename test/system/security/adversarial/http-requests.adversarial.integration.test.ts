@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sessionCookieFor } from "../../testing/clients";
-import { httpFrom } from "../../testing/http-from";
-import { startInstance, type TestInstance } from "../../testing/instance";
+import { sessionCookieFor } from "@/server/testing/clients";
+import { httpFrom } from "@/server/testing/http-from";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
 
 /**
  * Requests a browser on another site can make with the user's cookie, and request targets no browser would send.

@@ -2,10 +2,10 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIMITS } from "@/lib/boards/limits";
 import type { TaskInfo } from "@/lib/protocol/tasks";
-import { eventually } from "../../testing/board-client";
-import { tokenFor, type TestSocket } from "../../testing/clients";
-import { startInstance, type TestInstance } from "../../testing/instance";
-import { boardWithChart, chartPoints, timeSeriesCsv, uploadCsv } from "../../testing/tasks";
+import { eventually } from "@/server/testing/board-client";
+import { tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { boardWithChart, chartPoints, timeSeriesCsv, uploadCsv } from "@/server/testing/tasks";
 
 /** The bound the issue sets on the web process's event-loop lag during a 5 MiB import. */
 const LAG_P99_BOUND_MS = 50;

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
-import { sessionCookieFor, tokenFor } from "../testing/clients";
-import { signInOverHttp } from "../testing/http-from";
-import { startInstance, type TestInstance } from "../testing/instance";
+import { sessionCookieFor, tokenFor } from "@/server/testing/clients";
+import { signInOverHttp } from "@/server/testing/http-from";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
 
 /**
  * Who the client is, under the proxy rules: without TRUSTED_PROXIES the socket's peer, whatever X-Forwarded-For

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
 import { clientEventSpecs, type ClientEventName } from "@/lib/protocol/events";
 import { ADMIN_NAMESPACE } from "@/lib/protocol/admin";
-import { TestBoardClient, eventually, newOpId } from "../testing/board-client";
-import { connect, connectOk, sessionCookieFor, tokenFor, type TestSocket } from "../testing/clients";
-import { startInstance, type TestInstance } from "../testing/instance";
+import { TestBoardClient, eventually, newOpId } from "@/server/testing/board-client";
+import { connect, connectOk, sessionCookieFor, tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
 
 /**
  * Who may do what, asserted cell by cell: every socket event and every API route, for every kind of caller.

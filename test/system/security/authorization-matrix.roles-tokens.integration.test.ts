@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateTokenResponse, TokensResponse } from "@/lib/protocol/tokens";
-import { eventually } from "../metrics/test-helpers";
-import { connect, connectOk, sessionCookieFor, tokenFor, type TestSocket } from "../testing/clients";
-import { startInstance, type TestInstance } from "../testing/instance";
-import { TestRedisServer } from "../testing/redis-server";
-import { connectAdminWatcher } from "../admin/test-clients";
+import { eventually } from "@/server/metrics/test-helpers";
+import { connect, connectOk, sessionCookieFor, tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
+import { connectAdminWatcher } from "@/server/admin/test-clients";
 
 /**
  * Demoted admins and revoked tokens, cell by cell, in both modes. Roles come from the user store at every

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PresenceViewer } from "@/lib/protocol/boards";
-import { startBalancer, type Balancer } from "../testing/balancer";
-import { eventually } from "../testing/board-client";
-import { connectOk, tokenFor } from "../testing/clients";
-import { EditingClient } from "../testing/editing-client";
-import { startProcessInstance, type ProcessInstance } from "../testing/process-instance";
-import { TestRedisServer } from "../testing/redis-server";
-import { expectConverged, sharedChecklistBoard } from "./setup";
+import { startBalancer, type Balancer } from "@/server/testing/balancer";
+import { eventually } from "@/server/testing/board-client";
+import { connectOk, tokenFor } from "@/server/testing/clients";
+import { EditingClient } from "@/server/testing/editing-client";
+import { startProcessInstance, type ProcessInstance } from "@/server/testing/process-instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
+import { expectConverged, sharedChecklistBoard } from "@/server/testing/converge";
 
 const LEASE_MS = 3_000;
 /**

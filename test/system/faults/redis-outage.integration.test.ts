@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tokenFor } from "../testing/clients";
-import { EditingClient } from "../testing/editing-client";
-import { eventually } from "../testing/board-client";
-import { startProcessInstance, type ProcessInstance } from "../testing/process-instance";
-import { TestRedisServer } from "../testing/redis-server";
-import { expectConverged, sharedChecklistBoard } from "./setup";
+import { tokenFor } from "@/server/testing/clients";
+import { EditingClient } from "@/server/testing/editing-client";
+import { eventually } from "@/server/testing/board-client";
+import { startProcessInstance, type ProcessInstance } from "@/server/testing/process-instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
+import { expectConverged, sharedChecklistBoard } from "@/server/testing/converge";
 
 /**
  * Redis is SIGKILLed under two instances whose clients keep editing, and restarted 3 s later from its append-only

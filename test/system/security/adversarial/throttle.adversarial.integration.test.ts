@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signInOverHttp, type SignInResult } from "../../testing/http-from";
-import { startInstance, type TestInstance } from "../../testing/instance";
-import { TestRedisServer } from "../../testing/redis-server";
+import { signInOverHttp, type SignInResult } from "@/server/testing/http-from";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
 
 /**
  * An attacker at 127.0.0.1 guesses passwords and sends a different X-Forwarded-For with every attempt, while the

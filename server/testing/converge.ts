@@ -1,6 +1,6 @@
-import { newOpId } from "../testing/board-client";
-import { connectOk, tokenFor } from "../testing/clients";
-import { type EditingClient, itemsOf } from "../testing/editing-client";
+import { newOpId } from "./board-client";
+import { connectOk, tokenFor } from "./clients";
+import { type EditingClient, itemsOf } from "./editing-client";
 
 /**
  * Creates a board owned by `owner`, shared with every editor, with one checklist per client (a checklist holds 200

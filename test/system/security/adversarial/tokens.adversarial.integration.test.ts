@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateTokenResponse, TokensResponse } from "@/lib/protocol/tokens";
-import { MAX_TOKENS_PER_USER } from "../../auth/token-store";
-import { eventually } from "../../metrics/test-helpers";
-import { sessionCookieFor, tokenFor } from "../../testing/clients";
-import { startInstance, type TestInstance } from "../../testing/instance";
+import { MAX_TOKENS_PER_USER } from "@/server/auth/token-store";
+import { eventually } from "@/server/metrics/test-helpers";
+import { sessionCookieFor, tokenFor } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
 
 /** The token API under a hostile caller: probing ids, oversized or extra fields, other origins, floods. */
 describe("API tokens under an adversary", () => {

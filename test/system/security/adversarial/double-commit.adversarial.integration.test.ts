@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BoardOpInput, CommittedOp } from "@/lib/protocol/boards";
-import { newOpId } from "../../testing/board-client";
-import { connectOk, tokenFor, type TestSocket } from "../../testing/clients";
-import { startInstance, type TestInstance } from "../../testing/instance";
-import { TestRedisServer } from "../../testing/redis-server";
+import { newOpId } from "@/server/testing/board-client";
+import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
 
 /**
  * A client whose ack timed out resends its op under the same opId, while the original may still wait in the

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommittedOp } from "@/lib/protocol/boards";
-import { TestBoardClient, eventually } from "../../testing/board-client";
-import { connectOk, tokenFor, type TestSocket } from "../../testing/clients";
-import { startInstance, type TestInstance } from "../../testing/instance";
-import { TestRedisServer } from "../../testing/redis-server";
+import { TestBoardClient, eventually } from "@/server/testing/board-client";
+import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
+import { startInstance, type TestInstance } from "@/server/testing/instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
 
 const layout = { x: 0, y: 0, w: 2, h: 2 };
 

@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TaskInfo } from "@/lib/protocol/tasks";
-import { TestBoardClient, eventually } from "../testing/board-client";
-import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
-import type { ManagedProcess } from "../testing/process";
-import { startProcessInstance, type ProcessInstance } from "../testing/process-instance";
-import { TestRedisServer } from "../testing/redis-server";
-import { boardWithChart, chartPoints, startTaskWorker, timeSeriesCsv, uploadCsv } from "../testing/tasks";
+import { TestBoardClient, eventually } from "@/server/testing/board-client";
+import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
+import type { ManagedProcess } from "@/server/testing/process";
+import { startProcessInstance, type ProcessInstance } from "@/server/testing/process-instance";
+import { TestRedisServer } from "@/server/testing/redis-server";
+import {
+  boardWithChart,
+  chartPoints,
+  startTaskWorker,
+  timeSeriesCsv,
+  uploadCsv,
+} from "@/server/testing/tasks";
 
 const ROWS = 1_000;
 const LOCK_MS = 1_500;
