@@ -105,7 +105,20 @@ describe("the image (deploy/Dockerfile)", () => {
       "the build is not copied",
       (c: Repo) => (c.dockerfile = c.dockerfile.replace("COPY --from=build /app/dist", "#")),
     ],
-    ["the node version drifts", (c: Repo) => (c.nvmrc = "22")],
+    ["the image runs a Node older than the build machines", (c: Repo) => (c.nvmrc = "26")],
+    [
+      "the image runs a Node without support",
+      (c: Repo) =>
+        (c.dockerfile = c.dockerfile.replace(
+          /^ARG NODE_IMAGE=.*$/m,
+          "ARG NODE_IMAGE=node:20.20-bookworm-slim",
+        )),
+    ],
+    [
+      "the image runs a Node that is not an LTS line",
+      (c: Repo) =>
+        (c.dockerfile = c.dockerfile.replace(/^ARG NODE_IMAGE=.*$/m, "ARG NODE_IMAGE=node:25-bookworm-slim")),
+    ],
     ["tini does not signal the group", (c: Repo) => (c.dockerfile = c.dockerfile.replace('"-g", ', ""))],
   ])("notices when %s", (_, change) => {
     expect(dockerfileProblems(broken(change))).not.toEqual([]);

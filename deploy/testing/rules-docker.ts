@@ -98,11 +98,16 @@ export function dockerfileProblems(repo: Repo): string[] {
     problems.push(`node_modules must come from a stage that runs \`${ci} --omit=dev\``);
   }
 
+  // The image runs a supported LTS line (even major, 22 or later: Node 20's support ended in April 2026) that is no
+  // older than the Node the build machines run (.nvmrc), which the code keeps supporting.
+  const buildMachineMajor = Number(repo.nvmrc.replace(/^v/, "").split(".")[0]);
   for (const stage of file.stages) {
     const m = /^node:(\d+)/.exec(stage.from);
-    if (m && m[1] !== repo.nvmrc.replace(/^v/, "").split(".")[0]) {
-      problems.push(`FROM ${stage.from} does not match .nvmrc (${repo.nvmrc})`);
-    }
+    if (!m) continue;
+    const major = Number(m[1]);
+    if (major % 2 !== 0) problems.push(`FROM ${stage.from} is not an LTS line of Node`);
+    if (major < 22) problems.push(`FROM ${stage.from} runs a Node whose support has ended`);
+    if (major < buildMachineMajor) problems.push(`FROM ${stage.from} is older than .nvmrc (${repo.nvmrc})`);
   }
   if (!file.stages.some((s) => s.from.startsWith("node:")))
     problems.push("no stage starts from a node image");
