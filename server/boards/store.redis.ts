@@ -1,10 +1,10 @@
-import type { Redis } from "ioredis";
 import { LIMITS } from "@/lib/boards/limits";
 import type { BoardDoc } from "@/lib/boards/types";
 import { AppError } from "@/lib/protocol/errors";
 import type { CommittedOp } from "@/lib/protocol/boards";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
+import { defineScripts, script, type Scripts } from "../redis/scripts";
 import type { BoardStore, CommitResult } from "./store";
 
 /** Applied opIds are remembered for a day: far longer than any client keeps an op to resend. */
@@ -44,9 +44,13 @@ for i = 1, n do
 end
 return {'ok'}`;
 
-type Commands = {
-  pbBoardCreate(doc: string, rev: string, json: string): Promise<number>;
-  pbBoardCommit(numberOfKeys: number, ...keysAndArgs: string[]): Promise<(string | undefined)[]>;
+const SCRIPTS = {
+  pbBoardCreate: script<(doc: string, rev: string, json: string) => Promise<number>>(1, CREATE),
+  // The number of keys varies with the entries: it is passed first on every call.
+  pbBoardCommit: script<(numberOfKeys: number, ...keysAndArgs: string[]) => Promise<(string | undefined)[]>>(
+    undefined,
+    COMMIT,
+  ),
 };
 
 /**
@@ -55,19 +59,13 @@ type Commands = {
  * append-only persistence so that acknowledged ops survive a Redis restart.
  */
 export class RedisBoardStore implements BoardStore {
-  private readonly redis: RedisClient & Commands;
+  private readonly scripts: Scripts<typeof SCRIPTS>;
 
   constructor(
-    redis: RedisClient,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    const r = redis as Redis;
-    if (!("pbBoardCommit" in r)) {
-      r.defineCommand("pbBoardCreate", { numberOfKeys: 1, lua: CREATE });
-      // The number of keys varies with the entries: it is passed first on every call.
-      r.defineCommand("pbBoardCommit", { lua: COMMIT });
-    }
-    this.redis = redis as RedisClient & Commands;
+    this.scripts = defineScripts(redis, SCRIPTS);
   }
 
   private k(boardId: string, kind: string): string {
@@ -79,7 +77,7 @@ export class RedisBoardStore implements BoardStore {
   }
 
   async create(doc: BoardDoc): Promise<boolean> {
-    const created = await this.redis.pbBoardCreate(
+    const created = await this.scripts.pbBoardCreate(
       this.k(doc.id, "doc"),
       String(doc.rev),
       JSON.stringify(doc),
@@ -106,7 +104,7 @@ export class RedisBoardStore implements BoardStore {
     ];
     const args = [String(expectedRev), JSON.stringify(next), String(LIMITS.logLength), String(OPID_TTL_S)];
     for (const e of entries) args.push(String(e.rev), JSON.stringify(e));
-    const [status, value, json] = await this.redis
+    const [status, value, json] = await this.scripts
       .pbBoardCommit(keys.length, ...keys, ...args)
       .catch((err: unknown) => {
         const message = err instanceof Error ? err.message : "";

@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import type { NotificationItem } from "@/lib/protocol/notifications";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
+import { defineScripts, script, type Scripts } from "../redis/scripts";
 import { FEED_LENGTH, type NotificationStore } from "./store";
 
 // KEYS: ids (list, newest first), items (hash id → json), unread (set). ARGV: id, json, max.
@@ -17,28 +17,21 @@ while redis.call('LLEN', KEYS[1]) > tonumber(ARGV[3]) do
 end
 return redis.call('SCARD', KEYS[3])`;
 
-type Commands = {
-  pbFeedAdd(
-    ids: string,
-    items: string,
-    unread: string,
-    id: string,
-    json: string,
-    max: string,
-  ): Promise<number>;
+const SCRIPTS = {
+  pbFeedAdd: script<
+    (ids: string, items: string, unread: string, id: string, json: string, max: string) => Promise<number>
+  >(3, ADD),
 };
 
 /** Redis mode: per user, under the `u:<name>` hash tag, a list of ids, a hash of items and a set of unread ids. */
 export class RedisNotificationStore implements NotificationStore {
-  private readonly redis: RedisClient & Commands;
+  private readonly scripts: Scripts<typeof SCRIPTS>;
 
   constructor(
-    redis: RedisClient,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    const r = redis as Redis;
-    if (!("pbFeedAdd" in r)) r.defineCommand("pbFeedAdd", { numberOfKeys: 3, lua: ADD });
-    this.redis = redis as RedisClient & Commands;
+    this.scripts = defineScripts(redis, SCRIPTS);
   }
 
   private k(user: string, kind: string): string {
@@ -47,7 +40,7 @@ export class RedisNotificationStore implements NotificationStore {
 
   async add(user: string, item: Omit<NotificationItem, "read">): Promise<{ unread: number }> {
     const { read: _ignored, ...stored } = { ...item, read: false };
-    const unread = await this.redis.pbFeedAdd(
+    const unread = await this.scripts.pbFeedAdd(
       this.k(user, "feed:ids"),
       this.k(user, "feed:items"),
       this.k(user, "feed:unread"),

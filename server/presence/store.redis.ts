@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
+import { defineScripts, script, type Scripts } from "../redis/scripts";
 import type { PresenceEntry, PresenceStore } from "./store";
 
 // Lease expiries come from Redis TIME, so instances with skewed clocks agree on who has expired.
@@ -32,27 +32,26 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) * 4)
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[1]) * 4)
 return 1`;
 
-type Commands = {
-  pbPresenceUpsert(z: string, h: string, member: string, json: string, lease: string): Promise<number>;
-  pbPresenceList(z: string, h: string): Promise<(string | null)[]>;
-  pbPresenceRenew(z: string, h: string, lease: string, ...members: string[]): Promise<number>;
+const SCRIPTS = {
+  pbPresenceUpsert: script<
+    (z: string, h: string, member: string, json: string, lease: string) => Promise<number>
+  >(2, UPSERT),
+  pbPresenceList: script<(z: string, h: string) => Promise<(string | null)[]>>(2, LIST),
+  pbPresenceRenew: script<(z: string, h: string, lease: string, ...members: string[]) => Promise<number>>(
+    2,
+    RENEW,
+  ),
 };
 
 /** Redis mode: per board, a sorted set of connection ids scored by lease expiry, and their details in a hash. */
 export class RedisPresenceStore implements PresenceStore {
-  private readonly redis: RedisClient & Commands;
+  private readonly scripts: Scripts<typeof SCRIPTS>;
 
   constructor(
-    redis: RedisClient,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    const r = redis as Redis;
-    if (!("pbPresenceList" in r)) {
-      r.defineCommand("pbPresenceUpsert", { numberOfKeys: 2, lua: UPSERT });
-      r.defineCommand("pbPresenceList", { numberOfKeys: 2, lua: LIST });
-      r.defineCommand("pbPresenceRenew", { numberOfKeys: 2, lua: RENEW });
-    }
-    this.redis = redis as RedisClient & Commands;
+    this.scripts = defineScripts(redis, SCRIPTS);
   }
 
   private k(boardId: string): [string, string] {
@@ -60,7 +59,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async upsert(boardId: string, entry: PresenceEntry, leaseMs: number): Promise<void> {
-    await this.redis.pbPresenceUpsert(
+    await this.scripts.pbPresenceUpsert(
       ...this.k(boardId),
       entry.connectionId,
       JSON.stringify(entry),
@@ -74,12 +73,12 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async list(boardId: string): Promise<PresenceEntry[]> {
-    const rows = await this.redis.pbPresenceList(...this.k(boardId));
+    const rows = await this.scripts.pbPresenceList(...this.k(boardId));
     return rows.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as PresenceEntry);
   }
 
   async renew(boardId: string, connectionIds: string[], leaseMs: number): Promise<void> {
     if (connectionIds.length === 0) return;
-    await this.redis.pbPresenceRenew(...this.k(boardId), String(leaseMs), ...connectionIds);
+    await this.scripts.pbPresenceRenew(...this.k(boardId), String(leaseMs), ...connectionIds);
   }
 }

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
+import { defineScripts, script, type Scripts } from "../redis/scripts";
 import type { QuotaOutcome, QuotaStore } from "./store";
 
 // KEYS: counter. ARGV: amount, limit, windowMs. Returns {admitted, used, pttl}.
@@ -47,34 +47,32 @@ const USAGE = `${PRUNE}
 for i = 2, #rows, 2 do used = used + tonumber(rows[i]) end
 return used`;
 
-type Commands = {
-  pbQuotaHit(key: string, amount: string, limit: string, windowMs: string): Promise<[number, number, number]>;
-  pbQuotaReserve(
-    z: string,
-    h: string,
-    id: string,
-    amount: string,
-    limit: string,
-    ttlMs: string,
-  ): Promise<[number, number]>;
-  pbQuotaUsage(z: string, h: string): Promise<number>;
+const SCRIPTS = {
+  pbQuotaHit: script<
+    (key: string, amount: string, limit: string, windowMs: string) => Promise<[number, number, number]>
+  >(1, HIT),
+  pbQuotaReserve: script<
+    (
+      z: string,
+      h: string,
+      id: string,
+      amount: string,
+      limit: string,
+      ttlMs: string,
+    ) => Promise<[number, number]>
+  >(2, RESERVE),
+  pbQuotaUsage: script<(z: string, h: string) => Promise<number>>(2, USAGE),
 };
 
 /** Redis mode: a counter per window, and per lease key a sorted set of expiries beside a hash of amounts. */
 export class RedisQuotaStore implements QuotaStore {
-  private readonly redis: RedisClient & Commands;
+  private readonly scripts: Scripts<typeof SCRIPTS>;
 
   constructor(
-    redis: RedisClient,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
-    const r = redis as Redis;
-    if (!("pbQuotaReserve" in r)) {
-      r.defineCommand("pbQuotaHit", { numberOfKeys: 1, lua: HIT });
-      r.defineCommand("pbQuotaReserve", { numberOfKeys: 2, lua: RESERVE });
-      r.defineCommand("pbQuotaUsage", { numberOfKeys: 2, lua: USAGE });
-    }
-    this.redis = redis as RedisClient & Commands;
+    this.scripts = defineScripts(redis, SCRIPTS);
   }
 
   private lease(key: string): [string, string] {
@@ -82,7 +80,7 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   async hit(key: string, amount: number, limit: number, windowMs: number): Promise<QuotaOutcome> {
-    const [ok, used, ttl] = await this.redis.pbQuotaHit(
+    const [ok, used, ttl] = await this.scripts.pbQuotaHit(
       this.keys.key(`quota:${key}`, "window"),
       String(amount),
       String(limit),
@@ -98,7 +96,7 @@ export class RedisQuotaStore implements QuotaStore {
     limit: number,
     ttlMs: number,
   ): Promise<QuotaOutcome> {
-    const [ok, used] = await this.redis.pbQuotaReserve(
+    const [ok, used] = await this.scripts.pbQuotaReserve(
       ...this.lease(key),
       id,
       String(amount),
@@ -114,6 +112,6 @@ export class RedisQuotaStore implements QuotaStore {
   }
 
   async usage(key: string): Promise<number> {
-    return this.redis.pbQuotaUsage(...this.lease(key));
+    return this.scripts.pbQuotaUsage(...this.lease(key));
   }
 }

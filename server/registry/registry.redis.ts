@@ -1,5 +1,6 @@
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
+import { defineScripts, script, type Scripts } from "../redis/scripts";
 import { byConnectedAt, parseEntry } from "./entry-schema";
 import { ADMIT, HEARTBEAT, LIST, RELEASE, REMOVE_INSTANCE_MEMBERS, RENEW, TRANSPORT } from "./scripts";
 import {
@@ -13,31 +14,18 @@ import {
   type MemberRef,
 } from "./types";
 
-type Arg = string | number;
-type ScriptFn = (...args: Arg[]) => Promise<unknown>;
+type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
-/** The scripts, defined on the client with `defineCommand` so that ioredis runs them with EVALSHA. */
-interface RegistryCommands {
-  pbRegAdmit: ScriptFn;
-  pbRegRelease: ScriptFn;
-  pbRegTransport: ScriptFn;
-  pbRegRenew: ScriptFn;
-  pbRegList: ScriptFn;
-  pbRegRemoveInstance: ScriptFn;
-  pbRegHeartbeat: ScriptFn;
-}
-
-function defineCommands(redis: RedisClient): RegistryCommands {
-  const perUser = { numberOfKeys: 3 };
-  redis.defineCommand("pbRegAdmit", { lua: ADMIT, ...perUser });
-  redis.defineCommand("pbRegRelease", { lua: RELEASE, ...perUser });
-  redis.defineCommand("pbRegTransport", { lua: TRANSPORT, ...perUser });
-  redis.defineCommand("pbRegRenew", { lua: RENEW, ...perUser });
-  redis.defineCommand("pbRegList", { lua: LIST, ...perUser });
-  redis.defineCommand("pbRegRemoveInstance", { lua: REMOVE_INSTANCE_MEMBERS, ...perUser });
-  redis.defineCommand("pbRegHeartbeat", { lua: HEARTBEAT, numberOfKeys: 4 });
-  return redis as unknown as RegistryCommands;
-}
+/** Per-user scripts take the user's three keys (connections, their details, tabs); the heartbeat takes four. */
+const SCRIPTS = {
+  pbRegAdmit: script<ScriptFn>(3, ADMIT),
+  pbRegRelease: script<ScriptFn>(3, RELEASE),
+  pbRegTransport: script<ScriptFn>(3, TRANSPORT),
+  pbRegRenew: script<ScriptFn>(3, RENEW),
+  pbRegList: script<ScriptFn>(3, LIST),
+  pbRegRemoveInstance: script<ScriptFn>(3, REMOVE_INSTANCE_MEMBERS),
+  pbRegHeartbeat: script<ScriptFn>(4, HEARTBEAT),
+};
 
 function splitMember(member: string): { instanceId: string; connectionId: string } {
   const bar = member.indexOf("|");
@@ -49,7 +37,7 @@ function splitMember(member: string): { instanceId: string; connectionId: string
  * same registry; nothing is kept in this process, so any number of these can share one Redis.
  */
 export class RedisConnectionRegistry implements ConnectionRegistry {
-  private readonly cmd: RegistryCommands;
+  private readonly cmd: Scripts<typeof SCRIPTS>;
   private readonly indexQueue = new Map<string, number>();
   private indexTimer?: ReturnType<typeof setTimeout>;
 
@@ -58,7 +46,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
     private readonly keys: RedisKeys,
     readonly leaseMs: number,
   ) {
-    this.cmd = defineCommands(redis);
+    this.cmd = defineScripts(redis, SCRIPTS);
   }
 
   private userKeys(user: string): [string, string, string] {
