@@ -68,10 +68,10 @@ export function boardRulesFor<M extends AnyWidgetModule>(registry: WidgetRegistr
 
   /** The module of a widget op, with the widget the op targets when it is of that type. */
   function targetOf(doc: LooseDoc, op: WidgetOp) {
-    const module: AnyWidgetModule | undefined = registry.moduleOfOp(op.type);
-    if (!module) return undefined;
+    const owner: AnyWidgetModule | undefined = registry.moduleOfOp(op.type);
+    if (!owner) return undefined;
     const w = widgetIn(doc, op.widgetId);
-    return { module, widget: w?.type === module.type ? w : undefined };
+    return { module: owner, widget: w?.type === owner.type ? w : undefined };
   }
 
   function widgetOf(doc: LooseDoc, id: string): LooseWidget {
@@ -86,16 +86,16 @@ export function boardRulesFor<M extends AnyWidgetModule>(registry: WidgetRegistr
   }
 
   function createWidget(input: NewWidgetOf<AnyWidgetModule>, rev: number, by: string): LooseWidget {
-    const module = registry.module(input.type);
-    if (!module) throw new AppError("VALIDATION", `there is no widget type ${input.type}`);
+    const type = registry.module(input.type);
+    if (!type) throw new AppError("VALIDATION", `there is no widget type ${input.type}`);
     const revs: Record<string, number> = { title: rev, layout: rev };
-    for (const field of module.fields) revs[field] = rev;
+    for (const field of type.fields) revs[field] = rev;
     return {
       id: input.id,
       type: input.type,
       title: input.title,
       layout: input.layout,
-      data: module.create(input.data, rev),
+      data: type.create(input.data, rev),
       revs,
       createdBy: by,
     };
