@@ -4,11 +4,11 @@ import { Check, CloudOff, Loader2, Pencil } from "lucide-react";
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import type { NoteWidget as NoteWidgetType } from "@/lib/boards/types";
 import { NoteEditor, type SaveState } from "@/lib/client/field-editor";
-import { useBoardContext } from "../board/BoardContext";
-import { ConflictPanel } from "./ConflictPanel";
+import { useBoardContext } from "../../board/BoardContext";
+import { ConflictPanel } from "../ConflictPanel";
 import { Markdown } from "./Markdown";
 import { MentionTextarea } from "./MentionTextarea";
-import { useEditorHost } from "./useEditorHost";
+import { useEditorHost } from "../useEditorHost";
 import { NOTE_LIMITS } from "@/lib/boards/widgets/note";
 
 /**
