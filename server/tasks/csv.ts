@@ -3,7 +3,6 @@ import { CsvError, parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import type { ChartPoint } from "@/lib/boards/types";
 import type { BadLine } from "@/lib/protocol/tasks";
-import { CHART_LIMITS } from "@/lib/boards/widgets/chart";
 
 export const MAX_REPORTED_BAD_LINES = 100;
 
