@@ -54,7 +54,7 @@ export interface BoardRules<M extends AnyWidgetModule> {
   ): BoardOpOf<M>;
 }
 
-/** The rules of a board whose widget types are those of `registry`. */
+/** Widgets and ops as the rules handle them for any registry; `BoardRules<M>` gives callers their exact types. */
 type LooseWidget = WidgetOf<string, unknown>;
 type LooseDoc = BoardDoc<LooseWidget>;
 type BoardLevelOp = CommonOp | { type: "widget.add"; widget: NewWidgetOf<AnyWidgetModule> };
