@@ -7,21 +7,7 @@ import { randomId } from "@/lib/client/ids";
 import { useBoardContext } from "./BoardContext";
 import { btn } from "./ui/buttons";
 import { usePopover } from "./ui/usePopover";
-import { WIDGET_META } from "./WidgetFrame";
-
-const HINT: Record<WidgetType, string> = {
-  note: "Formatted text, with @mentions",
-  kpi: "A number and how it changed",
-  checklist: "Items to tick off together",
-  chart: "A live time series fed by the API",
-};
-
-const EMPTY_DATA = {
-  note: { text: "" },
-  kpi: { value: null, label: "", unit: "" },
-  checklist: { items: [] },
-  chart: { points: [] },
-} as const;
+import { WIDGET_VIEWS } from "../widgets/registry";
 
 /** Adds a widget of the chosen type below the others. */
 export function AddWidgetMenu({ onAdded }: { onAdded?(widgetId: string): void }) {
@@ -32,16 +18,8 @@ export function AddWidgetMenu({ onAdded }: { onAdded?(widgetId: string): void })
     setOpen(false);
     const id = randomId(10);
     const layout = placeAtBottom(Object.values(doc.widgets), type);
-    const base = { id, title: WIDGET_META[type].label, layout };
-    const widget =
-      type === "note"
-        ? { ...base, type, data: { ...EMPTY_DATA.note } }
-        : type === "kpi"
-          ? { ...base, type, data: { ...EMPTY_DATA.kpi } }
-          : type === "checklist"
-            ? { ...base, type, data: { items: [] } }
-            : { ...base, type, data: { points: [] } };
-    void submit({ type: "widget.add", widget });
+    // The type's schema fills in empty data.
+    void submit({ type: "widget.add", widget: { id, type, title: WIDGET_VIEWS[type].label, layout } });
     onAdded?.(id);
   };
 
@@ -64,8 +42,8 @@ export function AddWidgetMenu({ onAdded }: { onAdded?(widgetId: string): void })
           aria-label="Widget types"
           className="absolute right-0 z-50 mt-2 w-72 rounded-xl bg-white p-1 shadow-lg ring-1 ring-slate-200"
         >
-          {(Object.keys(WIDGET_META) as WidgetType[]).map((type) => {
-            const { label, icon: Icon } = WIDGET_META[type];
+          {(Object.keys(WIDGET_VIEWS) as WidgetType[]).map((type) => {
+            const { label, icon: Icon, hint } = WIDGET_VIEWS[type];
             return (
               <button
                 key={type}
@@ -77,7 +55,7 @@ export function AddWidgetMenu({ onAdded }: { onAdded?(widgetId: string): void })
                 <Icon className="mt-0.5 h-4 w-4 text-indigo-600" aria-hidden />
                 <span>
                   <span className="block text-sm font-medium text-slate-900">{label}</span>
-                  <span className="block text-xs text-slate-500">{HINT[type]}</span>
+                  <span className="block text-xs text-slate-500">{hint}</span>
                 </span>
               </button>
             );

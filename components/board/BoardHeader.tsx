@@ -4,7 +4,7 @@ import { ArrowLeft, Eye, Share2, Trash2, Users } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
-import { fieldRev } from "@/lib/client/field-keys";
+import { boardTitleKey, fieldRev } from "@/lib/client/field-keys";
 import { BoardTasksButton } from "../tasks/BoardTasks";
 import { AddWidgetMenu } from "./AddWidgetMenu";
 import { useBoardContext } from "./BoardContext";
@@ -34,7 +34,7 @@ export function BoardHeader() {
         >
           <InlineEdit
             value={doc.title}
-            base={fieldRev(committed, "board:title")}
+            base={fieldRev(committed, boardTitleKey)}
             label="Board title"
             maxLength={LIMITS.boardTitle}
             required

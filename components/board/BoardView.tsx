@@ -5,7 +5,9 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo } from "react";
 import { toast } from "sonner";
+import { decodeFieldKey } from "@/lib/boards/field-key";
 import type { OpConflict, OpRejected } from "@/lib/client/board-session";
+import { boardTitleKey } from "@/lib/client/field-keys";
 import { BoardGrid } from "./BoardGrid";
 import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
@@ -13,13 +15,24 @@ import { btn } from "./ui/buttons";
 import { useBoard } from "./useBoard";
 import { BoardTasksProvider } from "../tasks/BoardTasks";
 
-/** Fields whose conflicts a widget shows in place; the others are told in a toast. */
-const SHOWN_IN_PLACE = /^w:[^:]+:(text|value|label)$/;
+/**
+ * Fields whose conflicts a widget shows in place: its own fields (a note's text, a KPI's value); item fields,
+ * titles and layouts are told in a toast.
+ */
+function shownInPlace(key: string): boolean {
+  const ref = decodeFieldKey(key);
+  return (
+    ref !== undefined &&
+    "widgetId" in ref &&
+    ref.item === undefined &&
+    !["title", "layout"].includes(ref.field)
+  );
+}
 
 function describe(c: OpConflict): string {
   if (c.field === "layout")
     return "Someone else moved or resized this widget first; it is back where they put it.";
-  if (c.key === "board:title") return "Someone else renamed the board first.";
+  if (c.key === boardTitleKey) return "Someone else renamed the board first.";
   if (c.field === "title") return "Someone else renamed this widget first.";
   if (c.itemId) return "Someone else changed this checklist item first.";
   return c.message;
@@ -30,7 +43,7 @@ export function BoardView({ boardId }: { boardId: string }) {
   const router = useRouter();
   const board = useBoard(boardId, {
     onConflict: (c) => {
-      if (SHOWN_IN_PLACE.test(c.key)) {
+      if (shownInPlace(c.key)) {
         toast.warning("Your change conflicts with someone else's", {
           description: "Both versions are shown on the widget: choose one.",
         });

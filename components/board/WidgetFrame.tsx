@@ -1,42 +1,22 @@
 "use client";
 
-import { BarChart3, CheckSquare, GripVertical, Hash, Pencil, StickyNote, Trash2 } from "lucide-react";
+import { GripVertical, Pencil, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
-import { widgetIn, type Widget, type WidgetType } from "@/lib/boards/types";
+import { widgetIn, type Widget } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
 import type { GridDirection } from "@/lib/client/grid";
-import { ChartTaskActions } from "../tasks/ChartTaskActions";
 import { WidgetTaskStrip } from "../tasks/WidgetTaskStrip";
-import { ChartInfo } from "../widgets/ChartInfo";
-import { ChartWidget } from "../widgets/ChartWidget";
-import { ChecklistWidget } from "../widgets/ChecklistWidget";
-import { KpiWidget } from "../widgets/KpiWidget";
-import { NoteWidget } from "../widgets/NoteWidget";
+import { viewOf } from "../widgets/registry";
 import { useBoardContext, useEditorsOf } from "./BoardContext";
 import { Avatar } from "./ui/Avatar";
 import { btn } from "./ui/buttons";
 import { Dialog } from "./ui/Dialog";
 import { InlineEdit } from "./ui/InlineEdit";
 
-export const WIDGET_META: Record<WidgetType, { label: string; icon: typeof StickyNote }> = {
-  note: { label: "Note", icon: StickyNote },
-  kpi: { label: "KPI", icon: Hash },
-  checklist: { label: "Checklist", icon: CheckSquare },
-  chart: { label: "Live chart", icon: BarChart3 },
-};
-
 function Body({ widget }: { widget: Widget }) {
-  switch (widget.type) {
-    case "note":
-      return <NoteWidget widget={widget} />;
-    case "kpi":
-      return <KpiWidget widget={widget} />;
-    case "checklist":
-      return <ChecklistWidget widget={widget} />;
-    case "chart":
-      return <ChartWidget widget={widget} />;
-  }
+  const { Body: Content } = viewOf(widget.type);
+  return <Content widget={widget} />;
 }
 
 /** The card around every widget: drag handle, title, who else is editing it, and its actions. */
@@ -60,7 +40,8 @@ export function WidgetFrame({
   const { submit, committed, canEdit, doc, session } = useBoardContext();
   const editors = useEditorsOf(widget.id);
   const [confirming, setConfirming] = useState(false);
-  const meta = WIDGET_META[widget.type];
+  const meta = viewOf(widget.type);
+  const HeaderActions = meta.HeaderActions;
   const Icon = meta.icon;
   const pending = !widgetIn(committed, widget.id);
 
@@ -122,10 +103,7 @@ export function WidgetFrame({
             </span>
           </span>
         ) : null}
-        {widget.type === "chart" ? <ChartInfo boardId={doc.id} widgetId={widget.id} /> : null}
-        {widget.type === "chart" && canEdit ? (
-          <ChartTaskActions boardId={doc.id} widgetId={widget.id} />
-        ) : null}
+        {HeaderActions ? <HeaderActions boardId={doc.id} widgetId={widget.id} canEdit={canEdit} /> : null}
         {canEdit ? (
           <button
             type="button"

@@ -3,10 +3,10 @@ import { AppError } from "../protocol/errors";
 import type { BoardOp } from "../protocol/boards";
 import { boardOpSchema } from "../protocol/boards";
 import { applyOp, checkOp, mergeConcurrentEdit, mergePoints, newBoard } from "./apply";
-import { LIMITS } from "./limits";
 import { mentionsIn, newMentions } from "./mentions";
 import { BoardReplica } from "./replica";
 import type { BoardDoc } from "./types";
+import { CHART_LIMITS } from "./widgets/chart";
 
 const layout = { x: 0, y: 0, w: 4, h: 2 };
 const parse = (op: unknown) => boardOpSchema.parse(op);
@@ -150,9 +150,9 @@ describe("applyOp and checkOp", () => {
       [3, 3],
       [4, 4],
     ]);
-    const many = Array.from({ length: LIMITS.chartPointsRetained }, (_, i) => [i, i] as [number, number]);
-    const merged = mergePoints(many, [[LIMITS.chartPointsRetained, 0]]);
-    expect(merged).toHaveLength(LIMITS.chartPointsRetained);
+    const many = Array.from({ length: CHART_LIMITS.pointsRetained }, (_, i) => [i, i] as [number, number]);
+    const merged = mergePoints(many, [[CHART_LIMITS.pointsRetained, 0]]);
+    expect(merged).toHaveLength(CHART_LIMITS.pointsRetained);
     expect(merged[0]).toEqual([1, 1]);
   });
 

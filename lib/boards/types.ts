@@ -1,89 +1,23 @@
 import { own } from "../util/own";
+import type { Widget } from "./widgets";
 
 /** A board as every client and the server see it. Plain JSON: it is persisted and sent as is. */
 export type BoardRole = "owner" | "editor" | "viewer";
 export type MemberRole = Exclude<BoardRole, "owner">;
-export type WidgetType = "note" | "kpi" | "checklist" | "chart";
+export type { BuiltInWidgetModule, Widget, WidgetType } from "./widgets";
+export type { GridLayout, WidgetOf } from "./widgets/define";
+export type { NoteData } from "./widgets/note";
+export type { KpiData, KpiStats, SeriesStats } from "./widgets/kpi";
+export type { ChecklistData, ChecklistItem } from "./widgets/checklist";
+export type { ChartData, ChartFeed, ChartPoint } from "./widgets/chart";
 
-export interface GridLayout {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+export type NoteWidget = Extract<Widget, { type: "note" }>;
+export type KpiWidget = Extract<Widget, { type: "kpi" }>;
+export type ChecklistWidget = Extract<Widget, { type: "checklist" }>;
+export type ChartWidget = Extract<Widget, { type: "chart" }>;
 
-export interface ChecklistItem {
-  id: string;
-  text: string;
-  done: boolean;
-  /** The board revision at which each field last changed, for conflict detection. */
-  revs: { text: number; done: number };
-}
-
-export interface NoteData {
-  text: string;
-}
-
-/** A series summarized: what the chart-summary task computes. */
-export interface SeriesStats {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
-
-export interface KpiStats extends SeriesStats {
-  /** The chart widget they summarize, and when. */
-  source: string;
-  at: number;
-}
-
-export interface KpiData {
-  value: number | null;
-  /** The value before the last change, so the change can be shown. */
-  previous: number | null;
-  label: string;
-  unit: string;
-  /** Set by the "summarize chart" task. */
-  stats?: KpiStats;
-}
-
-export interface ChecklistData {
-  items: ChecklistItem[];
-}
-
-/** Points as `[epochMs, value]`, sorted by time. */
-export type ChartPoint = [number, number];
-
-/** Pulseboard's own metrics, pushed into the chart every second while someone views it. */
-export type ChartFeed = "connections" | "events";
-
-export interface ChartData {
-  points: ChartPoint[];
-  feed?: ChartFeed;
-}
-
-interface WidgetBase<T extends WidgetType, D> {
-  id: string;
-  type: T;
-  title: string;
-  layout: GridLayout;
-  data: D;
-  /** Revision of the last change per field (`title`, `layout`, `text`, `value`, ...). */
-  revs: Record<string, number>;
-  createdBy: string;
-}
-
-export type NoteWidget = WidgetBase<"note", NoteData>;
-export type KpiWidget = WidgetBase<"kpi", KpiData>;
-export type ChecklistWidget = WidgetBase<"checklist", ChecklistData>;
-export type ChartWidget = WidgetBase<"chart", ChartData>;
-export type Widget = NoteWidget | KpiWidget | ChecklistWidget | ChartWidget;
-
-export interface BoardDoc {
+/** A board whose widgets are `W`: the built-in types unless a test registers its own. */
+export interface BoardDoc<W = Widget> {
   id: string;
   title: string;
   owner: string;
@@ -92,7 +26,7 @@ export interface BoardDoc {
   rev: number;
   /** Revision of the last change per board field (`title`). */
   revs: Record<string, number>;
-  widgets: Record<string, Widget>;
+  widgets: Record<string, W>;
   createdAt: number;
   updatedAt: number;
 }
@@ -113,7 +47,7 @@ export function roleOf(board: Pick<BoardDoc, "owner" | "members">, user: string)
 }
 
 /** The widget with this id, if the board has one. */
-export function widgetIn(board: Pick<BoardDoc, "widgets">, widgetId: string): Widget | undefined {
+export function widgetIn<W = Widget>(board: Pick<BoardDoc<W>, "widgets">, widgetId: string): W | undefined {
   return own(board.widgets, widgetId);
 }
 

@@ -7,23 +7,21 @@ import {
 } from "react-grid-layout/core";
 import { LIMITS } from "../boards/limits";
 import type { GridLayout, Widget, WidgetType } from "../boards/types";
+import { BUILT_IN_WIDGETS } from "../boards/widgets";
 import { own } from "../util/own";
 
-/** The size a new widget starts with, in grid columns and rows. */
-export const DEFAULT_SIZE: Record<WidgetType, { w: number; h: number }> = {
-  note: { w: 4, h: 6 },
-  kpi: { w: 3, h: 4 },
-  checklist: { w: 4, h: 7 },
-  chart: { w: 6, h: 7 },
-};
+function sizes(which: "initial" | "min"): Record<WidgetType, { w: number; h: number }> {
+  return Object.fromEntries(BUILT_IN_WIDGETS.map((m) => [m.type, m.size[which]])) as Record<
+    WidgetType,
+    { w: number; h: number }
+  >;
+}
+
+/** The size a new widget starts with, in grid columns and rows (each type's module says). */
+export const DEFAULT_SIZE = sizes("initial");
 
 /** The smallest a widget can be resized to and still show its content. */
-export const MIN_SIZE: Record<WidgetType, { w: number; h: number }> = {
-  note: { w: 2, h: 3 },
-  kpi: { w: 2, h: 3 },
-  checklist: { w: 3, h: 4 },
-  chart: { w: 3, h: 5 },
-};
+export const MIN_SIZE = sizes("min");
 
 /** Where a new widget goes: at the left, below everything else. */
 export function placeAtBottom(widgets: Iterable<Pick<Widget, "layout">>, type: WidgetType): GridLayout {

@@ -1,7 +1,7 @@
 import type { BoardDoc } from "../boards/types";
 import type { BoardOp, CommittedOp } from "../protocol/boards";
 import type { ErrorBody } from "../protocol/errors";
-import { fieldKeyOf, fieldRev, itemKey, widgetKey } from "./field-keys";
+import { createdKeysOf, fieldKeyOf, fieldRev } from "./field-keys";
 
 export type OpOutcome = { ok: true; entry: CommittedOp } | { ok: false; error: ErrorBody };
 
@@ -18,20 +18,6 @@ export interface OutboxEntry {
   wire?: BoardOp;
   attempts: number;
   readonly waiters: ((outcome: OpOutcome) => void)[];
-}
-
-function createdKeys(op: BoardOp): string[] {
-  if (op.type === "widget.add") {
-    const id = op.widget.id;
-    const keys = (["title", "layout", "text", "value", "label"] as const).map((f) => widgetKey(id, f));
-    if (op.widget.type === "checklist")
-      for (const item of op.widget.data.items)
-        keys.push(itemKey(id, item.id, "text"), itemKey(id, item.id, "done"));
-    return keys;
-  }
-  if (op.type === "checklist.add")
-    return [itemKey(op.widgetId, op.item.id, "text"), itemKey(op.widgetId, op.item.id, "done")];
-  return [];
 }
 
 /** The note text an op sent: what this client's later edits of that note are written from. */
@@ -131,7 +117,7 @@ export class Outbox {
       this.ownCommit(entry.key, committedOp.rev, entry.base, sentText(entry.wire ?? entry.op));
     // Adding a widget or an item sets its fields. An edit made before the add was acknowledged saw no revision
     // for them (0), and builds on this client's own add.
-    for (const key of createdKeys(entry.op)) this.ownCommit(key, committedOp.rev, 0);
+    for (const key of createdKeysOf(entry.op)) this.ownCommit(key, committedOp.rev, 0);
     this.settle(entry, { ok: true, entry: committedOp });
   }
 

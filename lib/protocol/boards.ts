@@ -1,170 +1,112 @@
 import { z } from "zod";
 import { LIMITS } from "../boards/limits";
-import type { BoardDoc, BoardRole, BoardSummary } from "../boards/types";
+import type { BoardDoc, BoardRole, BoardSummary, GridLayout } from "../boards/types";
+import { builtInWidgets, type BuiltInWidgetModule } from "../boards/widgets";
+import type { AnyWidgetModule, OpOfModule, WidgetModule, WidgetOpSchema } from "../boards/widgets/define";
+import type { WidgetRegistry } from "../boards/widgets/registry";
 import { clientEvent } from "./define";
+import {
+  guarded,
+  idSchema,
+  layoutSchema,
+  opIdSchema,
+  revSchema,
+  textSchema,
+  userNameSchema,
+  widgetTarget,
+} from "./schemas";
 
-const idMsg = { error: "expected 1-64 letters, digits, _ or -" };
-export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, idMsg);
-/** Client-made, unique per change; resending the same opId returns the original ack. */
-export const opIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{8,64}$/, { error: "expected 8-64 letters, digits, _ or -" });
-const userName = z.string().regex(/^[a-z0-9][a-z0-9_-]{1,31}$/, { error: "expected a user name" });
-const rev = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const text = (max: number) => z.string().max(max, { error: `at most ${max} characters` });
-const finite = z.number().finite();
-
-export const layoutSchema = z.strictObject({
-  x: z
-    .number()
-    .int()
-    .min(0)
-    .max(LIMITS.gridColumns - 1),
-  y: z.number().int().min(0).max(10_000),
-  w: z.number().int().min(1).max(LIMITS.gridColumns),
-  h: z.number().int().min(1).max(40),
-});
-
-const pointSchema = z.tuple([z.number().int().min(0).max(8.64e15), finite]);
-export const pointsSchema = z
-  .array(pointSchema)
-  .min(1, { error: "at least one point" })
-  .max(LIMITS.chartPointsPerOp, { error: `at most ${LIMITS.chartPointsPerOp} points at once` });
+export { idSchema, layoutSchema, opIdSchema } from "./schemas";
+export { pointsSchema } from "../boards/widgets/chart";
 
 const widgetCommon = {
   id: idSchema,
-  title: text(LIMITS.widgetTitle).default(""),
+  title: textSchema(LIMITS.widgetTitle).default(""),
   layout: layoutSchema,
 };
 
-export const newWidgetSchema = z.discriminatedUnion("type", [
+/** The ops that are not about one widget type, but `widget.add`, which the types make. */
+const commonOps = [
   z.strictObject({
-    ...widgetCommon,
-    type: z.literal("note"),
-    data: z.strictObject({ text: text(LIMITS.noteText) }).default({ text: "" }),
+    type: z.literal("board.rename"),
+    title: textSchema(LIMITS.boardTitle).min(1),
+    ...guarded,
   }),
-  z.strictObject({
-    ...widgetCommon,
-    type: z.literal("kpi"),
-    data: z
-      .strictObject({ value: finite.nullable(), label: text(LIMITS.kpiLabel), unit: text(LIMITS.kpiUnit) })
-      .default({ value: null, label: "", unit: "" }),
-  }),
-  z.strictObject({
-    ...widgetCommon,
-    type: z.literal("checklist"),
-    data: z
-      .strictObject({
-        items: z
-          .array(
-            z.strictObject({
-              id: idSchema,
-              text: text(LIMITS.checklistItemText),
-              done: z.boolean().default(false),
-            }),
-          )
-          .max(LIMITS.checklistItems),
-      })
-      .default({ items: [] }),
-  }),
-  z.strictObject({
-    ...widgetCommon,
-    type: z.literal("chart"),
-    data: z
-      .strictObject({
-        points: z.array(pointSchema).max(LIMITS.chartPointsPerOp).default([]),
-        /** Pulseboard's own metrics, appended every second while someone views the board. */
-        feed: z.enum(["connections", "events"]).optional(),
-      })
-      .default({ points: [] }),
-  }),
-]);
-
-const target = { widgetId: idSchema };
-const guarded = { baseRev: rev };
-
-/**
- * Every change to a board. Ops that set a field carry `baseRev`: the revision of that field the editor saw. If the
- * field changed since, the op is refused with CONFLICT instead of overwriting the unseen change. Ops that add,
- * remove or append merge with concurrent ones and carry no baseRev.
- */
-export const boardOpSchema = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("board.rename"), title: text(LIMITS.boardTitle).min(1), ...guarded }),
   z.strictObject({
     type: z.literal("member.set"),
-    user: userName,
+    user: userNameSchema,
     role: z.enum(["editor", "viewer"]).nullable(),
   }),
-  z.strictObject({ type: z.literal("widget.add"), widget: newWidgetSchema }),
-  z.strictObject({ type: z.literal("widget.remove"), ...target }),
-  z.strictObject({ type: z.literal("widget.title"), ...target, title: text(LIMITS.widgetTitle), ...guarded }),
-  z.strictObject({ type: z.literal("widget.layout"), ...target, layout: layoutSchema, ...guarded }),
+  z.strictObject({ type: z.literal("widget.remove"), ...widgetTarget }),
   z.strictObject({
-    type: z.literal("note.text"),
-    ...target,
-    text: text(LIMITS.noteText),
-    ...guarded,
-    /**
-     * The text at `baseRev`, as the editor started from. With it, a concurrent edit of other words is merged into
-     * this one instead of refused; the committed op carries the merged text and no `baseText`.
-     */
-    baseText: text(LIMITS.noteText).optional(),
-  }),
-  z.strictObject({ type: z.literal("kpi.value"), ...target, value: finite.nullable(), ...guarded }),
-  z.strictObject({
-    type: z.literal("kpi.label"),
-    ...target,
-    label: text(LIMITS.kpiLabel),
-    unit: text(LIMITS.kpiUnit),
+    type: z.literal("widget.title"),
+    ...widgetTarget,
+    title: textSchema(LIMITS.widgetTitle),
     ...guarded,
   }),
-  z.strictObject({
-    type: z.literal("kpi.stats"),
-    ...target,
-    stats: z.strictObject({
-      count: z.number().int().min(0),
-      min: finite,
-      max: finite,
-      mean: finite,
-      p50: finite,
-      p95: finite,
-      p99: finite,
-      source: idSchema,
-      at: z.number().int().min(0),
-    }),
-  }),
-  z.strictObject({
-    type: z.literal("checklist.add"),
-    ...target,
-    item: z.strictObject({ id: idSchema, text: text(LIMITS.checklistItemText) }),
-  }),
-  z.strictObject({
-    type: z.literal("checklist.text"),
-    ...target,
-    itemId: idSchema,
-    text: text(LIMITS.checklistItemText),
-    ...guarded,
-  }),
-  z.strictObject({
-    type: z.literal("checklist.done"),
-    ...target,
-    itemId: idSchema,
-    done: z.boolean(),
-    ...guarded,
-  }),
-  z.strictObject({ type: z.literal("checklist.remove"), ...target, itemId: idSchema }),
-  z.strictObject({ type: z.literal("chart.append"), ...target, points: pointsSchema }),
-]);
+  z.strictObject({ type: z.literal("widget.layout"), ...widgetTarget, layout: layoutSchema, ...guarded }),
+] as const;
 
-export type BoardOp = z.output<typeof boardOpSchema>;
-export type BoardOpInput = z.input<typeof boardOpSchema>;
+/** The ops on the board itself and on any widget, whatever its type; `widget.add` aside. */
+export type CommonOp = z.output<(typeof commonOps)[number]>;
+type CommonOpInput = z.input<(typeof commonOps)[number]>;
+type Common = { id: string; title: string; layout: GridLayout };
+type CommonInput = { id: string; title?: string | undefined; layout: GridLayout };
+
+/** A new widget of one of the types in `M`, as `widget.add` carries it. */
+export type NewWidgetOf<M> =
+  M extends WidgetModule<infer T, unknown, infer S, readonly WidgetOpSchema[]>
+    ? Common & { type: T; data: z.output<S> }
+    : never;
+export type NewWidgetInputOf<M> =
+  M extends WidgetModule<infer T, unknown, infer S, readonly WidgetOpSchema[]>
+    ? CommonInput & { type: T; data?: z.input<S> }
+    : never;
+/** Every op on a board whose widget types are `M`. */
+export type BoardOpOf<M> = CommonOp | { type: "widget.add"; widget: NewWidgetOf<M> } | OpOfModule<M>;
+export type BoardOpInputOf<M> =
+  | CommonOpInput
+  | { type: "widget.add"; widget: NewWidgetInputOf<M> }
+  | (M extends WidgetModule<string, unknown, z.ZodType, infer Ops> ? z.input<Ops[number]> : never);
+
+/**
+ * The schemas of a board whose widget types are those of `registry`: a new widget is a union tagged by `type` of
+ * the modules' data, and an op a union tagged by `type` of the common ops and the modules' ops.
+ */
+export function boardSchemasFor<M extends AnyWidgetModule>(registry: WidgetRegistry<M>) {
+  const widgets = registry.modules.map((m) =>
+    z.strictObject({ ...widgetCommon, type: z.literal(m.type), data: m.data }),
+  );
+  const [first, ...rest] = widgets;
+  if (!first) throw new Error("a board needs at least one widget type");
+  const newWidget = z.discriminatedUnion("type", [first, ...rest]);
+  const ops = [
+    ...commonOps,
+    z.strictObject({ type: z.literal("widget.add"), widget: newWidget }),
+    ...registry.modules.flatMap((m) => m.ops),
+  ] as const;
+  return {
+    newWidgetSchema: newWidget as unknown as z.ZodType<NewWidgetOf<M>, NewWidgetInputOf<M>>,
+    /**
+     * Every change to a board. Ops that set a field carry `baseRev`: the revision of that field the editor saw.
+     * If the field changed since, the op is refused with CONFLICT instead of overwriting the unseen change. Ops
+     * that add, remove or append merge with concurrent ones and carry no baseRev.
+     */
+    boardOpSchema: z.discriminatedUnion("type", ops) as unknown as z.ZodType<BoardOpOf<M>, BoardOpInputOf<M>>,
+  };
+}
+
+export const { newWidgetSchema, boardOpSchema } = boardSchemasFor(builtInWidgets);
+
+export type BoardOp = BoardOpOf<BuiltInWidgetModule>;
+export type BoardOpInput = BoardOpInputOf<BuiltInWidgetModule>;
 export type BoardOpType = BoardOp["type"];
 
 /** An op as the board's log keeps it: applied at `rev` by `by` at `at` (server clock, epoch ms). */
-export interface CommittedOp {
+export interface CommittedOp<Op = BoardOp> {
   rev: number;
   opId: string;
-  op: BoardOp;
+  op: Op;
   by: string;
   at: number;
 }
@@ -184,12 +126,14 @@ const boardRef = z.strictObject({ boardId: idSchema });
 export const boardClientEvents = {
   "board:list": clientEvent<{ boards: BoardSummary[] }>()(z.strictObject({}).optional().default({})),
   "board:create": clientEvent<{ board: BoardSummary }>()(
-    z.strictObject({ title: text(LIMITS.boardTitle).trim().min(1, { error: "a board needs a title" }) }),
+    z.strictObject({
+      title: textSchema(LIMITS.boardTitle).trim().min(1, { error: "a board needs a title" }),
+    }),
   ),
   "board:delete": clientEvent()(boardRef),
   "board:join": clientEvent<{ board: BoardDoc; role: BoardRole; presence: PresenceViewer[] }>()(boardRef),
   "board:leave": clientEvent()(boardRef),
-  "board:sync": clientEvent<SyncResult>()(z.strictObject({ boardId: idSchema, sinceRev: rev })),
+  "board:sync": clientEvent<SyncResult>()(z.strictObject({ boardId: idSchema, sinceRev: revSchema })),
   "board:op": clientEvent<{ entry: CommittedOp }>()(
     z.strictObject({ boardId: idSchema, opId: opIdSchema, op: boardOpSchema }),
   ),

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { LIMITS } from "../boards/limits";
 import type { SeriesStats } from "../boards/types";
 import { clientEvent } from "./define";
 import { idSchema } from "./boards";
+import { CHART_LIMITS } from "../boards/widgets/chart";
 
 export type TaskKind = "csv-import" | "board-export" | "chart-summary";
 export type TaskStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
@@ -73,7 +73,7 @@ export type TaskResult =
 /** What an import that overfills a chart tells the user (task message and task list). */
 export function chartKeepsMessage(droppedOldest: number): string {
   const n = droppedOldest.toLocaleString("en-US");
-  return `the chart keeps only its newest ${LIMITS.chartPointsRetained.toLocaleString("en-US")} points, so ${n} older ${droppedOldest === 1 ? "point was" : "points were"} dropped`;
+  return `the chart keeps only its newest ${CHART_LIMITS.pointsRetained.toLocaleString("en-US")} points, so ${n} older ${droppedOldest === 1 ? "point was" : "points were"} dropped`;
 }
 
 export interface TaskInfo {

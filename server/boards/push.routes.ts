@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { LIMITS } from "@/lib/boards/limits";
 import { idSchema, opIdSchema } from "@/lib/protocol/boards";
 import { AppError } from "@/lib/protocol/errors";
 import type { FeatureContext } from "../features";
@@ -8,6 +7,7 @@ import { readJson } from "../http/body";
 import { sendError, sendJson } from "../http/respond";
 import { publishOp } from "./board.handlers";
 import type { BoardService } from "./service";
+import { CHART_LIMITS } from "@/lib/boards/widgets/chart";
 
 const finite = z.number().finite();
 const time = z.number().int().min(0).max(8.64e15);
@@ -20,7 +20,7 @@ const pushBody = z.strictObject({
   points: z
     .array(point)
     .min(1, { error: "send at least one point" })
-    .max(LIMITS.chartPointsPerOp, { error: `send at most ${LIMITS.chartPointsPerOp} points per request` }),
+    .max(CHART_LIMITS.pointsPerOp, { error: `send at most ${CHART_LIMITS.pointsPerOp} points per request` }),
 });
 
 /**

@@ -25,7 +25,7 @@ export interface CsvCheck {
 export interface CsvCheckOptions {
   /** More data rows than this (valid or not) make the file fatal; parsing stops at the first row over. */
   maxRows: number;
-  /** Only this many points are kept, the newest by time: a chart holds no more (`LIMITS.chartPointsRetained`). */
+  /** Only this many points are kept, the newest by time: a chart holds no more (`CHART_LIMITS.pointsRetained`). */
   keepNewest: number;
   /** Called between slices with the fraction of the bytes parsed; awaited (it may report or check cancellation). */
   onProgress?: (fraction: number, rows: number) => Promise<void> | void;

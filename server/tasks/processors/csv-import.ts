@@ -1,9 +1,9 @@
 import type { TaskRequest, TaskResult } from "@/lib/protocol/tasks";
-import { LIMITS } from "@/lib/boards/limits";
 import { chartKeepsMessage } from "@/lib/protocol/tasks";
 import { checkChartCsv } from "../csv";
 import { TaskFailure, type TaskContext } from "../queue";
 import { applyAsOwner, openAsOwner, type ProcessorDeps } from "./deps";
+import { CHART_LIMITS } from "@/lib/boards/widgets/chart";
 
 export const uploadKey = (uploadId: string) => `upload-${uploadId}`;
 
@@ -30,7 +30,7 @@ export async function importCsv(
   let reported = 1;
   const check = await checkChartCsv(data, {
     maxRows: deps.importMaxRows,
-    keepNewest: LIMITS.chartPointsRetained,
+    keepNewest: CHART_LIMITS.pointsRetained,
     onProgress: async (fraction, rows) => {
       await ctx.checkCancelled();
       const p = Math.floor(1 + fraction * 19);
@@ -54,7 +54,7 @@ export async function importCsv(
   if (valid === 0) throw new TaskFailure({ message: "the file has no data rows", retryable: false });
   // The chart keeps only its newest points: rows older than the file's newest ones would be dropped at once, so
   // they are not sent at all, and the user is told.
-  const droppedOldest = Math.max(0, existing + valid - LIMITS.chartPointsRetained);
+  const droppedOldest = Math.max(0, existing + valid - CHART_LIMITS.pointsRetained);
   const sending = check.points.length;
   await ctx.progress(
     20,

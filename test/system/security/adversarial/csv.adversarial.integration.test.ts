@@ -1,11 +1,11 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LIMITS } from "@/lib/boards/limits";
 import type { TaskInfo } from "@/lib/protocol/tasks";
 import { eventually } from "@/server/testing/board-client";
 import { tokenFor, type TestSocket } from "@/server/testing/clients";
 import { startInstance, type TestInstance } from "@/server/testing/instance";
 import { boardWithChart, chartPoints, timeSeriesCsv, uploadCsv } from "@/server/testing/tasks";
+import { CHART_LIMITS } from "@/lib/boards/widgets/chart";
 
 /** The bound the issue sets on the web process's event-loop lag during a 5 MiB import. */
 const LAG_P99_BOUND_MS = 50;
@@ -33,7 +33,7 @@ function fiveMiBCsv(): { body: string; rows: number; newest: [number, number][] 
   }
   // Blocks 0 and 1 hold the newest times; in time order, block 1 comes first.
   const newest = [1, 0].flatMap((block) => Array.from({ length: 1000 }, (_, j) => point(block * 1000 + j)));
-  expect(newest).toHaveLength(LIMITS.chartPointsRetained);
+  expect(newest).toHaveLength(CHART_LIMITS.pointsRetained);
   return { body: lines.join("\n") + "\n", rows, newest };
 }
 
@@ -103,7 +103,7 @@ describe("CSV import in embedded mode, against hostile and huge files", () => {
         `5 MiB CSV import (${rows} rows): ${took.toFixed(0)} ms; event-loop lag p50 ${ms(lag.percentile(50))} ms, p99 ${p99.toFixed(1)} ms, max ${ms(lag.max)} ms`,
       );
       expect(seen.at(-1)?.error).toBeUndefined();
-      await eventually(() => expect(chartPoints(client)).toHaveLength(LIMITS.chartPointsRetained));
+      await eventually(() => expect(chartPoints(client)).toHaveLength(CHART_LIMITS.pointsRetained));
       last = { seen, points: chartPoints(client) };
       if (p99 <= LAG_P99_BOUND_MS) break;
     }
@@ -121,7 +121,7 @@ describe("CSV import in embedded mode, against hostile and huge files", () => {
       kind: "csv-import",
       imported: rows,
       skipped: 0,
-      droppedOldest: rows - LIMITS.chartPointsRetained,
+      droppedOldest: rows - CHART_LIMITS.pointsRetained,
     });
     expect(seen.some((t) => /keeps only its newest 2,000 points/.test(t.message ?? ""))).toBe(true);
     // The chart holds exactly the file's newest points by time.

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LIMITS } from "@/lib/boards/limits";
 import { parseMarkdown, safeHref, type Block, type Inline } from "@/lib/client/markdown";
+import { NOTE_LIMITS } from "@/lib/boards/widgets/note";
 
-const N = LIMITS.noteText;
+const N = NOTE_LIMITS.text;
 const fill = (unit: string) => unit.repeat(Math.ceil(N / unit.length)).slice(0, N);
 
 /** Notes of the largest size that made the old regular expressions backtrack, or that stress every delimiter. */

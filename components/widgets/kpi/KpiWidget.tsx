@@ -2,15 +2,15 @@
 
 import { Loader2, Minus, Pencil, TrendingDown, TrendingUp } from "lucide-react";
 import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
-import { LIMITS } from "@/lib/boards/limits";
 import type { KpiWidget as KpiWidgetType } from "@/lib/boards/types";
 import { KpiEditor, type KpiDraft } from "@/lib/client/field-editor";
 import { widgetKey } from "@/lib/client/field-keys";
 import { formatChange, formatNumber, kpiChange } from "@/lib/client/kpi";
-import { useBoardContext } from "../board/BoardContext";
-import { btn } from "../board/ui/buttons";
-import { ConflictPanel } from "./ConflictPanel";
-import { useEditorHost } from "./useEditorHost";
+import { useBoardContext } from "../../board/BoardContext";
+import { btn } from "@/components/board/ui/buttons";
+import { ConflictPanel } from "../ConflictPanel";
+import { useEditorHost } from "../useEditorHost";
+import { KPI_LIMITS } from "@/lib/boards/widgets/kpi";
 
 /** A number with its label and unit, and how it changed from the previous value. */
 export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
@@ -78,7 +78,7 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
             <span className="text-xs font-medium text-slate-600">Unit</span>
             <input
               value={draft.unit}
-              maxLength={LIMITS.kpiUnit}
+              maxLength={KPI_LIMITS.unit}
               onChange={(e) => setDraft({ ...draft, unit: e.target.value })}
               className={`${btn.input} mt-0.5`}
               placeholder="€, %, ms"
@@ -88,7 +88,7 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
             <span className="text-xs font-medium text-slate-600">Label</span>
             <input
               value={draft.label}
-              maxLength={LIMITS.kpiLabel}
+              maxLength={KPI_LIMITS.label}
               onChange={(e) => setDraft({ ...draft, label: e.target.value })}
               className={`${btn.input} mt-0.5`}
               placeholder="Monthly revenue"

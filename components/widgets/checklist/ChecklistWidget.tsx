@@ -2,12 +2,12 @@
 
 import { Plus, X } from "lucide-react";
 import { useState, type FormEvent } from "react";
-import { LIMITS } from "@/lib/boards/limits";
 import type { ChecklistItem, ChecklistWidget as ChecklistWidgetType } from "@/lib/boards/types";
 import { fieldRev, itemKey } from "@/lib/client/field-keys";
 import { randomId } from "@/lib/client/ids";
-import { useBoardContext } from "../board/BoardContext";
-import { InlineEdit } from "../board/ui/InlineEdit";
+import { useBoardContext } from "../../board/BoardContext";
+import { InlineEdit } from "@/components/board/ui/InlineEdit";
+import { CHECKLIST_LIMITS } from "@/lib/boards/widgets/checklist";
 
 /** A to-do list. Adding and removing items merges with others' changes; editing an item's text or tick is guarded. */
 export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {
@@ -15,7 +15,7 @@ export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {
   const [text, setText] = useState("");
   const items = widget.data.items;
   const done = items.filter((i) => i.done).length;
-  const full = items.length >= LIMITS.checklistItems;
+  const full = items.length >= CHECKLIST_LIMITS.items;
 
   const add = (e: FormEvent) => {
     e.preventDefault();
@@ -58,7 +58,7 @@ export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {
           <input
             value={text}
             onChange={(e) => setText(e.target.value)}
-            maxLength={LIMITS.checklistItemText}
+            maxLength={CHECKLIST_LIMITS.itemText}
             placeholder={full ? "The list is full" : "Add an item"}
             aria-label="New item"
             disabled={full}
@@ -108,7 +108,7 @@ function Item({ widgetId, item, canEdit }: { widgetId: string; item: ChecklistIt
           base={fieldRev(committed, textKey)}
           label="Item"
           placeholder="Untitled item"
-          maxLength={LIMITS.checklistItemText}
+          maxLength={CHECKLIST_LIMITS.itemText}
           disabled={!canEdit}
           onSave={(text, baseRev) =>
             void submit({ type: "checklist.text", widgetId, itemId: item.id, text, baseRev })

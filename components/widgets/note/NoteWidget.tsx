@@ -2,14 +2,14 @@
 
 import { Check, CloudOff, Loader2, Pencil } from "lucide-react";
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { LIMITS } from "@/lib/boards/limits";
 import type { NoteWidget as NoteWidgetType } from "@/lib/boards/types";
 import { NoteEditor, type SaveState } from "@/lib/client/field-editor";
-import { useBoardContext } from "../board/BoardContext";
-import { ConflictPanel } from "./ConflictPanel";
+import { useBoardContext } from "../../board/BoardContext";
+import { ConflictPanel } from "../ConflictPanel";
 import { Markdown } from "./Markdown";
 import { MentionTextarea } from "./MentionTextarea";
-import { useEditorHost } from "./useEditorHost";
+import { useEditorHost } from "../useEditorHost";
+import { NOTE_LIMITS } from "@/lib/boards/widgets/note";
 
 /**
  * A note: formatted text, edited as plain text in a textarea with debounced saves. Someone else's concurrent edit
@@ -82,7 +82,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
             value={draft}
             onValueChange={change}
             candidates={members}
-            maxLength={LIMITS.noteText}
+            maxLength={NOTE_LIMITS.text}
             onBlur={(e) => {
               // Keep editing when focus moves to this note's own controls (Done, Keep mine) or to another window.
               if (!document.hasFocus()) return;
@@ -99,7 +99,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
         <div className="flex items-center justify-between gap-2 text-xs text-slate-500">
           <SaveStatus state={saveState} conflict={!!conflict} offline={state.status !== "live"} />
           <span className="tabular-nums">
-            {draft.length.toLocaleString()} / {LIMITS.noteText.toLocaleString()}
+            {draft.length.toLocaleString()} / {NOTE_LIMITS.text.toLocaleString()}
           </span>
           <button
             type="button"
