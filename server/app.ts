@@ -13,6 +13,7 @@ import { createAuthOptions } from "./auth/next-auth-options";
 import type { Backends } from "./backends/types";
 import type { Config } from "./config/config";
 import type { Feature, FeatureContext } from "./features";
+import { toErrorBody } from "./errors";
 import { ClientIpResolver } from "./http/client-ip";
 import { sendError } from "./http/respond";
 import { Router } from "./http/router";
@@ -107,8 +108,8 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
         sendError(res, { code: "NOT_FOUND", message: "not found" });
       })
       .catch((err: unknown) => {
-        logger.error({ err, url: req.url }, "request failed");
-        if (!res.headersSent) sendError(res, { code: "INTERNAL", message: "internal error" });
+        const body = toErrorBody(err, (e) => logger.error({ err: e, url: req.url }, "request failed"));
+        if (!res.headersSent) sendError(res, body);
         else res.destroy();
       });
   });

@@ -6,7 +6,7 @@ import { serverStamp } from "../metrics/clock";
 import { scheduleExpiry, startCredentialSweep } from "../realtime/session-expiry";
 import type { AppSocket } from "../realtime/types";
 import { createAdminHandlers } from "./actions";
-import { bindAdminEvents } from "./events";
+import { createAdminEventRouter } from "./events";
 import { guardAdminNamespace, pushToAdmins, type AdminNamespace } from "./namespace";
 import { instrumentAdminUi } from "./socketio-admin-ui";
 
@@ -57,13 +57,14 @@ export class AdminFeature implements Feature {
       queue: tasks,
       notifications,
     });
+    const events = createAdminEventRouter(handlers, {
+      authenticator: ctx.authenticator,
+      logger: ctx.logger,
+      trustHandshake: new Set(["admin:history"]),
+    });
     nsp.on("connection", (socket) => {
       scheduleExpiry(socket as unknown as AppSocket);
-      bindAdminEvents(socket, handlers, {
-        authenticator: ctx.authenticator,
-        logger: ctx.logger,
-        trustHandshake: new Set(["admin:history"]),
-      });
+      events.attach(socket);
     });
     this.pushUpdates(nsp, ctx);
     // A demoted admin's /admin sockets are closed within about two AUTH_RECHECK_MS, as are revoked credentials.
