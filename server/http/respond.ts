@@ -2,7 +2,6 @@ import type { ServerResponse } from "node:http";
 import type { ErrorBody } from "@/lib/protocol/errors";
 import { httpError } from "../errors";
 
-
 export function sendJson(
   res: ServerResponse,
   status: number,

@@ -179,7 +179,9 @@ export class Router {
     }
     sendError(
       res,
-      toErrorBody(err, (e) => this.logger.error({ err: e, method: req.method, url: req.url }, "http handler failed")),
+      toErrorBody(err, (e) =>
+        this.logger.error({ err: e, method: req.method, url: req.url }, "http handler failed"),
+      ),
     );
   }
 }
