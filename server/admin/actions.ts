@@ -1,7 +1,7 @@
 import type { AdminHistory, AdminView } from "@/lib/protocol/admin";
 import { AppError } from "@/lib/protocol/errors";
 import type { FeatureContext } from "../features";
-import type { MetricsFeature } from "../metrics/feature";
+import type { MetricsService } from "../metrics/service";
 import type { NotificationService } from "../notifications/service";
 import type { RegistryService } from "../registry/registry.feature";
 import type { TaskQueue } from "../tasks/queue";
@@ -25,7 +25,7 @@ const USERS_REFRESH_TICKS = 5;
 export interface AdminActionDeps {
   ctx: FeatureContext;
   nsp: AdminNamespace;
-  metrics: MetricsFeature;
+  metrics: MetricsService;
   view(): AdminView;
   registry: RegistryService;
   queue: TaskQueue;
