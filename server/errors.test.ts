@@ -15,8 +15,34 @@ import type { AppServer } from "./realtime/types";
 
 const zodFailure = () => z.strictObject({ n: z.number() }).safeParse({ n: "x" }).error!;
 
+interface Kind {
+  kind: string;
+  error: () => unknown;
+  body: ErrorBody;
+  status: number;
+  logged: boolean;
+}
+
+/** Redis (or a Cluster shard) out of reach: retry later, nothing to log. */
+const unavailable = (message: string): Kind => ({
+  kind: `storage failing with "${message}"`,
+  error: () => new Error(message),
+  body: { code: "UNAVAILABLE", message: "the server's storage is unreachable; retry shortly" },
+  status: 503,
+  logged: false,
+});
+
+/** A bug: logged, and the client learns nothing about it. */
+const internal = (kind: string, error: () => unknown): Kind => ({
+  kind,
+  error,
+  body: { code: "INTERNAL", message: "internal error; retry shortly" },
+  status: 500,
+  logged: true,
+});
+
 /** One of each kind of thing a handler can throw, with the body a client must get for it. */
-const KINDS: { kind: string; error: () => unknown; body: ErrorBody; status: number; logged: boolean }[] = [
+const KINDS: Kind[] = [
   {
     kind: "an AppError",
     error: () => new AppError("CONFLICT", "the board moved on", { rev: 3 }),
@@ -42,34 +68,10 @@ const KINDS: { kind: string; error: () => unknown; body: ErrorBody; status: numb
     status: 400,
     logged: false,
   },
-  {
-    kind: "an unreachable Redis",
-    error: () => new Error("Connection is closed."),
-    body: { code: "UNAVAILABLE", message: "the server's storage is unreachable; retry shortly" },
-    status: 503,
-    logged: false,
-  },
-  {
-    kind: "a Redis Cluster going down",
-    error: () => new Error("CLUSTERDOWN The cluster is down"),
-    body: { code: "UNAVAILABLE", message: "the server's storage is unreachable; retry shortly" },
-    status: 503,
-    logged: false,
-  },
-  {
-    kind: "a bug",
-    error: () => new TypeError("cannot read properties of undefined (reading 'secret')"),
-    body: { code: "INTERNAL", message: "internal error; retry shortly" },
-    status: 500,
-    logged: true,
-  },
-  {
-    kind: "a thrown string",
-    error: () => "not an Error",
-    body: { code: "INTERNAL", message: "internal error; retry shortly" },
-    status: 500,
-    logged: true,
-  },
+  unavailable("Connection is closed."),
+  unavailable("CLUSTERDOWN The cluster is down"),
+  internal("a bug", () => new TypeError("cannot read properties of undefined (reading 'secret')")),
+  internal("a thrown string", () => "not an Error"),
 ];
 
 describe("toErrorBody and httpError", () => {
