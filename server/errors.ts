@@ -65,11 +65,7 @@ const STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
-export function statusForCode(code: ErrorCode): number {
-  return STATUS[code];
-}
-
-/** As `statusForCode`, except that a spent storage quota is 413 (the body is too large for what is left), not 429. */
+/** The status of an error's code, except that a spent storage quota is 413 (the body is too large for what is left), not 429. */
 export function statusForError(error: ErrorBody): number {
   if (error.code === "QUOTA_EXCEEDED" && error.details?.unit === "bytes") return 413;
   return STATUS[error.code];
