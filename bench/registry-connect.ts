@@ -129,7 +129,7 @@ async function main() {
     configs.map((c) =>
       startInstance({
         redisUrl: c.redis ? redis.url : undefined,
-        features: c.registry ? [registryFeature()] : [],
+        features: c.registry ? [registryFeature] : [],
       }),
     ),
   );

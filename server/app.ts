@@ -12,7 +12,8 @@ import { registerAuthRoutes } from "./auth/auth.routes";
 import { createAuthOptions } from "./auth/next-auth-options";
 import type { Backends } from "./backends/types";
 import type { Config } from "./config/config";
-import type { Feature, FeatureContext } from "./features";
+import { setUpFeatures, type Feature, type FeatureContext, type Services } from "./features";
+import { toErrorBody } from "./errors";
 import { ClientIpResolver } from "./http/client-ip";
 import { sendError } from "./http/respond";
 import { Router } from "./http/router";
@@ -58,6 +59,8 @@ export interface Application {
   lifecycle: Lifecycle;
   bus: AppBus;
   context: FeatureContext;
+  /** What each feature's setup returned, by feature name. */
+  services: Partial<Services>;
   listen(port: number, host?: string): Promise<AddressInfo>;
   /** Drains and closes everything except the process; see `ops/shutdown.ts`. */
   /**
@@ -107,8 +110,8 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
         sendError(res, { code: "NOT_FOUND", message: "not found" });
       })
       .catch((err: unknown) => {
-        logger.error({ err, url: req.url }, "request failed");
-        if (!res.headersSent) sendError(res, { code: "INTERNAL", message: "internal error" });
+        const body = toErrorBody(err, (e) => logger.error({ err: e, url: req.url }, "request failed"));
+        if (!res.headersSent) sendError(res, body);
         else res.destroy();
       });
   });
@@ -154,7 +157,9 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     io,
     lifecycle,
     bus,
-    services: { signInThrottle, clientIps },
+    stores: await backends.stores(),
+    signInThrottle,
+    clientIps,
     onShutdown: (hook) => shutdownHooks.push({ feature: settingUp, hook }),
   };
 
@@ -202,10 +207,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     }),
   );
 
-  for (const feature of deps.features ?? []) {
-    settingUp = feature.name;
-    await feature.setup(context);
-  }
+  const services = await setUpFeatures(deps.features ?? [], context, (name) => (settingUp = name));
 
   // Registered after the features' middlewares, so a socket that reaches here has been admitted by all of them.
   io.on("connection", (socket) => {
@@ -238,6 +240,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     lifecycle,
     bus,
     context,
+    services,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once("error", reject);

@@ -1,29 +1,30 @@
-import { AdminFeature } from "./admin/feature";
+import { adminFeature } from "./admin/feature";
 import { boardsFeature } from "./boards/feature";
 import { demoFeature } from "./demo/feature";
 import { liveFeedFeature } from "./feeds/feature";
 import type { Feature } from "./features";
-import { MetricsFeature } from "./metrics/feature";
+import { metricsFeature } from "./metrics/feature";
 import { notificationsFeature } from "./notifications/feature";
+import { presenceFeature } from "./presence/feature";
 import { quotasFeature } from "./quotas/feature";
 import { registryFeature } from "./registry/registry.feature";
 import { tasksFeature } from "./tasks/feature";
 
 /**
- * Every feature the server runs, in setup order: a feature may use the services of those before it. A new list
- * per application, because features hold per-application state.
+ * Every feature the server runs, in setup order: a feature's `needs` must come before it, which startup checks.
+ * Features hold no state of their own (their setup does), so one list serves every application.
  */
 export function allFeatures(): Feature[] {
-  const metrics = new MetricsFeature();
   return [
-    metrics,
-    registryFeature(),
+    metricsFeature,
+    registryFeature,
     quotasFeature,
     notificationsFeature,
+    presenceFeature,
     boardsFeature,
     tasksFeature,
     liveFeedFeature,
     demoFeature,
-    new AdminFeature({ metrics }),
+    adminFeature,
   ];
 }

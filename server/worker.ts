@@ -3,11 +3,9 @@ import { Emitter } from "@socket.io/redis-emitter";
 import { Server } from "socket.io";
 import { adapterKey, createRedisBackends } from "./backends/redis";
 import { BoardService } from "./boards/service";
-import { RedisBoardStore } from "./boards/store.redis";
 import { readConfigOrExit } from "./config/read";
 import { createLogger } from "./logging/logger";
 import { NotificationService } from "./notifications/service";
-import { RedisNotificationStore } from "./notifications/store.redis";
 import { installProcessGuards } from "./ops/process-guards";
 import { handleSignals } from "./ops/signals";
 import type { Broadcaster } from "./realtime/broadcaster";
@@ -36,17 +34,10 @@ async function main(): Promise<void> {
   const detached = config.redis.clusterNodes ? new Server({ adapter: backends.adapter }) : undefined;
   const broadcaster = (detached ??
     new Emitter(redis.pub, { key: adapterKey(config.redis.keyPrefix) })) as unknown as Broadcaster;
-  const boards = new BoardService({
-    store: new RedisBoardStore(redis.command, redis.keys),
-    users: backends.users,
-    logger,
-  });
-  const notifications = new NotificationService(
-    new RedisNotificationStore(redis.command, redis.keys),
-    broadcaster,
-    logger,
-  );
-  const runtime = await createTaskRuntime({ config, logger, redis, boards, notifications, broadcaster });
+  const stores = await backends.stores();
+  const boards = new BoardService({ store: stores.boards, users: backends.users, logger });
+  const notifications = new NotificationService(stores.notifications, broadcaster, logger);
+  const runtime = await createTaskRuntime({ config, logger, stores, boards, notifications, broadcaster });
   const worker = await runtime.queue.runWorker(runtime.processor, { concurrency: config.tasks.concurrency });
 
   const port = config.tasks.workerHealthPort;

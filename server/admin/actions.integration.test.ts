@@ -60,7 +60,7 @@ describe("admin actions across two instances on one Redis", () => {
     });
     b = await startInstance({ redisUrl: redis.url, seedDemoUsers: true, env: { INSTANCE_ID: "inst-b" } });
     await a.backends.users.create({ name: "carol", role: "user", passwordHash: "-", createdAt: Date.now() });
-    registry = a.app.context.services.registry!.registry;
+    registry = a.app.services.registry!.registry;
   });
   afterEach(async () => {
     watchers.splice(0).forEach((w) => w.close());

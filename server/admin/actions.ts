@@ -1,7 +1,7 @@
 import type { AdminHistory, AdminView } from "@/lib/protocol/admin";
 import { AppError } from "@/lib/protocol/errors";
 import type { FeatureContext } from "../features";
-import type { MetricsFeature } from "../metrics/feature";
+import type { MetricsService } from "../metrics/service";
 import type { NotificationService } from "../notifications/service";
 import type { RegistryService } from "../registry/registry.feature";
 import type { TaskQueue } from "../tasks/queue";
@@ -25,7 +25,7 @@ const USERS_REFRESH_TICKS = 5;
 export interface AdminActionDeps {
   ctx: FeatureContext;
   nsp: AdminNamespace;
-  metrics: MetricsFeature;
+  metrics: MetricsService;
   view(): AdminView;
   registry: RegistryService;
   queue: TaskQueue;
@@ -86,15 +86,15 @@ export function createAdminHandlers(deps: AdminActionDeps): AdminHandlers {
       };
       return history;
     },
-    "admin:users": (query, socket) => users.watch(socket, query),
+    "admin:users": (query, { socket }) => users.watch(socket, query),
     "admin:queue": () => queueWatch.current(),
-    "admin:disconnect-user": async ({ user }, socket) => {
+    "admin:disconnect-user": async ({ user }, { socket }) => {
       const outcome = await disconnector.disconnect(user, socket.data.user.name);
       users.invalidate();
       return outcome;
     },
-    "admin:announce": ({ message }, socket) => announcer.announce(message, socket.data.user.name),
-    "admin:set-limit": async ({ user, limit }, socket) => {
+    "admin:announce": ({ message }, { socket }) => announcer.announce(message, socket.data.user.name),
+    "admin:set-limit": async ({ user, limit }, { socket }) => {
       if (user === undefined) await limits.setDefault(limit);
       else await limits.setUser(user, limit);
       ctx.logger.info({ by: socket.data.user.name, user, limit }, "connection limit changed from the panel");
@@ -102,7 +102,7 @@ export function createAdminHandlers(deps: AdminActionDeps): AdminHandlers {
       if (clustered) ctx.io.serverSideEmit("admin:refresh");
       return { limits: await limits.settings() };
     },
-    "admin:retry-task": async ({ taskId }, socket) => {
+    "admin:retry-task": async ({ taskId }, { socket }) => {
       const before = await queue.get(taskId);
       if (!before) throw new AppError("NOT_FOUND", "no such task; it may have expired");
       if (before.status !== "failed" && before.status !== "cancelled")

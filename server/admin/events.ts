@@ -1,19 +1,11 @@
-import { ZodError } from "zod";
-import { fail, ok, type Ack } from "@/lib/protocol/ack";
 import { adminClientEvents, type AdminEventName, type AdminEventSpecs } from "@/lib/protocol/admin";
-import type { SpecPayloadOut, SpecResult } from "@/lib/protocol/define";
-import { AppError } from "@/lib/protocol/errors";
 import type { Authenticator } from "../auth/authenticator";
 import type { Logger } from "../logging/logger";
-import { isStorageUnavailable, validationError } from "../realtime/error-body";
+import { EventRouter, type EventHandlers, type EventHooks } from "../realtime/event-router";
 import type { AdminSocket } from "./namespace";
 
-export type AdminHandler<K extends AdminEventName> = (
-  payload: SpecPayloadOut<AdminEventSpecs[K]>,
-  socket: AdminSocket,
-) => Promise<SpecResult<AdminEventSpecs[K]>> | SpecResult<AdminEventSpecs[K]>;
-
-export type AdminHandlers = { [K in AdminEventName]: AdminHandler<K> };
+export type AdminHandlers = EventHandlers<AdminEventSpecs, AdminSocket>;
+export type AdminEventRouter = EventRouter<AdminEventSpecs, AdminSocket>;
 
 export interface AdminEventDeps {
   authenticator: Authenticator;
@@ -25,77 +17,40 @@ export interface AdminEventDeps {
   trustHandshake?: ReadonlySet<AdminEventName>;
 }
 
-/** The caller lost the right to be here: answered, then disconnected. */
-class AdminRevoked extends AppError {}
-
 /**
  * Checks, at every event, that the caller is still an admin: the credential the handshake accepted must still be
  * valid and not revoked, and the user store must still say `admin` (read through the authenticator's cache of at
- * most AUTH_RECHECK_MS). The page is never trusted to have hidden a button.
+ * most AUTH_RECHECK_MS). The page is never trusted to have hidden a button. A caller who lost the right is
+ * answered, then disconnected: the ack is written before the close, so the client learns why.
  */
-async function recheckAdmin(socket: AdminSocket, authenticator: Authenticator): Promise<void> {
-  const check = await authenticator.recheck(socket.data.user);
-  if (!check.ok)
-    throw new AdminRevoked(
-      "UNAUTHORIZED",
-      check.reason === "expired" ? "your session has expired" : "your credential was revoked",
-    );
-  if (check.principal.role !== "admin") throw new AdminRevoked("FORBIDDEN", "you are no longer an admin");
+export function adminRecheckHooks(deps: AdminEventDeps): EventHooks<AdminSocket> {
+  const trusted = new Set<string>(deps.trustHandshake);
+  const revoked = new WeakSet<AdminSocket>();
+  return {
+    async before(socket, event) {
+      if (trusted.has(event)) return undefined;
+      const check = await deps.authenticator.recheck(socket.data.user);
+      if (check.ok && check.principal.role === "admin") return undefined;
+      revoked.add(socket);
+      if (check.ok) return { code: "FORBIDDEN", message: "you are no longer an admin" };
+      return {
+        code: "UNAUTHORIZED",
+        message: check.reason === "expired" ? "your session has expired" : "your credential was revoked",
+      };
+    },
+    after(socket) {
+      if (revoked.has(socket)) socket.disconnect(true);
+    },
+  };
 }
 
 /**
- * Binds the `/admin` events of one socket: payloads are validated with the protocol's zod schemas, the admin role
- * is checked again, and every event gets exactly one `{ ok, ... }` ack; nothing a client sends can throw out of
- * here. A caller who is no longer an admin is answered and then disconnected.
+ * The `/admin` events, through the same router as the main namespace: payloads are validated with the protocol's
+ * zod schemas, the admin role is checked again, and every event gets exactly one `{ ok, ... }` ack. Every admin
+ * event is a request: one sent without an ack has nobody to answer and is dropped.
  */
-export function bindAdminEvents(socket: AdminSocket, handlers: AdminHandlers, deps: AdminEventDeps): void {
-  for (const name of Object.keys(adminClientEvents) as AdminEventName[]) {
-    const listener = (...args: unknown[]) => void dispatch(socket, name, args, handlers, deps);
-    (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on(name, listener);
-  }
-}
-
-async function dispatch(
-  socket: AdminSocket,
-  name: AdminEventName,
-  args: unknown[],
-  handlers: AdminHandlers,
-  deps: AdminEventDeps,
-): Promise<void> {
-  const last = args[args.length - 1];
-  // An event without an ack has nobody to answer: every admin event is a request.
-  if (typeof last !== "function") return;
-  const ack = last as (response: Ack) => void;
-  const payload = args.length === 1 ? undefined : args[0];
-  let response: Ack;
-  let revoke = false;
-  try {
-    if (!deps.trustHandshake?.has(name)) await recheckAdmin(socket, deps.authenticator);
-    const parsed = adminClientEvents[name].payload.safeParse(payload);
-    if (!parsed.success) {
-      response = fail(validationError(parsed.error));
-    } else {
-      const handler = handlers[name] as (p: unknown, s: AdminSocket) => Promise<object> | object;
-      response = ok(await handler(parsed.data, socket));
-    }
-  } catch (err) {
-    if (err instanceof AppError) {
-      response = fail(err.toBody());
-      revoke = err instanceof AdminRevoked;
-    } else if (err instanceof ZodError) {
-      response = fail(validationError(err));
-    } else if (isStorageUnavailable(err)) {
-      response = fail({ code: "UNAVAILABLE", message: "Redis is unreachable; retry shortly" });
-    } else {
-      deps.logger.error({ err, event: name, user: socket.data.user.name }, "admin event failed");
-      response = fail({ code: "INTERNAL", message: "internal error; retry shortly" });
-    }
-  }
-  try {
-    ack(response);
-  } catch (err) {
-    deps.logger.debug({ err }, "admin ack failed");
-  }
-  // The ack is written before the close, so the client learns why.
-  if (revoke) socket.disconnect(true);
+export function createAdminEventRouter(handlers: AdminHandlers, deps: AdminEventDeps): AdminEventRouter {
+  return new EventRouter<AdminEventSpecs, AdminSocket>(deps.logger, adminClientEvents, { requireAck: true })
+    .use(adminRecheckHooks(deps))
+    .handleAll(handlers);
 }

@@ -1,19 +1,40 @@
 import type { Namespace } from "socket.io";
 import { ADMIN_NAMESPACE, type AdminUpdate, type AdminView } from "@/lib/protocol/admin";
-import { requireService, type Feature, type FeatureContext } from "../features";
-import type { MetricsFeature } from "../metrics/feature";
+import { defineFeature, type FeatureContext } from "../features";
 import { serverStamp } from "../metrics/clock";
+import type { MetricsService } from "../metrics/service";
 import { scheduleExpiry, startCredentialSweep } from "../realtime/session-expiry";
 import type { AppSocket } from "../realtime/types";
 import { createAdminHandlers } from "./actions";
-import { bindAdminEvents } from "./events";
+import { createAdminEventRouter } from "./events";
 import { guardAdminNamespace, pushToAdmins, type AdminNamespace } from "./namespace";
 import { instrumentAdminUi } from "./socketio-admin-ui";
 
-export interface AdminFeatureDeps {
-  metrics: MetricsFeature;
-  /** Snapshot-driven updates are coalesced over this long; the one-second tick is always sent at once. */
-  coalesceMs?: number;
+/** Snapshot-driven updates are coalesced over this long; the one-second tick is always sent at once. */
+const COALESCE_MS = 150;
+
+/** The cluster view an admin sees, with Redis as this instance sees it. */
+function adminView(metrics: MetricsService, ctx: FeatureContext): AdminView {
+  return { ...metrics.cluster.view(serverStamp()), redis: ctx.backends.redisStatus() };
+}
+
+function pushUpdates(nsp: AdminNamespace, metrics: MetricsService, ctx: FeatureContext): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const send = (appended?: AdminUpdate["appended"]) => {
+    clearTimeout(timer);
+    timer = undefined;
+    // Local only: every instance sends its own admins the same cluster view.
+    if (nsp.sockets.size === 0) return;
+    const update: AdminUpdate = adminView(metrics, ctx);
+    if (appended) update.appended = appended;
+    pushToAdmins(nsp, ctx.authenticator, "admin:update", update);
+  };
+  metrics.onChange((change) => {
+    if (change.kind === "tick") return send(change.point);
+    if (timer || nsp.sockets.size === 0) return;
+    timer = setTimeout(() => send(), COALESCE_MS);
+    timer.unref();
+  });
 }
 
 /**
@@ -21,26 +42,11 @@ export interface AdminFeatureDeps {
  * disconnect a user everywhere, announce, change connection limits, retry failed tasks. The handshake admits
  * admins only, and every event checks the role again (`events.ts`).
  */
-export class AdminFeature implements Feature {
-  readonly name = "admin";
-  private nsp?: AdminNamespace;
-  private redisStatus: () => AdminView["redis"] = () => "disabled";
-
-  constructor(private readonly deps: AdminFeatureDeps) {}
-
-  get namespace(): AdminNamespace {
-    if (!this.nsp) throw new Error("AdminFeature is not set up");
-    return this.nsp;
-  }
-
-  setup(ctx: FeatureContext): void {
-    const registry = requireService(ctx, "registry");
-    const notifications = requireService(ctx, "notifications");
-    const tasks = requireService(ctx, "tasks");
-    const redis = ctx.backends.redis?.command;
-    this.redisStatus = () => (redis ? (redis.status === "ready" ? "up" : "down") : "disabled");
+export const adminFeature = defineFeature({
+  name: "admin",
+  needs: ["metrics", "registry", "notifications", "tasks"],
+  setup(ctx, { metrics, registry, notifications, tasks }) {
     const nsp = ctx.io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
-    this.nsp = nsp;
     guardAdminNamespace(nsp, {
       authenticator: ctx.authenticator,
       allowedOrigins: ctx.config.allowedOrigins,
@@ -51,21 +57,22 @@ export class AdminFeature implements Feature {
     const handlers = createAdminHandlers({
       ctx,
       nsp,
-      metrics: this.deps.metrics,
-      view: () => this.view(),
+      metrics,
+      view: () => adminView(metrics, ctx),
       registry,
       queue: tasks,
       notifications,
     });
+    const events = createAdminEventRouter(handlers, {
+      authenticator: ctx.authenticator,
+      logger: ctx.logger,
+      trustHandshake: new Set(["admin:history"]),
+    });
     nsp.on("connection", (socket) => {
       scheduleExpiry(socket as unknown as AppSocket);
-      bindAdminEvents(socket, handlers, {
-        authenticator: ctx.authenticator,
-        logger: ctx.logger,
-        trustHandshake: new Set(["admin:history"]),
-      });
+      events.attach(socket);
     });
-    this.pushUpdates(nsp, ctx);
+    pushUpdates(nsp, metrics, ctx);
     // A demoted admin's /admin sockets are closed within about two AUTH_RECHECK_MS, as are revoked credentials.
     const sweep = startCredentialSweep({
       namespaces: [{ nsp: nsp as unknown as Namespace, requireAdmin: true }],
@@ -81,32 +88,9 @@ export class AdminFeature implements Feature {
         allowedOrigins: ctx.config.allowedOrigins,
         instanceId: ctx.config.instanceId,
         logger: ctx.logger,
-        throttle: requireService(ctx, "signInThrottle"),
-        clientIps: requireService(ctx, "clientIps"),
+        throttle: ctx.signInThrottle,
+        clientIps: ctx.clientIps,
       });
     }
-  }
-
-  private view(): AdminView {
-    return { ...this.deps.metrics.cluster.view(serverStamp()), redis: this.redisStatus() };
-  }
-
-  private pushUpdates(nsp: AdminNamespace, ctx: FeatureContext): void {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const send = (appended?: AdminUpdate["appended"]) => {
-      clearTimeout(timer);
-      timer = undefined;
-      // Local only: every instance sends its own admins the same cluster view.
-      if (nsp.sockets.size === 0) return;
-      const update: AdminUpdate = this.view();
-      if (appended) update.appended = appended;
-      pushToAdmins(nsp, ctx.authenticator, "admin:update", update);
-    };
-    this.deps.metrics.onChange((change) => {
-      if (change.kind === "tick") return send(change.point);
-      if (timer || nsp.sockets.size === 0) return;
-      timer = setTimeout(() => send(), this.deps.coalesceMs ?? 150);
-      timer.unref();
-    });
-  }
-}
+  },
+});

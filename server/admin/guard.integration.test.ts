@@ -62,7 +62,7 @@ describe("the admin events refuse whoever is not an admin", () => {
       }
       // Nothing happened: alice is still connected, the limit is unchanged, no announcement went out.
       expect(aliceSocket.connected).toBe(true);
-      const limits = await server.app.context.services.registry!.limits.settings();
+      const limits = await server.app.services.registry!.limits.settings();
       expect(limits).toMatchObject({ default: 5, defaultSource: "config" });
       const feed = await aliceSocket.emitWithAck("notify:list", {});
       expect(feed.ok && feed.items.filter((i) => i.kind === "announcement")).toEqual([]);

@@ -5,18 +5,8 @@ import {
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
 import type { Config } from "../config/config";
-import type { ClientIpResolver } from "../http/client-ip";
 import type { Logger } from "../logging/logger";
 import type { RedisClient } from "../redis/connection";
-
-declare module "../features" {
-  interface Services {
-    /** Shared by every door that checks a password (sign-in, the Admin UI). */
-    signInThrottle: SignInThrottle;
-    /** The one rule for who the client is; see `http/client-ip.ts`. */
-    clientIps: ClientIpResolver;
-  }
-}
 
 export type SignInOutcome<T> =
   | { ok: true; value: T }

@@ -6,7 +6,22 @@ import type { Config } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { closeRedis, createRedisClient, waitReady, type RedisClient } from "../redis/connection";
 import { RedisKeys } from "../redis/keys";
-import type { Backends, DependencyStatus } from "./types";
+import { RedisBoardStore } from "../boards/store.redis";
+import { RedisSeedMarks } from "../demo/seeds";
+import { RedisSnapshotTransport } from "../metrics/redis-transport";
+import { RedisNotificationStore } from "../notifications/store.redis";
+import { RedisPresenceStore } from "../presence/store.redis";
+import { RedisQuotaStore } from "../quotas/store.redis";
+import { RedisLimitStore } from "../registry/limits.redis";
+import { RedisConnectionRegistry } from "../registry/registry.redis";
+import { RedisBlobStore } from "../tasks/blobs";
+import { BullTaskQueue } from "../tasks/queue.bullmq";
+import type { Backends, DependencyStatus, FeatureStores, RedisConnections } from "./types";
+
+export type RedisConfig = Pick<
+  Config,
+  "redis" | "instanceId" | "instanceLeaseMs" | "maxConnectionsPerUser" | "tasks"
+>;
 
 async function ping(client: RedisClient, timeoutMs: number): Promise<DependencyStatus> {
   if (client.status !== "ready") return "down";
@@ -39,14 +54,56 @@ export function createSocketAdapter(
     : createAdapter(pub, sub, { key: adapterKey(keyPrefix) });
 }
 
+function redisStores(config: RedisConfig, redis: RedisConnections, logger: Logger): FeatureStores {
+  const { command, keys } = redis;
+  const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
+  let blocking = 0;
+  return {
+    boards: new RedisBoardStore(command, keys),
+    notifications: new RedisNotificationStore(command, keys),
+    presence: new RedisPresenceStore(command, keys),
+    quotas: new RedisQuotaStore(command, keys),
+    registry: new RedisConnectionRegistry(command, keys, config.instanceLeaseMs),
+    limits: new RedisLimitStore(command, keys, config.maxConnectionsPerUser),
+    blobs: new RedisBlobStore(command, keys),
+    seeds: new RedisSeedMarks(command, keys),
+    taskQueue: async (listener) =>
+      new BullTaskQueue({
+        redis: command,
+        blockingClient: () =>
+          createRedisClient(target, `pb:${config.instanceId}:tasks${++blocking}`, "blocking", logger),
+        keys,
+        listener,
+        logger,
+        lockMs: config.tasks.lockMs,
+      }),
+    snapshots: (retentionMs) =>
+      new RedisSnapshotTransport({
+        command,
+        reader: createRedisClient(target, `pb:${config.instanceId}:metrics`, "blocking", logger),
+        keys,
+        logger,
+        retentionMs,
+      }),
+  };
+}
+
+/** Calls `listener` whenever one of `clients` is ready again after having been ready before. */
+function onReconnect(clients: RedisClient[], listener: () => void): void {
+  for (const client of clients) {
+    let first = client.status === "ready";
+    client.on("ready", () => {
+      if (first) listener();
+      first = true;
+    });
+  }
+}
+
 /**
  * Redis mode, on a single Redis (`REDIS_URL`) or a Cluster (`REDIS_CLUSTER_NODES`): stores in Redis, broadcasts
  * through @socket.io/redis-adapter on dedicated pub/sub clients.
  */
-export async function createRedisBackends(
-  config: Pick<Config, "redis" | "instanceId">,
-  logger: Logger,
-): Promise<Backends> {
+export async function createRedisBackends(config: RedisConfig, logger: Logger): Promise<Backends> {
   const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
   const command = createRedisClient(target, `pb:${config.instanceId}:cmd`, "command", logger);
   const pub = createRedisClient(target, `pb:${config.instanceId}:pub`, "command", logger);
@@ -59,17 +116,23 @@ export async function createRedisBackends(
     throw new Error(`cannot reach Redis: ${(err as Error).message}`);
   }
   const keys = new RedisKeys(config.redis.keyPrefix);
+  const redis: RedisConnections = { command, pub, sub, keys };
+  let stores: Promise<FeatureStores> | undefined;
   let closed = false;
   return {
     mode: "redis",
     users: new RedisUserStore(command, keys),
     tokens: new RedisTokenStore(command, keys),
-    redis: { command, pub, sub, keys },
+    redis,
     adapter: createSocketAdapter(pub, sub, config.redis.keyPrefix, Boolean(config.redis.clusterNodes)),
+    stores: () => (stores ??= Promise.resolve(redisStores(config, redis, logger))),
+    onAdapterReconnect: (listener) => onReconnect([pub, sub], listener),
+    redisStatus: () => (command.status === "ready" ? "up" : "down"),
     health: async () => ({ redis: await ping(command, 1_000) }),
     close: async () => {
       if (closed) return;
       closed = true;
+      await (await stores?.catch(() => undefined))?.boards.close();
       await Promise.all(clients.map(closeRedis));
     },
   };

@@ -2,7 +2,7 @@ import type { ChartFeed } from "@/lib/boards/types";
 import type { ClusterPoint } from "@/lib/protocol/admin";
 import { AppError } from "@/lib/protocol/errors";
 import { publishOp } from "../boards/board.handlers";
-import { requireService, type Feature } from "../features";
+import { defineFeature } from "../features";
 
 const VALUE: Record<ChartFeed, (p: ClusterPoint) => number> = {
   connections: (p) => p.connections,
@@ -14,12 +14,10 @@ const VALUE: Record<ChartFeed, (p: ClusterPoint) => number> = {
  * get the latest cluster-wide value. Every instance with viewers proposes the point under the same opId (widget
  * and second), so the board applies it once however many instances serve viewers.
  */
-export const liveFeedFeature: Feature = {
+export const liveFeedFeature = defineFeature({
   name: "live-feed",
-  setup(ctx) {
-    const metrics = requireService(ctx, "metrics");
-    const boards = requireService(ctx, "boards");
-    const presence = requireService(ctx, "presence");
+  needs: ["metrics", "boards", "presence"],
+  setup(ctx, { metrics, boards, presence }) {
     let busy = false;
     const unsubscribe = metrics.onChange((change) => {
       if (change.kind !== "tick" || busy || ctx.lifecycle.draining) return;
@@ -56,4 +54,4 @@ export const liveFeedFeature: Feature = {
       }
     }
   },
-};
+});

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ZodError } from "zod";
 import { AppError } from "@/lib/protocol/errors";
+import { toErrorBody } from "../errors";
 import type { Logger } from "../logging/logger";
-import { isStorageUnavailable, validationError } from "../realtime/error-body";
 import { sendError } from "./respond";
 
 export interface RouteContext {
@@ -178,15 +177,11 @@ export class Router {
       res.destroy();
       return;
     }
-    if (err instanceof AppError) return sendError(res, err.toBody());
-    if (err instanceof ZodError) return sendError(res, validationError(err, "invalid request"));
-    if (isStorageUnavailable(err)) {
-      return sendError(res, {
-        code: "UNAVAILABLE",
-        message: "the server's storage is unreachable; retry shortly",
-      });
-    }
-    this.logger.error({ err, method: req.method, url: req.url }, "http handler failed");
-    sendError(res, { code: "INTERNAL", message: "internal error" });
+    sendError(
+      res,
+      toErrorBody(err, (e) =>
+        this.logger.error({ err: e, method: req.method, url: req.url }, "http handler failed"),
+      ),
+    );
   }
 }

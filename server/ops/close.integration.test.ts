@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SystemNotice } from "@/lib/protocol";
 import { allFeatures } from "../feature-list";
-import type { Feature } from "../features";
+import { defineFeature } from "../features";
 import { connectOk, tokenFor, waitFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
@@ -30,11 +30,14 @@ describe("closing an instance when its dependencies misbehave", () => {
 
   it("goes on past a feature whose shutdown never finishes, and still runs the others", async () => {
     const ran: string[] = [];
-    const stuck: Feature = {
+    const stuck = defineFeature({
       name: "stuck",
       setup: (ctx) => ctx.onShutdown(() => new Promise<void>(() => ran.push("stuck"))),
-    };
-    const later: Feature = { name: "later", setup: (ctx) => ctx.onShutdown(() => void ran.push("later")) };
+    });
+    const later = defineFeature({
+      name: "later",
+      setup: (ctx) => ctx.onShutdown(() => void ran.push("later")),
+    });
     // Hooks run in reverse: "stuck" first, then "later", then the real features.
     const instance = await startInstance({ features: [later, stuck, ...allFeatures()] });
     cleanup.push(() => instance.close());

@@ -1,8 +1,6 @@
 import { AppError } from "@/lib/protocol/errors";
-import { requireService, type Feature } from "../features";
+import { defineFeature } from "../features";
 import { Quotas } from "./quotas";
-import { MemoryQuotaStore } from "./store.memory";
-import { RedisQuotaStore } from "./store.redis";
 
 declare module "../features" {
   interface Services {
@@ -17,16 +15,11 @@ const UNMETERED = new Set(["/api/health", "/api/live"]);
  * Per-user quotas, set up before the features that check them. It meters the server's own HTTP routes per
  * address and per signed-in user here; the other quotas are checked by the features where the work is admitted.
  */
-export const quotasFeature: Feature = {
+export const quotasFeature = defineFeature({
   name: "quotas",
   setup(ctx) {
-    const redis = ctx.backends.redis;
-    const quotas = new Quotas({
-      store: redis ? new RedisQuotaStore(redis.command, redis.keys) : new MemoryQuotaStore(),
-      limits: ctx.config.quotas,
-    });
-    // Who the client is follows one rule everywhere (TRUSTED_PROXIES, see http/client-ip.ts).
-    const clientIps = requireService(ctx, "clientIps");
+    const quotas = new Quotas({ store: ctx.stores.quotas, limits: ctx.config.quotas });
+    const { clientIps } = ctx;
     ctx.router.guardWith(async (req, path) => {
       if (UNMETERED.has(path)) return;
       try {
@@ -38,6 +31,6 @@ export const quotasFeature: Feature = {
         ctx.logger.debug({ err }, "HTTP quota not checked");
       }
     });
-    ctx.services.quotas = quotas;
+    return quotas;
   },
-};
+});

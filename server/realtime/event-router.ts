@@ -1,67 +1,102 @@
-import { ZodError } from "zod";
 import { fail, ok, type Ack } from "@/lib/protocol/ack";
-import type { SpecPayloadOut } from "@/lib/protocol/define";
-import { AppError, type ErrorBody, type ErrorCode } from "@/lib/protocol/errors";
-import {
-  clientEventSpecs,
-  isClientEventName,
-  type ClientEventName,
-  type ClientEventSpecs,
-  type ClientResult,
-} from "@/lib/protocol/events";
+import type { ClientEventSpec, SpecPayloadOut, SpecResult } from "@/lib/protocol/define";
+import type { ErrorBody, ErrorCode } from "@/lib/protocol/errors";
+import { clientEventSpecs, type ClientEventSpecs } from "@/lib/protocol/events";
+import { toErrorBody } from "../errors";
 import type { Logger } from "../logging/logger";
-import { isStorageUnavailable, validationError } from "./error-body";
-import type { AppSocket } from "./types";
+import type { AppSocket, SocketData } from "./types";
 
-export interface HandlerContext {
-  socket: AppSocket;
-  user: AppSocket["data"]["user"];
+/** What the router needs of a socket, in any namespace. */
+export interface RoutedSocket {
+  data: SocketData;
+  onAny(listener: (event: unknown, ...args: unknown[]) => void): unknown;
 }
 
-export type EventHandler<K extends ClientEventName> = (
-  payload: SpecPayloadOut<ClientEventSpecs[K]>,
-  ctx: HandlerContext,
-) => Promise<ClientResult<K>> | ClientResult<K>;
+type EventSpecs = Record<string, ClientEventSpec>;
 
-/** Observes every event, for metrics and abuse limits, without each handler having to. */
-export interface EventHooks {
-  /** Return an error to refuse the event before validation, e.g. RATE_LIMITED. */
-  before?(socket: AppSocket, event: string): ErrorBody | undefined;
-  after?(socket: AppSocket, event: string, outcome: "ok" | ErrorCode, ms: number): void;
+export interface HandlerContext<S extends RoutedSocket = AppSocket> {
+  socket: S;
+  user: SocketData["user"];
 }
 
-type AnyHandler = (payload: unknown, ctx: HandlerContext) => Promise<object> | object;
+export type EventHandler<
+  Specs extends EventSpecs,
+  K extends keyof Specs,
+  S extends RoutedSocket = AppSocket,
+> = (
+  payload: SpecPayloadOut<Specs[K]>,
+  ctx: HandlerContext<S>,
+) => Promise<SpecResult<Specs[K]>> | SpecResult<Specs[K]>;
+
+/** Every event of a spec table with its handler. */
+export type EventHandlers<Specs extends EventSpecs, S extends RoutedSocket = AppSocket> = {
+  [K in keyof Specs]: EventHandler<Specs, K, S>;
+};
+
+/** Observes every event, for metrics, abuse limits and permission checks, without each handler having to. */
+export interface EventHooks<S extends RoutedSocket = AppSocket> {
+  /**
+   * Return an error to refuse the event before validation, e.g. RATE_LIMITED. May be async (a permission read from
+   * a store); what it throws is answered like a handler's error.
+   */
+  before?(socket: S, event: string): ErrorBody | undefined | Promise<ErrorBody | undefined>;
+  /** After the ack was sent (or would have been). */
+  after?(socket: S, event: string, outcome: "ok" | ErrorCode, ms: number): void;
+}
+
+export interface EventRouterOptions {
+  /** Events sent without an ack are dropped unseen: in a namespace where every event is a request. */
+  requireAck?: boolean;
+}
+
+type AnyHandler = (payload: unknown, ctx: HandlerContext<never>) => Promise<object> | object;
 
 /**
- * Binds validated handlers to sockets. Every event goes through one path: hooks, zod validation, the handler,
- * and exactly one ack of the `{ ok, ... }` shape. Nothing a client sends can throw out of here.
+ * Binds validated handlers to sockets, for one namespace and its table of event specs (`/` by default). Every
+ * event goes through one path: hooks, zod validation, the handler, and exactly one ack of the `{ ok, ... }` shape,
+ * with errors mapped by `server/errors.ts`. Nothing a client sends can throw out of here.
  */
-export class EventRouter {
+export class EventRouter<Specs extends EventSpecs = ClientEventSpecs, S extends RoutedSocket = AppSocket> {
   private readonly handlers = new Map<string, AnyHandler>();
-  private readonly hooks: EventHooks[] = [];
+  private readonly hooks: EventHooks<S>[] = [];
+  private readonly specs: Specs;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    specs?: Specs,
+    private readonly opts: EventRouterOptions = {},
+  ) {
+    this.specs = specs ?? (clientEventSpecs as unknown as Specs);
+  }
 
-  handle<K extends ClientEventName>(event: K, handler: EventHandler<K>): this {
+  handle<K extends keyof Specs & string>(event: K, handler: EventHandler<Specs, K, S>): this {
+    if (!Object.hasOwn(this.specs, event)) throw new Error(`no event spec for ${event}`);
     if (this.handlers.has(event)) throw new Error(`handler for ${event} registered twice`);
-    this.handlers.set(event, handler as AnyHandler);
+    this.handlers.set(event, handler as unknown as AnyHandler);
     return this;
   }
 
-  use(hooks: EventHooks): this {
+  /** Registers a handler for every event of the table at once. */
+  handleAll(handlers: EventHandlers<Specs, S>): this {
+    for (const event of Object.keys(this.specs)) this.handle(event, handlers[event]!);
+    return this;
+  }
+
+  use(hooks: EventHooks<S>): this {
     this.hooks.push(hooks);
     return this;
   }
 
-  attach(socket: AppSocket): void {
+  attach(socket: S): void {
     socket.onAny((event: unknown, ...args: unknown[]) => {
       void this.dispatch(socket, event, args);
     });
   }
 
-  private async dispatch(socket: AppSocket, event: unknown, args: unknown[]): Promise<void> {
+  private async dispatch(socket: S, event: unknown, args: unknown[]): Promise<void> {
     const last = args[args.length - 1];
     const ack = typeof last === "function" ? (last as (r: Ack) => void) : undefined;
+    if (!ack && this.opts.requireAck) return;
     const payload = ack && args.length === 1 ? undefined : args[0];
     const name = typeof event === "string" ? event : "";
     const started = performance.now();
@@ -74,35 +109,29 @@ export class EventRouter {
         this.logger.debug({ err }, "ack failed");
       }
     };
-    try {
-      for (const hook of this.hooks) {
-        const refused = hook.before?.(socket, name);
-        if (refused) {
-          outcome = refused.code;
-          reply(fail(refused));
-          return;
-        }
-      }
-      const handler = isClientEventName(name) ? this.handlers.get(name) : undefined;
-      if (!handler) {
-        outcome = "NOT_FOUND";
-        reply(fail({ code: "NOT_FOUND", message: `unknown event "${name.slice(0, 64)}"` }));
-        return;
-      }
-      const spec = clientEventSpecs[name as ClientEventName];
-      const parsed = spec.payload.safeParse(payload);
-      if (!parsed.success) {
-        const body = validationError(parsed.error);
-        outcome = body.code;
-        reply(fail(body));
-        return;
-      }
-      const result = await handler(parsed.data, { socket, user: socket.data.user });
-      reply(ok(result));
-    } catch (err) {
-      const body = this.toErrorBody(err, name, socket);
+    const refuse = (body: ErrorBody) => {
       outcome = body.code;
       reply(fail(body));
+    };
+    try {
+      for (const hook of this.hooks) {
+        const verdict = hook.before?.(socket, name);
+        // Synchronous hooks stay synchronous: events of one socket reach their handlers in the order sent.
+        const refused = verdict instanceof Promise ? await verdict : verdict;
+        if (refused) return refuse(refused);
+      }
+      const handler = Object.hasOwn(this.specs, name) ? this.handlers.get(name) : undefined;
+      if (!handler) return refuse({ code: "NOT_FOUND", message: `unknown event "${name.slice(0, 64)}"` });
+      const parsed = this.specs[name]!.payload.safeParse(payload);
+      if (!parsed.success) throw parsed.error;
+      const result = await handler(parsed.data, { socket, user: socket.data.user } as HandlerContext<never>);
+      reply(ok(result));
+    } catch (err) {
+      refuse(
+        toErrorBody(err, (e) =>
+          this.logger.error({ err: e, event: name, user: socket.data.user?.name }, "event handler failed"),
+        ),
+      );
     } finally {
       const ms = performance.now() - started;
       for (const hook of this.hooks) {
@@ -113,15 +142,5 @@ export class EventRouter {
         }
       }
     }
-  }
-
-  private toErrorBody(err: unknown, event: string, socket: AppSocket): ErrorBody {
-    if (err instanceof AppError) return err.toBody();
-    if (err instanceof ZodError) return validationError(err);
-    if (isStorageUnavailable(err)) {
-      return { code: "UNAVAILABLE", message: "the server's storage is unreachable; retry shortly" };
-    }
-    this.logger.error({ err, event, user: socket.data.user?.name }, "event handler failed");
-    return { code: "INTERNAL", message: "internal error; retry shortly" };
   }
 }

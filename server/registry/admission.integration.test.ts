@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SystemNotice } from "@/lib/protocol";
-import type { Feature } from "../features";
+import { defineFeature } from "../features";
 import { connectError } from "../realtime/connect-error";
 import { connect, connectOk, makeClient, tokenFor, waitFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
@@ -11,7 +11,7 @@ import { eventually } from "./testing/wait";
 function laterMiddleware() {
   const held: (() => void)[] = [];
   let holding = 0;
-  const feature: Feature = {
+  const feature = defineFeature({
     name: "later",
     setup(ctx) {
       ctx.io.use((socket, next) => {
@@ -24,7 +24,7 @@ function laterMiddleware() {
         next();
       });
     },
-  };
+  });
   return {
     feature,
     holding: () => holding,
@@ -33,7 +33,6 @@ function laterMiddleware() {
 }
 
 describe("registry admission on one instance (embedded)", () => {
-  const reg = registryFeature();
   const later = laterMiddleware();
   let server: TestInstance;
   let service: RegistryService;
@@ -42,10 +41,10 @@ describe("registry admission on one instance (embedded)", () => {
 
   beforeAll(async () => {
     server = await startInstance({
-      features: [reg, later.feature],
+      features: [registryFeature, later.feature],
       env: { MAX_CONNECTIONS_PER_USER: "2", INSTANCE_LEASE_MS: "1500" },
     });
-    service = reg.service!;
+    service = server.app.services.registry!;
     server.app.bus.on("handshake:rejected", (code) => rejected.push(code));
   });
   afterEach(async () => {

@@ -17,12 +17,15 @@ describe("crash: an instance killed with SIGKILL", () => {
   beforeAll(async () => {
     redis = await TestRedisServer.start();
     const env = { INSTANCE_LEASE_MS: String(LEASE_MS), MAX_CONNECTIONS_PER_USER: "3" };
-    const reg = registryFeature();
     [survivor, victim] = await Promise.all([
-      startInstance({ redisUrl: redis.url, env: { ...env, INSTANCE_ID: "survivor" }, features: [reg] }),
+      startInstance({
+        redisUrl: redis.url,
+        env: { ...env, INSTANCE_ID: "survivor" },
+        features: [registryFeature],
+      }),
       startProcessInstance({ ...env, REDIS_URL: redis.url, INSTANCE_ID: "victim" }),
     ]);
-    registry = reg.service!.registry;
+    registry = survivor.app.services.registry!.registry;
   }, 90_000);
   afterAll(async () => {
     await victim?.stop();

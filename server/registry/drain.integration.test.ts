@@ -48,16 +48,15 @@ describe("drain: an instance gets SIGTERM", () => {
 
   beforeAll(async () => {
     redis = await TestRedisServer.start();
-    const reg = registryFeature();
     [b, a] = await Promise.all([
-      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-b" }, features: [reg] }),
+      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-b" }, features: [registryFeature] }),
       startProcessInstance({
         REDIS_URL: redis.url,
         INSTANCE_ID: "inst-a",
         SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       }),
     ]);
-    registry = reg.service!.registry;
+    registry = b.app.services.registry!.registry;
     // While A is ready every new connection goes to A; once it drains, to B.
     lb = await startBalancer([a.url, b.url]);
   }, 90_000);

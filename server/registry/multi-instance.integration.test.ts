@@ -16,12 +16,11 @@ describe("the registry across two instances on one Redis", () => {
 
   beforeAll(async () => {
     redis = await TestRedisServer.start();
-    const regA = registryFeature();
     [a, b] = await Promise.all([
-      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-a" }, features: [regA] }),
-      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-b" }, features: [registryFeature()] }),
+      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-a" }, features: [registryFeature] }),
+      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-b" }, features: [registryFeature] }),
     ]);
-    registry = regA.service!.registry;
+    registry = a.app.services.registry!.registry;
   });
   afterEach(async () => {
     open.splice(0).forEach((s) => s.close());

@@ -16,13 +16,12 @@ describe("the registry through a Redis outage", () => {
 
   async function start(appendOnly: boolean): Promise<RegistryService> {
     redis = await TestRedisServer.start({ appendOnly });
-    const reg = registryFeature();
     server = await startInstance({
       redisUrl: redis.url,
       env: { INSTANCE_LEASE_MS: "1500" },
-      features: [reg],
+      features: [registryFeature],
     });
-    return reg.service!;
+    return server.app.services.registry!;
   }
 
   /** Resolves once the instance has renewed its lease after `since`. */

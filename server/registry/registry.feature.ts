@@ -1,13 +1,9 @@
-import { requireService, type Feature, type FeatureContext } from "../features";
+import { defineFeature } from "../features";
 import { admissionMiddleware, connectionRoom } from "./admission";
 import { RegistryAgent } from "./agent";
 import { ConnectionCloser, closeWithNotice } from "./close";
 import type { LimitStore } from "./limits";
-import { FileLimitStore } from "./limits.file";
-import { RedisLimitStore } from "./limits.redis";
 import { registerLimitRoutes } from "./limits.routes";
-import { MemoryConnectionRegistry } from "./registry.memory";
-import { RedisConnectionRegistry } from "./registry.redis";
 import { registerRegistryRoutes } from "./registry.routes";
 import { registerSessionRoutes } from "./sessions.routes";
 import type { ConnectionRegistry } from "./types";
@@ -26,26 +22,6 @@ declare module "../features" {
   }
 }
 
-export interface RegistryFeature extends Feature {
-  /** Set by `setup`; undefined before. */
-  readonly service: RegistryService | undefined;
-}
-
-function createStores(ctx: FeatureContext): { registry: ConnectionRegistry; limits: LimitStore } {
-  const { config, backends } = ctx;
-  if (backends.redis) {
-    const { command, keys } = backends.redis;
-    return {
-      registry: new RedisConnectionRegistry(command, keys, config.instanceLeaseMs),
-      limits: new RedisLimitStore(command, keys, config.maxConnectionsPerUser),
-    };
-  }
-  return {
-    registry: new MemoryConnectionRegistry(config.instanceLeaseMs),
-    limits: new FileLimitStore(config.dataDir, config.maxConnectionsPerUser),
-  };
-}
-
 const CONN_ROOM_PREFIX = connectionRoom("");
 
 /**
@@ -53,70 +29,64 @@ const CONN_ROOM_PREFIX = connectionRoom("");
  * so that a crashed instance's connections expire by themselves, the release of this instance's entries when
  * it drains, the user's sessions API and the admin limits API.
  */
-export function registryFeature(): RegistryFeature {
-  let service: RegistryService | undefined;
-  return {
-    name: "registry",
-    get service() {
-      return service;
-    },
-    setup(ctx) {
-      const { registry, limits } = createStores(ctx);
-      const agent = new RegistryAgent({
-        registry,
-        instance: { instanceId: ctx.config.instanceId, startedAt: ctx.lifecycle.startedAt },
-        logger: ctx.logger,
-        onMissing: (sockets) => {
-          ctx.logger.info({ count: sockets.length }, "closing sockets whose registry entries are gone");
-          for (const socket of sockets)
-            closeWithNotice(socket, {
-              kind: "info",
-              message: "This connection's registration lapsed; reconnecting.",
-              at: Date.now(),
-            });
-        },
-      });
-      const closer = new ConnectionCloser(ctx.io, agent, ctx.backends.mode === "redis");
+export const registryFeature = defineFeature({
+  name: "registry",
+  setup(ctx) {
+    const { registry, limits } = ctx.stores;
+    const agent = new RegistryAgent({
+      registry,
+      instance: { instanceId: ctx.config.instanceId, startedAt: ctx.lifecycle.startedAt },
+      logger: ctx.logger,
+      onMissing: (sockets) => {
+        ctx.logger.info({ count: sockets.length }, "closing sockets whose registry entries are gone");
+        for (const socket of sockets)
+          closeWithNotice(socket, {
+            kind: "info",
+            message: "This connection's registration lapsed; reconnecting.",
+            at: Date.now(),
+          });
+      },
+    });
+    const closer = new ConnectionCloser(ctx.io, agent, ctx.backends.mode === "redis");
 
-      ctx.io.use(
-        admissionMiddleware({
-          registry,
-          limits,
-          agent,
-          isDraining: () => ctx.lifecycle.draining,
-          logger: ctx.logger,
-          onReject: (code) => ctx.bus.emit("handshake:rejected", code),
-          closeReplaced: (ref) => closer.close(ref, "replaced"),
-          clientIps: requireService(ctx, "clientIps"),
-        }),
-      );
-      // Socket.IO removes a socket from its rooms on every way out, including refusals by later middlewares
-      // and clients gone during the handshake, which emit no disconnect event.
-      ctx.io.sockets.adapter.on("leave-room", (room: unknown) => {
-        if (typeof room === "string" && room.startsWith(CONN_ROOM_PREFIX))
-          void agent.release(room.slice(CONN_ROOM_PREFIX.length));
-      });
-
-      registerSessionRoutes(ctx.router, {
-        authenticator: ctx.authenticator,
-        allowedOrigins: ctx.config.allowedOrigins,
+    ctx.io.use(
+      admissionMiddleware({
         registry,
         limits,
-        closer,
-      });
-      registerRegistryRoutes(ctx.router, { authenticator: ctx.authenticator, registry });
-      registerLimitRoutes(ctx.router, {
-        authenticator: ctx.authenticator,
-        allowedOrigins: ctx.config.allowedOrigins,
-        limits,
+        agent,
+        isDraining: () => ctx.lifecycle.draining,
         logger: ctx.logger,
-      });
+        onReject: (code) => ctx.bus.emit("handshake:rejected", code),
+        closeReplaced: (ref) => closer.close(ref, "replaced"),
+        clientIps: ctx.clientIps,
+      }),
+    );
+    // Socket.IO removes a socket from its rooms on every way out, including refusals by later middlewares
+    // and clients gone during the handshake, which emit no disconnect event.
+    ctx.io.sockets.adapter.on("leave-room", (room: unknown) => {
+      if (typeof room === "string" && room.startsWith(CONN_ROOM_PREFIX))
+        void agent.release(room.slice(CONN_ROOM_PREFIX.length));
+    });
 
-      agent.start();
-      // Runs after the drain closed every socket: waits for their releases, then drops the lease and leftovers.
-      ctx.onShutdown(() => agent.stop());
-      service = { registry, limits, closer, agent };
-      ctx.services.registry = service;
-    },
-  };
-}
+    registerSessionRoutes(ctx.router, {
+      authenticator: ctx.authenticator,
+      allowedOrigins: ctx.config.allowedOrigins,
+      registry,
+      limits,
+      closer,
+    });
+    registerRegistryRoutes(ctx.router, { authenticator: ctx.authenticator, registry });
+    registerLimitRoutes(ctx.router, {
+      authenticator: ctx.authenticator,
+      allowedOrigins: ctx.config.allowedOrigins,
+      limits,
+      logger: ctx.logger,
+    });
+
+    agent.start();
+    // Runs after the drain closed every socket: waits for their releases, then drops the lease and leftovers.
+    ctx.onShutdown(() => agent.stop());
+    const service: RegistryService = { registry, limits, closer, agent };
+    return service;
+  },
+});

@@ -1,4 +1,4 @@
-import { requireService, type Feature } from "../features";
+import { defineFeature } from "../features";
 import type { TaskQueue } from "./queue";
 import { createTaskRuntime } from "./runtime";
 import { registerTaskHandlers } from "./task.handlers";
@@ -14,18 +14,16 @@ declare module "../features" {
  * Background tasks. The web instance enqueues, lists, cancels and retries; it also processes tasks itself in
  * embedded mode or with WORKERS_INLINE=true. Otherwise `npm run worker` processes run them.
  */
-export const tasksFeature: Feature = {
+export const tasksFeature = defineFeature({
   name: "tasks",
-  async setup(ctx) {
-    const boards = requireService(ctx, "boards");
-    const quotas = requireService(ctx, "quotas");
-    const redis = ctx.backends.redis;
+  needs: ["boards", "quotas", "notifications"],
+  async setup(ctx, { boards, quotas, notifications }) {
     const runtime = await createTaskRuntime({
       config: ctx.config,
       logger: ctx.logger,
-      redis: redis && { command: redis.command, keys: redis.keys },
+      stores: ctx.stores,
       boards,
-      notifications: requireService(ctx, "notifications"),
+      notifications,
       broadcaster: ctx.io,
       quotas,
     });
@@ -45,7 +43,7 @@ export const tasksFeature: Feature = {
     });
     if (ctx.config.workersInline)
       await runtime.queue.runWorker(runtime.processor, { concurrency: ctx.config.tasks.concurrency });
-    ctx.services.tasks = runtime.queue;
     ctx.onShutdown(() => runtime.close());
+    return runtime.queue;
   },
-};
+});

@@ -83,7 +83,7 @@ describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) =>
         }),
       );
     }
-    const presence = server.app.context.services.presence!;
+    const presence = server.app.services.presence!;
     // Every join and cleanup settles within a few lease renewals; a ghost would stay for good.
     await eventually(async () => {
       expect((await presence.viewers(boardId)).map((v) => v.user)).toEqual(["alice"]);
@@ -147,7 +147,7 @@ describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) =>
     };
     await Promise.all(Array.from({ length: lanes }, (_, n) => lane(n)));
     // Nor is Bob left as a viewer of any of these boards (a ghost whose lease this instance would renew).
-    const presence = server.app.context.services.presence!;
+    const presence = server.app.services.presence!;
     const ghosts: string[] = [];
     for (const boardId of boards) {
       if ((await presence.viewers(boardId)).some((v) => v.user === "bob")) ghosts.push(boardId);
