@@ -56,7 +56,8 @@ describe("fault: rolling restart while clients edit", () => {
     clients.forEach((c) => c.start(80));
 
     for (const [i, id] of ["roll-a", "roll-b"].entries()) {
-      await eventually(() => expect(clients.every((c) => c.acked.size >= 5 * (i + 1))).toBe(true), 20_000);
+      // Generous waits: the instance processes start and clients reconnect slowly on a busy machine.
+      await eventually(() => expect(clients.every((c) => c.acked.size >= 5 * (i + 1))).toBe(true), 60_000);
       const old = instances[i]!;
       const port = Number(new URL(old.url).port);
       old.signal("SIGTERM");
@@ -67,7 +68,7 @@ describe("fault: rolling restart while clients edit", () => {
       const back = Date.now();
       await eventually(
         () => expect(clients.every((c) => c.firstAckAfter(back) !== undefined)).toBe(true),
-        20_000,
+        60_000,
       );
     }
 
@@ -75,5 +76,5 @@ describe("fault: rolling restart while clients edit", () => {
     await Promise.all(clients.map((c) => c.drained()));
     const { items, rev } = await expectConverged(clients, instances[0]!.url, boardId);
     console.log(`${items} ops through two restarts, board at rev ${rev}`);
-  }, 180_000);
+  }, 300_000);
 });
