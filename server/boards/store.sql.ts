@@ -265,14 +265,13 @@ export class SqlBoardStore implements BoardStore {
   }
 
   /**
-   * Writes `doc` as the board's newest snapshot after the commit that produced it, one at a time per board; a
-   * failure only postpones the snapshot to the next commit that asks for one.
+   * Writes `doc` as the board's newest snapshot after the commit that produced it, off the ack path; a failure only
+   * postpones the snapshot to the next commit that asks for one.
    */
   private snapshotSoon(doc: BoardDoc): void {
-    if (this.closed) return;
-    const before = this.snapshots.get(doc.id) ?? Promise.resolve();
-    const run = before
-      .then(() => this.writeSnapshot(doc))
+    // One at a time per board: the commits behind it ask again once it is written.
+    if (this.closed || this.snapshots.has(doc.id)) return;
+    const run = this.writeSnapshot(doc)
       .catch((err: unknown) => this.opts.logger?.warn({ err, board: doc.id }, "board snapshot failed"))
       .finally(() => {
         if (this.snapshots.get(doc.id) === run) this.snapshots.delete(doc.id);

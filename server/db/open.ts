@@ -55,11 +55,16 @@ export function redactUrl(url: string): string {
  * Opens the system of record: PostgreSQL when `config.url` is set, else SQLite in the data folder. Fails fast, in
  * one line, when PostgreSQL cannot be reached; then migrates to the newest schema unless told not to.
  *
- * Durability: every commit is acknowledged only once it is durable.
+ * SQLite is one process's database (embedded mode), used through one connection: better-sqlite3 waits for a lock
+ * by blocking the thread, so a second connection in the same process must never wait on the first's transaction.
+ * Another process (`npm run db:migrate`) waits up to `busyTimeoutMs`.
+ *
+ * Durability: a commit returns only once it is durable.
  * - SQLite: WAL with `synchronous=FULL` syncs the WAL at every commit, so a committed transaction survives a
- *   process crash, an OS crash and a power loss (given a disk that honours fsync).
- * - PostgreSQL: `synchronous_commit` is left on (the default) and asserted here; the same holds on the database
- *   host. Replication to standbys is the operator's setting (see docs/DEPLOY.md).
+ *   process crash, an OS crash and a power loss (on a disk that honours fsync).
+ * - PostgreSQL: with `synchronous_commit` on (the default; a warning is logged at open when it is off) a commit is
+ *   in the server's WAL on disk before it returns: it survives a crash of the process, the database server or its
+ *   host. Whether it also waits for a standby is the operator's replication setting.
  */
 export async function openDatabase(config: DatabaseConfig, opts: OpenOptions = {}): Promise<SqlDatabase> {
   const database = config.url ? await openPostgres(config, opts.logger) : openSqlite(config);
