@@ -21,6 +21,8 @@ export interface ContractEnv {
    * connection to the same database, as a restarted process would; the backend closes them all at teardown.
    */
   openSql?: () => Promise<SqlDatabase>;
+  /** For the SQL backends: the test's database, opened once by `fresh` (what `openSql` would give). */
+  sql?: SqlDatabase;
 }
 
 export interface ContractBackend {
@@ -91,7 +93,7 @@ export function contractBackends(opts: { sql?: boolean } = {}): ContractBackend[
         opened.push(database);
         return database;
       };
-      return { dataDir: dir.path, keys: new RedisKeys("unused"), openSql };
+      return { dataDir: dir.path, keys: new RedisKeys("unused"), openSql, sql: await openSql() };
     },
     async teardown() {
       await closeOpened();
@@ -113,7 +115,7 @@ export function contractBackends(opts: { sql?: boolean } = {}): ContractBackend[
         opened.push(database);
         return database;
       };
-      return { dataDir: dir.path, keys: new RedisKeys("unused"), openSql };
+      return { dataDir: dir.path, keys: new RedisKeys("unused"), openSql, sql: await openSql() };
     },
     async teardown() {
       // The cluster is stopped whatever else fails: a test run must not leave a PostgreSQL behind.
