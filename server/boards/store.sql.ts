@@ -55,6 +55,9 @@ const isForeignKeyViolation = (err: unknown) => {
  * the document; every `snapshotEvery` ops a snapshot of the document is written after the commit, off the ack path.
  * The unique constraints on (board_id, op_id) and (board_id, rev) are the final guard: a violation is answered as
  * the dedupe or revision check would have answered it.
+ *
+ * `next` must be the document that the entries make of the board at `expectedRev`, as `BoardService` builds it:
+ * it is what this store caches, and the log replayed on a snapshot is what it rebuilds.
  */
 export class SqlBoardStore implements BoardStore {
   private readonly snapshotEvery: number;
@@ -173,7 +176,6 @@ export class SqlBoardStore implements BoardStore {
     entries: CommittedOp[],
   ): Promise<CommitResult> {
     assertCommitShape(expectedRev, entries);
-    if (entries.length === 0) return { status: "ok" };
     let outcome: Outcome;
     try {
       outcome = await writeTransaction(this.database, (tx) =>
@@ -218,19 +220,20 @@ export class SqlBoardStore implements BoardStore {
       const entry = await this.firstCommitted(tx, boardId, entries);
       return entry ? { status: "duplicate", entry } : { status: "stale" };
     }
-    await tx
-      .insertInto("board_ops")
-      .values(
-        entries.map((e) => ({
-          board_id: boardId,
-          rev: e.rev,
-          op_id: e.opId,
-          op: JSON.stringify(e.op),
-          by_user: e.by,
-          at: e.at,
-        })),
-      )
-      .execute();
+    if (entries.length > 0)
+      await tx
+        .insertInto("board_ops")
+        .values(
+          entries.map((e) => ({
+            board_id: boardId,
+            rev: e.rev,
+            op_id: e.opId,
+            op: JSON.stringify(e.op),
+            by_user: e.by,
+            at: e.at,
+          })),
+        )
+        .execute();
     const retention = this.opts.logRetention;
     if (retention !== undefined) {
       const keepFrom = Math.min(expectedRev + entries.length - retention, head.snapshot_rev);
@@ -245,6 +248,7 @@ export class SqlBoardStore implements BoardStore {
     boardId: string,
     entries: CommittedOp[],
   ): Promise<CommittedOp | undefined> {
+    if (entries.length === 0) return undefined;
     const rows = await db
       .selectFrom("board_ops")
       .selectAll()
