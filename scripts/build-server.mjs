@@ -7,6 +7,7 @@ await build({
     worker: "server/worker.ts",
     "cli/users": "server/cli/users.ts",
     "cli/token": "server/cli/token.ts",
+    "cli/db": "server/cli/db.ts",
   },
   outdir: "dist",
   bundle: true,

@@ -3,8 +3,10 @@ import { contractBackends, type ContractEnv } from "../testing/backends";
 import { MAX_TOKENS_PER_USER, TooManyTokensError, type TokenRecord, type TokenStore } from "./token-store";
 import { FileTokenStore } from "./token-store.file";
 import { RedisTokenStore } from "./token-store.redis";
+import { SqlTokenStore } from "./token-store.sql";
 
 function storeFor(env: ContractEnv, now?: () => number): TokenStore {
+  if (env.sql) return new SqlTokenStore(env.sql, now);
   return env.redis ? new RedisTokenStore(env.redis, env.keys, now) : new FileTokenStore(env.dataDir, now);
 }
 
@@ -23,7 +25,7 @@ function record(owner: string, over: Partial<TokenRecord> = {}): TokenRecord {
   };
 }
 
-describe.each(contractBackends())("TokenStore contract ($name)", (backend) => {
+describe.each(contractBackends({ sql: true }))("TokenStore contract ($name)", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
 

@@ -3,12 +3,14 @@ import { contractBackends, type ContractEnv } from "../testing/backends";
 import { UserExistsError, type UserStore } from "./user-store";
 import { FileUserStore } from "./user-store.file";
 import { RedisUserStore } from "./user-store.redis";
+import { SqlUserStore } from "./user-store.sql";
 
 function storeFor(env: ContractEnv): UserStore {
+  if (env.sql) return new SqlUserStore(env.sql);
   return env.redis ? new RedisUserStore(env.redis, env.keys) : new FileUserStore(env.dataDir);
 }
 
-describe.each(contractBackends())("UserStore contract ($name)", (backend) => {
+describe.each(contractBackends({ sql: true }))("UserStore contract ($name)", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
 

@@ -48,6 +48,17 @@ describe("loadConfig", () => {
     expect(errorOf({ PULSEBOARD_NO_PAGES: "maybe" })).toMatch(/^Invalid configuration: PULSEBOARD_NO_PAGES:/);
   });
 
+  it("reads DATABASE_URL for PostgreSQL, and names a bad one without echoing it", () => {
+    expect(loadConfig({}).database).toEqual({ url: undefined });
+    const url = "postgres://pb:pw@db.internal:5432/pulseboard";
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ url });
+    const message = errorOf({ DATABASE_URL: "mysql://pb:hunter2@db/pb" });
+    expect(message).toMatch(
+      /^Invalid configuration: DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/,
+    );
+    expect(message).not.toContain("hunter2");
+  });
+
   it("switches to Redis mode with REDIS_URL and requires a shared secret there", () => {
     expect(errorOf({ REDIS_URL: "redis://127.0.0.1:6379" })).toMatch(
       /^Invalid configuration: AUTH_SECRET: required/,

@@ -15,6 +15,10 @@ const int = (min: number, max: number) =>
 
 const redisUrl = z.string().regex(/^rediss?:\/\/\S+$/, { error: "expected a redis:// or rediss:// URL" });
 
+const databaseUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/\S+$/, { error: "expected a postgres:// or postgresql:// URL" });
+
 const origin = z.string().transform((value, ctx) => {
   try {
     const url = new URL(value);
@@ -63,6 +67,8 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   REDIS_URL: redisUrl.optional(),
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  /** PostgreSQL for the system of record; unset, SQLite in DATA_DIR. */
+  DATABASE_URL: databaseUrl.optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]{1,32}$/, { error: "expected 1-32 letters, digits, _ or -" })
@@ -136,6 +142,8 @@ export interface Config {
   host: string;
   mode: "embedded" | "redis";
   redis: { url?: string; clusterNodes?: { host: string; port: number }[]; keyPrefix: string };
+  /** The SQL system of record: PostgreSQL at `url`, or SQLite in `dataDir` when unset (see `server/db`). */
+  database: { url?: string };
   /** Undefined only in embedded mode before the kept secret is loaded; see `resolveSecret`. */
   authSecret?: string;
   publicUrl: string;
@@ -198,7 +206,8 @@ function formatIssue(issue: z.core.$ZodIssue, env: Record<string, string | undef
   const name = String(issue.path[0] ?? "environment");
   const raw = env[name];
   const got = raw === undefined ? "" : `, got "${raw.length > 60 ? `${raw.slice(0, 60)}...` : raw}"`;
-  const secretLike = /SECRET|TOKEN/.test(name);
+  // A database URL may carry a password.
+  const secretLike = /SECRET|TOKEN|DATABASE_URL/.test(name);
   return `Invalid configuration: ${name}: ${issue.message}${secretLike ? "" : got}`;
 }
 
@@ -235,6 +244,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     host: e.HOST,
     mode,
     redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.REDIS_KEY_PREFIX },
+    database: { url: e.DATABASE_URL },
     authSecret: e.AUTH_SECRET,
     publicUrl: publicUrl.replace(/\/$/, ""),
     allowedOrigins: e.ALLOWED_ORIGINS ?? [new URL(publicUrl).origin],

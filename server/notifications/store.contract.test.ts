@@ -3,8 +3,10 @@ import { contractBackends, type ContractEnv } from "../testing/backends";
 import { FEED_LENGTH, type NotificationStore } from "./store";
 import { FileNotificationStore } from "./store.file";
 import { RedisNotificationStore } from "./store.redis";
+import { SqlNotificationStore } from "./store.sql";
 
 function storeFor(env: ContractEnv): NotificationStore {
+  if (env.sql) return new SqlNotificationStore(env.sql);
   return env.redis ? new RedisNotificationStore(env.redis, env.keys) : new FileNotificationStore(env.dataDir);
 }
 
@@ -18,7 +20,7 @@ const item = (id: string, at = 1) => ({
   link: "/boards/x",
 });
 
-describe.each(contractBackends())("NotificationStore contract ($name)", (backend) => {
+describe.each(contractBackends({ sql: true }))("NotificationStore contract ($name)", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
 

@@ -3,14 +3,16 @@ import { contractBackends, type ContractEnv } from "../testing/backends";
 import type { LimitStore } from "./limits";
 import { FileLimitStore } from "./limits.file";
 import { RedisLimitStore } from "./limits.redis";
+import { SqlLimitStore } from "./limits.sql";
 
 function storeFor(env: ContractEnv, configDefault = 5): LimitStore {
+  if (env.sql) return new SqlLimitStore(env.sql, configDefault);
   return env.redis
     ? new RedisLimitStore(env.redis, env.keys, configDefault)
     : new FileLimitStore(env.dataDir, configDefault);
 }
 
-describe.each(contractBackends())("LimitStore contract ($name)", (backend) => {
+describe.each(contractBackends({ sql: true }))("LimitStore contract ($name)", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
 

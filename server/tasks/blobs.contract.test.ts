@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import { FileBlobStore, RedisBlobStore, type BlobStore } from "./blobs";
+import { SqlBlobStore } from "./blobs.sql";
 
 /** A store over `env`'s storage; a second one over the same env stands for another process, or a restart. */
 function storeFor(env: ContractEnv): BlobStore {
+  if (env.sql) return new SqlBlobStore(env.sql);
   return env.redis ? new RedisBlobStore(env.redis, env.keys) : new FileBlobStore(env.dataDir);
 }
 
@@ -11,7 +13,7 @@ const HOUR = 3600;
 /** Every byte value, and bytes that are not valid UTF-8: blobs are binary. */
 const binary = Buffer.from([...Array.from({ length: 256 }, (_, i) => i), 0xff, 0xfe, 0x00, 0xc3]);
 
-describe.each(contractBackends())("BlobStore contract ($name)", (backend) => {
+describe.each(contractBackends({ sql: true }))("BlobStore contract ($name)", (backend) => {
   beforeAll(() => backend.setup());
   afterAll(() => backend.teardown());
 

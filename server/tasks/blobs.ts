@@ -58,7 +58,7 @@ export class AccountedBlobStore implements BlobStore {
 /** A plain file name: letters, digits, `_`, `-` and `.`, never first, so neither `.` nor `..` is a key. */
 const SAFE_KEY = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
 
-function checkKey(key: string): string {
+export function checkKey(key: string): string {
   if (!SAFE_KEY.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key.slice(0, 200))}`);
   return key;
 }

@@ -1,6 +1,8 @@
+import { openDatabase, type SqlDatabase } from "../db/open";
 import { closeRedis, createRedisClient, waitReady, type RedisClient } from "../redis/connection";
 import { RedisKeys } from "../redis/keys";
 import { testLogger } from "./logger";
+import { TestPostgres } from "./postgres";
 import { TestRedisServer } from "./redis-server";
 import { tempDir } from "./temp-dir";
 
@@ -14,10 +16,17 @@ export interface ContractEnv {
   /** The Redis the client talks to, for stores that open connections of their own. */
   redisUrl?: string;
   keys: RedisKeys;
+  /**
+   * For the SQL backends: opens the test's own database (migrated to the newest version). Each call opens a new
+   * connection to the same database, as a restarted process would; the backend closes them all at teardown.
+   */
+  openSql?: () => Promise<SqlDatabase>;
+  /** For the SQL backends: the test's database, opened once by `fresh` (what `openSql` would give). */
+  sql?: SqlDatabase;
 }
 
 export interface ContractBackend {
-  name: "embedded" | "redis";
+  name: "embedded" | "redis" | "sqlite" | "postgres";
   setup(): Promise<void>;
   /** A fresh, isolated environment for one test. */
   fresh(): Promise<ContractEnv>;
@@ -26,7 +35,11 @@ export interface ContractBackend {
 
 let counter = 0;
 
-export function contractBackends(): ContractBackend[] {
+/**
+ * The backends a contract suite runs against: the file store and Redis, and with `sql` the SQL stores on SQLite
+ * (a real file in a temp folder) and on PostgreSQL (a throwaway cluster for the test file, a database per test).
+ */
+export function contractBackends(opts: { sql?: boolean } = {}): ContractBackend[] {
   const dirs: (() => Promise<void>)[] = [];
   const embedded: ContractBackend = {
     name: "embedded",
@@ -65,5 +78,55 @@ export function contractBackends(): ContractBackend[] {
       await Promise.all(dirs.splice(0).map((f) => f()));
     },
   };
-  return [embedded, redis];
+  if (!opts.sql) return [embedded, redis];
+
+  const opened: SqlDatabase[] = [];
+  const closeOpened = () => Promise.all(opened.splice(0).map((d) => d.close()));
+  const sqlite: ContractBackend = {
+    name: "sqlite",
+    async setup() {},
+    async fresh() {
+      const dir = await tempDir();
+      dirs.push(dir.remove);
+      const openSql = async () => {
+        const database = await openDatabase({ dataDir: dir.path });
+        opened.push(database);
+        return database;
+      };
+      return { dataDir: dir.path, keys: new RedisKeys("unused"), openSql, sql: await openSql() };
+    },
+    async teardown() {
+      await closeOpened();
+      await Promise.all(dirs.splice(0).map((f) => f()));
+    },
+  };
+  let cluster: TestPostgres | undefined;
+  const postgres: ContractBackend = {
+    name: "postgres",
+    async setup() {
+      cluster = await TestPostgres.start();
+    },
+    async fresh() {
+      const dir = await tempDir();
+      dirs.push(dir.remove);
+      const url = await cluster!.createDatabase();
+      const openSql = async () => {
+        const database = await openDatabase({ url, dataDir: dir.path, poolSize: 5 });
+        opened.push(database);
+        return database;
+      };
+      return { dataDir: dir.path, keys: new RedisKeys("unused"), openSql, sql: await openSql() };
+    },
+    async teardown() {
+      // The cluster is stopped whatever else fails: a test run must not leave a PostgreSQL behind.
+      try {
+        await closeOpened();
+      } finally {
+        await cluster?.stop();
+        cluster = undefined;
+        await Promise.all(dirs.splice(0).map((f) => f()));
+      }
+    },
+  };
+  return [embedded, redis, sqlite, postgres];
 }

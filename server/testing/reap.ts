@@ -16,3 +16,17 @@ export function killOnExit(child: ChildProcess): void {
   writeFileSync(file, "");
   child.once("exit", () => rmSync(file, { force: true }));
 }
+
+/**
+ * The same for a server that daemonizes (PostgreSQL's postmaster, started by `pg_ctl`): listed by pid until
+ * `unlistPid`, and killed by the global teardown if still listed.
+ */
+export function listPid(pid: number): void {
+  const dir = process.env[PIDS_DIR_ENV];
+  if (dir) writeFileSync(join(dir, String(pid)), "");
+}
+
+export function unlistPid(pid: number): void {
+  const dir = process.env[PIDS_DIR_ENV];
+  if (dir) rmSync(join(dir, String(pid)), { force: true });
+}

@@ -1,0 +1,181 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from "kysely";
+
+export type Dialect = "sqlite" | "postgres";
+
+/**
+ * The schema's versions, oldest first, named so that they sort in order. Written in code rather than found in a
+ * folder at runtime: the server is bundled by esbuild, and a bundle has no migration folder to glob. A released
+ * migration is never edited; a change is a new entry.
+ *
+ * `Kysely<any>`: a migration works on the schema as it was at its version, not on today's `Database`.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  const blob = dialect === "postgres" ? "bytea" : "blob";
+  return {
+    "0001_system_of_record": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("roles")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .execute();
+        await db
+          .insertInto("roles")
+          .values([{ name: "user" }, { name: "admin" }])
+          .execute();
+
+        await db.schema
+          .createTable("users")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .addColumn("role", "text", (c) => c.notNull().references("roles.name"))
+          .addColumn("password_hash", "text", (c) => c.notNull())
+          .addColumn("epoch", "integer", (c) => c.notNull().defaultTo(0))
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("boards")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("owner", "text", (c) => c.notNull())
+          .addColumn("rev", "integer", (c) => c.notNull())
+          .addColumn("snapshot_rev", "integer", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("board_members")
+          .addColumn("board_id", "text", (c) => c.notNull().references("boards.id").onDelete("cascade"))
+          .addColumn("user_name", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("board_members_pk", ["board_id", "user_name"])
+          .execute();
+        await db.schema
+          .createIndex("board_members_by_user")
+          .on("board_members")
+          .columns(["user_name", "board_id"])
+          .execute();
+
+        await db.schema
+          .createTable("board_ops")
+          .addColumn("board_id", "text", (c) => c.notNull().references("boards.id").onDelete("cascade"))
+          .addColumn("rev", "integer", (c) => c.notNull())
+          .addColumn("op_id", "text", (c) => c.notNull())
+          .addColumn("op", "text", (c) => c.notNull())
+          .addColumn("by_user", "text", (c) => c.notNull())
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("board_ops_pk", ["board_id", "rev"])
+          .addUniqueConstraint("board_ops_op_id_unique", ["board_id", "op_id"])
+          .execute();
+
+        await db.schema
+          .createTable("board_snapshots")
+          .addColumn("board_id", "text", (c) => c.notNull().references("boards.id").onDelete("cascade"))
+          .addColumn("rev", "integer", (c) => c.notNull())
+          .addColumn("doc", "text", (c) => c.notNull())
+          .addColumn("taken_at", "bigint", (c) => c.notNull())
+          .addPrimaryKeyConstraint("board_snapshots_pk", ["board_id", "rev"])
+          .execute();
+
+        await db.schema
+          .createTable("notifications")
+          .addColumn("seq", dialect === "postgres" ? "bigint" : "integer", (c) =>
+            dialect === "postgres"
+              ? c.primaryKey().generatedAlwaysAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("user_name", "text", (c) => c.notNull())
+          .addColumn("id", "text", (c) => c.notNull())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("title", "text", (c) => c.notNull())
+          .addColumn("body", "text", (c) => c.notNull())
+          .addColumn("by_user", "text")
+          .addColumn("link", "text")
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .addColumn("read", "integer", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex("notifications_by_user")
+          .on("notifications")
+          .columns(["user_name", "seq"])
+          .execute();
+
+        await db.schema
+          .createTable("settings")
+          .addColumn("name", "text", (c) => c.primaryKey())
+          .addColumn("value", "text", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("connection_limits")
+          .addColumn("user_name", "text", (c) => c.primaryKey())
+          .addColumn("max_connections", "integer", (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable("api_tokens")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("name", "text", (c) => c.notNull())
+          .addColumn("owner", "text", (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .addColumn("last_used_at", "bigint")
+          .execute();
+        await db.schema.createIndex("api_tokens_by_owner").on("api_tokens").columns(["owner"]).execute();
+
+        await db.schema
+          .createTable("tasks")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("owner", "text", (c) => c.notNull())
+          .addColumn("title", "text", (c) => c.notNull())
+          .addColumn("board_id", "text")
+          .addColumn("widget_id", "text")
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("progress", "integer", (c) => c.notNull())
+          .addColumn("message", "text")
+          .addColumn("attempts", "integer", (c) => c.notNull())
+          .addColumn("max_attempts", "integer", (c) => c.notNull())
+          .addColumn("request", "text", (c) => c.notNull())
+          .addColumn("error", "text")
+          .addColumn("result", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("tasks_by_owner").on("tasks").columns(["owner", "created_at"]).execute();
+        await db.schema.createIndex("tasks_by_status").on("tasks").columns(["status"]).execute();
+
+        await db.schema
+          .createTable("task_files")
+          .addColumn("key", "text", (c) => c.primaryKey())
+          .addColumn("owner", "text")
+          .addColumn("task_id", "text", (c) => c.references("tasks.id").onDelete("set null"))
+          .addColumn("bytes", "bigint", (c) => c.notNull())
+          .addColumn("data", sql.raw(blob), (c) => c.notNull())
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("expires_at", "bigint", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("task_files_by_owner").on("task_files").columns(["owner"]).execute();
+        await db.schema
+          .createIndex("task_files_by_expiry")
+          .on("task_files")
+          .columns(["expires_at"])
+          .execute();
+      },
+    },
+  };
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** The provider the Migrator reads: the list above, nothing from disk. */
+export class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(migrations(this.dialect));
+  }
+}
+
+/** The newest version this code knows, the name of its last migration. */
+export function latestVersion(dialect: Dialect): string {
+  return Object.keys(migrations(dialect)).sort().at(-1)!;
+}
