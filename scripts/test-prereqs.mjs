@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The first step of `npm test`: the programs the tests run that npm cannot install. Each test starts its own
-// redis-server on a free port, and Playwright drives Debian's Chromium (browser downloads are not used). What is
+// redis-server (and, for the database tests, its own PostgreSQL cluster) on a free port, and Playwright drives
+// Debian's Chromium (browser downloads are not used). What is
 // missing is installed from Debian's packages when this user may (root, or sudo without a password); otherwise the
 // run stops here, in its first second, with the one command to run.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 
 const chromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -17,7 +18,16 @@ const needs = [
     "redis-server",
     () => onPath("redis-server") && onPath("redis-cli"),
   ],
+  ["PostgreSQL's server programs for the database tests", "postgresql", () => postgresPresent()],
 ];
+
+/** initdb and pg_ctl where server/testing/postgres.ts looks for them: `PG_BIN`, or any major Debian installed. */
+function postgresPresent() {
+  if (process.env.PG_BIN) return executable(join(process.env.PG_BIN, "initdb"));
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return false;
+  return readdirSync(root).some((major) => executable(join(root, major, "bin", "initdb")));
+}
 
 function executable(path) {
   try {
