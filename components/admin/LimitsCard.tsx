@@ -8,7 +8,7 @@ import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN, type LimitSettings } from "
 import { adminRequest } from "./admin-request";
 import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
-import { btnGhost, btnSecondary, card, input } from "./ui";
+import { button, card, fieldSm } from "../ui/styles";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 
@@ -81,7 +81,7 @@ export function LimitsCard({ admin, limits }: { admin: AdminSocket | null; limit
             </span>
             <button
               type="button"
-              className={`${btnSecondary} ml-auto`}
+              className={`${button("secondary", "sm")} ml-auto`}
               onClick={() => setEditingDefault(true)}
               disabled={!limits}
             >
@@ -105,7 +105,7 @@ export function LimitsCard({ admin, limits }: { admin: AdminSocket | null; limit
               <span className="tabular-nums text-slate-600">{fmtCount(limit)}</span>
               <button
                 type="button"
-                className={`${btnGhost} ml-auto px-2 py-1`}
+                className={`${button("ghost", "xs")} ml-auto`}
                 onClick={() => void removeOverride(user)}
                 disabled={removing !== null}
                 aria-label={`Remove the own limit of ${user}`}
@@ -166,7 +166,7 @@ function AddOverride(props: {
           placeholder="user name"
           autoComplete="off"
           maxLength={32}
-          className={`${input} mt-1 block w-full`}
+          className={`${fieldSm} mt-1 block w-full`}
         />
       </label>
       <label className="w-24 text-xs text-slate-600" htmlFor={`${id}-limit`}>
@@ -179,10 +179,10 @@ function AddOverride(props: {
           max={CONNECTION_LIMIT_MAX}
           value={limit}
           onChange={(e) => setLimit(e.target.value)}
-          className={`${input} mt-1 block w-full tabular-nums`}
+          className={`${fieldSm} mt-1 block w-full tabular-nums`}
         />
       </label>
-      <button type="submit" className={btnSecondary} disabled={!valid || busy || props.disabled}>
+      <button type="submit" className={button("secondary", "sm")} disabled={!valid || busy || props.disabled}>
         {busy ? (
           <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
         ) : (

@@ -5,8 +5,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { useRealtime } from "../realtime/SocketProvider";
-import { btn } from "./ui/buttons";
-import { Dialog } from "./ui/Dialog";
+import { btn } from "../ui/styles";
+import { Dialog } from "../ui/Dialog";
 
 /** Deletes the board for everyone, after confirmation; viewers on it are told and sent away. */
 export function DeleteBoardDialog(props: { open: boolean; onClose(): void; boardId: string; title: string }) {

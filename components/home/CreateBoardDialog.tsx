@@ -4,8 +4,8 @@ import { Loader2, Plus } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { LIMITS } from "@/lib/boards/limits";
-import { btn } from "../board/ui/buttons";
-import { Dialog } from "../board/ui/Dialog";
+import { btn } from "../ui/styles";
+import { Dialog } from "../ui/Dialog";
 import { useRealtime } from "../realtime/SocketProvider";
 
 /** Names a new board, creates it and opens it. */

@@ -4,7 +4,7 @@ import { AlertTriangle, CheckCircle2, Download, Info, Loader2, RotateCcw, X, XCi
 import { useState } from "react";
 import { toast } from "sonner";
 import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
-import { btn } from "../board/ui/buttons";
+import { btn } from "../ui/styles";
 
 const STATUS: Record<TaskInfo["status"], { label: string; tone: string }> = {
   queued: { label: "Queued", tone: "bg-slate-100 text-slate-700" },

@@ -3,8 +3,8 @@
 import { Check, Copy, Info } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
-import { btn } from "../board/ui/buttons";
-import { Popover } from "../board/ui/Popover";
+import { btn } from "../ui/styles";
+import { Popover } from "../ui/Popover";
 
 function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);

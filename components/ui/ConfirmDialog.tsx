@@ -2,8 +2,8 @@
 
 import { Loader2 } from "lucide-react";
 import type { ReactNode } from "react";
-import { Dialog } from "../board/ui/Dialog";
-import { btnDanger, btnPrimary, btnSecondary } from "./ui";
+import { Dialog } from "./Dialog";
+import { button } from "./styles";
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -44,15 +44,10 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         </p>
       ) : null}
       <div className="mt-4 flex justify-end gap-2">
-        <button type="button" className={btnSecondary} onClick={onCancel} disabled={busy}>
+        <button type="button" className={button("secondary", "sm")} onClick={onCancel} disabled={busy}>
           Cancel
         </button>
-        <button
-          type="button"
-          className={tone === "danger" ? btnDanger : btnPrimary}
-          onClick={onConfirm}
-          disabled={busy}
-        >
+        <button type="button" className={button(tone, "sm")} onClick={onConfirm} disabled={busy}>
           {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
           {busy ? busyLabel : confirmLabel}
         </button>
