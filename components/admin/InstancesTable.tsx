@@ -5,6 +5,7 @@ import { DataTable, type Column } from "../ui/DataTable";
 import { StatusPill, type PillTone } from "../ui/StatusPill";
 import { card } from "../ui/styles";
 import { fmtAgo, fmtBytes, fmtCount, fmtDuration, fmtMs, fmtRate } from "./format";
+import { TimeAgo } from "./TimeAgo";
 
 const STATE: Record<InstanceState, { label: string; tone: PillTone; hint: string }> = {
   live: { label: "Live", tone: "success", hint: "reporting every second" },
@@ -74,14 +75,7 @@ function columns(now: number): Column<InstanceRow>[] {
     {
       header: "Last heartbeat",
       className: num,
-      cell: (r) => (
-        <time
-          dateTime={new Date(r.lastHeartbeat).toISOString()}
-          title={new Date(r.lastHeartbeat).toLocaleString()}
-        >
-          {fmtAgo(Math.max(0, now - r.lastHeartbeat))}
-        </time>
-      ),
+      cell: (r) => <TimeAgo at={r.lastHeartbeat} now={now} />,
     },
   ];
 }

@@ -4,6 +4,7 @@ import { Loader2 } from "lucide-react";
 import { useId, useState } from "react";
 import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN } from "@/lib/protocol/admin";
 import { button, fieldSm } from "../ui/styles";
+import { ErrorNote } from "../ui/ErrorNote";
 
 export interface LimitEditorProps {
   /** What the field starts with. */
@@ -83,11 +84,9 @@ export function LimitEditor({ value, label, save, clearLabel, onDone }: LimitEdi
           A whole number from {CONNECTION_LIMIT_MIN} to {CONNECTION_LIMIT_MAX.toLocaleString("en-US")}.
         </p>
       ) : null}
-      {error ? (
-        <p id={errorId} role="alert" className="w-full text-xs text-rose-700">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote id={errorId} look="small" className="w-full">
+        {error}
+      </ErrorNote>
     </form>
   );
 }

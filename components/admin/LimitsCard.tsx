@@ -9,6 +9,7 @@ import { adminRequest } from "./admin-request";
 import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
 import { button, card, fieldSm } from "../ui/styles";
+import { ErrorNote } from "../ui/ErrorNote";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 
@@ -190,11 +191,9 @@ function AddOverride(props: {
         )}
         Set
       </button>
-      {error ? (
-        <p role="alert" className="w-full text-xs text-rose-700">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="small" className="w-full">
+        {error}
+      </ErrorNote>
     </form>
   );
 }

@@ -10,6 +10,8 @@ import { adminRequest } from "./admin-request";
 import { fmtAgo, fmtCount } from "./format";
 import { DataTable } from "../ui/DataTable";
 import { button, card } from "../ui/styles";
+import { ErrorNote } from "../ui/ErrorNote";
+import { TimeAgo } from "./TimeAgo";
 
 const COUNTS: { key: keyof QueueCounts; label: string; hint: string; tone?: string }[] = [
   { key: "queued", label: "Queued", hint: "waiting for a worker" },
@@ -58,11 +60,9 @@ export function QueueCard(props: {
         </h2>
         <p className="text-xs text-slate-500">The shared task queue, whichever process runs the tasks.</p>
       </div>
-      {error ? (
-        <p role="alert" className="mx-4 mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="box" className="mx-4 mt-3">
+        {error}
+      </ErrorNote>
       <dl className="mt-3 grid grid-cols-3 gap-2 px-4 sm:grid-cols-5">
         {COUNTS.map((c) => (
           <div key={c.key} className="rounded-lg bg-slate-50 px-3 py-2" title={c.hint}>
@@ -124,14 +124,7 @@ export function QueueCard(props: {
               header: "Failed",
               from: "sm",
               className: "whitespace-nowrap tabular-nums text-slate-600",
-              cell: (t) => (
-                <time
-                  dateTime={new Date(t.updatedAt).toISOString()}
-                  title={new Date(t.updatedAt).toLocaleString()}
-                >
-                  {fmtAgo(Math.max(0, now - t.updatedAt))}
-                </time>
-              ),
+              cell: (t) => <TimeAgo at={t.updatedAt} now={now} />,
             },
             {
               header: "Actions",

@@ -11,6 +11,8 @@ import { fmtAgo, fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
 import { DataTable, type Column } from "../ui/DataTable";
 import { button, card, fieldSm } from "../ui/styles";
+import { ErrorNote } from "../ui/ErrorNote";
+import { TimeAgo } from "./TimeAgo";
 
 export interface UsersSectionProps {
   admin: AdminSocket | null;
@@ -126,11 +128,9 @@ export function UsersSection(props: UsersSectionProps) {
           ) : null}
         </label>
       </div>
-      {error ? (
-        <p role="alert" className="mx-4 mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="box" className="mx-4 mt-3">
+        {error}
+      </ErrorNote>
 
       <div className="relative mt-3 overflow-x-auto">
         <DataTable
@@ -389,14 +389,7 @@ function ConnectionList({ row, now }: { row: AdminUserRow; now: number }) {
           {
             header: "Connected",
             className: "whitespace-nowrap tabular-nums",
-            cell: (c) => (
-              <time
-                dateTime={new Date(c.connectedAt).toISOString()}
-                title={new Date(c.connectedAt).toLocaleString()}
-              >
-                {fmtAgo(Math.max(0, now - c.connectedAt))}
-              </time>
-            ),
+            cell: (c) => <TimeAgo at={c.connectedAt} now={now} />,
           },
         ]}
       />

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { CreateTokenResponse, TokenSummary, TokensResponse } from "@/lib/protocol/tokens";
 import { DataTable } from "../ui/DataTable";
 import { button, card, field } from "../ui/styles";
+import { ErrorNote } from "../ui/ErrorNote";
 
 const DAY = 86_400;
 const TTL_CHOICES = [
@@ -179,11 +180,7 @@ export function TokenPanel() {
           </div>
         ) : null}
       </form>
-      {error ? (
-        <p role="alert" className="text-sm text-rose-700">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="text">{error}</ErrorNote>
       <section aria-labelledby="tokens-title" className={card}>
         <h2 id="tokens-title" className="px-4 pt-4 text-base font-semibold text-slate-900">
           Your tokens

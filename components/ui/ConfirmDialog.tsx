@@ -4,6 +4,7 @@ import { Loader2 } from "lucide-react";
 import type { ReactNode } from "react";
 import { Dialog } from "./Dialog";
 import { button } from "./styles";
+import { ErrorNote } from "./ErrorNote";
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -38,11 +39,9 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
     <Dialog open={open} onClose={() => !busy && onCancel()} title={title}>
       <div className="space-y-2 text-sm text-slate-600">{children}</div>
-      {error ? (
-        <p role="alert" className="mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="box" className="mt-3">
+        {error}
+      </ErrorNote>
       <div className="mt-4 flex justify-end gap-2">
         <button type="button" className={button("secondary", "sm")} onClick={onCancel} disabled={busy}>
           Cancel
