@@ -4,7 +4,7 @@ import type { InstanceRow, InstanceState } from "@/lib/protocol/admin";
 import { DataTable, type Column } from "../ui/DataTable";
 import { StatusPill, type PillTone } from "../ui/StatusPill";
 import { card } from "../ui/styles";
-import { fmtAgo, fmtBytes, fmtCount, fmtDuration, fmtMs, fmtRate } from "./format";
+import { fmtBytes, fmtCount, fmtDuration, fmtMs, fmtRate } from "./format";
 import { TimeAgo } from "./TimeAgo";
 
 const STATE: Record<InstanceState, { label: string; tone: PillTone; hint: string }> = {

@@ -8,7 +8,7 @@ import type { QueueCounts, QueueStats } from "@/lib/protocol/admin";
 import type { TaskInfo, TaskKind } from "@/lib/protocol/tasks";
 import { adminRequest } from "./admin-request";
 import { fmtAgo, fmtCount } from "./format";
-import { DataTable } from "../ui/DataTable";
+import { actionsColumn, DataTable } from "../ui/DataTable";
 import { button, card } from "../ui/styles";
 import { ErrorNote } from "../ui/ErrorNote";
 import { TimeAgo } from "./TimeAgo";
@@ -126,31 +126,25 @@ export function QueueCard(props: {
               className: "whitespace-nowrap tabular-nums text-slate-600",
               cell: (t) => <TimeAgo at={t.updatedAt} now={now} />,
             },
-            {
-              header: "Actions",
-              hiddenHeader: true,
-              align: "right",
-              className: "whitespace-nowrap",
-              cell: (t) => {
-                const busy = retrying.has(t.id);
-                return (
-                  <button
-                    type="button"
-                    className={button("secondary", "sm")}
-                    onClick={() => void retry(t.id, t.title)}
-                    disabled={busy}
-                    aria-label={`Retry ${t.title}`}
-                  >
-                    {busy ? (
-                      <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
-                    ) : (
-                      <RotateCcw className="h-4 w-4" aria-hidden />
-                    )}
-                    <span className="sr-only sm:not-sr-only">Retry</span>
-                  </button>
-                );
-              },
-            },
+            actionsColumn((t) => {
+              const busy = retrying.has(t.id);
+              return (
+                <button
+                  type="button"
+                  className={button("secondary", "sm")}
+                  onClick={() => void retry(t.id, t.title)}
+                  disabled={busy}
+                  aria-label={`Retry ${t.title}`}
+                >
+                  {busy ? (
+                    <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+                  ) : (
+                    <RotateCcw className="h-4 w-4" aria-hidden />
+                  )}
+                  <span className="sr-only sm:not-sr-only">Retry</span>
+                </button>
+              );
+            }),
           ]}
         />
       </div>

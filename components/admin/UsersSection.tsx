@@ -7,9 +7,9 @@ import type { AdminSocket } from "@/lib/client/admin-socket";
 import type { AdminConnection, AdminUserRow, UsersPage } from "@/lib/protocol/admin";
 import { adminRequest } from "./admin-request";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
-import { fmtAgo, fmtCount } from "./format";
+import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
-import { DataTable, type Column } from "../ui/DataTable";
+import { actionsColumn, DataTable, type Column } from "../ui/DataTable";
 import { button, card, fieldSm } from "../ui/styles";
 import { ErrorNote } from "../ui/ErrorNote";
 import { TimeAgo } from "./TimeAgo";
@@ -257,27 +257,21 @@ export function UsersSection(props: UsersSectionProps) {
                   </span>
                 ),
             },
-            {
-              header: "Actions",
-              hiddenHeader: true,
-              align: "right",
-              className: "whitespace-nowrap",
-              cell: (row) => (
-                <button
-                  type="button"
-                  className={button("dangerGhost", "sm")}
-                  onClick={() => {
-                    setDisconnectError(null);
-                    setConfirm(row);
-                  }}
-                  data-testid={`disconnect-${row.name}`}
-                  aria-label={`Disconnect ${row.name} everywhere`}
-                >
-                  <Unplug className="h-4 w-4" aria-hidden />
-                  <span className="sr-only sm:not-sr-only">Disconnect</span>
-                </button>
-              ),
-            },
+            actionsColumn((row) => (
+              <button
+                type="button"
+                className={button("dangerGhost", "sm")}
+                onClick={() => {
+                  setDisconnectError(null);
+                  setConfirm(row);
+                }}
+                data-testid={`disconnect-${row.name}`}
+                aria-label={`Disconnect ${row.name} everywhere`}
+              >
+                <Unplug className="h-4 w-4" aria-hidden />
+                <span className="sr-only sm:not-sr-only">Disconnect</span>
+              </button>
+            )),
           ]}
         />
       </div>

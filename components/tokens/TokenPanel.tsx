@@ -3,7 +3,7 @@
 import { Check, Copy, Loader2, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { CreateTokenResponse, TokenSummary, TokensResponse } from "@/lib/protocol/tokens";
-import { DataTable } from "../ui/DataTable";
+import { actionsColumn, DataTable } from "../ui/DataTable";
 import { button, card, field } from "../ui/styles";
 import { ErrorNote } from "../ui/ErrorNote";
 
@@ -201,27 +201,22 @@ export function TokenPanel() {
               { header: "Created", className: "text-slate-700", cell: (t) => when(t.createdAt) },
               { header: "Last used", className: "text-slate-700", cell: (t) => when(t.lastUsedAt) },
               { header: "Expires", className: "text-slate-700", cell: (t) => when(t.expiresAt) },
-              {
-                header: "Actions",
-                hiddenHeader: true,
-                align: "right",
-                cell: (t) => (
-                  <button
-                    type="button"
-                    onClick={() => void revoke(t)}
-                    disabled={revoking === t.id}
-                    aria-label={`Revoke token ${t.name}`}
-                    className={button("dangerGhost", "xs")}
-                  >
-                    {revoking === t.id ? (
-                      <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
-                    ) : (
-                      <Trash2 className="h-4 w-4" aria-hidden />
-                    )}
-                    Revoke
-                  </button>
-                ),
-              },
+              actionsColumn((t) => (
+                <button
+                  type="button"
+                  onClick={() => void revoke(t)}
+                  disabled={revoking === t.id}
+                  aria-label={`Revoke token ${t.name}`}
+                  className={button("dangerGhost", "xs")}
+                >
+                  {revoking === t.id ? (
+                    <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+                  ) : (
+                    <Trash2 className="h-4 w-4" aria-hidden />
+                  )}
+                  Revoke
+                </button>
+              )),
             ]}
           />
         </div>

@@ -122,3 +122,8 @@ export function DataTable<T>(props: DataTableProps<T>) {
     </table>
   );
 }
+
+/** The last column, of a row's buttons: its header is for screen readers only, its cells align right. */
+export function actionsColumn<T>(cell: (row: T) => ReactNode): Column<T> {
+  return { header: "Actions", hiddenHeader: true, align: "right", className: "whitespace-nowrap", cell };
+}
