@@ -133,7 +133,7 @@ export function UsersSection(props: UsersSectionProps) {
       </ErrorNote>
 
       <div className="relative mt-3 overflow-x-auto">
-        <DataTable
+        <DataTable<AdminUserRow>
           data-testid="users-table"
           className="sm:min-w-[34rem] md:min-w-[46rem]"
           rows={page ? rows : null}

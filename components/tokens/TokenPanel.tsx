@@ -186,7 +186,7 @@ export function TokenPanel() {
           Your tokens
         </h2>
         <div className="mt-2 overflow-x-auto">
-          <DataTable
+          <DataTable<TokenSummary>
             rows={tokens}
             rowKey={(t) => t.id}
             rowProps={() => ({ "data-testid": "token-row" })}
