@@ -1,10 +1,11 @@
 import { Loader2 } from "lucide-react";
 import type { HTMLAttributes, ReactNode } from "react";
 
-export type PillTone = "success" | "warning" | "danger" | "neutral" | "muted";
+export type PillTone = "success" | "info" | "warning" | "danger" | "neutral" | "muted";
 
 const TONE: Record<PillTone, { pill: string; dot: string }> = {
   success: { pill: "bg-emerald-50 text-emerald-700 ring-emerald-200", dot: "bg-emerald-500" },
+  info: { pill: "bg-indigo-50 text-indigo-800 ring-indigo-200", dot: "bg-indigo-500" },
   warning: { pill: "bg-amber-50 text-amber-800 ring-amber-200", dot: "bg-amber-500" },
   danger: { pill: "bg-rose-50 text-rose-700 ring-rose-200", dot: "bg-rose-500" },
   neutral: { pill: "bg-slate-50 text-slate-700 ring-slate-200", dot: "bg-slate-400" },
