@@ -1,9 +1,7 @@
 "use client";
 
-import { Loader2 } from "lucide-react";
 import type { ReactNode } from "react";
-import { Dialog } from "./Dialog";
-import { button } from "./styles";
+import { Dialog, DialogActions } from "./Dialog";
 import { ErrorNote } from "./ErrorNote";
 
 export interface ConfirmDialogProps {
@@ -42,14 +40,10 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
       <ErrorNote look="box" className="mt-3">
         {error}
       </ErrorNote>
-      <div className="mt-4 flex justify-end gap-2">
-        <button type="button" className={button("secondary", "sm")} onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-        <button type="button" className={button(tone, "sm")} onClick={onConfirm} disabled={busy}>
-          {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
+      <div className="mt-4">
+        <DialogActions onCancel={onCancel} busy={busy} tone={tone} size="sm" onConfirm={onConfirm}>
           {busy ? busyLabel : confirmLabel}
-        </button>
+        </DialogActions>
       </div>
     </Dialog>
   );
