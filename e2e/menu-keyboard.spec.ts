@@ -21,18 +21,20 @@ test.describe("menus by keyboard", () => {
     await expect(button).toHaveAttribute("aria-expanded", "true");
     await expect(item("Note")).toBeFocused();
 
-    await page.keyboard.press("ArrowDown");
-    await expect(item("KPI")).toBeFocused();
-    await page.keyboard.press("End");
-    await expect(item("Live chart")).toBeFocused();
-    await page.keyboard.press("ArrowDown");
-    await expect(item("Note")).toBeFocused();
-    await page.keyboard.press("ArrowUp");
-    await expect(item("Live chart")).toBeFocused();
-    await page.keyboard.press("Home");
-    await expect(item("Note")).toBeFocused();
-    await page.keyboard.press("c");
-    await expect(item("Checklist")).toBeFocused();
+    // Each key, and the item it moves focus to: down and up wrap, Home and End go to the ends, a letter goes
+    // to the next item starting with it.
+    const steps: [key: string, focused: string][] = [
+      ["ArrowDown", "KPI"],
+      ["End", "Live chart"],
+      ["ArrowDown", "Note"],
+      ["ArrowUp", "Live chart"],
+      ["Home", "Note"],
+      ["c", "Checklist"],
+    ];
+    for (const [key, focused] of steps) {
+      await page.keyboard.press(key);
+      await expect(item(focused), `${key} focuses ${focused}`).toBeFocused();
+    }
 
     await page.keyboard.press("Escape");
     await expect(menu).toBeHidden();
