@@ -47,9 +47,9 @@ export function Menu(props: MenuProps) {
   const menuId = useId();
 
   const items = () => Array.from(menu.current?.querySelectorAll<HTMLElement>(ITEM) ?? []);
-  const close = (refocus = true) => {
+  const close = () => {
     setOpen(false);
-    if (refocus) button.current?.focus();
+    button.current?.focus();
   };
 
   useEffect(() => {
@@ -68,8 +68,9 @@ export function Menu(props: MenuProps) {
     const current = list.indexOf(document.activeElement as HTMLElement);
     const move = menuKey(e.key, current, list.length);
     if (move.kind === "close") {
+      // Focus goes back to the button either way; on Tab the browser then moves it on from there.
       if (move.refocus) e.preventDefault();
-      close(move.refocus);
+      close();
     } else if (move.kind === "focus") {
       e.preventDefault();
       list[move.index]?.focus();
@@ -93,7 +94,7 @@ export function Menu(props: MenuProps) {
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
         disabled={props.disabled}
-        onClick={() => (open ? close(false) : openAt("first"))}
+        onClick={() => (open ? setOpen(false) : openAt("first"))}
         onKeyDown={(e) => {
           const where = open ? null : menuButtonKey(e.key);
           if (!where) return;

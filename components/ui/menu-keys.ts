@@ -5,7 +5,10 @@
 export type MenuMove =
   /** Move focus to the item at this index. */
   | { kind: "focus"; index: number }
-  /** Close the menu and give focus back to its button. */
+  /**
+   * Close the menu and give focus back to its button; with `refocus` false the key then does what it does on
+   * the button (Tab moves focus on).
+   */
   | { kind: "close"; refocus: boolean }
   /** Not a key the menu handles: let the browser have it. */
   | { kind: "none" };
