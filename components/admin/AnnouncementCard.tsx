@@ -5,9 +5,9 @@ import { useId, useState } from "react";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import { ANNOUNCEMENT_MAX_CHARS } from "@/lib/protocol/admin";
 import { adminRequest } from "./admin-request";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { fmtCount } from "./format";
-import { button, card, fieldSm } from "../ui/styles";
+import { button, card, fieldSm } from "@/components/ui/styles";
 
 interface Sent {
   message: string;

@@ -1,6 +1,6 @@
 "use client";
 
-import { StatusPill, type PillTone } from "../ui/StatusPill";
+import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
 import type { FeedStatus } from "./useAdminFeed";
 
 const LOOK: Record<FeedStatus, { label: string; tone: PillTone }> = {

@@ -1,9 +1,9 @@
 "use client";
 
 import type { InstanceRow, InstanceState } from "@/lib/protocol/admin";
-import { DataTable, type Column } from "../ui/DataTable";
-import { StatusPill, type PillTone } from "../ui/StatusPill";
-import { card } from "../ui/styles";
+import { DataTable, type Column } from "@/components/ui/DataTable";
+import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
+import { card } from "@/components/ui/styles";
 import { fmtBytes, fmtCount, fmtDuration, fmtMs, fmtRate } from "./format";
 import { TimeAgo } from "./TimeAgo";
 

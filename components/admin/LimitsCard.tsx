@@ -8,8 +8,8 @@ import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN, type LimitSettings } from "
 import { adminRequest } from "./admin-request";
 import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
-import { button, card, fieldSm } from "../ui/styles";
-import { ErrorNote } from "../ui/ErrorNote";
+import { button, card, fieldSm } from "@/components/ui/styles";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 

@@ -8,9 +8,9 @@ import type { QueueCounts, QueueStats } from "@/lib/protocol/admin";
 import type { TaskInfo, TaskKind } from "@/lib/protocol/tasks";
 import { adminRequest } from "./admin-request";
 import { fmtAgo, fmtCount } from "./format";
-import { actionsColumn, DataTable } from "../ui/DataTable";
-import { button, card } from "../ui/styles";
-import { ErrorNote } from "../ui/ErrorNote";
+import { actionsColumn, DataTable } from "@/components/ui/DataTable";
+import { button, card } from "@/components/ui/styles";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 import { TimeAgo } from "./TimeAgo";
 
 const COUNTS: { key: keyof QueueCounts; label: string; hint: string; tone?: string }[] = [

@@ -6,12 +6,12 @@ import { toast } from "sonner";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import type { AdminConnection, AdminUserRow, UsersPage } from "@/lib/protocol/admin";
 import { adminRequest } from "./admin-request";
-import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
-import { actionsColumn, DataTable, type Column } from "../ui/DataTable";
-import { button, card, fieldSm } from "../ui/styles";
-import { ErrorNote } from "../ui/ErrorNote";
+import { actionsColumn, DataTable, type Column } from "@/components/ui/DataTable";
+import { button, card, fieldSm } from "@/components/ui/styles";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 import { TimeAgo } from "./TimeAgo";
 
 export interface UsersSectionProps {

@@ -5,8 +5,8 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useEffect, useState, type FormEvent } from "react";
 import { Logo } from "../shell/Logo";
-import { ErrorNote } from "../ui/ErrorNote";
-import { btn } from "../ui/styles";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { btn } from "@/components/ui/styles";
 
 interface Meta {
   mode: "embedded" | "redis";

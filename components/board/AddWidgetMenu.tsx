@@ -5,8 +5,8 @@ import type { WidgetType } from "@/lib/boards/types";
 import { placeAtBottom } from "@/lib/client/grid";
 import { randomId } from "@/lib/client/ids";
 import { useBoardContext } from "./BoardContext";
-import { Menu, MenuItem } from "../ui/Menu";
-import { btn } from "../ui/styles";
+import { Menu, MenuItem } from "@/components/ui/Menu";
+import { btn } from "@/components/ui/styles";
 import { WIDGET_META } from "./WidgetFrame";
 
 const HINT: Record<WidgetType, string> = {

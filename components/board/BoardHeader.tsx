@@ -12,8 +12,8 @@ import { DeleteBoardDialog } from "./DeleteBoardDialog";
 import { PresenceAvatars } from "./PresenceAvatars";
 import { ShareDialog } from "./ShareDialog";
 import { SyncBadge } from "./SyncBadge";
-import { btn } from "../ui/styles";
-import { InlineEdit } from "../ui/InlineEdit";
+import { btn } from "@/components/ui/styles";
+import { InlineEdit } from "@/components/ui/InlineEdit";
 
 export function BoardHeader() {
   const { doc, committed, state, canEdit, submit, me } = useBoardContext();

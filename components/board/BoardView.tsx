@@ -9,7 +9,7 @@ import type { OpConflict, OpRejected } from "@/lib/client/board-session";
 import { BoardGrid } from "./BoardGrid";
 import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
-import { btn } from "../ui/styles";
+import { btn } from "@/components/ui/styles";
 import { useBoard } from "./useBoard";
 import { BoardTasksProvider } from "../tasks/BoardTasks";
 

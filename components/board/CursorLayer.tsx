@@ -3,7 +3,7 @@
 import { MousePointer2 } from "lucide-react";
 import { useEffect, useState } from "react";
 import { useBoardContext } from "./BoardContext";
-import { colorOf } from "../ui/Avatar";
+import { colorOf } from "@/components/ui/Avatar";
 
 const IDLE_MS = 5_000;
 

@@ -5,8 +5,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
 import { useRealtime } from "../realtime/SocketProvider";
-import { Dialog, DialogActions } from "../ui/Dialog";
-import { ErrorNote } from "../ui/ErrorNote";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 
 /** Deletes the board for everyone, after confirmation; viewers on it are told and sent away. */
 export function DeleteBoardDialog(props: { open: boolean; onClose(): void; boardId: string; title: string }) {

@@ -14,10 +14,10 @@ import { ChecklistWidget } from "../widgets/ChecklistWidget";
 import { KpiWidget } from "../widgets/KpiWidget";
 import { NoteWidget } from "../widgets/NoteWidget";
 import { useBoardContext, useEditorsOf } from "./BoardContext";
-import { Avatar } from "../ui/Avatar";
-import { btn } from "../ui/styles";
-import { Dialog } from "../ui/Dialog";
-import { InlineEdit } from "../ui/InlineEdit";
+import { Avatar } from "@/components/ui/Avatar";
+import { btn } from "@/components/ui/styles";
+import { Dialog } from "@/components/ui/Dialog";
+import { InlineEdit } from "@/components/ui/InlineEdit";
 
 export const WIDGET_META: Record<WidgetType, { label: string; icon: typeof StickyNote }> = {
   note: { label: "Note", icon: StickyNote },

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useSession } from "next-auth/react";
 import { KeyRound } from "lucide-react";
 import { ConnectionCard } from "../realtime/ConnectionCard";
-import { btn } from "../ui/styles";
+import { btn } from "@/components/ui/styles";
 import { BoardList } from "./BoardList";
 
 export function HomeView() {

@@ -1,6 +1,6 @@
 "use client";
 
-import { StatusPill, type PillTone } from "../ui/StatusPill";
+import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
 import { useRealtime } from "./SocketProvider";
 import type { ConnectionStatus as Status } from "@/lib/client/connection-state";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import { button, card } from "../ui/styles";
+import { button, card } from "@/components/ui/styles";
 import { useRealtime } from "./SocketProvider";
 
 /** After the user closed this tab's session from elsewhere, it stays offline until they choose otherwise. */

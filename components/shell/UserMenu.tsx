@@ -2,7 +2,7 @@
 
 import { LogOut, ShieldCheck, User } from "lucide-react";
 import { signOut, useSession } from "next-auth/react";
-import { Menu, MenuItem } from "../ui/Menu";
+import { Menu, MenuItem } from "@/components/ui/Menu";
 
 export function UserMenu() {
   const { data } = useSession();

@@ -3,8 +3,8 @@
 import { Calculator, MoreVertical, Upload } from "lucide-react";
 import { useRef, useState } from "react";
 import { toast } from "sonner";
-import { Menu, MenuItem } from "../ui/Menu";
-import { btn } from "../ui/styles";
+import { Menu, MenuItem } from "@/components/ui/Menu";
+import { btn } from "@/components/ui/styles";
 import { useBoardTasks } from "./BoardTasks";
 
 const MAX_BYTES = 5 * 1024 * 1024;

@@ -4,8 +4,8 @@ import { AlertTriangle, CheckCircle2, Download, Info, Loader2, RotateCcw, X, XCi
 import { useState } from "react";
 import { toast } from "sonner";
 import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
-import { StatusPill, type PillTone } from "../ui/StatusPill";
-import { btn } from "../ui/styles";
+import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
+import { btn } from "@/components/ui/styles";
 
 const STATUS: Record<TaskInfo["status"], { label: string; tone: PillTone }> = {
   queued: { label: "Queued", tone: "muted" },

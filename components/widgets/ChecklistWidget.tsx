@@ -7,7 +7,7 @@ import type { ChecklistItem, ChecklistWidget as ChecklistWidgetType } from "@/li
 import { fieldRev, itemKey } from "@/lib/client/field-keys";
 import { randomId } from "@/lib/client/ids";
 import { useBoardContext } from "../board/BoardContext";
-import { InlineEdit } from "../ui/InlineEdit";
+import { InlineEdit } from "@/components/ui/InlineEdit";
 
 /** A to-do list. Adding and removing items merges with others' changes; editing an item's text or tick is guarded. */
 export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {
