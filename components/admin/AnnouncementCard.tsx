@@ -4,10 +4,10 @@ import { CheckCircle2, Megaphone } from "lucide-react";
 import { useId, useState } from "react";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import { ANNOUNCEMENT_MAX_CHARS } from "@/lib/protocol/admin";
-import { adminRequest } from "./admin-request";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
-import { fmtCount } from "./format";
 import { button, card, fieldSm } from "@/components/ui/styles";
+import { adminRequest } from "./admin-request";
+import { fmtCount } from "./format";
 
 interface Sent {
   message: string;

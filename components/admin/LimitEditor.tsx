@@ -3,8 +3,8 @@
 import { Loader2 } from "lucide-react";
 import { useId, useState } from "react";
 import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN } from "@/lib/protocol/admin";
-import { button, fieldSm } from "@/components/ui/styles";
 import { ErrorNote } from "@/components/ui/ErrorNote";
+import { button, fieldSm } from "@/components/ui/styles";
 
 export interface LimitEditorProps {
   /** What the field starts with. */

@@ -5,11 +5,11 @@ import { useId, useState } from "react";
 import { toast } from "sonner";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN, type LimitSettings } from "@/lib/protocol/admin";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { button, card, fieldSm } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
 import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
-import { button, card, fieldSm } from "@/components/ui/styles";
-import { ErrorNote } from "@/components/ui/ErrorNote";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 

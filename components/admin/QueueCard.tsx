@@ -6,11 +6,11 @@ import { toast } from "sonner";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import type { QueueCounts, QueueStats } from "@/lib/protocol/admin";
 import type { TaskInfo, TaskKind } from "@/lib/protocol/tasks";
-import { adminRequest } from "./admin-request";
-import { fmtAgo, fmtCount } from "./format";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 import { actionsColumn, DataTable } from "@/components/ui/DataTable";
 import { button, card } from "@/components/ui/styles";
-import { ErrorNote } from "@/components/ui/ErrorNote";
+import { adminRequest } from "./admin-request";
+import { fmtAgo, fmtCount } from "./format";
 import { TimeAgo } from "./TimeAgo";
 
 const COUNTS: { key: keyof QueueCounts; label: string; hint: string; tone?: string }[] = [

@@ -5,13 +5,13 @@ import { useState } from "react";
 import { toast } from "sonner";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import type { AdminConnection, AdminUserRow, UsersPage } from "@/lib/protocol/admin";
-import { adminRequest } from "./admin-request";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
-import { fmtCount } from "./format";
-import { LimitEditor } from "./LimitEditor";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 import { actionsColumn, DataTable, type Column } from "@/components/ui/DataTable";
 import { button, card, fieldSm } from "@/components/ui/styles";
-import { ErrorNote } from "@/components/ui/ErrorNote";
+import { adminRequest } from "./admin-request";
+import { fmtCount } from "./format";
+import { LimitEditor } from "./LimitEditor";
 import { TimeAgo } from "./TimeAgo";
 
 export interface UsersSectionProps {

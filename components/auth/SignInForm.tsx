@@ -4,9 +4,9 @@ import { Loader2 } from "lucide-react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useEffect, useState, type FormEvent } from "react";
-import { Logo } from "../shell/Logo";
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { btn } from "@/components/ui/styles";
+import { Logo } from "../shell/Logo";
 
 interface Meta {
   mode: "embedded" | "redis";

@@ -4,9 +4,9 @@ import { ChevronDown, Plus } from "lucide-react";
 import type { WidgetType } from "@/lib/boards/types";
 import { placeAtBottom } from "@/lib/client/grid";
 import { randomId } from "@/lib/client/ids";
-import { useBoardContext } from "./BoardContext";
 import { Menu, MenuItem } from "@/components/ui/Menu";
 import { btn } from "@/components/ui/styles";
+import { useBoardContext } from "./BoardContext";
 import { WIDGET_META } from "./WidgetFrame";
 
 const HINT: Record<WidgetType, string> = {

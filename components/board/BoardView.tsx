@@ -6,10 +6,10 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo } from "react";
 import { toast } from "sonner";
 import type { OpConflict, OpRejected } from "@/lib/client/board-session";
+import { btn } from "@/components/ui/styles";
 import { BoardGrid } from "./BoardGrid";
 import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
-import { btn } from "@/components/ui/styles";
 import { useBoard } from "./useBoard";
 import { BoardTasksProvider } from "../tasks/BoardTasks";
 

@@ -4,9 +4,9 @@ import { Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
-import { useRealtime } from "../realtime/SocketProvider";
 import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { ErrorNote } from "@/components/ui/ErrorNote";
+import { useRealtime } from "../realtime/SocketProvider";
 
 /** Deletes the board for everyone, after confirmation; viewers on it are told and sent away. */
 export function DeleteBoardDialog(props: { open: boolean; onClose(): void; boardId: string; title: string }) {

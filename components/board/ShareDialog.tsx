@@ -3,10 +3,10 @@
 import { Loader2, UserPlus, X } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import type { MemberRole } from "@/lib/boards/types";
-import { useBoardContext } from "./BoardContext";
 import { Avatar } from "@/components/ui/Avatar";
-import { btn } from "@/components/ui/styles";
 import { Dialog } from "@/components/ui/Dialog";
+import { btn } from "@/components/ui/styles";
+import { useBoardContext } from "./BoardContext";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 

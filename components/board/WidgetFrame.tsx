@@ -6,6 +6,10 @@ import { LIMITS } from "@/lib/boards/limits";
 import { widgetIn, type Widget, type WidgetType } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
 import type { GridDirection } from "@/lib/client/grid";
+import { Avatar } from "@/components/ui/Avatar";
+import { Dialog } from "@/components/ui/Dialog";
+import { InlineEdit } from "@/components/ui/InlineEdit";
+import { btn } from "@/components/ui/styles";
 import { ChartTaskActions } from "../tasks/ChartTaskActions";
 import { WidgetTaskStrip } from "../tasks/WidgetTaskStrip";
 import { ChartInfo } from "../widgets/ChartInfo";
@@ -14,10 +18,6 @@ import { ChecklistWidget } from "../widgets/ChecklistWidget";
 import { KpiWidget } from "../widgets/KpiWidget";
 import { NoteWidget } from "../widgets/NoteWidget";
 import { useBoardContext, useEditorsOf } from "./BoardContext";
-import { Avatar } from "@/components/ui/Avatar";
-import { btn } from "@/components/ui/styles";
-import { Dialog } from "@/components/ui/Dialog";
-import { InlineEdit } from "@/components/ui/InlineEdit";
 
 export const WIDGET_META: Record<WidgetType, { label: string; icon: typeof StickyNote }> = {
   note: { label: "Note", icon: StickyNote },

@@ -4,9 +4,9 @@ import { Plus } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { LIMITS } from "@/lib/boards/limits";
-import { btn } from "@/components/ui/styles";
 import { Dialog, DialogActions } from "@/components/ui/Dialog";
 import { ErrorNote } from "@/components/ui/ErrorNote";
+import { btn } from "@/components/ui/styles";
 import { useRealtime } from "../realtime/SocketProvider";
 
 /** Names a new board, creates it and opens it. */

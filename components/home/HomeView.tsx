@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { useSession } from "next-auth/react";
 import { KeyRound } from "lucide-react";
-import { ConnectionCard } from "../realtime/ConnectionCard";
 import { btn } from "@/components/ui/styles";
+import { ConnectionCard } from "../realtime/ConnectionCard";
 import { BoardList } from "./BoardList";
 
 export function HomeView() {

@@ -3,9 +3,9 @@
 import { Check, Copy, Loader2, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { CreateTokenResponse, TokenSummary, TokensResponse } from "@/lib/protocol/tokens";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 import { actionsColumn, DataTable } from "@/components/ui/DataTable";
 import { button, card, field } from "@/components/ui/styles";
-import { ErrorNote } from "@/components/ui/ErrorNote";
 
 const DAY = 86_400;
 const TTL_CHOICES = [

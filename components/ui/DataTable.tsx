@@ -41,8 +41,9 @@ export interface DataTableProps<T> {
 const HIDE = { sm: "hidden sm:table-cell", md: "hidden md:table-cell" } as const;
 
 /**
- * The one table of the app's lists (admin instances, users, queue failures, API tokens): scrolls sideways on
- * narrow screens, drops its optional columns there, and says so in one row when it is loading or has nothing.
+ * The one table of the app's lists (admin instances, users, queue failures, API tokens): drops its optional
+ * columns on narrow screens (put it in an `overflow-x-auto` box to scroll the rest sideways), and says so in one
+ * row when it is loading or has nothing to list.
  */
 export function DataTable<T>(props: DataTableProps<T>) {
   const { columns, rows, rowKey, rowProps, detail, density = "normal" } = props;

@@ -6,8 +6,8 @@ import { LIMITS } from "@/lib/boards/limits";
 import type { ChecklistItem, ChecklistWidget as ChecklistWidgetType } from "@/lib/boards/types";
 import { fieldRev, itemKey } from "@/lib/client/field-keys";
 import { randomId } from "@/lib/client/ids";
-import { useBoardContext } from "../board/BoardContext";
 import { InlineEdit } from "@/components/ui/InlineEdit";
+import { useBoardContext } from "../board/BoardContext";
 
 /** A to-do list. Adding and removing items merges with others' changes; editing an item's text or tick is guarded. */
 export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {

@@ -7,8 +7,8 @@ import type { KpiWidget as KpiWidgetType } from "@/lib/boards/types";
 import { KpiEditor, type KpiDraft } from "@/lib/client/field-editor";
 import { widgetKey } from "@/lib/client/field-keys";
 import { formatChange, formatNumber, kpiChange } from "@/lib/client/kpi";
-import { useBoardContext } from "../board/BoardContext";
 import { btn } from "@/components/ui/styles";
+import { useBoardContext } from "../board/BoardContext";
 import { ConflictPanel } from "./ConflictPanel";
 import { useEditorHost } from "./useEditorHost";
 
