@@ -207,7 +207,7 @@ export function TokenPanel() {
                   onClick={() => void revoke(t)}
                   disabled={revoking === t.id}
                   aria-label={`Revoke token ${t.name}`}
-                  className={button("dangerGhost", "xs")}
+                  className={button("dangerOutline", "xs")}
                 >
                   {revoking === t.id ? (
                     <Loader2 className="h-4 w-4 animate-spin" aria-hidden />

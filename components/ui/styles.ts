@@ -2,7 +2,7 @@
  * The looks every screen shares (board, home, tasks, admin, tokens), so that a button or a field reads the same
  * wherever it stands. Each size spells its own padding, so that no two classes set the same property.
  */
-export type ButtonTone = "primary" | "danger" | "secondary" | "ghost" | "dangerGhost";
+export type ButtonTone = "primary" | "danger" | "secondary" | "ghost" | "dangerGhost" | "dangerOutline";
 export type ButtonSize = "md" | "sm" | "xs";
 
 const BASE =
@@ -16,6 +16,8 @@ const TONE: Record<ButtonTone, string> = {
   ghost:
     "font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-indigo-500",
   dangerGhost: "font-medium text-rose-700 hover:bg-rose-50 focus-visible:outline-rose-500",
+  dangerOutline:
+    "bg-white font-medium text-rose-700 ring-1 ring-rose-300 hover:bg-rose-50 focus-visible:outline-rose-500",
 };
 
 /** `md` for forms and dialogs, `sm` for dense panels (admin, tables), `xs` for a button inside a table cell. */
