@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Logo } from "@/components/shell/Logo";
+import { btn } from "@/components/ui/styles";
 
 export default function ForbiddenPage() {
   return (
@@ -10,10 +11,7 @@ export default function ForbiddenPage() {
         <p className="mt-2 text-sm text-slate-600">
           Your account does not have the admin role. Ask an admin if you need access.
         </p>
-        <Link
-          href="/"
-          className="mt-6 inline-block rounded-lg bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700"
-        >
+        <Link href="/" className={`${btn.primary} mt-6`}>
           Back to Pulseboard
         </Link>
       </div>

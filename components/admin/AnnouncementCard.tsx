@@ -4,10 +4,10 @@ import { CheckCircle2, Megaphone } from "lucide-react";
 import { useId, useState } from "react";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import { ANNOUNCEMENT_MAX_CHARS } from "@/lib/protocol/admin";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { button, card, fieldSm } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
-import { ConfirmDialog } from "./ConfirmDialog";
 import { fmtCount } from "./format";
-import { btnPrimary, card, input } from "./ui";
 
 interface Sent {
   message: string;
@@ -76,7 +76,7 @@ export function AnnouncementCard({ admin, live }: { admin: AdminSocket | null; l
           rows={3}
           placeholder="Maintenance tonight from 22:00 UTC; boards stay readable."
           aria-describedby={`${id}-count`}
-          className={`${input} block w-full resize-y`}
+          className={`${fieldSm} block w-full resize-y`}
           data-testid="announcement-text"
         />
         <div className="mt-2 flex items-center justify-between gap-3">
@@ -86,7 +86,7 @@ export function AnnouncementCard({ admin, live }: { admin: AdminSocket | null; l
           >
             {left} characters left
           </span>
-          <button type="submit" className={btnPrimary} disabled={!message || !live}>
+          <button type="submit" className={button("primary", "sm")} disabled={!message || !live}>
             Send to everyone…
           </button>
         </div>

@@ -3,7 +3,8 @@
 import { Loader2 } from "lucide-react";
 import { useId, useState } from "react";
 import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN } from "@/lib/protocol/admin";
-import { btnGhost, btnPrimary, input } from "./ui";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { button, fieldSm } from "@/components/ui/styles";
 
 export interface LimitEditorProps {
   /** What the field starts with. */
@@ -58,19 +59,24 @@ export function LimitEditor({ value, label, save, clearLabel, onDone }: LimitEdi
         onKeyDown={(e) => {
           if (e.key === "Escape" && !busy) onDone();
         }}
-        className={`${input} w-24 tabular-nums`}
+        className={`${fieldSm} w-24 tabular-nums`}
       />
-      <button type="submit" className={btnPrimary} disabled={!valid || busy !== null}>
+      <button type="submit" className={button("primary", "sm")} disabled={!valid || busy !== null}>
         {busy === "save" ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
         Save
       </button>
       {clearLabel ? (
-        <button type="button" className={btnGhost} disabled={busy !== null} onClick={() => void run("clear")}>
+        <button
+          type="button"
+          className={button("ghost", "sm")}
+          disabled={busy !== null}
+          onClick={() => void run("clear")}
+        >
           {busy === "clear" ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
           {clearLabel}
         </button>
       ) : null}
-      <button type="button" className={btnGhost} disabled={busy !== null} onClick={onDone}>
+      <button type="button" className={button("ghost", "sm")} disabled={busy !== null} onClick={onDone}>
         Cancel
       </button>
       {!valid ? (
@@ -78,11 +84,9 @@ export function LimitEditor({ value, label, save, clearLabel, onDone }: LimitEdi
           A whole number from {CONNECTION_LIMIT_MIN} to {CONNECTION_LIMIT_MAX.toLocaleString("en-US")}.
         </p>
       ) : null}
-      {error ? (
-        <p id={errorId} role="alert" className="w-full text-xs text-rose-700">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote id={errorId} look="small" className="w-full">
+        {error}
+      </ErrorNote>
     </form>
   );
 }

@@ -5,10 +5,11 @@ import { useId, useState } from "react";
 import { toast } from "sonner";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN, type LimitSettings } from "@/lib/protocol/admin";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { button, card, fieldSm } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
 import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
-import { btnGhost, btnSecondary, card, input } from "./ui";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 
@@ -81,7 +82,7 @@ export function LimitsCard({ admin, limits }: { admin: AdminSocket | null; limit
             </span>
             <button
               type="button"
-              className={`${btnSecondary} ml-auto`}
+              className={`${button("secondary", "sm")} ml-auto`}
               onClick={() => setEditingDefault(true)}
               disabled={!limits}
             >
@@ -105,7 +106,7 @@ export function LimitsCard({ admin, limits }: { admin: AdminSocket | null; limit
               <span className="tabular-nums text-slate-600">{fmtCount(limit)}</span>
               <button
                 type="button"
-                className={`${btnGhost} ml-auto px-2 py-1`}
+                className={`${button("ghost", "xs")} ml-auto`}
                 onClick={() => void removeOverride(user)}
                 disabled={removing !== null}
                 aria-label={`Remove the own limit of ${user}`}
@@ -166,7 +167,7 @@ function AddOverride(props: {
           placeholder="user name"
           autoComplete="off"
           maxLength={32}
-          className={`${input} mt-1 block w-full`}
+          className={`${fieldSm} mt-1 block w-full`}
         />
       </label>
       <label className="w-24 text-xs text-slate-600" htmlFor={`${id}-limit`}>
@@ -179,10 +180,10 @@ function AddOverride(props: {
           max={CONNECTION_LIMIT_MAX}
           value={limit}
           onChange={(e) => setLimit(e.target.value)}
-          className={`${input} mt-1 block w-full tabular-nums`}
+          className={`${fieldSm} mt-1 block w-full tabular-nums`}
         />
       </label>
-      <button type="submit" className={btnSecondary} disabled={!valid || busy || props.disabled}>
+      <button type="submit" className={button("secondary", "sm")} disabled={!valid || busy || props.disabled}>
         {busy ? (
           <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
         ) : (
@@ -190,11 +191,9 @@ function AddOverride(props: {
         )}
         Set
       </button>
-      {error ? (
-        <p role="alert" className="w-full text-xs text-rose-700">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="small" className="w-full">
+        {error}
+      </ErrorNote>
     </form>
   );
 }

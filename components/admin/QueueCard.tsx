@@ -5,11 +5,13 @@ import { useState } from "react";
 import { toast } from "sonner";
 import type { AdminSocket } from "@/lib/client/admin-socket";
 import type { QueueCounts, QueueStats } from "@/lib/protocol/admin";
-import type { TaskKind } from "@/lib/protocol/tasks";
+import type { TaskInfo, TaskKind } from "@/lib/protocol/tasks";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { actionsColumn, DataTable } from "@/components/ui/DataTable";
+import { button, card } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
 import { fmtAgo, fmtCount } from "./format";
-import { btnSecondary, card } from "./ui";
-import { TableNotice } from "./TableNotice";
+import { TimeAgo } from "./TimeAgo";
 
 const COUNTS: { key: keyof QueueCounts; label: string; hint: string; tone?: string }[] = [
   { key: "queued", label: "Queued", hint: "waiting for a worker" },
@@ -58,11 +60,9 @@ export function QueueCard(props: {
         </h2>
         <p className="text-xs text-slate-500">The shared task queue, whichever process runs the tasks.</p>
       </div>
-      {error ? (
-        <p role="alert" className="mx-4 mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="box" className="mx-4 mt-3">
+        {error}
+      </ErrorNote>
       <dl className="mt-3 grid grid-cols-3 gap-2 px-4 sm:grid-cols-5">
         {COUNTS.map((c) => (
           <div key={c.key} className="rounded-lg bg-slate-50 px-3 py-2" title={c.hint}>
@@ -83,85 +83,70 @@ export function QueueCard(props: {
         Recent failures
       </h3>
       <div className="relative mt-1 overflow-x-auto">
-        <table className="w-full text-left text-sm sm:min-w-[40rem]" data-testid="queue-failures">
-          <thead className="border-b border-slate-200 text-xs text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Task
-              </th>
-              <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">
-                Owner
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Error
-              </th>
-              <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">
-                Failed
-              </th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {!stats ? (
-              <TableNotice columns={5} loading>
-                Reading the queue…
-              </TableNotice>
-            ) : stats.failed.length === 0 ? (
-              <TableNotice columns={5}>No failed tasks.</TableNotice>
-            ) : null}
-            {stats?.failed.map((t) => {
+        <DataTable<TaskInfo>
+          data-testid="queue-failures"
+          className="sm:min-w-[40rem]"
+          rows={stats?.failed ?? null}
+          rowKey={(t) => t.id}
+          rowProps={(t) => ({ "data-testid": `failed-${t.id}` })}
+          loading="Reading the queue…"
+          empty="No failed tasks."
+          columns={[
+            {
+              header: "Task",
+              className: "max-w-[18rem]",
+              cell: (t) => (
+                <>
+                  <p className="truncate font-medium text-slate-900" title={t.title}>
+                    {t.title}
+                  </p>
+                  <p className="text-xs text-slate-500">
+                    {KIND[t.kind]} · {t.attempts} of {t.maxAttempts} attempts
+                    {t.status === "cancelled" ? " · cancelled" : ""}
+                  </p>
+                  <p className="text-xs text-slate-500 sm:hidden">
+                    {t.owner} · {fmtAgo(Math.max(0, now - t.updatedAt))}
+                  </p>
+                </>
+              ),
+            },
+            { header: "Owner", from: "sm", className: "text-slate-700", cell: (t) => t.owner },
+            {
+              header: "Error",
+              className: "max-w-[22rem] text-rose-800",
+              cell: (t) => (
+                <p className="line-clamp-2" title={t.error?.message}>
+                  {t.error?.message ?? t.message ?? "no error recorded"}
+                </p>
+              ),
+            },
+            {
+              header: "Failed",
+              from: "sm",
+              className: "whitespace-nowrap tabular-nums text-slate-600",
+              cell: (t) => <TimeAgo at={t.updatedAt} now={now} />,
+            },
+            actionsColumn((t) => {
               const busy = retrying.has(t.id);
               return (
-                <tr key={t.id} data-testid={`failed-${t.id}`}>
-                  <td className="max-w-[18rem] px-4 py-2">
-                    <p className="truncate font-medium text-slate-900" title={t.title}>
-                      {t.title}
-                    </p>
-                    <p className="text-xs text-slate-500">
-                      {KIND[t.kind]} · {t.attempts} of {t.maxAttempts} attempts
-                      {t.status === "cancelled" ? " · cancelled" : ""}
-                    </p>
-                    <p className="text-xs text-slate-500 sm:hidden">
-                      {t.owner} · {fmtAgo(Math.max(0, now - t.updatedAt))}
-                    </p>
-                  </td>
-                  <td className="hidden px-3 py-2 text-slate-700 sm:table-cell">{t.owner}</td>
-                  <td className="max-w-[22rem] px-3 py-2 text-rose-800">
-                    <p className="line-clamp-2" title={t.error?.message}>
-                      {t.error?.message ?? t.message ?? "no error recorded"}
-                    </p>
-                  </td>
-                  <td className="hidden whitespace-nowrap px-3 py-2 tabular-nums text-slate-600 sm:table-cell">
-                    <time
-                      dateTime={new Date(t.updatedAt).toISOString()}
-                      title={new Date(t.updatedAt).toLocaleString()}
-                    >
-                      {fmtAgo(Math.max(0, now - t.updatedAt))}
-                    </time>
-                  </td>
-                  <td className="whitespace-nowrap px-4 py-2 text-right">
-                    <button
-                      type="button"
-                      className={btnSecondary}
-                      onClick={() => void retry(t.id, t.title)}
-                      disabled={busy}
-                      aria-label={`Retry ${t.title}`}
-                    >
-                      {busy ? (
-                        <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
-                      ) : (
-                        <RotateCcw className="h-4 w-4" aria-hidden />
-                      )}
-                      <span className="sr-only sm:not-sr-only">Retry</span>
-                    </button>
-                  </td>
-                </tr>
+                <button
+                  type="button"
+                  className={button("secondary", "sm")}
+                  onClick={() => void retry(t.id, t.title)}
+                  disabled={busy}
+                  aria-label={`Retry ${t.title}`}
+                >
+                  {busy ? (
+                    <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+                  ) : (
+                    <RotateCcw className="h-4 w-4" aria-hidden />
+                  )}
+                  <span className="sr-only sm:not-sr-only">Retry</span>
+                </button>
               );
-            })}
-          </tbody>
-        </table>
+            }),
+          ]}
+        />
       </div>
       <p className="px-4 py-3 text-xs text-slate-500">
         A retry runs the task again as its owner would; it shows here again if it fails again.

@@ -1,16 +1,18 @@
 "use client";
 
 import { ChevronDown, ChevronLeft, ChevronRight, Loader2, Pencil, Search, Unplug } from "lucide-react";
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
 import type { AdminSocket } from "@/lib/client/admin-socket";
-import type { AdminUserRow, UsersPage } from "@/lib/protocol/admin";
+import type { AdminConnection, AdminUserRow, UsersPage } from "@/lib/protocol/admin";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { actionsColumn, DataTable, type Column } from "@/components/ui/DataTable";
+import { button, card, fieldSm } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
-import { ConfirmDialog } from "./ConfirmDialog";
-import { fmtAgo, fmtCount } from "./format";
+import { fmtCount } from "./format";
 import { LimitEditor } from "./LimitEditor";
-import { btnDangerGhost, btnGhost, btnSecondary, card, input } from "./ui";
-import { TableNotice } from "./TableNotice";
+import { TimeAgo } from "./TimeAgo";
 
 export interface UsersSectionProps {
   admin: AdminSocket | null;
@@ -28,6 +30,8 @@ export interface UsersSectionProps {
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${fmtCount(n)} ${n === 1 ? one : many}`;
+
+const browsersOf = (row: AdminUserRow) => [...new Set(row.connections.map((c) => c.browser))];
 
 function instancesOf(row: AdminUserRow): string {
   return Object.keys(row.perInstance).sort().join(" and ");
@@ -113,7 +117,7 @@ export function UsersSection(props: UsersSectionProps) {
             onChange={(e) => onSearchText(e.target.value)}
             placeholder="Search users, instances, IPs"
             maxLength={64}
-            className={`${input} w-full pl-8`}
+            className={`${fieldSm} w-full pl-8`}
             data-testid="users-search"
           />
           {pending && page ? (
@@ -124,162 +128,152 @@ export function UsersSection(props: UsersSectionProps) {
           ) : null}
         </label>
       </div>
-      {error ? (
-        <p role="alert" className="mx-4 mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote look="box" className="mx-4 mt-3">
+        {error}
+      </ErrorNote>
 
       <div className="relative mt-3 overflow-x-auto">
-        <table
-          className="w-full text-left text-sm sm:min-w-[34rem] md:min-w-[46rem]"
+        <DataTable<AdminUserRow>
           data-testid="users-table"
-        >
-          <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                User
-              </th>
-              <th scope="col" className="hidden px-3 py-2 font-medium sm:table-cell">
-                Connections
-              </th>
-              <th scope="col" className="hidden px-3 py-2 font-medium md:table-cell">
-                Browsers
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Limit
-              </th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {!page ? (
-              <TableNotice columns={5} loading>
-                Loading the users…
-              </TableNotice>
-            ) : rows.length === 0 ? (
-              <TableNotice columns={5}>
-                {searching ? `No connected user matches “${searchText.trim()}”.` : "Nobody is connected."}
-              </TableNotice>
-            ) : null}
-            {rows.map((row) => {
-              const open = expanded.has(row.name);
-              const browsers = [...new Set(row.connections.map((c) => c.browser))];
-              const full = row.connectionCount >= row.limit;
-              return (
-                <Fragment key={row.name}>
-                  <tr data-testid={`user-${row.name}`} data-connections={row.connectionCount}>
-                    <th scope="row" className="px-4 py-2.5 font-medium text-slate-900">
-                      <button
-                        type="button"
-                        onClick={() => toggle(row.name)}
-                        aria-expanded={open}
-                        aria-controls={`user-${row.name}-details`}
-                        className="inline-flex items-center gap-1.5 whitespace-nowrap rounded hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
-                      >
-                        <ChevronDown
-                          className={`h-4 w-4 text-slate-400 transition-transform ${open ? "" : "-rotate-90"}`}
-                          aria-hidden
-                        />
-                        {row.name}
-                      </button>
-                      {row.name === me ? (
-                        <span className="ml-2 rounded-full bg-indigo-50 px-1.5 py-0.5 text-xs font-normal text-indigo-700">
-                          you
-                        </span>
-                      ) : null}
-                      <p className="mt-0.5 pl-5.5 text-xs font-normal text-slate-500 sm:hidden">
-                        {plural(row.connectionCount, "connection")} on {instancesOf(row)}
-                      </p>
-                    </th>
-                    <td className="hidden px-3 py-2.5 sm:table-cell">
-                      <span className="font-medium tabular-nums text-slate-900">
-                        {fmtCount(row.connectionCount)}
-                      </span>
-                      <span className="ml-2 inline-flex flex-wrap gap-1 align-middle">
-                        {Object.entries(row.perInstance)
-                          .sort(([a], [b]) => a.localeCompare(b))
-                          .map(([instance, n]) => (
-                            <span
-                              key={instance}
-                              className="rounded-md bg-slate-100 px-1.5 py-0.5 text-xs tabular-nums text-slate-600"
-                              data-testid={`user-${row.name}-on-${instance}`}
-                              data-count={n}
-                            >
-                              {instance} × {n}
-                            </span>
-                          ))}
-                      </span>
-                    </td>
-                    <td
-                      className="hidden max-w-[16rem] truncate px-3 py-2.5 text-slate-600 md:table-cell"
-                      title={browsers.join(", ")}
+          className="sm:min-w-[34rem] md:min-w-[46rem]"
+          rows={page ? rows : null}
+          rowKey={(row) => row.name}
+          rowProps={(row) => ({ "data-testid": `user-${row.name}`, "data-connections": row.connectionCount })}
+          detail={(row) =>
+            expanded.has(row.name)
+              ? { id: `user-${row.name}-details`, content: <ConnectionList row={row} now={now} /> }
+              : null
+          }
+          loading="Loading the users…"
+          empty={searching ? `No connected user matches “${searchText.trim()}”.` : "Nobody is connected."}
+          columns={[
+            {
+              header: "User",
+              rowHeader: true,
+              className: "font-medium text-slate-900",
+              cell: (row) => {
+                const open = expanded.has(row.name);
+                return (
+                  <>
+                    <button
+                      type="button"
+                      onClick={() => toggle(row.name)}
+                      aria-expanded={open}
+                      aria-controls={`user-${row.name}-details`}
+                      className="inline-flex items-center gap-1.5 whitespace-nowrap rounded hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-500"
                     >
-                      {browsers[0]}
-                      {browsers.length > 1 ? (
-                        <span className="text-slate-500"> +{browsers.length - 1} more</span>
-                      ) : null}
-                    </td>
-                    <td className="px-3 py-2.5" data-testid={`user-${row.name}-limit`} data-limit={row.limit}>
-                      {editing === row.name ? (
-                        <LimitEditor
-                          value={row.limit}
-                          label={`Connection limit of ${row.name}`}
-                          clearLabel={row.limitSource === "user" ? "Use default" : undefined}
-                          save={(limit) => saveLimit(row.name, limit)}
-                          onDone={() => setEditing(null)}
-                        />
-                      ) : (
-                        <span className="inline-flex items-center gap-2 whitespace-nowrap">
-                          <span className={`tabular-nums ${full ? "font-medium text-amber-700" : ""}`}>
-                            {fmtCount(row.connectionCount)} / {fmtCount(row.limit)}
-                          </span>
-                          {row.limitSource === "user" ? (
-                            <span className="rounded-full bg-violet-50 px-1.5 py-0.5 text-xs text-violet-700 ring-1 ring-violet-200">
-                              own limit
-                            </span>
-                          ) : null}
-                          <button
-                            type="button"
-                            className={`${btnGhost} px-1.5 py-1`}
-                            onClick={() => setEditing(row.name)}
-                            aria-label={`Edit the connection limit of ${row.name}`}
-                          >
-                            <Pencil className="h-3.5 w-3.5" aria-hidden />
-                          </button>
+                      <ChevronDown
+                        className={`h-4 w-4 text-slate-400 transition-transform ${open ? "" : "-rotate-90"}`}
+                        aria-hidden
+                      />
+                      {row.name}
+                    </button>
+                    {row.name === me ? (
+                      <span className="ml-2 rounded-full bg-indigo-50 px-1.5 py-0.5 text-xs font-normal text-indigo-700">
+                        you
+                      </span>
+                    ) : null}
+                    <p className="mt-0.5 pl-5.5 text-xs font-normal text-slate-500 sm:hidden">
+                      {plural(row.connectionCount, "connection")} on {instancesOf(row)}
+                    </p>
+                  </>
+                );
+              },
+            },
+            {
+              header: "Connections",
+              from: "sm",
+              cell: (row) => (
+                <>
+                  <span className="font-medium tabular-nums text-slate-900">
+                    {fmtCount(row.connectionCount)}
+                  </span>
+                  <span className="ml-2 inline-flex flex-wrap gap-1 align-middle">
+                    {Object.entries(row.perInstance)
+                      .sort(([a], [b]) => a.localeCompare(b))
+                      .map(([instance, n]) => (
+                        <span
+                          key={instance}
+                          className="rounded-md bg-slate-100 px-1.5 py-0.5 text-xs tabular-nums text-slate-600"
+                          data-testid={`user-${row.name}-on-${instance}`}
+                          data-count={n}
+                        >
+                          {instance} × {n}
                         </span>
-                      )}
-                    </td>
-                    <td className="whitespace-nowrap px-4 py-2.5 text-right">
-                      <button
-                        type="button"
-                        className={btnDangerGhost}
-                        onClick={() => {
-                          setDisconnectError(null);
-                          setConfirm(row);
-                        }}
-                        data-testid={`disconnect-${row.name}`}
-                        aria-label={`Disconnect ${row.name} everywhere`}
-                      >
-                        <Unplug className="h-4 w-4" aria-hidden />
-                        <span className="sr-only sm:not-sr-only">Disconnect</span>
-                      </button>
-                    </td>
-                  </tr>
-                  {open ? (
-                    <tr id={`user-${row.name}-details`} className="bg-slate-50/60">
-                      <td colSpan={5} className="px-4 pb-3 pt-1">
-                        <ConnectionList row={row} now={now} />
-                      </td>
-                    </tr>
-                  ) : null}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        </table>
+                      ))}
+                  </span>
+                </>
+              ),
+            },
+            {
+              header: "Browsers",
+              from: "md",
+              className: "max-w-[16rem] truncate text-slate-600",
+              cellProps: (row) => ({ title: browsersOf(row).join(", ") }),
+              cell: (row) => {
+                const browsers = browsersOf(row);
+                return (
+                  <>
+                    {browsers[0]}
+                    {browsers.length > 1 ? (
+                      <span className="text-slate-500"> +{browsers.length - 1} more</span>
+                    ) : null}
+                  </>
+                );
+              },
+            },
+            {
+              header: "Limit",
+              cellProps: (row) => ({ "data-testid": `user-${row.name}-limit`, "data-limit": row.limit }),
+              cell: (row) =>
+                editing === row.name ? (
+                  <LimitEditor
+                    value={row.limit}
+                    label={`Connection limit of ${row.name}`}
+                    clearLabel={row.limitSource === "user" ? "Use default" : undefined}
+                    save={(limit) => saveLimit(row.name, limit)}
+                    onDone={() => setEditing(null)}
+                  />
+                ) : (
+                  <span className="inline-flex items-center gap-2 whitespace-nowrap">
+                    <span
+                      className={`tabular-nums ${row.connectionCount >= row.limit ? "font-medium text-amber-700" : ""}`}
+                    >
+                      {fmtCount(row.connectionCount)} / {fmtCount(row.limit)}
+                    </span>
+                    {row.limitSource === "user" ? (
+                      <span className="rounded-full bg-violet-50 px-1.5 py-0.5 text-xs text-violet-700 ring-1 ring-violet-200">
+                        own limit
+                      </span>
+                    ) : null}
+                    <button
+                      type="button"
+                      className={button("ghost", "xs")}
+                      onClick={() => setEditing(row.name)}
+                      aria-label={`Edit the connection limit of ${row.name}`}
+                    >
+                      <Pencil className="h-3.5 w-3.5" aria-hidden />
+                    </button>
+                  </span>
+                ),
+            },
+            actionsColumn((row) => (
+              <button
+                type="button"
+                className={button("dangerGhost", "sm")}
+                onClick={() => {
+                  setDisconnectError(null);
+                  setConfirm(row);
+                }}
+                data-testid={`disconnect-${row.name}`}
+                aria-label={`Disconnect ${row.name} everywhere`}
+              >
+                <Unplug className="h-4 w-4" aria-hidden />
+                <span className="sr-only sm:not-sr-only">Disconnect</span>
+              </button>
+            )),
+          ]}
+        />
       </div>
 
       <div className="flex flex-wrap items-center justify-between gap-2 px-4 py-3 text-xs text-slate-500">
@@ -292,7 +286,7 @@ export function UsersSection(props: UsersSectionProps) {
           <nav aria-label="Users pages" className="flex items-center gap-2">
             <button
               type="button"
-              className={`${btnSecondary} px-2`}
+              className={button("secondary", "sm")}
               onClick={() => onPage(page.page - 1)}
               disabled={page.page <= 1}
               aria-label="Previous page"
@@ -304,7 +298,7 @@ export function UsersSection(props: UsersSectionProps) {
             </span>
             <button
               type="button"
-              className={`${btnSecondary} px-2`}
+              className={button("secondary", "sm")}
               onClick={() => onPage(page.page + 1)}
               disabled={page.page >= page.pages}
               aria-label="Next page"
@@ -345,62 +339,54 @@ export function UsersSection(props: UsersSectionProps) {
   );
 }
 
+const CONNECTION_COLUMNS: Column<AdminConnection>[] = [
+  { header: "Instance", className: "whitespace-nowrap font-medium", cell: (c) => c.instanceId },
+  {
+    header: "Transport",
+    cell: (c) => (
+      <span
+        className={`rounded px-1.5 py-0.5 ${
+          c.transport === "websocket" ? "bg-sky-50 text-sky-700" : "bg-amber-50 text-amber-800"
+        }`}
+      >
+        {c.transport === "websocket" ? "WebSocket" : "Polling"}
+      </span>
+    ),
+  },
+  {
+    header: "Browser",
+    className: "max-w-[18rem] truncate",
+    cellProps: (c) => ({ title: c.userAgent || undefined }),
+    cell: (c) => (
+      <>
+        {c.browser}
+        {c.via === "token" && c.browser !== "API token" ? (
+          <span className="ml-1 text-slate-500">(API token)</span>
+        ) : null}
+      </>
+    ),
+  },
+  { header: "IP address", className: "whitespace-nowrap font-mono", cell: (c) => c.ip },
+];
+
 function ConnectionList({ row, now }: { row: AdminUserRow; now: number }) {
   return (
     <div className="relative overflow-x-auto rounded-lg bg-white ring-1 ring-slate-200">
-      <table className="w-full text-left text-xs" data-testid={`user-${row.name}-connections`}>
-        <caption className="sr-only">Connections of {row.name}</caption>
-        <thead className="text-slate-500">
-          <tr>
-            <th scope="col" className="px-3 py-1.5 font-medium">
-              Instance
-            </th>
-            <th scope="col" className="px-3 py-1.5 font-medium">
-              Transport
-            </th>
-            <th scope="col" className="px-3 py-1.5 font-medium">
-              Browser
-            </th>
-            <th scope="col" className="px-3 py-1.5 font-medium">
-              IP address
-            </th>
-            <th scope="col" className="px-3 py-1.5 font-medium">
-              Connected
-            </th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 text-slate-700">
-          {row.connections.map((c) => (
-            <tr key={c.connectionId}>
-              <td className="whitespace-nowrap px-3 py-1.5 font-medium">{c.instanceId}</td>
-              <td className="px-3 py-1.5">
-                <span
-                  className={`rounded px-1.5 py-0.5 ${
-                    c.transport === "websocket" ? "bg-sky-50 text-sky-700" : "bg-amber-50 text-amber-800"
-                  }`}
-                >
-                  {c.transport === "websocket" ? "WebSocket" : "Polling"}
-                </span>
-              </td>
-              <td className="max-w-[18rem] truncate px-3 py-1.5" title={c.userAgent || undefined}>
-                {c.browser}
-                {c.via === "token" && c.browser !== "API token" ? (
-                  <span className="ml-1 text-slate-500">(API token)</span>
-                ) : null}
-              </td>
-              <td className="whitespace-nowrap px-3 py-1.5 font-mono">{c.ip}</td>
-              <td className="whitespace-nowrap px-3 py-1.5 tabular-nums">
-                <time
-                  dateTime={new Date(c.connectedAt).toISOString()}
-                  title={new Date(c.connectedAt).toLocaleString()}
-                >
-                  {fmtAgo(Math.max(0, now - c.connectedAt))}
-                </time>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        density="compact"
+        data-testid={`user-${row.name}-connections`}
+        caption={`Connections of ${row.name}`}
+        rows={row.connections}
+        rowKey={(c) => c.connectionId}
+        columns={[
+          ...CONNECTION_COLUMNS,
+          {
+            header: "Connected",
+            className: "whitespace-nowrap tabular-nums",
+            cell: (c) => <TimeAgo at={c.connectedAt} now={now} />,
+          },
+        ]}
+      />
       {row.connectionCount > row.connections.length ? (
         <p className="px-3 py-1.5 text-xs text-slate-500">
           and {fmtCount(row.connectionCount - row.connections.length)} more

@@ -4,6 +4,8 @@ import { Loader2 } from "lucide-react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useEffect, useState, type FormEvent } from "react";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { btn } from "@/components/ui/styles";
 import { Logo } from "../shell/Logo";
 
 interface Meta {
@@ -117,16 +119,8 @@ export function SignInForm() {
             className="mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
           />
         </div>
-        {error ? (
-          <p role="alert" className="text-sm text-rose-700">
-            {error}
-          </p>
-        ) : null}
-        <button
-          type="submit"
-          disabled={busy || !username || !password}
-          className="flex w-full items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:opacity-60"
-        >
+        <ErrorNote>{error}</ErrorNote>
+        <button type="submit" disabled={busy || !username || !password} className={`${btn.primary} w-full`}>
           {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
           {busy ? "Signing in…" : "Sign in"}
         </button>

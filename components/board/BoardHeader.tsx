@@ -5,6 +5,8 @@ import Link from "next/link";
 import { useState } from "react";
 import { LIMITS } from "@/lib/boards/limits";
 import { boardTitleKey, fieldRev } from "@/lib/client/field-keys";
+import { InlineEdit } from "@/components/ui/InlineEdit";
+import { btn } from "@/components/ui/styles";
 import { BoardTasksButton } from "../tasks/BoardTasks";
 import { AddWidgetMenu } from "./AddWidgetMenu";
 import { useBoardContext } from "./BoardContext";
@@ -12,8 +14,6 @@ import { DeleteBoardDialog } from "./DeleteBoardDialog";
 import { PresenceAvatars } from "./PresenceAvatars";
 import { ShareDialog } from "./ShareDialog";
 import { SyncBadge } from "./SyncBadge";
-import { btn } from "./ui/buttons";
-import { InlineEdit } from "./ui/InlineEdit";
 
 export function BoardHeader() {
   const { doc, committed, state, canEdit, submit, me } = useBoardContext();

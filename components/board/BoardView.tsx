@@ -8,10 +8,10 @@ import { toast } from "sonner";
 import { decodeFieldKey } from "@/lib/boards/field-key";
 import type { OpConflict, OpRejected } from "@/lib/client/board-session";
 import { boardTitleKey } from "@/lib/client/field-keys";
+import { btn } from "@/components/ui/styles";
 import { BoardGrid } from "./BoardGrid";
 import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
-import { btn } from "./ui/buttons";
 import { useBoard } from "./useBoard";
 import { BoardTasksProvider } from "../tasks/BoardTasks";
 

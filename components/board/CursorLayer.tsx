@@ -2,8 +2,8 @@
 
 import { MousePointer2 } from "lucide-react";
 import { useEffect, useState } from "react";
+import { colorOf } from "@/components/ui/Avatar";
 import { useBoardContext } from "./BoardContext";
-import { colorOf } from "./ui/Avatar";
 
 const IDLE_MS = 5_000;
 

@@ -1,12 +1,12 @@
 "use client";
 
-import { Loader2, Trash2 } from "lucide-react";
+import { Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { toast } from "sonner";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
+import { ErrorNote } from "@/components/ui/ErrorNote";
 import { useRealtime } from "../realtime/SocketProvider";
-import { btn } from "./ui/buttons";
-import { Dialog } from "./ui/Dialog";
 
 /** Deletes the board for everyone, after confirmation; viewers on it are told and sent away. */
 export function DeleteBoardDialog(props: { open: boolean; onClose(): void; boardId: string; title: string }) {
@@ -39,30 +39,18 @@ export function DeleteBoardDialog(props: { open: boolean; onClose(): void; board
       title={`Delete “${title}”?`}
       description="The board and all its widgets are deleted for everyone. This cannot be undone."
     >
-      {error ? (
-        <p role="alert" className="mb-3 text-sm text-rose-700">
-          {error}
-        </p>
-      ) : null}
+      <ErrorNote className="mb-3">{error}</ErrorNote>
       {!connected ? <p className="mb-3 text-sm text-slate-600">Reconnect to delete this board.</p> : null}
-      <div className="flex justify-end gap-2">
-        <button type="button" className={btn.secondary} onClick={onClose} disabled={busy}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className={btn.danger}
-          onClick={() => void remove()}
-          disabled={busy || !connected}
-        >
-          {busy ? (
-            <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
-          ) : (
-            <Trash2 className="h-4 w-4" aria-hidden />
-          )}
-          Delete board
-        </button>
-      </div>
+      <DialogActions
+        onCancel={onClose}
+        busy={busy}
+        disabled={!connected}
+        tone="danger"
+        icon={<Trash2 className="h-4 w-4" aria-hidden />}
+        onConfirm={() => void remove()}
+      >
+        Delete board
+      </DialogActions>
     </Dialog>
   );
 }

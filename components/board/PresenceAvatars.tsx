@@ -2,7 +2,7 @@
 
 import { Pencil } from "lucide-react";
 import type { PresenceViewer } from "@/lib/protocol/boards";
-import { Avatar } from "./ui/Avatar";
+import { Avatar } from "@/components/ui/Avatar";
 
 const MAX_SHOWN = 5;
 

@@ -3,10 +3,10 @@
 import { Loader2, UserPlus, X } from "lucide-react";
 import { useState, type FormEvent } from "react";
 import type { MemberRole } from "@/lib/boards/types";
+import { Avatar } from "@/components/ui/Avatar";
+import { Dialog } from "@/components/ui/Dialog";
+import { btn } from "@/components/ui/styles";
 import { useBoardContext } from "./BoardContext";
-import { Avatar } from "./ui/Avatar";
-import { btn } from "./ui/buttons";
-import { Dialog } from "./ui/Dialog";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 

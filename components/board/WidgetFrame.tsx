@@ -6,13 +6,13 @@ import { LIMITS } from "@/lib/boards/limits";
 import { widgetIn, type Widget } from "@/lib/boards/types";
 import { fieldRev, widgetKey } from "@/lib/client/field-keys";
 import type { GridDirection } from "@/lib/client/grid";
+import { Avatar } from "@/components/ui/Avatar";
+import { Dialog } from "@/components/ui/Dialog";
+import { InlineEdit } from "@/components/ui/InlineEdit";
+import { btn } from "@/components/ui/styles";
 import { WidgetTaskStrip } from "../tasks/WidgetTaskStrip";
 import { viewOf } from "../widgets/registry";
 import { useBoardContext, useEditorsOf } from "./BoardContext";
-import { Avatar } from "./ui/Avatar";
-import { btn } from "./ui/buttons";
-import { Dialog } from "./ui/Dialog";
-import { InlineEdit } from "./ui/InlineEdit";
 
 function Body({ widget }: { widget: Widget }) {
   const { Body: Content } = viewOf(widget.type);

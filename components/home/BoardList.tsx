@@ -4,7 +4,7 @@ import { Eye, LayoutDashboard, Loader2, Pencil, Plus, RefreshCw, Crown } from "l
 import Link from "next/link";
 import { useState } from "react";
 import type { BoardRole, BoardSummary } from "@/lib/boards/types";
-import { btn } from "../board/ui/buttons";
+import { btn } from "@/components/ui/styles";
 import { CreateBoardDialog } from "./CreateBoardDialog";
 import { useBoardList } from "./useBoardList";
 

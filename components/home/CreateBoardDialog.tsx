@@ -1,11 +1,12 @@
 "use client";
 
-import { Loader2, Plus } from "lucide-react";
+import { Plus } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { LIMITS } from "@/lib/boards/limits";
-import { btn } from "../board/ui/buttons";
-import { Dialog } from "../board/ui/Dialog";
+import { Dialog, DialogActions } from "@/components/ui/Dialog";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { btn } from "@/components/ui/styles";
 import { useRealtime } from "../realtime/SocketProvider";
 
 /** Names a new board, creates it and opens it. */
@@ -57,25 +58,16 @@ export function CreateBoardDialog({ open, onClose }: { open: boolean; onClose():
             className={`${btn.input} mt-1`}
           />
         </label>
-        {error ? (
-          <p role="alert" className="text-sm text-rose-700">
-            {error}
-          </p>
-        ) : null}
+        <ErrorNote>{error}</ErrorNote>
         {!connected ? <p className="text-sm text-slate-600">Waiting for the connection…</p> : null}
-        <div className="flex justify-end gap-2">
-          <button type="button" className={btn.secondary} onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className={btn.primary} disabled={busy || !connected || !title.trim()}>
-            {busy ? (
-              <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
-            ) : (
-              <Plus className="h-4 w-4" aria-hidden />
-            )}
-            Create board
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          busy={busy}
+          disabled={!connected || !title.trim()}
+          icon={<Plus className="h-4 w-4" aria-hidden />}
+        >
+          Create board
+        </DialogActions>
       </form>
     </Dialog>
   );

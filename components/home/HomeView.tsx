@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useSession } from "next-auth/react";
 import { KeyRound } from "lucide-react";
+import { btn } from "@/components/ui/styles";
 import { ConnectionCard } from "../realtime/ConnectionCard";
 import { BoardList } from "./BoardList";
 
@@ -28,10 +29,7 @@ export function HomeView() {
           <p className="mt-2 text-sm text-slate-600">
             Create an API token to connect with socket.io-client or push data over HTTP.
           </p>
-          <Link
-            href="/tokens"
-            className="mt-4 inline-block rounded-lg bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700"
-          >
+          <Link href="/tokens" className={`${btn.primary} mt-4`}>
             Manage API tokens
           </Link>
         </section>

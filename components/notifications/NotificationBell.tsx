@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useState } from "react";
 import { toast } from "sonner";
 import type { NotificationItem, NotificationKind } from "@/lib/protocol/notifications";
-import { usePopover } from "../board/ui/usePopover";
+import { usePopover } from "@/components/ui/usePopover";
 import { useRealtime } from "../realtime/SocketProvider";
 
 const ICON: Record<NotificationKind, typeof Bell> = {

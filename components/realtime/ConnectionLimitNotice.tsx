@@ -3,6 +3,7 @@
 import { Loader2, MonitorSmartphone, RefreshCw, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import type { SessionSummary } from "@/lib/protocol/sessions";
+import { button } from "@/components/ui/styles";
 import { formatSince } from "./format-since";
 import { useRealtime } from "./SocketProvider";
 import { useSessions } from "./useSessions";
@@ -114,7 +115,7 @@ function LimitPanel(props: { limit?: number; active?: number; refusal: unknown; 
                 onClick={() => void closeSession(s)}
                 disabled={closing !== null}
                 aria-label={`Close the session of ${s.browser} on ${s.instanceId}`}
-                className="inline-flex items-center gap-1.5 rounded-lg px-3 py-1.5 text-sm font-medium text-rose-700 ring-1 ring-rose-300 hover:bg-rose-50 disabled:opacity-60"
+                className={button("dangerOutline", "sm")}
               >
                 {closing === s.connectionId ? (
                   <Loader2 className="h-4 w-4 animate-spin" aria-hidden />

@@ -1,28 +1,17 @@
 "use client";
 
+import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
 import { useRealtime } from "./SocketProvider";
 import type { ConnectionStatus as Status } from "@/lib/client/connection-state";
 
-const LOOK: Record<Status, { label: string; dot: string; ring: string }> = {
-  connecting: {
-    label: "connecting",
-    dot: "bg-amber-400 animate-pulse",
-    ring: "ring-amber-300 text-amber-900 bg-amber-50",
-  },
-  connected: {
-    label: "connected",
-    dot: "bg-emerald-500",
-    ring: "ring-emerald-300 text-emerald-900 bg-emerald-50",
-  },
-  reconnecting: {
-    label: "reconnecting",
-    dot: "bg-amber-500 animate-pulse",
-    ring: "ring-amber-300 text-amber-900 bg-amber-50",
-  },
-  offline: { label: "offline", dot: "bg-slate-400", ring: "ring-slate-300 text-slate-700 bg-slate-100" },
-  limited: { label: "too many sessions", dot: "bg-rose-500", ring: "ring-rose-300 text-rose-900 bg-rose-50" },
-  unauthorized: { label: "signed out", dot: "bg-rose-500", ring: "ring-rose-300 text-rose-900 bg-rose-50" },
-  unsupported: { label: "reload needed", dot: "bg-rose-500", ring: "ring-rose-300 text-rose-900 bg-rose-50" },
+const LOOK: Record<Status, { label: string; tone: PillTone; mark: "dot" | "pulse" }> = {
+  connecting: { label: "connecting", tone: "warning", mark: "pulse" },
+  connected: { label: "connected", tone: "success", mark: "dot" },
+  reconnecting: { label: "reconnecting", tone: "warning", mark: "pulse" },
+  offline: { label: "offline", tone: "muted", mark: "dot" },
+  limited: { label: "too many sessions", tone: "danger", mark: "dot" },
+  unauthorized: { label: "signed out", tone: "danger", mark: "dot" },
+  unsupported: { label: "reload needed", tone: "danger", mark: "dot" },
 };
 
 /** The connection pill. `data-status` is what tests read; the text is what people and screen readers read. */
@@ -36,18 +25,19 @@ export function ConnectionStatus() {
       : undefined;
   return (
     <div className="flex items-center gap-2">
-      <span
+      <StatusPill
         role="status"
         aria-live="polite"
         data-testid="connection-status"
         data-status={state.status}
         title={title}
-        className={`inline-flex items-center gap-2 rounded-full px-3 py-1 text-xs font-medium ring-1 ${look.ring}`}
+        tone={look.tone}
+        size="sm"
+        mark={look.mark}
       >
-        <span aria-hidden className={`h-2 w-2 rounded-full ${look.dot}`} />
         {look.label}
         {state.status === "reconnecting" && state.attempt > 1 ? ` (try ${state.attempt})` : null}
-      </span>
+      </StatusPill>
       {state.status === "offline" ? (
         <button
           type="button"

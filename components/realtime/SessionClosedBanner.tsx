@@ -1,5 +1,6 @@
 "use client";
 
+import { button, card } from "@/components/ui/styles";
 import { useRealtime } from "./SocketProvider";
 
 /** After the user closed this tab's session from elsewhere, it stays offline until they choose otherwise. */
@@ -10,14 +11,10 @@ export function SessionClosedBanner() {
     <section
       role="status"
       data-testid="session-closed"
-      className="mb-6 flex flex-wrap items-center gap-3 rounded-2xl bg-white p-4 text-sm shadow-sm ring-1 ring-slate-200"
+      className={`${card} mb-6 flex flex-wrap items-center gap-3 p-4 text-sm`}
     >
       <p className="flex-1 text-slate-700">{lastNotice.message} This tab is not live.</p>
-      <button
-        type="button"
-        onClick={reconnect}
-        className="rounded-lg bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-700"
-      >
+      <button type="button" onClick={reconnect} className={button("primary", "sm")}>
         Reconnect this tab
       </button>
     </section>

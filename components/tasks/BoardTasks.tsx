@@ -4,8 +4,8 @@ import { FileDown, ListChecks } from "lucide-react";
 import { createContext, useContext, useState, type ReactNode } from "react";
 import { toast } from "sonner";
 import type { TaskInfo } from "@/lib/protocol/tasks";
-import { btn } from "../board/ui/buttons";
-import { Dialog } from "../board/ui/Dialog";
+import { Dialog } from "@/components/ui/Dialog";
+import { btn } from "@/components/ui/styles";
 import { TaskList } from "./TaskList";
 import { useTasks, type TaskActions } from "./useTasks";
 

@@ -4,14 +4,15 @@ import { AlertTriangle, CheckCircle2, Download, Info, Loader2, RotateCcw, X, XCi
 import { useState } from "react";
 import { toast } from "sonner";
 import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
-import { btn } from "../board/ui/buttons";
+import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
+import { btn } from "@/components/ui/styles";
 
-const STATUS: Record<TaskInfo["status"], { label: string; tone: string }> = {
-  queued: { label: "Queued", tone: "bg-slate-100 text-slate-700" },
-  running: { label: "Running", tone: "bg-indigo-50 text-indigo-800" },
-  completed: { label: "Done", tone: "bg-emerald-50 text-emerald-800" },
-  failed: { label: "Failed", tone: "bg-rose-50 text-rose-800" },
-  cancelled: { label: "Cancelled", tone: "bg-slate-100 text-slate-600" },
+const STATUS: Record<TaskInfo["status"], { label: string; tone: PillTone }> = {
+  queued: { label: "Queued", tone: "muted" },
+  running: { label: "Running", tone: "info" },
+  completed: { label: "Done", tone: "success" },
+  failed: { label: "Failed", tone: "danger" },
+  cancelled: { label: "Cancelled", tone: "muted" },
 };
 
 /** For a CSV import that overfilled its chart: the chart kept only its newest points. */
@@ -115,13 +116,10 @@ export function TaskRow({
             {task.attempts > 1 ? ` · attempt ${task.attempts} of ${task.maxAttempts}` : ""}
           </p>
         </div>
-        <span
-          className={`rounded-full px-2 py-0.5 text-xs font-medium ${look.tone}`}
-          data-testid="task-status"
-        >
+        <StatusPill tone={look.tone} data-testid="task-status">
           {look.label}
           {task.status === "running" ? ` ${task.progress}%` : ""}
-        </span>
+        </StatusPill>
       </div>
       {task.status !== "cancelled" ? <ProgressBar task={task} /> : null}
       {task.message && (task.status === "running" || task.status === "queued") ? (

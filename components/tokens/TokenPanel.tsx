@@ -3,6 +3,9 @@
 import { Check, Copy, Loader2, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
 import type { CreateTokenResponse, TokenSummary, TokensResponse } from "@/lib/protocol/tokens";
+import { ErrorNote } from "@/components/ui/ErrorNote";
+import { actionsColumn, DataTable } from "@/components/ui/DataTable";
+import { button, card, field } from "@/components/ui/styles";
 
 const DAY = 86_400;
 const TTL_CHOICES = [
@@ -110,10 +113,7 @@ export function TokenPanel() {
           of them.
         </p>
       </div>
-      <form
-        onSubmit={(e) => void create(e)}
-        className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200"
-      >
+      <form onSubmit={(e) => void create(e)} className={`${card} p-5`}>
         <label htmlFor="token-name" className="text-sm font-medium text-slate-800">
           Name
         </label>
@@ -123,7 +123,7 @@ export function TokenPanel() {
           maxLength={64}
           placeholder="e.g. grafana, nightly export"
           onChange={(e) => setName(e.target.value)}
-          className="mt-1 block w-full max-w-sm rounded-lg border-0 px-3 py-2 text-sm text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
+          className={`${field} mt-1 block w-full max-w-sm`}
         />
         <fieldset className="mt-4">
           <legend className="text-sm font-medium text-slate-800">Expires after</legend>
@@ -146,11 +146,7 @@ export function TokenPanel() {
             ))}
           </div>
         </fieldset>
-        <button
-          type="submit"
-          disabled={busy}
-          className="mt-4 inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
-        >
+        <button type="submit" disabled={busy} className={`${button("primary")} mt-4`}>
           {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
           Create token
         </button>
@@ -170,7 +166,7 @@ export function TokenPanel() {
               <button
                 type="button"
                 onClick={() => void copy()}
-                className="inline-flex items-center gap-1 rounded-lg px-3 text-sm ring-1 ring-slate-300 hover:bg-slate-50"
+                className={button("secondary")}
                 aria-label="Copy token"
               >
                 {copied ? (
@@ -184,75 +180,46 @@ export function TokenPanel() {
           </div>
         ) : null}
       </form>
-      {error ? (
-        <p role="alert" className="text-sm text-rose-700">
-          {error}
-        </p>
-      ) : null}
-      <section
-        aria-labelledby="tokens-title"
-        className="rounded-2xl bg-white shadow-sm ring-1 ring-slate-200"
-      >
-        <h2 id="tokens-title" className="px-5 pt-4 text-base font-semibold text-slate-900">
+      <ErrorNote look="text">{error}</ErrorNote>
+      <section aria-labelledby="tokens-title" className={card}>
+        <h2 id="tokens-title" className="px-4 pt-4 text-base font-semibold text-slate-900">
           Your tokens
         </h2>
-        {tokens === null ? (
-          <p className="px-5 py-4 text-sm text-slate-600">Loading…</p>
-        ) : tokens.length === 0 ? (
-          <p className="px-5 py-4 text-sm text-slate-600">You have no API tokens.</p>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="mt-2 w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-600">
-                <tr>
-                  <th scope="col" className="px-5 py-2 font-medium">
-                    Name
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Created
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Last used
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-medium">
-                    Expires
-                  </th>
-                  <th scope="col" className="px-5 py-2 text-right font-medium">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {tokens.map((t) => (
-                  <tr key={t.id} data-testid="token-row">
-                    <td className="max-w-56 truncate px-5 py-2 font-medium text-slate-900" title={t.name}>
-                      {t.name}
-                    </td>
-                    <td className="px-3 py-2 text-slate-700">{when(t.createdAt)}</td>
-                    <td className="px-3 py-2 text-slate-700">{when(t.lastUsedAt)}</td>
-                    <td className="px-3 py-2 text-slate-700">{when(t.expiresAt)}</td>
-                    <td className="px-5 py-2 text-right">
-                      <button
-                        type="button"
-                        onClick={() => void revoke(t)}
-                        disabled={revoking === t.id}
-                        aria-label={`Revoke token ${t.name}`}
-                        className="inline-flex items-center gap-1 rounded-lg px-2.5 py-1 text-sm text-rose-700 ring-1 ring-rose-200 hover:bg-rose-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-rose-500 disabled:opacity-60"
-                      >
-                        {revoking === t.id ? (
-                          <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
-                        ) : (
-                          <Trash2 className="h-4 w-4" aria-hidden />
-                        )}
-                        Revoke
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <div className="mt-2 overflow-x-auto">
+          <DataTable<TokenSummary>
+            rows={tokens}
+            rowKey={(t) => t.id}
+            rowProps={() => ({ "data-testid": "token-row" })}
+            empty="You have no API tokens."
+            columns={[
+              {
+                header: "Name",
+                className: "max-w-56 truncate font-medium text-slate-900",
+                cellProps: (t) => ({ title: t.name }),
+                cell: (t) => t.name,
+              },
+              { header: "Created", className: "text-slate-700", cell: (t) => when(t.createdAt) },
+              { header: "Last used", className: "text-slate-700", cell: (t) => when(t.lastUsedAt) },
+              { header: "Expires", className: "text-slate-700", cell: (t) => when(t.expiresAt) },
+              actionsColumn((t) => (
+                <button
+                  type="button"
+                  onClick={() => void revoke(t)}
+                  disabled={revoking === t.id}
+                  aria-label={`Revoke token ${t.name}`}
+                  className={button("dangerOutline", "xs")}
+                >
+                  {revoking === t.id ? (
+                    <Loader2 className="h-4 w-4 animate-spin" aria-hidden />
+                  ) : (
+                    <Trash2 className="h-4 w-4" aria-hidden />
+                  )}
+                  Revoke
+                </button>
+              )),
+            ]}
+          />
+        </div>
       </section>
     </div>
   );

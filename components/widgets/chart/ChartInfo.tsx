@@ -3,8 +3,8 @@
 import { Check, Copy, Info } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
-import { btn } from "@/components/board/ui/buttons";
-import { Popover } from "@/components/board/ui/Popover";
+import { Popover } from "@/components/ui/Popover";
+import { btn } from "@/components/ui/styles";
 
 function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);

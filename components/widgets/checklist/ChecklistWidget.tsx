@@ -5,9 +5,9 @@ import { useState, type FormEvent } from "react";
 import type { ChecklistItem, ChecklistWidget as ChecklistWidgetType } from "@/lib/boards/types";
 import { fieldRev, itemKey } from "@/lib/client/field-keys";
 import { randomId } from "@/lib/client/ids";
-import { useBoardContext } from "../../board/BoardContext";
-import { InlineEdit } from "@/components/board/ui/InlineEdit";
+import { InlineEdit } from "@/components/ui/InlineEdit";
 import { CHECKLIST_LIMITS } from "@/lib/boards/widgets/checklist";
+import { useBoardContext } from "../../board/BoardContext";
 
 /** A to-do list. Adding and removing items merges with others' changes; editing an item's text or tick is guarded. */
 export function ChecklistWidget({ widget }: { widget: ChecklistWidgetType }) {

@@ -6,11 +6,11 @@ import type { KpiWidget as KpiWidgetType } from "@/lib/boards/types";
 import { KpiEditor, type KpiDraft } from "@/lib/client/field-editor";
 import { widgetKey } from "@/lib/client/field-keys";
 import { formatChange, formatNumber, kpiChange } from "@/lib/client/kpi";
+import { btn } from "@/components/ui/styles";
+import { KPI_LIMITS } from "@/lib/boards/widgets/kpi";
 import { useBoardContext } from "../../board/BoardContext";
-import { btn } from "@/components/board/ui/buttons";
 import { ConflictPanel } from "../ConflictPanel";
 import { useEditorHost } from "../useEditorHost";
-import { KPI_LIMITS } from "@/lib/boards/widgets/kpi";
 
 /** A number with its label and unit, and how it changed from the previous value. */
 export function KpiWidget({ widget }: { widget: KpiWidgetType }) {

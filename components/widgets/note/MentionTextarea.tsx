@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState, type TextareaHTMLAttributes } from "react";
-import { Avatar } from "@/components/board/ui/Avatar";
+import { Avatar } from "@/components/ui/Avatar";
 
 interface MentionTextareaProps extends Omit<
   TextareaHTMLAttributes<HTMLTextAreaElement>,

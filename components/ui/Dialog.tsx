@@ -1,7 +1,8 @@
 "use client";
 
-import { X } from "lucide-react";
+import { Loader2, X } from "lucide-react";
 import { useEffect, useId, useRef, type ReactNode } from "react";
+import { button } from "./styles";
 
 interface DialogProps {
   open: boolean;
@@ -65,5 +66,50 @@ export function Dialog({ open, onClose, title, description, children, size = "sm
         </div>
       ) : null}
     </dialog>
+  );
+}
+
+interface DialogActionsProps {
+  onCancel(): void;
+  /** While the action runs: both buttons wait, and a spinner replaces the icon. */
+  busy: boolean;
+  /** The action cannot run now (not connected, nothing typed). */
+  disabled?: boolean;
+  tone?: "primary" | "danger";
+  size?: "md" | "sm";
+  icon?: ReactNode;
+  /** A submit button of the dialog's form; otherwise a button that calls `onConfirm`. */
+  onConfirm?(): void;
+  /** The action's label. */
+  children: ReactNode;
+}
+
+/** A dialog's footer: Cancel, then the action, on the right. */
+export function DialogActions(props: DialogActionsProps) {
+  const {
+    onCancel,
+    busy,
+    disabled = false,
+    tone = "primary",
+    size = "md",
+    icon,
+    onConfirm,
+    children,
+  } = props;
+  return (
+    <div className="flex justify-end gap-2">
+      <button type="button" className={button("secondary", size)} onClick={onCancel} disabled={busy}>
+        Cancel
+      </button>
+      <button
+        type={onConfirm ? "button" : "submit"}
+        className={button(tone, size)}
+        onClick={onConfirm}
+        disabled={busy || disabled}
+      >
+        {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : icon}
+        {children}
+      </button>
+    </div>
   );
 }

@@ -1,9 +1,8 @@
 "use client";
 
-import { Loader2 } from "lucide-react";
 import type { ReactNode } from "react";
-import { Dialog } from "../board/ui/Dialog";
-import { btnDanger, btnPrimary, btnSecondary } from "./ui";
+import { Dialog, DialogActions } from "./Dialog";
+import { ErrorNote } from "./ErrorNote";
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -38,24 +37,13 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
     <Dialog open={open} onClose={() => !busy && onCancel()} title={title}>
       <div className="space-y-2 text-sm text-slate-600">{children}</div>
-      {error ? (
-        <p role="alert" className="mt-3 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800">
-          {error}
-        </p>
-      ) : null}
-      <div className="mt-4 flex justify-end gap-2">
-        <button type="button" className={btnSecondary} onClick={onCancel} disabled={busy}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className={tone === "danger" ? btnDanger : btnPrimary}
-          onClick={onConfirm}
-          disabled={busy}
-        >
-          {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
+      <ErrorNote look="box" className="mt-3">
+        {error}
+      </ErrorNote>
+      <div className="mt-4">
+        <DialogActions onCancel={onCancel} busy={busy} tone={tone} size="sm" onConfirm={onConfirm}>
           {busy ? busyLabel : confirmLabel}
-        </button>
+        </DialogActions>
       </div>
     </Dialog>
   );
