@@ -4,7 +4,7 @@ import { AppError } from "@/lib/protocol/errors";
 import type { CommittedOp } from "@/lib/protocol/boards";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
-import { defineScripts, script, type Scripts } from "../redis/scripts";
+import { script, ScriptedRedisStore } from "../redis/scripts";
 import type { BoardStore, CommitResult } from "./store";
 
 /** Applied opIds are remembered for a day: far longer than any client keeps an op to resend. */
@@ -58,14 +58,9 @@ const SCRIPTS = {
  * revisions, trimmed to about `LIMITS.logLength`), and one `op:<opId>` key per applied op. Run Redis with
  * append-only persistence so that acknowledged ops survive a Redis restart.
  */
-export class RedisBoardStore implements BoardStore {
-  private readonly scripts: Scripts<typeof SCRIPTS>;
-
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
-  ) {
-    this.scripts = defineScripts(redis, SCRIPTS);
+export class RedisBoardStore extends ScriptedRedisStore<typeof SCRIPTS> implements BoardStore {
+  constructor(redis: RedisClient, keys: RedisKeys) {
+    super(redis, keys, SCRIPTS);
   }
 
   private k(boardId: string, kind: string): string {

@@ -1,7 +1,7 @@
 import type { NotificationItem } from "@/lib/protocol/notifications";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
-import { defineScripts, script, type Scripts } from "../redis/scripts";
+import { script, ScriptedRedisStore } from "../redis/scripts";
 import { FEED_LENGTH, type NotificationStore } from "./store";
 
 // KEYS: ids (list, newest first), items (hash id → json), unread (set). ARGV: id, json, max.
@@ -24,14 +24,9 @@ const SCRIPTS = {
 };
 
 /** Redis mode: per user, under the `u:<name>` hash tag, a list of ids, a hash of items and a set of unread ids. */
-export class RedisNotificationStore implements NotificationStore {
-  private readonly scripts: Scripts<typeof SCRIPTS>;
-
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
-  ) {
-    this.scripts = defineScripts(redis, SCRIPTS);
+export class RedisNotificationStore extends ScriptedRedisStore<typeof SCRIPTS> implements NotificationStore {
+  constructor(redis: RedisClient, keys: RedisKeys) {
+    super(redis, keys, SCRIPTS);
   }
 
   private k(user: string, kind: string): string {

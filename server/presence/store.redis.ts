@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
-import { defineScripts, script, type Scripts } from "../redis/scripts";
+import { script, ScriptedRedisStore } from "../redis/scripts";
 import type { PresenceEntry, PresenceStore } from "./store";
 
 // Lease expiries come from Redis TIME, so instances with skewed clocks agree on who has expired.
@@ -44,14 +44,9 @@ const SCRIPTS = {
 };
 
 /** Redis mode: per board, a sorted set of connection ids scored by lease expiry, and their details in a hash. */
-export class RedisPresenceStore implements PresenceStore {
-  private readonly scripts: Scripts<typeof SCRIPTS>;
-
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
-  ) {
-    this.scripts = defineScripts(redis, SCRIPTS);
+export class RedisPresenceStore extends ScriptedRedisStore<typeof SCRIPTS> implements PresenceStore {
+  constructor(redis: RedisClient, keys: RedisKeys) {
+    super(redis, keys, SCRIPTS);
   }
 
   private k(boardId: string): [string, string] {

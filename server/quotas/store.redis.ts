@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
-import { defineScripts, script, type Scripts } from "../redis/scripts";
+import { script, ScriptedRedisStore } from "../redis/scripts";
 import type { QuotaOutcome, QuotaStore } from "./store";
 
 // KEYS: counter. ARGV: amount, limit, windowMs. Returns {admitted, used, pttl}.
@@ -65,14 +65,9 @@ const SCRIPTS = {
 };
 
 /** Redis mode: a counter per window, and per lease key a sorted set of expiries beside a hash of amounts. */
-export class RedisQuotaStore implements QuotaStore {
-  private readonly scripts: Scripts<typeof SCRIPTS>;
-
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
-  ) {
-    this.scripts = defineScripts(redis, SCRIPTS);
+export class RedisQuotaStore extends ScriptedRedisStore<typeof SCRIPTS> implements QuotaStore {
+  constructor(redis: RedisClient, keys: RedisKeys) {
+    super(redis, keys, SCRIPTS);
   }
 
   private lease(key: string): [string, string] {

@@ -1,4 +1,5 @@
 import type { RedisClient } from "./connection";
+import type { RedisKeys } from "./keys";
 
 type ScriptFn = (...args: never[]) => Promise<unknown>;
 
@@ -37,4 +38,17 @@ export function defineScripts<T extends Record<string, ScriptSpec<ScriptFn>>>(
     bound.set(name, (...args) => client[name]!(...args));
   }
   return Object.fromEntries(bound) as unknown as Scripts<T>;
+}
+
+/** A store whose atomic steps are Lua scripts: the client, the key builder and its typed scripts. */
+export abstract class ScriptedRedisStore<T extends Record<string, ScriptSpec<ScriptFn>>> {
+  protected readonly scripts: Scripts<T>;
+
+  protected constructor(
+    protected readonly redis: RedisClient,
+    protected readonly keys: RedisKeys,
+    specs: T,
+  ) {
+    this.scripts = defineScripts(redis, specs);
+  }
 }
