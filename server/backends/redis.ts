@@ -11,7 +11,7 @@ import type { Logger } from "../logging/logger";
 import { closeRedis, createRedisClient, waitReady, type RedisClient } from "../redis/connection";
 import { RedisKeys } from "../redis/keys";
 import { RedisBoardStore } from "../boards/store.redis";
-import { RedisSeedMarks } from "../demo/seeds";
+import { RedisSeedMarks, SqlSeedMarks } from "../demo/seeds";
 import { RedisSnapshotTransport } from "../metrics/redis-transport";
 import { SqlNotificationStore } from "../notifications/store.sql";
 import { RedisNotificationStore } from "../notifications/store.redis";
@@ -64,8 +64,8 @@ export function createSocketAdapter(
 
 /**
  * The stores: with a database (`DATABASE_URL`), boards, notifications, connection limits and task files live in
- * PostgreSQL and Redis keeps what can be rebuilt (presence, registry, quotas, queues, seed marks, metrics); without
- * one, everything is in Redis as before.
+ * PostgreSQL (and so do the seed marks, so that a wiped Redis does not seed again) and Redis keeps what can be
+ * rebuilt (presence, registry, quotas, queues, metrics); without one, everything is in Redis as before.
  */
 function redisStores(
   config: RedisConfig,
@@ -86,7 +86,7 @@ function redisStores(
       ? new SqlLimitStore(database, config.maxConnectionsPerUser)
       : new RedisLimitStore(command, keys, config.maxConnectionsPerUser),
     blobs: database ? new SqlBlobStore(database) : new RedisBlobStore(command, keys),
-    seeds: new RedisSeedMarks(command, keys),
+    seeds: database ? new SqlSeedMarks(database) : new RedisSeedMarks(command, keys),
     taskQueue: async (listener) =>
       new BullTaskQueue({
         redis: command,
