@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyOp, newBoard } from "@/lib/boards/apply";
 import type { BoardDoc } from "@/lib/boards/types";
@@ -14,6 +15,21 @@ import { testLogger } from "../testing/logger";
 import { tempDir } from "../testing/temp-dir";
 import { importFileData } from "./import-files";
 import { openDatabase } from "./open";
+
+/** `npm run db:import` on `dataDir`: its exit code and what it printed. */
+function runImport(dataDir: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn("node_modules/.bin/tsx", ["server/cli/db.ts", "import"], {
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATA_DIR: dataDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 const config = (dataDir: string) => ({ dataDir, instanceLeaseMs: 10_000, maxConnectionsPerUser: 20 });
 const HOUR = 3_600_000;
@@ -206,6 +222,32 @@ describe("the import of a data folder written by the previous version's file sto
     } finally {
       await database.close();
     }
+  });
+
+  it("runs by hand as npm run db:import, with a summary, and a second run imports nothing", async () => {
+    const dir = await tempDir("pb-import-cli-");
+    cleanups.push(dir.remove);
+    const boards = await FileBoardStore.open(dir.path);
+    const doc = newBoard({ id: "cli", title: "CLI", owner: "alice", at: 1 });
+    await boards.create(doc);
+    await commitAll(boards, doc, [{ type: "board.rename", title: "Renamed", baseRev: 0 }], 1);
+    await boards.close();
+    await new FileUserStore(dir.path).create({
+      name: "alice",
+      role: "user",
+      passwordHash: "h",
+      createdAt: 1,
+    });
+
+    const first = await runImport(dir.path);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      "imported from the data folder 1 boards with 1 ops, 1 users, 0 API tokens",
+    );
+    const second = await runImport(dir.path);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("nothing to import");
   });
 
   it("imports nothing, and starts, on an empty data folder", async () => {
