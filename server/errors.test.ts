@@ -32,6 +32,13 @@ const unavailable = (message: string): Kind => ({
   logged: false,
 });
 
+/** PostgreSQL out of reach, as pg reports it: an error with a SQLSTATE or socket code. */
+const databaseUnavailable = (message: string, code?: string): Kind => ({
+  ...unavailable(message),
+  kind: `the database failing with "${message}"${code ? ` (${code})` : ""}`,
+  error: () => Object.assign(new Error(message), code ? { code } : {}),
+});
+
 /** A bug: logged, and the client learns nothing about it. */
 const internal = (kind: string, error: () => unknown): Kind => ({
   kind,
@@ -70,6 +77,17 @@ const KINDS: Kind[] = [
   },
   unavailable("Connection is closed."),
   unavailable("CLUSTERDOWN The cluster is down"),
+  databaseUnavailable("Connection terminated unexpectedly"),
+  databaseUnavailable("timeout exceeded when trying to connect"),
+  // Node's error for every address of "localhost" refused: no message, only the code.
+  databaseUnavailable("", "ECONNREFUSED"),
+  databaseUnavailable("terminating connection due to administrator command", "57P01"),
+  databaseUnavailable("the database system is starting up", "57P03"),
+  databaseUnavailable("could not connect to server", "08006"),
+  // A constraint the store did not expect is a bug, not an outage.
+  internal("a unique violation", () =>
+    Object.assign(new Error("duplicate key value violates unique constraint"), { code: "23505" }),
+  ),
   internal("a bug", () => new TypeError("cannot read properties of undefined (reading 'secret')")),
   internal("a thrown string", () => "not an Error"),
 ];

@@ -18,13 +18,25 @@ export function validationError(err: ZodError): ErrorBody {
   };
 }
 
-/** Errors ioredis raises while Redis (or a Cluster shard) is unreachable: worth a retry, not a bug report. */
+/** Socket errors of a connection that could not be made or was cut. */
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH"]);
+
+/**
+ * PostgreSQL's SQLSTATEs for a server out of reach for now: connection exceptions (class 08), the server shutting
+ * down, crashed or starting up (57P01-57P03), too many connections (53300).
+ */
+const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
+
+/**
+ * Errors raised while the storage is unreachable: ioredis's while Redis (or a Cluster shard) is away, pg's while
+ * PostgreSQL is. Worth a retry, not a bug report.
+ */
 export function isStorageUnavailable(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    /Connection is closed|Command timed out|Stream isn't writeable|MaxRetriesPerRequest|ECONNREFUSED|CLUSTERDOWN|TRYAGAIN|LOADING|MOVED|ASK/i.test(
-      err.message,
-    )
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && (NETWORK_CODES.has(code) || PG_UNAVAILABLE.test(code))) return true;
+  return /Connection is closed|Command timed out|Stream isn't writeable|MaxRetriesPerRequest|ECONNREFUSED|CLUSTERDOWN|TRYAGAIN|LOADING|MOVED|ASK|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    err.message,
   );
 }
 

@@ -43,14 +43,16 @@ async function main(): Promise<void> {
   const port = config.tasks.workerHealthPort;
   const health = port
     ? createServer((req, res) => {
-        void backends.health().then(({ redis: status }) => {
+        void backends.health().then(({ redis: status, database }) => {
           const live = req.url === "/api/live";
-          res.writeHead(live || status === "up" ? 200 : 503, { "content-type": "application/json" });
+          const ready = status === "up" && database !== "down";
+          res.writeHead(live || ready ? 200 : 503, { "content-type": "application/json" });
           res.end(
             JSON.stringify({
-              status: live ? "alive" : status === "up" ? "ok" : "unavailable",
+              status: live ? "alive" : ready ? "ok" : "unavailable",
               worker: config.instanceId,
               redis: status,
+              database,
             }),
           );
         });

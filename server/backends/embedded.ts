@@ -1,54 +1,72 @@
 import { mkdir } from "node:fs/promises";
-import { FileTokenStore } from "../auth/token-store.file";
-import { FileUserStore } from "../auth/user-store.file";
-import { FileBoardStore } from "../boards/store.file";
+import { SqlTokenStore } from "../auth/token-store.sql";
+import { SqlUserStore } from "../auth/user-store.sql";
+import { SqlBoardStore } from "../boards/store.sql";
 import type { Config } from "../config/config";
+import { importFileData, summarizeImport } from "../db/import-files";
+import { openDatabase, type SqlDatabase } from "../db/open";
 import { FileSeedMarks } from "../demo/seeds";
 import type { Logger } from "../logging/logger";
 import { MemorySnapshotTransport } from "../metrics/transport";
-import { FileNotificationStore } from "../notifications/store.file";
+import { SqlNotificationStore } from "../notifications/store.sql";
 import { MemoryPresenceStore } from "../presence/store.memory";
 import { MemoryQuotaStore } from "../quotas/store.memory";
-import { FileLimitStore } from "../registry/limits.file";
+import { SqlLimitStore } from "../registry/limits.sql";
 import { MemoryConnectionRegistry } from "../registry/registry.memory";
-import { FileBlobStore } from "../tasks/blobs";
+import { SqlBlobStore } from "../tasks/blobs.sql";
 import { MemoryTaskQueue } from "../tasks/queue.memory";
+import { databaseStatus } from "./database-health";
 import type { Backends, FeatureStores } from "./types";
 
 export type EmbeddedConfig = Pick<Config, "dataDir" | "instanceLeaseMs" | "maxConnectionsPerUser">;
 
-async function openEmbeddedStores(config: EmbeddedConfig, logger: Logger): Promise<FeatureStores> {
+function openEmbeddedStores(config: EmbeddedConfig, database: SqlDatabase, logger: Logger): FeatureStores {
   const { dataDir } = config;
   return {
-    boards: await FileBoardStore.open(dataDir),
-    notifications: new FileNotificationStore(dataDir),
+    boards: new SqlBoardStore(database, { logger }),
+    notifications: new SqlNotificationStore(database),
     presence: new MemoryPresenceStore(),
     quotas: new MemoryQuotaStore(),
     registry: new MemoryConnectionRegistry(config.instanceLeaseMs),
-    limits: new FileLimitStore(dataDir, config.maxConnectionsPerUser),
-    blobs: new FileBlobStore(dataDir),
+    limits: new SqlLimitStore(database, config.maxConnectionsPerUser),
+    blobs: new SqlBlobStore(database),
     seeds: new FileSeedMarks(dataDir),
     taskQueue: (listener) => MemoryTaskQueue.open(dataDir, listener, logger),
     snapshots: () => new MemorySnapshotTransport(),
   };
 }
 
-/** One process, stores in memory and under the data folder, the in-memory Socket.IO adapter. */
+/**
+ * One process: the system of record in SQLite (`DATA_DIR/pulseboard.db`, one connection for the whole process),
+ * presence and the registry in memory, the in-memory Socket.IO adapter. At the first start on a data folder of the
+ * previous version, its JSON files are imported into the database (once; see `importFileData`).
+ */
 export async function createEmbeddedBackends(config: EmbeddedConfig, logger: Logger): Promise<Backends> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  let stores: Promise<FeatureStores> | undefined;
+  const database = await openDatabase({ dataDir: config.dataDir }, { logger });
+  try {
+    const summary = await importFileData(database, config.dataDir);
+    if (summary.steps > 0) logger.info({ imported: summary }, summarizeImport(summary, database.where));
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  let stores: FeatureStores | undefined;
+  let closed = false;
   return {
     mode: "embedded",
-    users: new FileUserStore(config.dataDir),
-    tokens: new FileTokenStore(config.dataDir),
-    stores: () => (stores ??= openEmbeddedStores(config, logger)),
+    users: new SqlUserStore(database),
+    tokens: new SqlTokenStore(database),
+    database,
+    stores: async () => (stores ??= openEmbeddedStores(config, database, logger)),
     onAdapterReconnect: () => {},
     redisStatus: () => "disabled",
-    health: async () => ({ redis: "disabled" }),
+    health: async () => ({ redis: "disabled", database: await databaseStatus(database, 1_000) }),
     close: async () => {
-      const opened = stores;
-      stores = undefined;
-      await (await opened?.catch(() => undefined))?.boards.close();
+      if (closed) return;
+      closed = true;
+      await stores?.boards.close();
+      await database.close();
     },
   };
 }

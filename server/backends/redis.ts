@@ -1,26 +1,34 @@
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import type { ServerOptions } from "socket.io";
+import { SqlTokenStore } from "../auth/token-store.sql";
+import { SqlUserStore } from "../auth/user-store.sql";
 import { RedisTokenStore } from "../auth/token-store.redis";
 import { RedisUserStore } from "../auth/user-store.redis";
+import { SqlBoardStore } from "../boards/store.sql";
 import type { Config } from "../config/config";
+import { openDatabase, type SqlDatabase } from "../db/open";
 import type { Logger } from "../logging/logger";
 import { closeRedis, createRedisClient, waitReady, type RedisClient } from "../redis/connection";
 import { RedisKeys } from "../redis/keys";
 import { RedisBoardStore } from "../boards/store.redis";
-import { RedisSeedMarks } from "../demo/seeds";
+import { RedisSeedMarks, SqlSeedMarks } from "../demo/seeds";
 import { RedisSnapshotTransport } from "../metrics/redis-transport";
+import { SqlNotificationStore } from "../notifications/store.sql";
 import { RedisNotificationStore } from "../notifications/store.redis";
 import { RedisPresenceStore } from "../presence/store.redis";
 import { RedisQuotaStore } from "../quotas/store.redis";
+import { SqlLimitStore } from "../registry/limits.sql";
 import { RedisLimitStore } from "../registry/limits.redis";
 import { RedisConnectionRegistry } from "../registry/registry.redis";
 import { RedisBlobStore } from "../tasks/blobs";
+import { SqlBlobStore } from "../tasks/blobs.sql";
 import { BullTaskQueue } from "../tasks/queue.bullmq";
+import { databaseStatus } from "./database-health";
 import type { Backends, DependencyStatus, FeatureStores, RedisConnections } from "./types";
 
 export type RedisConfig = Pick<
   Config,
-  "redis" | "instanceId" | "instanceLeaseMs" | "maxConnectionsPerUser" | "tasks"
+  "redis" | "instanceId" | "instanceLeaseMs" | "maxConnectionsPerUser" | "tasks" | "database" | "dataDir"
 >;
 
 async function ping(client: RedisClient, timeoutMs: number): Promise<DependencyStatus> {
@@ -54,19 +62,31 @@ export function createSocketAdapter(
     : createAdapter(pub, sub, { key: adapterKey(keyPrefix) });
 }
 
-function redisStores(config: RedisConfig, redis: RedisConnections, logger: Logger): FeatureStores {
+/**
+ * The stores: with a database (`DATABASE_URL`), boards, notifications, connection limits and task files live in
+ * PostgreSQL (and so do the seed marks, so that a wiped Redis does not seed again) and Redis keeps what can be
+ * rebuilt (presence, registry, quotas, queues, metrics); without one, everything is in Redis as before.
+ */
+function redisStores(
+  config: RedisConfig,
+  redis: RedisConnections,
+  database: SqlDatabase | undefined,
+  logger: Logger,
+): FeatureStores {
   const { command, keys } = redis;
   const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
   let blocking = 0;
   return {
-    boards: new RedisBoardStore(command, keys),
-    notifications: new RedisNotificationStore(command, keys),
+    boards: database ? new SqlBoardStore(database, { logger }) : new RedisBoardStore(command, keys),
+    notifications: database ? new SqlNotificationStore(database) : new RedisNotificationStore(command, keys),
     presence: new RedisPresenceStore(command, keys),
     quotas: new RedisQuotaStore(command, keys),
     registry: new RedisConnectionRegistry(command, keys, config.instanceLeaseMs),
-    limits: new RedisLimitStore(command, keys, config.maxConnectionsPerUser),
-    blobs: new RedisBlobStore(command, keys),
-    seeds: new RedisSeedMarks(command, keys),
+    limits: database
+      ? new SqlLimitStore(database, config.maxConnectionsPerUser)
+      : new RedisLimitStore(command, keys, config.maxConnectionsPerUser),
+    blobs: database ? new SqlBlobStore(database) : new RedisBlobStore(command, keys),
+    seeds: database ? new SqlSeedMarks(database) : new RedisSeedMarks(command, keys),
     taskQueue: async (listener) =>
       new BullTaskQueue({
         redis: command,
@@ -100,8 +120,9 @@ function onReconnect(clients: RedisClient[], listener: () => void): void {
 }
 
 /**
- * Redis mode, on a single Redis (`REDIS_URL`) or a Cluster (`REDIS_CLUSTER_NODES`): stores in Redis, broadcasts
- * through @socket.io/redis-adapter on dedicated pub/sub clients.
+ * Redis mode, on a single Redis (`REDIS_URL`) or a Cluster (`REDIS_CLUSTER_NODES`): broadcasts through
+ * @socket.io/redis-adapter on dedicated pub/sub clients; the system of record in PostgreSQL when `DATABASE_URL` is
+ * set, else in Redis.
  */
 export async function createRedisBackends(config: RedisConfig, logger: Logger): Promise<Backends> {
   const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
@@ -115,25 +136,42 @@ export async function createRedisBackends(config: RedisConfig, logger: Logger): 
     await Promise.all(clients.map(closeRedis));
     throw new Error(`cannot reach Redis: ${(err as Error).message}`);
   }
+  let database: SqlDatabase | undefined;
+  if (config.database.url) {
+    try {
+      database = await openDatabase({ url: config.database.url, dataDir: config.dataDir }, { logger });
+    } catch (err) {
+      await Promise.all(clients.map(closeRedis));
+      throw err;
+    }
+  }
   const keys = new RedisKeys(config.redis.keyPrefix);
   const redis: RedisConnections = { command, pub, sub, keys };
   let stores: Promise<FeatureStores> | undefined;
   let closed = false;
   return {
     mode: "redis",
-    users: new RedisUserStore(command, keys),
-    tokens: new RedisTokenStore(command, keys),
+    users: database ? new SqlUserStore(database) : new RedisUserStore(command, keys),
+    tokens: database ? new SqlTokenStore(database) : new RedisTokenStore(command, keys),
     redis,
+    database,
     adapter: createSocketAdapter(pub, sub, config.redis.keyPrefix, Boolean(config.redis.clusterNodes)),
-    stores: () => (stores ??= Promise.resolve(redisStores(config, redis, logger))),
+    stores: () => (stores ??= Promise.resolve(redisStores(config, redis, database, logger))),
     onAdapterReconnect: (listener) => onReconnect([pub, sub], listener),
     redisStatus: () => (command.status === "ready" ? "up" : "down"),
-    health: async () => ({ redis: await ping(command, 1_000) }),
+    health: async () => {
+      const [redisUp, databaseUp] = await Promise.all([
+        ping(command, 1_000),
+        databaseStatus(database, 1_000),
+      ]);
+      return { redis: redisUp, database: databaseUp };
+    },
     close: async () => {
       if (closed) return;
       closed = true;
       await (await stores?.catch(() => undefined))?.boards.close();
       await Promise.all(clients.map(closeRedis));
+      await database?.close();
     },
   };
 }

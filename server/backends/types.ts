@@ -2,6 +2,7 @@ import type { ServerOptions } from "socket.io";
 import type { TokenStore } from "../auth/token-store";
 import type { UserStore } from "../auth/user-store";
 import type { BoardStore } from "../boards/store";
+import type { SqlDatabase } from "../db/open";
 import type { SeedMarks } from "../demo/seeds";
 import type { SnapshotTransport } from "../metrics/transport";
 import type { NotificationStore } from "../notifications/store";
@@ -55,6 +56,11 @@ export interface Backends {
   tokens: TokenStore;
   /** Present in Redis mode. */
   redis?: RedisConnections;
+  /**
+   * The SQL system of record, when this backend has one: SQLite in embedded mode, PostgreSQL in Redis mode with
+   * `DATABASE_URL`. One per process, closed by `close()`.
+   */
+  database?: SqlDatabase;
   /** The Socket.IO adapter; undefined means the in-memory adapter. */
   adapter?: ServerOptions["adapter"];
   /**
@@ -66,6 +72,7 @@ export interface Backends {
   onAdapterReconnect(listener: () => void): void;
   /** Redis as this process sees it right now, without a round trip. */
   redisStatus(): DependencyStatus;
-  health(): Promise<{ redis: DependencyStatus }>;
+  /** Redis and the database, each checked with a round trip (`disabled` when this backend has none). */
+  health(): Promise<{ redis: DependencyStatus; database: DependencyStatus }>;
   close(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueApiToken } from "../auth/api-tokens";
+import { openDatabase } from "../db/open";
 import { eventually } from "../metrics/test-helpers";
 import { connect, connectOk } from "../testing/clients";
 import { TEST_SECRET, startInstance, type TestInstance } from "../testing/instance";
@@ -89,10 +90,14 @@ describe("command-line tools", { timeout: 180_000 }, () => {
       const c = await run(["server/cli/token.ts", "--user", "dave", "--ttl", String(91 * 86_400)], env);
       expect(c.code).toBe(1);
       expect(c.stderr).toContain("API_TOKEN_MAX_DAYS");
-      const tokens = JSON.parse(await readFile(`${dir.path}/tokens.json`, "utf8")) as {
-        tokens: Record<string, { name: string; owner: string }>;
-      };
-      expect(Object.values(tokens.tokens)).toMatchObject([{ name: "nightly export", owner: "dave" }]);
+      // The record is in the data folder's database.
+      const database = await openDatabase({ dataDir: dir.path }, { migrate: false });
+      try {
+        const tokens = await database.db.selectFrom("api_tokens").select(["name", "owner"]).execute();
+        expect(tokens).toMatchObject([{ name: "nightly export", owner: "dave" }]);
+      } finally {
+        await database.close();
+      }
     } finally {
       await dir.remove();
     }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { own } from "@/lib/util/own";
+import type { SqlDatabase } from "../db/open";
 import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
 import { JsonDoc } from "../storage/json-doc";
@@ -36,5 +37,27 @@ export class RedisSeedMarks implements SeedMarks {
   async once(name: string, create: () => Promise<string>): Promise<string | undefined> {
     const first = await this.redis.set(this.keys.key("seed", name), "1", "NX");
     return first === "OK" ? create() : undefined;
+  }
+}
+
+/**
+ * The SQL system of record: claimed by inserting `seed.<name>` into `settings` before `create`, so that of many
+ * instances starting at once only one seeds, and a Redis that was wiped does not seed again.
+ */
+export class SqlSeedMarks implements SeedMarks {
+  constructor(private readonly database: SqlDatabase) {}
+
+  async once(name: string, create: () => Promise<string>): Promise<string | undefined> {
+    const setting = `seed.${name}`;
+    const claimed = await this.database.db
+      .insertInto("settings")
+      .values({ name: setting, value: "" })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .returning("name")
+      .executeTakeFirst();
+    if (!claimed) return undefined;
+    const id = await create();
+    await this.database.db.updateTable("settings").set({ value: id }).where("name", "=", setting).execute();
+    return id;
   }
 }

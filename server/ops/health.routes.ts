@@ -12,18 +12,19 @@ export interface HealthDeps {
 
 /**
  * `/api/health` is readiness: can this instance take new work now? `/api/live` is liveness: is the process
- * responsive at all? Liveness never depends on Redis, so an outage does not make Kubernetes restart every pod.
+ * responsive at all? Liveness never depends on Redis or the database, so an outage does not make Kubernetes restart every pod.
  */
 export function registerHealthRoutes(router: Router, deps: HealthDeps): void {
   router.on("GET", "/api/health", async ({ res }) => {
-    const { redis } = await deps.backends.health();
+    const { redis, database } = await deps.backends.health();
     const draining = deps.lifecycle.draining;
-    const ready = !draining && redis !== "down";
+    const ready = !draining && redis !== "down" && database !== "down";
     sendJson(res, ready ? 200 : 503, {
       status: draining ? "draining" : ready ? "ok" : "unavailable",
       instanceId: deps.instanceId,
       mode: deps.mode,
       redis,
+      database,
       uptimeSeconds: Math.round((Date.now() - deps.lifecycle.startedAt) / 1000),
     });
   });

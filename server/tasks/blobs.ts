@@ -10,6 +10,8 @@ export interface BlobStore {
   put(key: string, data: Buffer, ttlSeconds: number, owner?: string): Promise<void>;
   get(key: string): Promise<Buffer | undefined>;
   delete(key: string): Promise<void>;
+  /** Removes what has expired, for stores where nothing expires by itself (files, SQL rows). */
+  sweep?(): Promise<void>;
 }
 
 /** Where stored bytes are counted per user (`Quotas`); `reserve` throws QUOTA_EXCEEDED when they do not fit. */
@@ -96,6 +98,12 @@ const STRAY_TMP_MS = 3600_000;
 function expiryOf(header: Buffer): number | undefined {
   if (header.length < HEADER_BYTES || !header.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   return header.readDoubleBE(MAGIC.length);
+}
+
+/** A file that `FileBlobStore` wrote, read back: its expiry and its bytes; undefined when it is not one. */
+export function decodeBlobFile(file: Buffer): { expiresAt: number; data: Buffer } | undefined {
+  const expiresAt = expiryOf(file);
+  return expiresAt === undefined ? undefined : { expiresAt, data: file.subarray(HEADER_BYTES) };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Logger } from "../logging/logger";
 import type { NotificationService } from "../notifications/service";
 import type { Broadcaster } from "../realtime/broadcaster";
 import { Quotas } from "../quotas/quotas";
-import { AccountedBlobStore, FileBlobStore, type BlobStore } from "./blobs";
+import { AccountedBlobStore, type BlobStore } from "./blobs";
 import { taskListener } from "./listener";
 import { createProcessor } from "./processors";
 import type { TaskProcessor, TaskQueue } from "./queue";
@@ -36,14 +36,15 @@ const BLOB_SWEEP_MS = 3600_000;
 export async function createTaskRuntime(deps: TaskRuntimeDeps): Promise<TaskRuntime> {
   const { config, logger, stores } = deps;
   const listener = taskListener({ broadcaster: deps.broadcaster, notifications: deps.notifications });
-  // Redis expires blobs by itself; files are swept now and hourly.
+  // Redis expires blobs by itself; files and SQL rows are swept now and hourly.
   const stored = stores.blobs;
   const quotas = deps.quotas ?? new Quotas({ store: stores.quotas, limits: config.quotas });
   const blobs: BlobStore = new AccountedBlobStore(stored, quotas);
   let sweeper: NodeJS.Timeout | undefined;
-  if (stored instanceof FileBlobStore) {
+  const sweepStored = stored.sweep?.bind(stored);
+  if (sweepStored) {
     const sweep = () => {
-      stored.sweep().catch((err: unknown) => logger.warn({ err }, "could not remove expired blobs"));
+      sweepStored().catch((err: unknown) => logger.warn({ err }, "could not remove expired blobs"));
     };
     sweep();
     sweeper = setInterval(sweep, BLOB_SWEEP_MS).unref();

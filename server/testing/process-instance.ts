@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { FileTokenStore } from "../auth/token-store.file";
 import { RedisTokenStore } from "../auth/token-store.redis";
-import { FileUserStore } from "../auth/user-store.file";
+import { SqlTokenStore } from "../auth/token-store.sql";
 import { RedisUserStore } from "../auth/user-store.redis";
+import { SqlUserStore } from "../auth/user-store.sql";
+import { openDatabase } from "../db/open";
 import { closeRedis, createRedisClient } from "../redis/connection";
 import { RedisKeys } from "../redis/keys";
 import { freePort } from "./free-port";
@@ -86,16 +87,23 @@ export async function startProcessInstance(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  // The test's credentials (`tokenFor`) are recorded in this instance's stores, as for in-process instances.
+  // The test's credentials (`tokenFor`) are recorded in this instance's stores, as for in-process instances: its
+  // database (SQLite in its data folder, shared with the process as `npm run users` shares it, or PostgreSQL),
+  // else its Redis.
   const redisUrl = env.REDIS_URL;
-  const storeClient = redisUrl
-    ? createRedisClient({ url: redisUrl }, "test-provision", "command", testLogger())
-    : undefined;
+  const database =
+    env.DATABASE_URL || !redisUrl
+      ? await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR ?? dir.path }, { migrate: false })
+      : undefined;
+  const storeClient =
+    redisUrl && !database
+      ? createRedisClient({ url: redisUrl }, "test-provision", "command", testLogger())
+      : undefined;
   const keys = new RedisKeys(env.REDIS_KEY_PREFIX ?? "pbtest");
   const unregister = registerTestStores(
-    storeClient
-      ? { users: new RedisUserStore(storeClient, keys), tokens: new RedisTokenStore(storeClient, keys) }
-      : { users: new FileUserStore(dir.path), tokens: new FileTokenStore(dir.path) },
+    database
+      ? { users: new SqlUserStore(database), tokens: new SqlTokenStore(database) }
+      : { users: new RedisUserStore(storeClient!, keys), tokens: new RedisTokenStore(storeClient!, keys) },
   );
   return {
     url,
@@ -108,6 +116,7 @@ export async function startProcessInstance(
       await exited;
       unregister();
       if (storeClient) await closeRedis(storeClient);
+      await database?.close();
       await dir.remove();
     },
   };

@@ -3,7 +3,7 @@ import { TestBoardClient, eventually, newOpId } from "@/server/testing/board-cli
 import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
 import { startInstance, type TestInstance } from "@/server/testing/instance";
 import { TestRedisServer } from "@/server/testing/redis-server";
-import { FileLimitStore } from "@/server/registry/limits.file";
+import { SqlLimitStore } from "@/server/registry/limits.sql";
 import { RedisLimitStore } from "@/server/registry/limits.redis";
 
 /**
@@ -142,10 +142,12 @@ describe.each(modes)("user names that are Object.prototype members (%s)", (_mode
   });
 
   it("keeps the connection limit of such a user apart from the default", async () => {
+    // The store this instance chose (Redis, or the database in embedded mode), with a default of 50.
     const redisConns = server.backends.redis;
+    const database = server.backends.database;
     const limits = redisConns
       ? new RedisLimitStore(redisConns.command, redisConns.keys, 50)
-      : new FileLimitStore(server.config.dataDir, 50);
+      : new SqlLimitStore(database!, 50);
     expect(await limits.limitFor("constructor")).toBe(50);
     await limits.setUser("constructor", 3);
     expect(await limits.limitFor("constructor")).toBe(3);

@@ -1,0 +1,270 @@
+import { spawn } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { applyOp, newBoard } from "@/lib/boards/apply";
+import type { BoardDoc } from "@/lib/boards/types";
+import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
+import { FileTokenStore } from "../auth/token-store.file";
+import { FileUserStore } from "../auth/user-store.file";
+import { createEmbeddedBackends } from "../backends/embedded";
+import type { Backends } from "../backends/types";
+import { FileBoardStore } from "../boards/store.file";
+import { FileNotificationStore } from "../notifications/store.file";
+import { FileLimitStore } from "../registry/limits.file";
+import { FileBlobStore } from "../tasks/blobs";
+import { testLogger } from "../testing/logger";
+import { tempDir } from "../testing/temp-dir";
+import { importFileData } from "./import-files";
+import { openDatabase } from "./open";
+
+/** `npm run db:import` on `dataDir`: its exit code and what it printed. */
+function runImport(dataDir: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn("node_modules/.bin/tsx", ["server/cli/db.ts", "import"], {
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATA_DIR: dataDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const config = (dataDir: string) => ({ dataDir, instanceLeaseMs: 10_000, maxConnectionsPerUser: 20 });
+const HOUR = 3_600_000;
+
+/** Commits `ops` on the board in batches of `batch`, as the board service does; returns the entries. */
+async function commitAll(
+  store: FileBoardStore,
+  doc: BoardDoc,
+  ops: BoardOp[],
+  batch: number,
+): Promise<{ doc: BoardDoc; entries: CommittedOp[] }> {
+  const all: CommittedOp[] = [];
+  let current = doc;
+  for (let i = 0; i < ops.length; i += batch) {
+    const expectedRev = current.rev;
+    const entries = ops.slice(i, i + batch).map((op, j): CommittedOp => {
+      const rev = expectedRev + 1 + j;
+      return { rev, opId: `${doc.id}-op-${rev}`, op, by: doc.owner, at: 1_000 + rev };
+    });
+    let next = current;
+    for (const e of entries) next = applyOp(next, e.op, e.rev, { by: e.by, at: e.at });
+    expect(await store.commit(doc.id, expectedRev, next, entries)).toEqual({ status: "ok" });
+    current = next;
+    all.push(...entries);
+  }
+  return { doc: current, entries: all };
+}
+
+describe("the import of a data folder written by the previous version's file stores", () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const f of cleanups.splice(0).reverse()) await f();
+  });
+
+  it("brings every board, user, token, notification, limit and task file into the database, once", async () => {
+    const dir = await tempDir("pb-import-");
+    cleanups.push(dir.remove);
+    const now = Date.now();
+
+    // The previous version at work: its file stores, on real files.
+    const boards = await FileBoardStore.open(dir.path);
+    const big = newBoard({ id: "big", title: "Big", owner: "alice", at: 1 });
+    const shared = newBoard({ id: "shared", title: "Shared", owner: "bob", at: 2 });
+    expect(await boards.create(big)).toBe(true);
+    expect(await boards.create(shared)).toBe(true);
+    // More ops than the file's log keeps (1,000): the opId dedupe reaches back further and is imported too.
+    const renames = Array.from({ length: 1_100 }, (_, i): BoardOp => ({
+      type: "board.rename",
+      title: `T${i}`,
+      baseRev: i,
+    }));
+    const bigAfter = await commitAll(boards, big, renames, 100);
+    const sharedAfter = await commitAll(
+      boards,
+      shared,
+      [
+        { type: "member.set", user: "alice", role: "editor" },
+        { type: "member.set", user: "constructor", role: "viewer" },
+        { type: "board.rename", title: "Shared, renamed", baseRev: 2 },
+      ],
+      1,
+    );
+    await boards.close();
+
+    const users = new FileUserStore(dir.path);
+    await users.create({ name: "alice", role: "admin", passwordHash: "hash-a", createdAt: 10 });
+    await users.create({ name: "bob", role: "user", passwordHash: "hash-b", createdAt: 11 });
+    await users.create({ name: "constructor", role: "user", passwordHash: "hash-c", createdAt: 12 });
+    expect(await users.setPassword("bob", "hash-b2")).toBe(true);
+
+    const tokens = new FileTokenStore(dir.path);
+    const live = { id: "tok-live", name: "ci", owner: "alice", createdAt: now, expiresAt: now + HOUR };
+    await tokens.create({ ...live, lastUsedAt: null });
+    await tokens.touch("tok-live", now + 5);
+    await tokens.create({
+      id: "tok-old",
+      name: "old",
+      owner: "bob",
+      createdAt: now - 2 * HOUR,
+      expiresAt: now - HOUR,
+      lastUsedAt: null,
+    });
+
+    const notifications = new FileNotificationStore(dir.path);
+    for (const [user, id] of [
+      ["alice", "n1"],
+      ["alice", "n2"],
+      ["alice", "n3"],
+      ["constructor", "n4"],
+    ] as const)
+      await notifications.add(user, { id, kind: "mention", title: `t-${id}`, body: "b", at: 100, by: "bob" });
+    await notifications.markRead("alice", ["n2"]);
+
+    const limits = new FileLimitStore(dir.path, 20);
+    await limits.setDefault(7);
+    await limits.setUser("constructor", 3);
+
+    const blobs = new FileBlobStore(dir.path);
+    await blobs.put("export-1.csv", Buffer.from("a,b\n1,2\n"), 3600);
+    await blobs.put("gone.csv", Buffer.from("x"), -10);
+
+    // What each store answered before, to compare with what the database answers after.
+    const before = {
+      aliceFeed: await notifications.list("alice", 50),
+      ctorFeed: await notifications.list("constructor", 50),
+      limits: await limits.settings(),
+    };
+
+    const check = async (backends: Backends) => {
+      const stores = await backends.stores();
+      expect(await stores.boards.load("big")).toEqual(bigAfter.doc);
+      expect(await stores.boards.load("shared")).toEqual(sharedAfter.doc);
+      expect(await stores.boards.entriesSince("big", 0, 5_000)).toEqual(bigAfter.entries);
+      expect(await stores.boards.entriesSince("shared", 0, 5_000)).toEqual(sharedAfter.entries);
+      expect(await stores.boards.committed("big", "big-op-1")).toEqual(bigAfter.entries[0]);
+      expect((await stores.boards.boardIdsOf("alice")).sort()).toEqual(["big", "shared"]);
+      expect(await stores.boards.boardIdsOf("constructor")).toEqual(["shared"]);
+
+      expect(await backends.users.get("alice")).toMatchObject({
+        role: "admin",
+        passwordHash: "hash-a",
+        epoch: 0,
+      });
+      expect(await backends.users.get("bob")).toMatchObject({
+        role: "user",
+        passwordHash: "hash-b2",
+        epoch: 1,
+      });
+      expect((await backends.users.list()).map((u) => u.name)).toEqual(["alice", "bob", "constructor"]);
+
+      expect(await backends.tokens.get("tok-live")).toEqual({ ...live, lastUsedAt: now + 5 });
+      expect(await backends.tokens.get("tok-old")).toBeUndefined();
+
+      expect(await stores.notifications.list("alice", 50)).toEqual(before.aliceFeed);
+      expect(await stores.notifications.list("constructor", 50)).toEqual(before.ctorFeed);
+      expect(before.aliceFeed.items.map((i) => i.id)).toEqual(["n3", "n2", "n1"]);
+      expect(before.aliceFeed.unread).toBe(2);
+
+      expect(await stores.limits.settings()).toEqual(before.limits);
+      expect(await stores.limits.limitFor("constructor")).toBe(3);
+      expect(await stores.limits.limitFor("alice")).toBe(7);
+
+      expect(await stores.blobs.get("export-1.csv")).toEqual(Buffer.from("a,b\n1,2\n"));
+      expect(await stores.blobs.get("gone.csv")).toBeUndefined();
+    };
+
+    const first = await createEmbeddedBackends(config(dir.path), testLogger());
+    try {
+      await check(first);
+      // Used after the import: a second start must keep these changes, not import the files over them.
+      const stores = await first.stores();
+      await stores.notifications.markRead("alice");
+      await first.users.setRole("bob", "admin");
+      await first.tokens.revoke("tok-live");
+    } finally {
+      await first.close();
+    }
+
+    const second = await createEmbeddedBackends(config(dir.path), testLogger());
+    try {
+      const stores = await second.stores();
+      expect((await stores.notifications.list("alice", 50)).unread).toBe(0);
+      expect((await stores.notifications.list("alice", 50)).items).toHaveLength(3);
+      expect(await second.users.get("bob")).toMatchObject({ role: "admin" });
+      expect(await second.tokens.get("tok-live")).toBeUndefined();
+      expect(await stores.boards.entriesSince("big", 0, 5_000)).toEqual(bigAfter.entries);
+      expect(await stores.boards.load("big")).toEqual(bigAfter.doc);
+    } finally {
+      await second.close();
+    }
+
+    // Run again by hand (`npm run db:import`): nothing is left to import.
+    const database = await openDatabase({ dataDir: dir.path });
+    try {
+      expect(await importFileData(database, dir.path)).toMatchObject({
+        steps: 0,
+        boards: 0,
+        ops: 0,
+        users: 0,
+        tokens: 0,
+        notifications: 0,
+        limits: 0,
+        files: 0,
+      });
+      const { n } = await database.db
+        .selectFrom("notifications")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      expect(Number(n)).toBe(4);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("runs by hand as npm run db:import, with a summary, and a second run imports nothing", async () => {
+    const dir = await tempDir("pb-import-cli-");
+    cleanups.push(dir.remove);
+    const boards = await FileBoardStore.open(dir.path);
+    const doc = newBoard({ id: "cli", title: "CLI", owner: "alice", at: 1 });
+    await boards.create(doc);
+    await commitAll(boards, doc, [{ type: "board.rename", title: "Renamed", baseRev: 0 }], 1);
+    await boards.close();
+    await new FileUserStore(dir.path).create({
+      name: "alice",
+      role: "user",
+      passwordHash: "h",
+      createdAt: 1,
+    });
+
+    const first = await runImport(dir.path);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      "imported from the data folder 1 boards with 1 ops, 1 users, 0 API tokens",
+    );
+    const second = await runImport(dir.path);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("nothing to import");
+  });
+
+  it("imports nothing, and starts, on an empty data folder", async () => {
+    const dir = await tempDir("pb-import-empty-");
+    cleanups.push(dir.remove);
+    const database = await openDatabase({ dataDir: dir.path });
+    try {
+      expect(await importFileData(database, dir.path)).toMatchObject({ steps: 0 });
+    } finally {
+      await database.close();
+    }
+    const backends = await createEmbeddedBackends(config(dir.path), testLogger());
+    try {
+      expect(await (await backends.stores()).boards.boardIdsOf("alice")).toEqual([]);
+      expect(await backends.health()).toEqual({ redis: "disabled", database: "up" });
+    } finally {
+      await backends.close();
+    }
+  });
+});
