@@ -92,6 +92,9 @@ export interface BoardSessionOptions {
   random?: () => number;
 }
 
+/** Ops kept while the first join is on its way; more than this and the tab syncs instead. */
+const MAX_EARLY_OPS = 500;
+
 const CLOSED_ERROR: ErrorBody = { code: "NOT_FOUND", message: "this board is no longer available" };
 const STOPPED_ERROR: ErrorBody = {
   code: "UNAVAILABLE",
@@ -121,6 +124,13 @@ export class BoardSession {
   private readonly events = new Emitter<BoardSessionEvents>();
   private readonly outbox = new Outbox();
   private replica: BoardReplica | null = null;
+  /**
+   * Ops broadcast before the first join's answer arrives. The server joins the room before it reads the board, so
+   * an op committed in between reaches the tab ahead of an answer that does not hold it yet; these are applied on
+   * top of that answer. Bounded: past the bound, the tab catches up with `board:sync` instead.
+   */
+  private early: CommittedOp[] = [];
+  private earlyOverflow = false;
   private joinedRole: BoardRole | null = null;
   private presence: PresenceViewer[] = [];
   private status: SessionStatus = "joining";
@@ -212,6 +222,7 @@ export class BoardSession {
     this.socket.off("connect", this.onConnect);
     this.socket.off("disconnect", this.onDisconnect);
     this.clearTimers();
+    this.early = [];
     if (this.socket.connected && this.ready) this.emitQuietly("board:leave", { boardId: this.boardId });
     this.ready = false;
     this.outbox.abandon(STOPPED_ERROR);
@@ -356,13 +367,23 @@ export class BoardSession {
       }
       this.joinAttempt = 0;
       const before = this.replica?.rev ?? -1;
+      let missedEarly = false;
       if (this.replica) this.replica.applySync({ rev: res.board.rev, snapshot: res.board });
-      else this.replica = new BoardReplica(res.board);
+      else {
+        this.replica = new BoardReplica(res.board);
+        const early = this.early;
+        const overflow = this.earlyOverflow;
+        this.early = [];
+        this.earlyOverflow = false;
+        for (const entry of early) this.replica.receive(entry);
+        missedEarly = overflow || this.replica.hasGap;
+      }
       this.joinedRole = res.role;
       this.presence = res.presence;
       this.ready = true;
       this.status = "live";
       if (before >= 0) this.changedSince(before);
+      if (missedEarly) void this.sync();
       if (this.editing) this.emitQuietly("board:editing", { boardId: this.boardId, widgetId: this.editing });
       this.publish();
       this.pump();
@@ -395,7 +416,11 @@ export class BoardSession {
 
   private receive(entry: CommittedOp): void {
     const replica = this.replica;
-    if (!replica) return;
+    if (!replica) {
+      if (this.early.length < MAX_EARLY_OPS) this.early.push(entry);
+      else this.earlyOverflow = true;
+      return;
+    }
     const before = replica.rev;
     const outcome = replica.receive(entry);
     if (outcome === "applied") this.changedSince(before);

@@ -34,6 +34,11 @@ export interface SqlDatabase {
   readonly dialect: Dialect;
   /** Where it is, for logs and errors: the SQLite path, or the PostgreSQL URL without its password. */
   readonly where: string;
+  /**
+   * SQLite only: a consistent copy of the whole database in `file`, taken online with SQLite's backup API while
+   * the server keeps writing. PostgreSQL is backed up with its own tools (`pg_dump`, see docs/DEPLOY.md).
+   */
+  backup?(file: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,7 +103,10 @@ function openSqlite(config: DatabaseConfig): SqlDatabase {
     throw err;
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
-  return { db, dialect: "sqlite", where: path, close: closer(db) };
+  const backup = async (file: string) => {
+    await native.backup(file);
+  };
+  return { db, dialect: "sqlite", where: path, backup, close: closer(db) };
 }
 
 async function openPostgres(config: DatabaseConfig, logger?: Logger): Promise<SqlDatabase> {
