@@ -1,30 +1,17 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueApiToken } from "../auth/api-tokens";
 import { openDatabase } from "../db/open";
 import { eventually } from "../metrics/test-helpers";
+import { runCli } from "../testing/cli";
 import { connect, connectOk } from "../testing/clients";
 import { TEST_SECRET, startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 import { tempDir } from "../testing/temp-dir";
 
-const TSX = "node_modules/.bin/tsx";
-
-function run(args: string[], env: Record<string, string>, stdin?: string, command = TSX) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(command, args, {
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
-}
+/** A command-line tool's run; `command` defaults to tsx. */
+const run = (args: string[], env: Record<string, string>, stdin?: string, command?: string) =>
+  runCli(args, env, stdin, command);
 
 // Each test spawns CLIs, which take seconds each on a busy two-core machine.
 describe("command-line tools", { timeout: 180_000 }, () => {

@@ -1,28 +1,17 @@
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyOp, newBoard } from "@/lib/boards/apply";
 import type { BoardDoc } from "@/lib/boards/types";
 import type { CommittedOp } from "@/lib/protocol/boards";
 import { SqlBoardStore } from "../boards/store.sql";
+import { runCli } from "../testing/cli";
 import { TestPostgres } from "../testing/postgres";
 import { tempDir } from "../testing/temp-dir";
 import { openDatabase, type SqlDatabase } from "./open";
 
 /** `npm run db:backup -- FILE` against `dataDir`: its exit code and what it printed. */
-function runBackup(dataDir: string, file: string, extraEnv: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn("node_modules/.bin/tsx", ["server/cli/db.ts", "backup", file], {
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATA_DIR: dataDir, ...extraEnv },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runBackup = (dataDir: string, file: string, env: Record<string, string> = {}) =>
+  runCli(["server/cli/db.ts", "backup", file], { DATA_DIR: dataDir, ...env });
 
 describe("npm run db:backup", () => {
   const open: SqlDatabase[] = [];
@@ -109,14 +98,7 @@ describe("npm run db:backup", () => {
   });
 
   it("refuses a missing file name with the usage", async () => {
-    const dataDir = await dir();
-    const child = spawn("node_modules/.bin/tsx", ["server/cli/db.ts", "backup"], {
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATA_DIR: dataDir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise((r) => child.on("exit", r));
+    const { code, stderr } = await runCli(["server/cli/db.ts", "backup"], { DATA_DIR: await dir() });
     expect(code).toBe(1);
     expect(stderr).toMatch(/npm run db:backup -- FILE/);
   });

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyOp, newBoard } from "@/lib/boards/apply";
 import type { BoardDoc } from "@/lib/boards/types";
@@ -11,25 +10,14 @@ import { FileBoardStore } from "../boards/store.file";
 import { FileNotificationStore } from "../notifications/store.file";
 import { FileLimitStore } from "../registry/limits.file";
 import { FileBlobStore } from "../tasks/blobs";
+import { runCli } from "../testing/cli";
 import { testLogger } from "../testing/logger";
 import { tempDir } from "../testing/temp-dir";
 import { importFileData } from "./import-files";
 import { openDatabase } from "./open";
 
 /** `npm run db:import` on `dataDir`: its exit code and what it printed. */
-function runImport(dataDir: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn("node_modules/.bin/tsx", ["server/cli/db.ts", "import"], {
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATA_DIR: dataDir },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runImport = (dataDir: string) => runCli(["server/cli/db.ts", "import"], { DATA_DIR: dataDir });
 
 const config = (dataDir: string) => ({ dataDir, instanceLeaseMs: 10_000, maxConnectionsPerUser: 20 });
 const HOUR = 3_600_000;
