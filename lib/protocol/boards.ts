@@ -4,6 +4,7 @@ import type { BoardDoc, BoardRole, BoardSummary, GridLayout } from "../boards/ty
 import { builtInWidgets, type BuiltInWidgetModule } from "../boards/widgets";
 import type { AnyWidgetModule, OpOfModule, WidgetModule, WidgetOpSchema } from "../boards/widgets/define";
 import type { WidgetRegistry } from "../boards/widgets/registry";
+import type { HistoryEntry } from "../boards/history";
 import { clientEvent } from "./define";
 import {
   guarded,
@@ -119,6 +120,20 @@ export interface PresenceViewer {
   editing: string[];
 }
 
+/** A board in its owner's trash ("Recently deleted"), restorable until `purgeAt`. */
+export interface DeletedBoard {
+  id: string;
+  title: string;
+  widgets: number;
+  deletedAt: number;
+  purgeAt: number;
+}
+
+/** Entries per `board:history` page, at most. */
+export const HISTORY_PAGE_MAX = 100;
+
+export type { HistoryEntry, OpPrior } from "../boards/history";
+
 export type SyncResult = { rev: number; entries: CommittedOp[] } | { rev: number; snapshot: BoardDoc };
 
 const boardRef = z.strictObject({ boardId: idSchema });
@@ -131,6 +146,16 @@ export const boardClientEvents = {
     }),
   ),
   "board:delete": clientEvent()(boardRef),
+  "board:deleted": clientEvent<{ boards: DeletedBoard[] }>()(z.strictObject({}).optional().default({})),
+  "board:restore": clientEvent<{ board: BoardSummary }>()(boardRef),
+  "board:history": clientEvent<{ entries: HistoryEntry[]; nextBeforeRev: number | null }>()(
+    z.strictObject({
+      boardId: idSchema,
+      beforeRev: revSchema.optional(),
+      limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).default(50),
+    }),
+  ),
+  "board:revision": clientEvent<{ board: BoardDoc }>()(z.strictObject({ boardId: idSchema, rev: revSchema })),
   "board:join": clientEvent<{ board: BoardDoc; role: BoardRole; presence: PresenceViewer[] }>()(boardRef),
   "board:leave": clientEvent()(boardRef),
   "board:sync": clientEvent<SyncResult>()(z.strictObject({ boardId: idSchema, sinceRev: revSchema })),

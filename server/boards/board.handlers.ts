@@ -61,13 +61,15 @@ export function registerBoardHandlers(
 
   events.handle("board:list", async (_p, { user }) => ({ boards: await service.list(user.name) }));
 
-  events.handle("board:create", async ({ title }, { user }) => {
-    const owned = async () => (await service.list(user.name)).filter((b) => b.owner === user.name).length;
-    const board = await quotas.admitCreation(user.name, "boards-owned", owned, () =>
-      service.create(user.name, title),
-    );
-    return { board };
-  });
+  /** Runs `make` (a new or restored board) within the user's quota of boards owned. */
+  const withinOwnedQuota = <T>(user: string, make: () => Promise<T>) => {
+    const owned = async () => (await service.list(user)).filter((b) => b.owner === user).length;
+    return quotas.admitCreation(user, "boards-owned", owned, make);
+  };
+
+  events.handle("board:create", async ({ title }, { user }) => ({
+    board: await withinOwnedQuota(user.name, () => service.create(user.name, title)),
+  }));
 
   events.handle("board:delete", async ({ boardId }, { user }) => {
     await service.delete(user.name, boardId);
@@ -75,6 +77,20 @@ export function registerBoardHandlers(
     ctx.io.in(boardRoom(boardId)).socketsLeave(boardRoom(boardId));
     return {};
   });
+
+  events.handle("board:deleted", async (_p, { user }) => ({ boards: await service.listDeleted(user.name) }));
+
+  events.handle("board:restore", async ({ boardId }, { user }) => ({
+    board: await withinOwnedQuota(user.name, () => service.restore(user.name, boardId)),
+  }));
+
+  events.handle("board:history", ({ boardId, beforeRev, limit }, { user }) =>
+    service.history(user.name, boardId, beforeRev, limit),
+  );
+
+  events.handle("board:revision", async ({ boardId, rev }, { user }) => ({
+    board: await service.revision(user.name, boardId, rev),
+  }));
 
   // board:join, board:leave and the disconnect cleanup of one socket run one after another, in arrival order: a
   // disconnect that arrives while a join awaits the store is handled after that join, never before it.

@@ -9,14 +9,15 @@ import {
   type BoardRole,
   type BoardSummary,
 } from "@/lib/boards/types";
-import type { BoardOp, CommittedOp, SyncResult } from "@/lib/protocol/boards";
+import { priorOf, type HistoryEntry } from "@/lib/boards/history";
+import type { BoardOp, CommittedOp, DeletedBoard, SyncResult } from "@/lib/protocol/boards";
 import { AppError } from "@/lib/protocol/errors";
 import type { UserStore } from "../auth/user-store";
 import type { Logger } from "../logging/logger";
 import type { NotificationService } from "../notifications/service";
 import { KeyedMutex } from "../util/keyed-mutex";
 import { Lru } from "../util/lru";
-import type { BoardStore } from "./store";
+import type { BoardArchive, BoardStore } from "./store";
 
 const MAX_ATTEMPTS = 50;
 /** Time all note merges of one batch may take together (see `chain`). */
@@ -25,6 +26,9 @@ const MERGE_BUDGET_MS = 50;
 /** Ops committed in one step at most; a longer queue takes several. */
 const MAX_BATCH = 100;
 const SYNC_BATCH = 500;
+/** How long a deleted board stays in its owner's trash. */
+export const TRASH_DAYS = 30;
+const TRASH_MS = TRASH_DAYS * 24 * 60 * 60 * 1000;
 
 export interface ApplyResult {
   entry: CommittedOp;
@@ -298,6 +302,93 @@ export class BoardService {
         });
       }
     }
+  }
+
+  private archive(): BoardArchive {
+    const { archive } = this.deps.store;
+    if (!archive)
+      throw new AppError(
+        "VALIDATION",
+        "this server keeps no board history or trash (it runs without a database)",
+      );
+    return archive;
+  }
+
+  /** The boards `user` deleted and can still restore, newest deletion first; expired ones are purged first. */
+  async listDeleted(user: string): Promise<DeletedBoard[]> {
+    const archive = this.deps.store.archive;
+    if (!archive) return [];
+    await this.purgeExpired();
+    const records = await archive.deletedOf(user);
+    return records.map(({ doc, deletedAt }) => ({
+      id: doc.id,
+      title: doc.title,
+      widgets: Object.keys(doc.widgets).length,
+      deletedAt,
+      purgeAt: deletedAt + TRASH_MS,
+    }));
+  }
+
+  /** Drops the boards deleted more than `TRASH_DAYS` ago; returns how many. */
+  purgeExpired(): Promise<number> {
+    return this.deps.store.archive?.purgeDeletedBefore(this.now() - TRASH_MS) ?? Promise.resolve(0);
+  }
+
+  /**
+   * Brings a board back from its owner's trash, with its members, its history and its revision: the one place a
+   * restore happens (to be audited). NOT_FOUND when it is not in `user`'s trash or was purged.
+   */
+  async restore(user: string, boardId: string): Promise<BoardSummary> {
+    const archive = this.archive();
+    return this.mutex.run(boardId, async () => {
+      await this.purgeExpired();
+      const doc = await archive.restore(boardId, user);
+      if (!doc)
+        throw new AppError("NOT_FOUND", "that board is not in your recently deleted boards", { boardId });
+      await Promise.all(
+        [doc.owner, ...Object.keys(doc.members)].map((u) => this.deps.store.indexMember(u, boardId, true)),
+      );
+      this.cache.set(boardId, doc);
+      return summarize(doc, user)!;
+    });
+  }
+
+  /**
+   * A page of the board's history, newest first: the ops below `beforeRev` (the head when absent), each with
+   * what it replaced (`prior`), for any member.
+   */
+  async history(
+    user: string,
+    boardId: string,
+    beforeRev: number | undefined,
+    limit: number,
+  ): Promise<{ entries: HistoryEntry[]; nextBeforeRev: number | null }> {
+    const archive = this.archive();
+    const { doc } = await this.open(user, boardId);
+    const before = Math.min(beforeRev ?? doc.rev + 1, doc.rev + 1);
+    const ops = await archive.history(boardId, before, limit);
+    const oldest = ops.at(-1);
+    if (!oldest) return { entries: [], nextBeforeRev: null };
+    // Undefined when the log no longer reaches back: the page then comes without earlier values.
+    const base = await archive.docAt(boardId, oldest.rev - 1);
+    const entries: HistoryEntry[] = [];
+    let state = base;
+    for (const entry of [...ops].reverse()) {
+      entries.push(state ? { ...entry, prior: priorOf(state, entry.op) } : entry);
+      state = state && applyOp(state, entry.op, entry.rev, { by: entry.by, at: entry.at });
+    }
+    entries.reverse();
+    return { entries, nextBeforeRev: oldest.rev > 1 ? oldest.rev : null };
+  }
+
+  /** The board as it stood at `rev`, for a member choosing what to restore. */
+  async revision(user: string, boardId: string, rev: number): Promise<BoardDoc> {
+    const archive = this.archive();
+    const { doc } = await this.open(user, boardId);
+    if (rev > doc.rev) throw new AppError("NOT_FOUND", `the board has no revision ${rev} yet`, { rev });
+    const at = rev === doc.rev ? doc : await archive.docAt(boardId, rev);
+    if (!at) throw new AppError("NOT_FOUND", `revision ${rev} of this board is no longer kept`, { rev });
+    return at;
   }
 
   async delete(user: string, boardId: string): Promise<BoardDoc> {

@@ -46,18 +46,57 @@ describe.each(sqlBackends)("SqlBoardStore ($name)", (backend) => {
     expect(await store.entriesSince("full", 0, 100)).toEqual(entries);
 
     // Snapshots are taken after commits, every 10 ops or so (one is skipped while the one before it is still being
-    // written), and only the newest is kept.
+    // written), and only the first (history starts there) and the newest are kept.
     const snapshots = await database.db
       .selectFrom("board_snapshots")
       .select("rev")
       .where("board_id", "=", "full")
+      .orderBy("rev")
       .execute();
-    expect(snapshots).toHaveLength(1);
-    expect(snapshots[0]!.rev).toBeGreaterThanOrEqual(10);
+    expect(snapshots).toHaveLength(2);
+    expect(snapshots[0]!.rev).toBe(0);
+    expect(snapshots[1]!.rev).toBeGreaterThanOrEqual(10);
 
     const cold = new SqlBoardStore(await env.openSql!());
     expect(await cold.load("full")).toEqual(doc);
+    // Any past revision, from the first snapshot and the log.
+    let past = start;
+    for (const e of entries.slice(0, 7)) past = applyOp(past, e.op, e.rev, { by: e.by, at: e.at });
+    expect(await cold.docAt("full", 7)).toEqual(past);
+    expect((await cold.history("full", 8, 3)).map((e) => e.rev)).toEqual([7, 6, 5]);
     expect(await cold.committed("full", entries[3]!.opId)).toEqual(entries[3]);
+  });
+
+  it("moves a deleted board to its owner's trash, restores it whole, and purges it for good", async () => {
+    const env = await backend.fresh();
+    const database = await env.openSql!();
+    let now = 1_000;
+    const store = new SqlBoardStore(database, { now: () => now });
+    const start = newBoard({ id: "trash", title: "T", owner: "alice", at: 1 });
+    await store.create(start);
+    const { doc } = await grow(store, start, 3);
+    now = 5_000;
+    await store.delete("trash");
+    expect(await store.load("trash")).toBeUndefined();
+    expect(await store.commit("trash", doc.rev, doc, [])).toEqual({ status: "missing" });
+    expect(await store.deletedOf("alice")).toEqual([{ doc, deletedAt: 5_000 }]);
+    expect(await store.deletedOf("bob")).toEqual([]);
+    expect(await store.restore("trash", "bob")).toBeUndefined();
+    expect(await store.restore("trash", "alice")).toEqual(doc);
+    expect(await store.load("trash")).toEqual(doc);
+    expect(await store.deletedOf("alice")).toEqual([]);
+
+    await store.delete("trash");
+    expect(await store.purgeDeletedBefore(5_000)).toBe(0);
+    expect(await store.purgeDeletedBefore(5_001)).toBe(1);
+    expect(await store.deletedOf("alice")).toEqual([]);
+    expect(await store.restore("trash", "alice")).toBeUndefined();
+    const ops = await database.db
+      .selectFrom("board_ops")
+      .select("rev")
+      .where("board_id", "=", "trash")
+      .execute();
+    expect(ops).toEqual([]);
   });
 
   it("commits an opId sent to two instances at once exactly once, and both get the same entry", async () => {

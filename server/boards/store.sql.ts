@@ -7,7 +7,13 @@ import type { BoardOpsTable, Database } from "../db/schema";
 import { isUniqueViolation, writeTransaction } from "../db/transaction";
 import type { Logger } from "../logging/logger";
 import { Lru } from "../util/lru";
-import { assertCommitShape, type BoardStore, type CommitResult } from "./store";
+import {
+  assertCommitShape,
+  type BoardArchive,
+  type BoardStore,
+  type CommitResult,
+  type DeletedBoardRecord,
+} from "./store";
 
 export interface SqlBoardStoreOptions {
   /** A board's document is written whole once this many ops have passed since its last snapshot. */
@@ -59,7 +65,7 @@ const isForeignKeyViolation = (err: unknown) => {
  * `next` must be the document that the entries make of the board at `expectedRev`, as `BoardService` builds it:
  * it is what this store caches, and the log replayed on a snapshot is what it rebuilds.
  */
-export class SqlBoardStore implements BoardStore {
+export class SqlBoardStore implements BoardStore, BoardArchive {
   private readonly snapshotEvery: number;
   private readonly cache: Lru<string, BoardDoc>;
   private readonly snapshots = new Map<string, Promise<void>>();
@@ -77,6 +83,11 @@ export class SqlBoardStore implements BoardStore {
 
   private get db(): Executor {
     return this.database.db;
+  }
+
+  /** This store keeps every op: it has a trash and a full history. */
+  get archive(): BoardArchive {
+    return this;
   }
 
   async create(doc: BoardDoc): Promise<boolean> {
@@ -115,16 +126,17 @@ export class SqlBoardStore implements BoardStore {
       .selectFrom("boards")
       .select("rev")
       .where("id", "=", boardId)
+      .where("deleted_at", "is", null)
       .executeTakeFirst();
     if (!head) {
       this.cache.delete(boardId);
       return undefined;
     }
-    return this.docAt(boardId, head.rev);
+    return this.headAt(boardId, head.rev);
   }
 
   /** The document at `rev` (or newer, from the cache): the cached copy caught up, else the snapshot replayed. */
-  private async docAt(boardId: string, rev: number): Promise<BoardDoc | undefined> {
+  private async headAt(boardId: string, rev: number): Promise<BoardDoc | undefined> {
     const cached = this.cache.get(boardId);
     if (cached && cached.rev >= rev) return cached;
     if (cached) {
@@ -134,6 +146,14 @@ export class SqlBoardStore implements BoardStore {
         return caughtUp;
       }
     }
+    // No snapshot, or a log with a gap: the board was deleted while being read.
+    const doc = await this.fromSnapshot(boardId, rev);
+    if (doc) this.cache.set(boardId, doc);
+    return doc;
+  }
+
+  /** The newest snapshot at or before `rev` with the log replayed on it up to `rev`. */
+  private async fromSnapshot(boardId: string, rev: number): Promise<BoardDoc | undefined> {
     const snapshot = await this.db
       .selectFrom("board_snapshots")
       .select(["doc", "rev"])
@@ -142,11 +162,8 @@ export class SqlBoardStore implements BoardStore {
       .orderBy("rev", "desc")
       .limit(1)
       .executeTakeFirst();
-    // No snapshot, or a log with a gap: the board was deleted while being read.
     if (!snapshot) return undefined;
-    const doc = await this.replay(JSON.parse(snapshot.doc) as BoardDoc, rev);
-    if (doc) this.cache.set(boardId, doc);
-    return doc;
+    return this.replay(JSON.parse(snapshot.doc) as BoardDoc, rev);
   }
 
   /** `doc` with the logged ops after it applied up to `rev`; undefined when the log does not cover them. */
@@ -211,10 +228,16 @@ export class SqlBoardStore implements BoardStore {
       .set({ rev: expectedRev + entries.length, updated_at: next.updatedAt })
       .where("id", "=", boardId)
       .where("rev", "=", expectedRev)
+      .where("deleted_at", "is", null)
       .returning("snapshot_rev")
       .executeTakeFirst();
     if (!head) {
-      const exists = await tx.selectFrom("boards").select("id").where("id", "=", boardId).executeTakeFirst();
+      const exists = await tx
+        .selectFrom("boards")
+        .select("id")
+        .where("id", "=", boardId)
+        .where("deleted_at", "is", null)
+        .executeTakeFirst();
       if (!exists) return { status: "missing" };
       // PostgreSQL: another instance may have committed these very ops while this one waited for the row.
       const entry = await this.firstCommitted(tx, boardId, entries);
@@ -300,10 +323,17 @@ export class SqlBoardStore implements BoardStore {
         .values({ board_id: doc.id, rev: doc.rev, doc: JSON.stringify(doc), taken_at: this.now() })
         .onConflict((oc) => oc.columns(["board_id", "rev"]).doNothing())
         .execute();
+      // The board's first snapshot stays: with the full log after it, it is what history is computed from.
+      const first = await tx
+        .selectFrom("board_snapshots")
+        .select((eb) => eb.fn.min<number>("rev").as("rev"))
+        .where("board_id", "=", doc.id)
+        .executeTakeFirst();
       await tx
         .deleteFrom("board_snapshots")
         .where("board_id", "=", doc.id)
         .where("rev", "<", doc.rev)
+        .where("rev", ">", first?.rev ?? -1)
         .execute();
     });
   }
@@ -323,6 +353,7 @@ export class SqlBoardStore implements BoardStore {
       .selectFrom("boards")
       .select("rev")
       .where("id", "=", boardId)
+      .where("deleted_at", "is", null)
       .executeTakeFirst();
     if (!head) return undefined;
     if (sinceRev >= head.rev) return [];
@@ -339,11 +370,69 @@ export class SqlBoardStore implements BoardStore {
     return rows.map(toEntry);
   }
 
+  /** Moves the board to its owner's trash: it loads as gone, its log and snapshots stay until it is purged. */
   async delete(boardId: string): Promise<void> {
     await this.snapshots.get(boardId);
-    // The log, snapshots and member index go with the board (ON DELETE CASCADE).
-    await this.db.deleteFrom("boards").where("id", "=", boardId).execute();
+    await this.db
+      .updateTable("boards")
+      .set({ deleted_at: this.now() })
+      .where("id", "=", boardId)
+      .where("deleted_at", "is", null)
+      .execute();
     this.cache.delete(boardId);
+  }
+
+  async deletedOf(owner: string): Promise<DeletedBoardRecord[]> {
+    const rows = await this.db
+      .selectFrom("boards")
+      .select(["id", "rev", "deleted_at"])
+      .where("owner", "=", owner)
+      .where("deleted_at", "is not", null)
+      .orderBy("deleted_at", "desc")
+      .execute();
+    const records = await Promise.all(
+      rows.map(async (row) => {
+        const doc = await this.fromSnapshot(row.id, row.rev);
+        return doc && { doc, deletedAt: row.deleted_at! };
+      }),
+    );
+    return records.filter((r): r is DeletedBoardRecord => r !== undefined);
+  }
+
+  async restore(boardId: string, owner: string): Promise<BoardDoc | undefined> {
+    const restored = await this.db
+      .updateTable("boards")
+      .set({ deleted_at: null })
+      .where("id", "=", boardId)
+      .where("owner", "=", owner)
+      .where("deleted_at", "is not", null)
+      .returning("rev")
+      .executeTakeFirst();
+    return restored && this.load(boardId);
+  }
+
+  async purgeDeletedBefore(at: number): Promise<number> {
+    // The log, snapshots and member index go with the board (ON DELETE CASCADE).
+    const purged = await this.db.deleteFrom("boards").where("deleted_at", "<", at).executeTakeFirst();
+    return Number(purged.numDeletedRows);
+  }
+
+  async history(boardId: string, beforeRev: number, limit: number): Promise<CommittedOp[]> {
+    const rows = await this.db
+      .selectFrom("board_ops")
+      .selectAll()
+      .where("board_id", "=", boardId)
+      .where("rev", "<", beforeRev)
+      .orderBy("rev", "desc")
+      .limit(Math.max(0, limit))
+      .execute();
+    return rows.map(toEntry);
+  }
+
+  async docAt(boardId: string, rev: number): Promise<BoardDoc | undefined> {
+    const cached = this.cache.get(boardId);
+    if (cached?.rev === rev) return cached;
+    return this.fromSnapshot(boardId, rev);
   }
 
   async boardIdsOf(user: string): Promise<string[]> {

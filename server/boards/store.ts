@@ -33,7 +33,35 @@ export interface BoardStore {
   boardIdsOf(user: string): Promise<string[]>;
   /** Keeps the per-user index in step after a membership change. */
   indexMember(user: string, boardId: string, member: boolean): Promise<void>;
+  /**
+   * The trash and the full history, for a store that keeps the whole op log (the SQL store). Without it, `delete`
+   * is final and a board has no history beyond what `entriesSince` reaches.
+   */
+  readonly archive?: BoardArchive;
   close(): Promise<void>;
+}
+
+/** A board in its owner's trash. */
+export interface DeletedBoardRecord {
+  doc: BoardDoc;
+  deletedAt: number;
+}
+
+/**
+ * What a store that keeps every op offers beyond `BoardStore`: `delete` moves a board to its owner's trash (it
+ * loads as gone, but its log and snapshots stay) until `restore` brings it back or `purgeDeletedBefore` drops it.
+ */
+export interface BoardArchive {
+  /** The boards `owner` deleted, newest deletion first. */
+  deletedOf(owner: string): Promise<DeletedBoardRecord[]>;
+  /** Brings a board out of the trash when it is there and `owner` owns it; false otherwise. */
+  restore(boardId: string, owner: string): Promise<BoardDoc | undefined>;
+  /** Drops for good the boards deleted before `at`; returns how many. */
+  purgeDeletedBefore(at: number): Promise<number>;
+  /** Logged ops with a revision below `beforeRev`, newest first, at most `limit`. */
+  history(boardId: string, beforeRev: number, limit: number): Promise<CommittedOp[]>;
+  /** The board as it stood at `rev`, or undefined when neither a snapshot nor the log reaches back that far. */
+  docAt(boardId: string, rev: number): Promise<BoardDoc | undefined>;
 }
 
 /**

@@ -162,6 +162,21 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    /**
+     * Deleting a board moves it to its owner's trash: `deleted_at` is set and the board is hidden, its log and
+     * snapshots kept until it is restored or purged (30 days later).
+     */
+    "0004_board_trash": {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable("boards")
+          .addColumn("deleted_at", "bigint", (c) =>
+            c.check(sql`deleted_at is null or deleted_at >= created_at`),
+          )
+          .execute();
+        await db.schema.createIndex("boards_deleted").on("boards").columns(["owner", "deleted_at"]).execute();
+      },
+    },
   };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

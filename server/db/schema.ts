@@ -47,6 +47,8 @@ export interface BoardsTable {
   snapshot_rev: number;
   created_at: number;
   updated_at: number;
+  /** When its owner deleted it (epoch ms); null while it is live. A deleted board is purged 30 days later. */
+  deleted_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** Who may see a board (owner and members), for "my boards"; the board document stays the authority on roles. */

@@ -74,4 +74,9 @@ export const chart = defineWidget<ChartData>()({
   fieldOf: () => undefined,
   check: () => undefined,
   apply: (w, op) => ({ ...w, data: { ...w.data, points: mergePoints(w.data.points, op.points) } }),
+  // Points are only ever appended: a restored chart keeps what it has; a re-added one its newest points.
+  addData: (data) => ({
+    points: data.points.slice(-CHART_LIMITS.pointsPerOp),
+    ...(data.feed ? { feed: data.feed } : {}),
+  }),
 });

@@ -106,6 +106,31 @@ export const checklist = defineWidget<ChecklistData>()({
         return;
     }
   },
+  addData: (data) => ({ items: data.items.map(({ id, text, done }) => ({ id, text, done })) }),
+  revert(from, to) {
+    const widgetId = from.id;
+    const ops: z.input<
+      typeof checklistAdd | typeof checklistText | typeof checklistDone | typeof checklistRemove
+    >[] = [];
+    const wanted = new Map(to.data.items.map((i) => [i.id, i]));
+    const present = new Map(from.data.items.map((i) => [i.id, i]));
+    for (const i of from.data.items)
+      if (!wanted.has(i.id)) ops.push({ type: "checklist.remove", widgetId, itemId: i.id });
+    for (const i of to.data.items) {
+      const now = present.get(i.id);
+      if (!now) {
+        ops.push({ type: "checklist.add", widgetId, item: { id: i.id, text: i.text } });
+        // Based on nothing: the client rebases it on its own add, which creates the field.
+        if (i.done) ops.push({ type: "checklist.done", widgetId, itemId: i.id, done: true, baseRev: 0 });
+        continue;
+      }
+      if (now.text !== i.text)
+        ops.push({ type: "checklist.text", widgetId, itemId: i.id, text: i.text, baseRev: now.revs.text });
+      if (now.done !== i.done)
+        ops.push({ type: "checklist.done", widgetId, itemId: i.id, done: i.done, baseRev: now.revs.done });
+    }
+    return ops;
+  },
   apply(w, op, rev) {
     switch (op.type) {
       case "checklist.add":

@@ -89,6 +89,16 @@ export interface WidgetModule<
   apply(widget: WidgetOf<T, D>, op: z.output<Ops[number]>, rev: number): WidgetOf<T, D>;
   /** The op to check and commit in place of `op`, merged with concurrent edits. Server only. */
   merge?(op: z.output<Ops[number]>, ctx: MergeContext<WidgetOf<T, D>>): z.output<Ops[number]>;
+  /**
+   * The data of a `widget.add` that makes this widget again (undoing its removal, restoring it). Without it, the
+   * widget's data is sent as it is.
+   */
+  addData?(data: D): z.input<DataSchema>;
+  /**
+   * The ops that turn `from` into `to` (the same widget at two moments), each guarded by `from`'s revision of the
+   * field it sets: what undo and restore send. Without it, the type's own data cannot be reverted.
+   */
+  revert?(from: WidgetOf<T, D>, to: WidgetOf<T, D>): z.input<Ops[number]>[];
 }
 
 /** Any widget module, as a registry holds it. */

@@ -88,6 +88,20 @@ export const kpi = defineWidget<KpiData>()({
       guard("label", w.revs.label ?? 0, op.baseRev, current, { label: op.label, unit: op.unit }, where);
     }
   },
+  addData: ({ value, label, unit }) => ({ value, label, unit }),
+  revert(from, to) {
+    const ops: (
+      { type: "kpi.value"; value: number | null } | { type: "kpi.label"; label: string; unit: string }
+    )[] = [];
+    if (from.data.value !== to.data.value) ops.push({ type: "kpi.value", value: to.data.value });
+    if (from.data.label !== to.data.label || from.data.unit !== to.data.unit)
+      ops.push({ type: "kpi.label", label: to.data.label, unit: to.data.unit });
+    return ops.map((op) => ({
+      ...op,
+      widgetId: from.id,
+      baseRev: from.revs[op.type === "kpi.value" ? "value" : "label"] ?? 0,
+    }));
+  },
   apply(w, op, rev) {
     switch (op.type) {
       case "kpi.value":

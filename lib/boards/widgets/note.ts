@@ -35,6 +35,11 @@ export const note = defineWidget<NoteData>()({
     guard("text", w.revs.text ?? 0, op.baseRev, w.data.text, op.text, { widgetId: w.id });
   },
   apply: (w, op, rev) => ({ ...w, data: { text: op.text }, revs: { ...w.revs, text: rev } }),
+  addData: (data) => ({ text: data.text }),
+  revert: (from, to) =>
+    from.data.text === to.data.text
+      ? []
+      : [{ type: "note.text" as const, widgetId: from.id, text: to.data.text, baseRev: from.revs.text ?? 0 }],
   /**
    * A note edit that says which text it started from (`baseText`) is merged with whatever changed that text
    * since, when the two touch different words: it becomes an edit of the current text carrying both. When they

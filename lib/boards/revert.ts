@@ -1,0 +1,65 @@
+import type { BoardOpInput } from "../protocol/boards";
+import { own } from "../util/own";
+import type { BoardDoc, Widget } from "./types";
+import { builtInWidgets } from "./widgets";
+import type { AnyWidgetModule } from "./widgets/define";
+
+export interface RevertScope {
+  /** Only this widget (restoring one widget); the whole board when absent. */
+  widgetId?: string;
+  /** Whether members are put back too (only an owner may share); default true. */
+  members?: boolean;
+}
+
+/**
+ * The ops that turn board `from` into board `to`, each guarded by `from`'s revision of the field it sets: what an
+ * undo (from the board after a change to the board before it) and a restore (from now to a past revision) send.
+ * Never a rewrite of history: new ops, applied and checked like any edit. Widgets are re-added under their own
+ * ids; a chart's points, which are only ever appended, are not taken back.
+ */
+export function revertOps(from: BoardDoc, to: BoardDoc, scope: RevertScope = {}): BoardOpInput[] {
+  const ops: BoardOpInput[] = [];
+  if (scope.widgetId !== undefined) {
+    revertWidget(ops, own(from.widgets, scope.widgetId), own(to.widgets, scope.widgetId));
+    return ops;
+  }
+  if (from.title !== to.title)
+    ops.push({ type: "board.rename", title: to.title, baseRev: from.revs.title ?? 0 });
+  if (scope.members !== false) {
+    const users = new Set([...Object.keys(from.members), ...Object.keys(to.members)]);
+    for (const user of [...users].sort()) {
+      const role = own(to.members, user) ?? null;
+      if ((own(from.members, user) ?? null) !== role && user !== from.owner)
+        ops.push({ type: "member.set", user, role });
+    }
+  }
+  const ids = new Set([...Object.keys(from.widgets), ...Object.keys(to.widgets)]);
+  for (const id of ids) revertWidget(ops, own(from.widgets, id), own(to.widgets, id));
+  return ops;
+}
+
+function revertWidget(ops: BoardOpInput[], from: Widget | undefined, to: Widget | undefined): void {
+  if (!from && !to) return;
+  if (from && !to) {
+    ops.push({ type: "widget.remove", widgetId: from.id });
+    return;
+  }
+  const m: AnyWidgetModule | undefined = builtInWidgets.module(to!.type);
+  if (!m) return;
+  if (!from || from.type !== to!.type) {
+    if (from) ops.push({ type: "widget.remove", widgetId: from.id });
+    const t = to!;
+    const data: unknown = m.addData ? m.addData(t.data) : t.data;
+    ops.push({
+      type: "widget.add",
+      widget: { id: t.id, type: t.type, title: t.title, layout: t.layout, data },
+    } as BoardOpInput);
+    return;
+  }
+  const t = to!;
+  if (from.title !== t.title)
+    ops.push({ type: "widget.title", widgetId: from.id, title: t.title, baseRev: from.revs.title ?? 0 });
+  if (JSON.stringify(from.layout) !== JSON.stringify(t.layout))
+    ops.push({ type: "widget.layout", widgetId: from.id, layout: t.layout, baseRev: from.revs.layout ?? 0 });
+  if (m.revert) ops.push(...(m.revert(from, t) as BoardOpInput[]));
+}
