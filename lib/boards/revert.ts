@@ -5,8 +5,8 @@ import { builtInWidgets } from "./widgets";
 import type { AnyWidgetModule } from "./widgets/define";
 
 export interface RevertScope {
-  /** Only this widget (restoring one widget); the whole board when absent. */
-  widgetId?: string;
+  /** Only these widgets, and nothing of the board itself; the whole board when absent. */
+  widgetIds?: Iterable<string>;
   /** Whether members are put back too (only an owner may share); default true. */
   members?: boolean;
 }
@@ -19,8 +19,8 @@ export interface RevertScope {
  */
 export function revertOps(from: BoardDoc, to: BoardDoc, scope: RevertScope = {}): BoardOpInput[] {
   const ops: BoardOpInput[] = [];
-  if (scope.widgetId !== undefined) {
-    revertWidget(ops, own(from.widgets, scope.widgetId), own(to.widgets, scope.widgetId));
+  if (scope.widgetIds !== undefined) {
+    for (const id of new Set(scope.widgetIds)) revertWidget(ops, own(from.widgets, id), own(to.widgets, id));
     return ops;
   }
   if (from.title !== to.title)

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import type { BoardOp } from "../protocol/boards";
+import { applyOp, newBoard } from "./apply";
+import { describeOp, groupHistory, priorOf, wordDiff, type HistoryEntry } from "./history";
+import type { BoardDoc } from "./types";
+
+const layout = { x: 0, y: 0, w: 4, h: 3 };
+const MIN = 60_000;
+
+function play(ops: BoardOp[]): { doc: BoardDoc; entries: HistoryEntry[] } {
+  let doc = newBoard({ id: "b", title: "Ops", owner: "alice", at: 0 });
+  const entries: HistoryEntry[] = [];
+  ops.forEach((op, i) => {
+    const rev = i + 1;
+    entries.push({ rev, opId: `o${rev}`, op, by: "alice", at: rev, prior: priorOf(doc, op) });
+    doc = applyOp(doc, op, rev, { by: "alice", at: rev });
+  });
+  return { doc, entries };
+}
+
+describe("history descriptions", () => {
+  const { entries } = play([
+    { type: "widget.add", widget: { id: "n1", type: "note", title: "Plan", layout, data: { text: "a b" } } },
+    { type: "note.text", widgetId: "n1", text: "a c", baseRev: 1 },
+    { type: "widget.title", widgetId: "n1", title: "Q3 plan", baseRev: 1 },
+    {
+      type: "widget.add",
+      widget: { id: "k1", type: "kpi", title: "", layout, data: { value: 3, label: "", unit: "" } },
+    },
+    { type: "kpi.value", widgetId: "k1", value: 5, baseRev: 4 },
+    {
+      type: "widget.add",
+      widget: {
+        id: "c1",
+        type: "checklist",
+        title: "Launch",
+        layout,
+        data: { items: [{ id: "i1", text: "ship", done: false }] },
+      },
+    },
+    { type: "checklist.done", widgetId: "c1", itemId: "i1", done: true, baseRev: 6 },
+    { type: "checklist.text", widgetId: "c1", itemId: "i1", text: "ship it", baseRev: 6 },
+    { type: "checklist.remove", widgetId: "c1", itemId: "i1" },
+    { type: "member.set", user: "bob", role: "editor" },
+    { type: "member.set", user: "bob", role: "viewer" },
+    { type: "member.set", user: "bob", role: null },
+    { type: "board.rename", title: "Ops 2", baseRev: 0 },
+    { type: "widget.remove", widgetId: "n1" },
+    { type: "widget.add", widget: { id: "ch", type: "chart", title: "Load", layout, data: { points: [] } } },
+    { type: "chart.append", widgetId: "ch", points: [[1, 2]] },
+    { type: "widget.layout", widgetId: "ch", layout: { ...layout, x: 4 }, baseRev: 15 },
+  ]);
+
+  it("tells each op in words, with what it replaced", () => {
+    expect(entries.map((e) => describeOp(e.op, e.prior))).toEqual([
+      "added the note “Plan”",
+      "edited the text of the note “Plan”",
+      "renamed the note “Plan” to “Q3 plan”",
+      "added a KPI",
+      "set a KPI to 5 (was 3)",
+      "added the checklist “Launch”",
+      "checked “ship” in the checklist “Launch”",
+      "reworded “ship” to “ship it” in the checklist “Launch”",
+      "removed “ship it” from the checklist “Launch”",
+      "shared the board with bob as editor",
+      "made bob a viewer",
+      "removed bob from the board",
+      "renamed the board from “Ops” to “Ops 2”",
+      "removed the note “Q3 plan”",
+      "added the chart “Load”",
+      "added 1 point to the chart “Load”",
+      "moved or resized the chart “Load”",
+    ]);
+  });
+
+  it("says less, never wrong, without the prior values", () => {
+    expect(describeOp({ type: "note.text", widgetId: "n1", text: "x", baseRev: 0 })).toBe(
+      "edited the text of a widget",
+    );
+    expect(describeOp({ type: "board.rename", title: "New", baseRev: 0 })).toBe("renamed the board to “New”");
+  });
+
+  it("groups consecutive changes by person and minute, newest first", () => {
+    const at = (rev: number, by: string, minute: number, op: BoardOp): HistoryEntry => ({
+      rev,
+      opId: `o${rev}`,
+      by,
+      at: minute * MIN + rev,
+      op,
+    });
+    const title = (id: string): BoardOp => ({ type: "widget.title", widgetId: id, title: "t", baseRev: 0 });
+    const groups = groupHistory([
+      at(6, "alice", 10, title("a")),
+      at(5, "alice", 10, title("b")),
+      at(4, "alice", 10, title("c")),
+      at(3, "bob", 10, title("a")),
+      at(2, "alice", 9, title("a")),
+      at(1, "alice", 9, title("a")),
+    ]);
+    expect(groups.map((g) => [g.by, g.minute, g.entries.map((e) => e.rev), g.summary])).toEqual([
+      ["alice", 10 * MIN, [6, 5, 4], "changed 3 widgets"],
+      ["bob", 10 * MIN, [3], "named a widget “t”"],
+      ["alice", 9 * MIN, [2, 1], "made 2 changes to a widget"],
+    ]);
+  });
+
+  it("diffs text word by word", () => {
+    expect(wordDiff("the quick fox", "the slow fox")).toEqual([
+      { text: "the ", kind: "same" },
+      { text: "quick", kind: "removed" },
+      { text: "slow", kind: "added" },
+      { text: " fox", kind: "same" },
+    ]);
+    expect(wordDiff("same", "same")).toEqual([{ text: "same", kind: "same" }]);
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { applyOp, checkOp, newBoard } from "../boards/apply";
+import { roleOf, type BoardDoc } from "../boards/types";
+import { boardOpSchema, type BoardOpInput } from "../protocol/boards";
+import { AppError } from "../protocol/errors";
+import type { OpOutcome } from "./outbox";
+import { UndoHistory } from "./undo-history";
+
+const layout = { x: 0, y: 0, w: 4, h: 3 };
+
+/**
+ * The board's rules, as the server runs them, over one document: each op is checked (CONFLICT on an unseen
+ * change) and committed at the next revision. Ops are committed in the order they are submitted.
+ */
+class Board {
+  doc: BoardDoc;
+  constructor() {
+    this.doc = newBoard({ id: "b1", title: "Ops", owner: "alice", at: 1 });
+    this.doc = { ...this.doc, members: { bob: "editor" } };
+  }
+  commit(user: string, input: BoardOpInput): OpOutcome {
+    const op = boardOpSchema.parse(input);
+    try {
+      checkOp(this.doc, op, roleOf(this.doc, user));
+    } catch (err) {
+      if (err instanceof AppError) return { ok: false, error: err.toBody() };
+      throw err;
+    }
+    const rev = this.doc.rev + 1;
+    this.doc = applyOp(this.doc, op, rev, { by: user, at: rev });
+    return { ok: true, entry: { rev, opId: `op${rev}`, op, by: user, at: rev } };
+  }
+  /** Another user's change, based on what is there now. */
+  as(user: string, input: BoardOpInput): void {
+    const outcome = this.commit(user, input);
+    if (!outcome.ok) throw new Error(outcome.error.message);
+  }
+}
+
+function setup() {
+  const board = new Board();
+  const undo = new UndoHistory({
+    submit: (op) => Promise.resolve(board.commit("alice", op)),
+    view: () => board.doc,
+  });
+  return { board, undo };
+}
+
+const note = (id: string, text: string): BoardOpInput => ({
+  type: "widget.add",
+  widget: { id, type: "note", title: id, layout, data: { text } },
+});
+const noteText = (b: Board, id: string) => {
+  const w = b.doc.widgets[id];
+  return w?.type === "note" ? w.data.text : undefined;
+};
+
+describe("UndoHistory", () => {
+  it("undoes only the user's own last change; someone else's change elsewhere stays", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "bob's"));
+    board.as("bob", note("n2", "shared"));
+    await undo.submit({ type: "note.text", widgetId: "n2", text: "alice's", baseRev: 2 });
+    board.as("bob", { type: "note.text", widgetId: "n1", text: "bob's again", baseRev: 1 });
+
+    expect(undo.getState()).toMatchObject({ canUndo: true, canRedo: false });
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n2")).toBe("shared");
+    expect(noteText(board, "n1")).toBe("bob's again");
+    expect(board.doc.rev).toBe(5); // the undo is a new op, history is not rewritten
+    expect(undo.getState()).toMatchObject({ canUndo: false, canRedo: true });
+
+    expect(await undo.redo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n2")).toBe("alice's");
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n2")).toBe("shared");
+  });
+
+  it("refuses with CONFLICT instead of overwriting a field someone else changed since", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "v1"));
+    await undo.submit({ type: "widget.title", widgetId: "n1", title: "Alice's title", baseRev: 1 });
+    board.as("bob", { type: "widget.title", widgetId: "n1", title: "Bob's title", baseRev: 2 });
+
+    const result = await undo.undo();
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: "CONFLICT", details: { field: "title", rev: 3 } },
+    });
+    expect(board.doc.widgets.n1!.title).toBe("Bob's title");
+    // Nothing to redo: the undo did not happen.
+    expect(undo.getState()).toMatchObject({ canUndo: false, canRedo: false });
+  });
+
+  it("brings back a removed widget with its data, and a removed checklist item with its tick", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "keep me"));
+    board.as("bob", {
+      type: "widget.add",
+      widget: {
+        id: "c1",
+        type: "checklist",
+        layout,
+        data: { items: [{ id: "i1", text: "ship", done: true }] },
+      },
+    });
+    const removal = await undo.submit({ type: "widget.remove", widgetId: "n1" });
+    expect(removal.ok).toBe(true);
+    await undo.submit({ type: "checklist.remove", widgetId: "c1", itemId: "i1" });
+
+    // A toast's Undo names its step: the older removal is taken back first, the newer one stays undoable.
+    const steps = undo.getState();
+    expect(steps.canUndo).toBe(true);
+    expect(await undo.undo(1)).toMatchObject({ ok: true });
+    expect(board.doc.widgets.n1).toMatchObject({ type: "note", title: "n1", data: { text: "keep me" } });
+    expect(board.doc.widgets.c1!.data).toEqual({ items: [] });
+
+    // The re-added item's tick is based on the re-add, which a client's outbox does; here it is done by hand.
+    const undone = await undo.undo();
+    expect(undone.ok).toBe(false);
+    const c1 = board.doc.widgets.c1;
+    expect(c1?.type === "checklist" && c1.data.items.map((i) => i.text)).toEqual(["ship"]);
+  });
+
+  it("takes back a restore of several ops in one step, and a new change forgets the redo", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "one"));
+    board.as("bob", note("n2", "two"));
+    const { step, outcomes } = undo.submitAll(
+      [
+        { type: "note.text", widgetId: "n1", text: "ONE", baseRev: 1 },
+        { type: "widget.remove", widgetId: "n2" },
+      ],
+      "restore revision 1",
+    );
+    expect(step?.label).toBe("restore revision 1");
+    expect((await outcomes).every((o) => o.ok)).toBe(true);
+    expect(undo.getState().undoLabel).toBe("restore revision 1");
+
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n1")).toBe("one");
+    expect(noteText(board, "n2")).toBe("two");
+    expect(undo.getState().canRedo).toBe(true);
+    await undo.submit({ type: "board.rename", title: "New", baseRev: 0 });
+    expect(undo.getState()).toMatchObject({ canUndo: true, canRedo: false });
+  });
+
+  it("records nothing for a refused change or one that cannot be taken back", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "x"));
+    const refused = await undo.submit({ type: "note.text", widgetId: "n1", text: "stale", baseRev: 0 });
+    expect(refused).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
+    await undo.submit({ type: "widget.add", widget: { id: "ch", type: "chart", layout } });
+    await undo.undo(); // the add of the chart
+    await undo.submit({ type: "note.text", widgetId: "n1", text: "x", baseRev: 1 }); // no change
+    expect(undo.getState()).toMatchObject({ canUndo: false });
+    expect(await undo.undo()).toEqual({ ok: false, error: null });
+  });
+});

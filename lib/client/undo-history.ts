@@ -1,0 +1,204 @@
+import { applyOp } from "../boards/apply";
+import { revertOps } from "../boards/revert";
+import type { BoardDoc } from "../boards/types";
+import { boardOpSchema, type BoardOp, type BoardOpInput } from "../protocol/boards";
+import type { ErrorBody } from "../protocol/errors";
+import { Emitter } from "./emitter";
+import type { OpOutcome } from "./outbox";
+
+/**
+ * Revisions at or above this mark, in an undo op's `baseRev`, stand for "the revision at which the n-th op of the
+ * step committed" (mark + n) until that op's ack arrives. Never sent: a step's ops are resolved before undoing it.
+ */
+const PENDING_REV = 2 ** 52;
+
+export interface UndoHistoryDeps {
+  /** Sends a change, as the board session does; resolves when it is committed or refused. */
+  submit(op: BoardOpInput): Promise<OpOutcome>;
+  /** The board as this tab shows it (committed with its pending changes), or null before it opened. */
+  view(): BoardDoc | null;
+  /** Steps kept; the oldest is forgotten past it. */
+  limit?: number;
+}
+
+/** One change of this user's, as undo and redo see it. */
+export interface UndoStep {
+  readonly id: number;
+  /** What the step did, for the buttons' titles and toasts ("remove the note “Plan”"). */
+  readonly label: string;
+  /** The ops that take the step back, computed from the board before it. */
+  readonly inverse: readonly BoardOpInput[];
+  /** The outcomes of the step's ops, in order. */
+  readonly outcomes: Promise<OpOutcome[]>;
+}
+
+export interface UndoState {
+  canUndo: boolean;
+  canRedo: boolean;
+  undoLabel: string | null;
+  redoLabel: string | null;
+}
+
+export type UndoResult =
+  | { ok: true; step: UndoStep | null }
+  /** Nothing to undo (or redo), or the change could not be taken back; `error` says why (CONFLICT: see the board). */
+  | { ok: false; error: ErrorBody | null };
+
+/** The author's side of an op's outcome, and whether the op was the `index`-th of its step. */
+function resolveBaseRev(op: BoardOpInput, outcomes: readonly OpOutcome[]): BoardOpInput | undefined {
+  if (!("baseRev" in op) || op.baseRev < PENDING_REV) return op;
+  const outcome = outcomes[op.baseRev - PENDING_REV];
+  return outcome?.ok ? ({ ...op, baseRev: outcome.entry.rev } as BoardOpInput) : undefined;
+}
+
+/** The widgets an op touches, or undefined for an op on the board itself. */
+function widgetOf(op: BoardOp): string | undefined {
+  if (op.type === "widget.add") return op.widget.id;
+  return "widgetId" in op ? op.widgetId : undefined;
+}
+
+/**
+ * Undo and redo of this user's own changes on one board, in one tab. Framework-free; React binds it with
+ * `useUndo`.
+ *
+ * A change is recorded with the ops that take it back, computed from the board as the user saw it just before;
+ * undoing sends those as new ops (never a rewrite of history), each guarded by the revision at which the user's
+ * own change committed. So an undo restores a field only while nobody else changed it since: otherwise the
+ * server refuses it with CONFLICT and the board offers the usual choice. Undoing a step records the opposite
+ * step for redo; a new change forgets what could be redone.
+ */
+export class UndoHistory {
+  private readonly undoStack: UndoStep[] = [];
+  private readonly redoStack: UndoStep[] = [];
+  private readonly events = new Emitter<{ change: (state: UndoState) => void }>();
+  private nextId = 1;
+  private tail: Promise<unknown> = Promise.resolve();
+  private state: UndoState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
+
+  constructor(private readonly deps: UndoHistoryDeps) {}
+
+  getState(): UndoState {
+    return this.state;
+  }
+
+  subscribe(fn: () => void): () => void {
+    return this.events.on("change", fn);
+  }
+
+  /** Sends a change of the user's and records it as one step. */
+  async submit(op: BoardOpInput, label = "the last change"): Promise<OpOutcome> {
+    const { step, outcomes } = this.perform([op], label, "undo");
+    if (step) this.clearRedo();
+    return (await outcomes)[0]!;
+  }
+
+  /** Sends several ops as one step (a restore): one undo takes them all back. */
+  submitAll(
+    ops: readonly BoardOpInput[],
+    label: string,
+  ): { step: UndoStep | null; outcomes: Promise<OpOutcome[]> } {
+    const result = this.perform(ops, label, "undo");
+    if (result.step) this.clearRedo();
+    return result;
+  }
+
+  /** Takes back the newest step, or the step `id` wherever it is in the undo stack (a toast's Undo). */
+  undo(id?: number): Promise<UndoResult> {
+    return this.serially(() => this.move(this.undoStack, "redo", id));
+  }
+
+  redo(): Promise<UndoResult> {
+    return this.serially(() => this.move(this.redoStack, "undo"));
+  }
+
+  /** Whether step `id` can still be undone. */
+  has(id: number): boolean {
+    return this.undoStack.some((s) => s.id === id);
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async move(from: UndoStep[], to: "undo" | "redo", id?: number): Promise<UndoResult> {
+    const index = id === undefined ? from.length - 1 : from.findIndex((s) => s.id === id);
+    const step = from[index];
+    if (!step) return { ok: false, error: null };
+    from.splice(index, 1);
+    this.publish();
+    const done = await step.outcomes;
+    const ops = step.inverse.flatMap((op) => resolveBaseRev(op, done) ?? []);
+    if (ops.length === 0) return { ok: false, error: null };
+    const label = step.label;
+    const next = this.perform(ops, label, to);
+    const outcomes = await next.outcomes;
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed && !failed.ok) return { ok: false, error: failed.error };
+    return { ok: true, step: next.step };
+  }
+
+  /**
+   * Submits `ops` in order and, when they can be taken back, records the step on `stack`. The step is recorded
+   * at once, so that an undo pressed before the ack waits for it; it is dropped if every op is refused.
+   */
+  private perform(
+    ops: readonly BoardOpInput[],
+    label: string,
+    stack: "undo" | "redo",
+  ): { step: UndoStep | null; outcomes: Promise<OpOutcome[]> } {
+    const before = this.deps.view();
+    const inverse = before ? this.inverseOf(before, ops) : [];
+    const outcomes = Promise.all(ops.map((op) => this.deps.submit(op)));
+    if (inverse.length === 0) return { step: null, outcomes };
+    const step: UndoStep = { id: this.nextId++, label, inverse, outcomes };
+    const target = stack === "undo" ? this.undoStack : this.redoStack;
+    target.push(step);
+    if (target.length > (this.deps.limit ?? 100)) target.shift();
+    this.publish();
+    void outcomes.then((done) => {
+      if (done.some((o) => o.ok)) return;
+      const i = target.indexOf(step);
+      if (i >= 0) {
+        target.splice(i, 1);
+        this.publish();
+      }
+    });
+    return { step, outcomes };
+  }
+
+  /** The ops that turn the board after `ops` back into `before`, their `baseRev`s pending on the ops' acks. */
+  private inverseOf(before: BoardDoc, ops: readonly BoardOpInput[]): BoardOpInput[] {
+    let after = before;
+    const widgets = new Set<string>();
+    let boardLevel = false;
+    for (const [i, input] of ops.entries()) {
+      const parsed = boardOpSchema.safeParse(input);
+      if (!parsed.success) return [];
+      const op = parsed.data;
+      const widget = widgetOf(op);
+      if (widget === undefined) boardLevel = true;
+      else widgets.add(widget);
+      try {
+        after = applyOp(after, op, PENDING_REV + i, { by: "", at: after.updatedAt });
+      } catch {
+        return [];
+      }
+    }
+    return revertOps(after, before, boardLevel ? {} : { widgetIds: widgets });
+  }
+
+  private clearRedo(): void {
+    if (this.redoStack.length === 0) return;
+    this.redoStack.length = 0;
+    this.publish();
+  }
+
+  private publish(): void {
+    const u = this.undoStack.at(-1);
+    const r = this.redoStack.at(-1);
+    this.state = { canUndo: !!u, canRedo: !!r, undoLabel: u?.label ?? null, redoLabel: r?.label ?? null };
+    this.events.emit("change", this.state);
+  }
+}
