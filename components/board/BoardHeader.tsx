@@ -14,6 +14,7 @@ import { DeleteBoardDialog } from "./DeleteBoardDialog";
 import { PresenceAvatars } from "./PresenceAvatars";
 import { ShareDialog } from "./ShareDialog";
 import { SyncBadge } from "./SyncBadge";
+import { UndoButtons } from "./UndoButtons";
 
 export function BoardHeader() {
   const { doc, committed, state, canEdit, submit, me } = useBoardContext();
@@ -45,6 +46,7 @@ export function BoardHeader() {
         </h1>
         <div className="flex items-center gap-2">
           <PresenceAvatars viewers={state.presence} me={me} />
+          <UndoButtons />
           <button type="button" onClick={() => setSharing(true)} className={btn.secondary}>
             {isOwner ? <Share2 className="h-4 w-4" aria-hidden /> : <Users className="h-4 w-4" aria-hidden />}
             <span className="hidden sm:inline">{isOwner ? "Share" : "Members"}</span>

@@ -13,6 +13,7 @@ import { BoardGrid } from "./BoardGrid";
 import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
 import { useBoard } from "./useBoard";
+import { UndoProvider, useUndo } from "./useUndo";
 import { BoardTasksProvider } from "../tasks/BoardTasks";
 
 /**
@@ -64,6 +65,7 @@ export function BoardView({ boardId }: { boardId: string }) {
     onRejected: (r: OpRejected) => toast.error(`Not saved: ${r.error.message}`),
   });
   const { state } = board;
+  const undo = useUndo(board);
 
   // Deleting the board oneself: the delete dialog navigates away; do not show "deleted" in between.
   const closedByMe = state.closed?.reason === "deleted" && state.closed.by === board.me;
@@ -77,8 +79,11 @@ export function BoardView({ boardId }: { boardId: string }) {
   }, [title]);
 
   const value = useMemo<BoardContextValue | null>(
-    () => (state.doc && state.committed ? { ...board, doc: state.doc, committed: state.committed } : null),
-    [board, state.doc, state.committed],
+    () =>
+      state.doc && state.committed
+        ? { ...board, submit: undo.submit, doc: state.doc, committed: state.committed }
+        : null,
+    [board, undo.submit, state.doc, state.committed],
   );
 
   if (state.status === "closed" && state.closed && !closedByMe) {
@@ -122,22 +127,24 @@ export function BoardView({ boardId }: { boardId: string }) {
   }
   return (
     <BoardProvider value={value}>
-      <BoardTasksProvider boardId={boardId}>
-        <BoardHeader />
-        <BoardGrid
-          empty={
-            <div className="flex flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-slate-200 py-20 text-center">
-              <LayoutDashboard className="h-8 w-8 text-slate-300" aria-hidden />
-              <p className="font-medium text-slate-700">This board is empty</p>
-              <p className="max-w-sm text-sm text-slate-500">
-                {board.canEdit
-                  ? "Add a note, a KPI, a checklist or a live chart with “Add widget”."
-                  : "Widgets appear here as soon as an editor adds them."}
-              </p>
-            </div>
-          }
-        />
-      </BoardTasksProvider>
+      <UndoProvider value={undo}>
+        <BoardTasksProvider boardId={boardId}>
+          <BoardHeader />
+          <BoardGrid
+            empty={
+              <div className="flex flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-slate-200 py-20 text-center">
+                <LayoutDashboard className="h-8 w-8 text-slate-300" aria-hidden />
+                <p className="font-medium text-slate-700">This board is empty</p>
+                <p className="max-w-sm text-sm text-slate-500">
+                  {board.canEdit
+                    ? "Add a note, a KPI, a checklist or a live chart with “Add widget”."
+                    : "Widgets appear here as soon as an editor adds them."}
+                </p>
+              </div>
+            }
+          />
+        </BoardTasksProvider>
+      </UndoProvider>
     </BoardProvider>
   );
 }

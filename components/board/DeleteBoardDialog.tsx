@@ -24,7 +24,9 @@ export function DeleteBoardDialog(props: { open: boolean; onClose(): void; board
     try {
       const res = await socket.timeout(10_000).emitWithAck("board:delete", { boardId });
       if (!res.ok) throw new Error(res.error.message);
-      toast.success(`Deleted “${title}”`);
+      toast.success(`Deleted “${title}”`, {
+        description: "You can restore it from Recently deleted for 30 days.",
+      });
       router.replace("/");
     } catch (err) {
       setError(`Could not delete it: ${(err as Error).message}`);
@@ -37,7 +39,7 @@ export function DeleteBoardDialog(props: { open: boolean; onClose(): void; board
       open={open}
       onClose={() => !busy && onClose()}
       title={`Delete “${title}”?`}
-      description="The board and all its widgets are deleted for everyone. This cannot be undone."
+      description="The board is removed for everyone. You can restore it from Recently deleted on your home page for 30 days."
     >
       <ErrorNote className="mb-3">{error}</ErrorNote>
       {!connected ? <p className="mb-3 text-sm text-slate-600">Reconnect to delete this board.</p> : null}

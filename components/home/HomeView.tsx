@@ -3,12 +3,16 @@
 import Link from "next/link";
 import { useSession } from "next-auth/react";
 import { KeyRound } from "lucide-react";
+import { useState } from "react";
 import { btn } from "@/components/ui/styles";
 import { ConnectionCard } from "../realtime/ConnectionCard";
 import { BoardList } from "./BoardList";
+import { RecentlyDeleted } from "./RecentlyDeleted";
 
 export function HomeView() {
   const { data } = useSession();
+  // A restored board shows in the list again: the list reloads.
+  const [listVersion, setListVersion] = useState(0);
   return (
     <div className="space-y-6">
       <div>
@@ -19,7 +23,8 @@ export function HomeView() {
           Your boards, your live connection, and your integrations.
         </p>
       </div>
-      <BoardList />
+      <BoardList key={listVersion} />
+      <RecentlyDeleted onRestored={() => setListVersion((v) => v + 1)} />
       <div className="grid gap-6 md:grid-cols-2">
         <ConnectionCard />
         <section className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200">

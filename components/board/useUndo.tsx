@@ -1,0 +1,132 @@
+"use client";
+
+import { createContext, useContext, useEffect, useMemo, useSyncExternalStore } from "react";
+import { toast } from "sonner";
+import { describeOp, priorOf } from "@/lib/boards/history";
+import type { BoardOpInput } from "@/lib/protocol/boards";
+import { boardOpSchema } from "@/lib/protocol/boards";
+import type { OpOutcome } from "@/lib/client/board-session";
+import { UndoHistory, type UndoResult, type UndoState } from "@/lib/client/undo-history";
+import { undoKeyAction } from "@/lib/client/undo-keys";
+import type { BoardHandle } from "./useBoard";
+
+const IDLE: UndoState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
+
+export interface UndoHandle extends UndoState {
+  /** Sends a change of the user's as one undoable step. */
+  submit(op: BoardOpInput): Promise<OpOutcome>;
+  /** Sends several ops (a restore) as one undoable step. */
+  submitAll(ops: readonly BoardOpInput[], label: string): Promise<OpOutcome[]>;
+  undo(): Promise<void>;
+  redo(): Promise<void>;
+}
+
+const UndoContext = createContext<UndoHandle | null>(null);
+export const UndoProvider = UndoContext.Provider;
+
+/** The board's undo and redo, for the header's buttons and the history panel. */
+export function useUndoContext(): UndoHandle {
+  const value = useContext(UndoContext);
+  if (!value) throw new Error("useUndoContext must be used inside a board");
+  return value;
+}
+
+/** Removals that a toast offers to take back at once. */
+function removalOf(op: BoardOpInput): string | null {
+  if (op.type === "widget.remove") return "Widget removed";
+  if (op.type === "checklist.remove") return "Item removed";
+  if (op.type === "member.set" && op.role === null) return `${op.user} removed from the board`;
+  return null;
+}
+
+/** What a refused undo tells the user; a conflict is shown by the board itself, with its choice. */
+function tell(result: UndoResult, what: "undo" | "redo"): void {
+  if (result.ok) return;
+  if (!result.error) {
+    toast.info(what === "undo" ? "Nothing to undo" : "Nothing to redo");
+    return;
+  }
+  if (result.error.code !== "CONFLICT") toast.error(`Could not ${what}: ${result.error.message}`);
+}
+
+/**
+ * Undo and redo of this user's changes on the open board, in this tab (`UndoHistory`): every change made through
+ * the returned `submit` is recorded; Ctrl/Cmd+Z and Shift+Ctrl/Cmd+Z undo and redo outside text fields; a removal
+ * shows a toast with Undo.
+ */
+export function useUndo(board: BoardHandle): UndoHandle {
+  const { session } = board;
+  // One history per session: a new board (or a new socket) starts empty.
+  const current = useMemo(
+    () =>
+      session
+        ? new UndoHistory({ submit: (op) => session.submit(op), view: () => session.getState().doc })
+        : null,
+    [session],
+  );
+  const state = useSyncExternalStore(
+    (fn) => current?.subscribe(fn) ?? (() => {}),
+    () => current?.getState() ?? IDLE,
+    () => IDLE,
+  );
+
+  const handle = useMemo<UndoHandle>(() => {
+    const fallback = board.submit;
+    const undo = async () => {
+      if (current) tell(await current.undo(), "undo");
+    };
+    const redo = async () => {
+      if (current) tell(await current.redo(), "redo");
+    };
+    return {
+      ...state,
+      undo,
+      redo,
+      async submit(op) {
+        if (!current) return fallback(op);
+        const view = session?.getState().doc;
+        const parsed = boardOpSchema.safeParse(op);
+        const label =
+          view && parsed.success ? describeOp(parsed.data, priorOf(view, parsed.data)) : "the change";
+        const removal = removalOf(op);
+        const { step, outcomes } = current.submitAll([op], label);
+        const outcome = (await outcomes)[0]!;
+        if (outcome.ok && removal && step) {
+          const history = current;
+          toast.success(removal, {
+            description: label.charAt(0).toUpperCase() + label.slice(1),
+            action: {
+              label: "Undo",
+              onClick: () => void history.undo(step.id).then((r) => tell(r, "undo")),
+            },
+          });
+        }
+        return outcome;
+      },
+      async submitAll(ops, label) {
+        if (!current) return Promise.all(ops.map(fallback));
+        return current.submitAll(ops, label).outcomes;
+      },
+    };
+  }, [state, current, session, board.submit]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = undoKeyAction({
+        key: e.key,
+        ctrlKey: e.ctrlKey,
+        metaKey: e.metaKey,
+        shiftKey: e.shiftKey,
+        altKey: e.altKey,
+        target: e.target instanceof HTMLElement ? e.target : null,
+      });
+      if (!action || !board.canEdit) return;
+      e.preventDefault();
+      void (action === "undo" ? handle.undo() : handle.redo());
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [handle, board.canEdit]);
+
+  return handle;
+}
