@@ -1,0 +1,160 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { addWidget, createBoard, instanceUrl, shareWith, signIn } from "./helpers";
+
+/** History and the trash need the database's full op log: these run on the embedded instance (SQLite). */
+const url = () => instanceUrl("embedded");
+
+async function expectSaved(page: Page) {
+  await expect(page.getByTestId("board-sync")).toHaveAttribute("data-pending", "0");
+  await expect(page.getByTestId("board-sync")).toHaveAttribute("data-status", "live");
+}
+
+async function writeNote(page: Page, note: Locator, text: string) {
+  await note.getByRole("button", { name: "Edit note" }).click();
+  await note.getByLabel("Note text").fill(text);
+  await note.getByRole("button", { name: "Done" }).click();
+  await expect(note.getByTestId("note-body")).toHaveText(text);
+  await expectSaved(page);
+}
+
+/** Ctrl+Z with the focus on the page, outside any text field. */
+async function pressUndo(page: Page) {
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("Control+z");
+}
+
+test.describe("undo, history and restore", () => {
+  test("Ctrl+Z undoes only alice's own last change; a field bob changed since gets the conflict choice", async ({
+    browser,
+  }) => {
+    const contexts = [await browser.newContext(), await browser.newContext()];
+    try {
+      const [alice, bob] = await Promise.all(contexts.map((c) => c.newPage()));
+      await signIn(alice!, url(), "alice");
+      await signIn(bob!, url(), "bob");
+      const path = await createBoard(alice!, "Undo together");
+      await shareWith(alice!, "bob");
+      const aliceFirst = await addWidget(alice!, "Note");
+      const aliceSecond = await addWidget(alice!, "Note");
+      await expectSaved(alice!);
+      await bob!.goto(`${url()}${path}`);
+      const bobNotes = bob!.locator('[data-widget-type="note"]');
+      await expect(bobNotes).toHaveCount(2);
+      const [bobFirst, bobSecond] = [bobNotes.nth(0), bobNotes.nth(1)];
+
+      await writeNote(alice!, aliceFirst, "First draft");
+      await writeNote(alice!, aliceFirst, "Second draft");
+      await writeNote(bob!, bobSecond, "Bob's notes");
+      await expect(aliceSecond.getByTestId("note-body")).toHaveText("Bob's notes");
+
+      // Only alice's last change goes; bob's stays, for both of them.
+      await pressUndo(alice!);
+      await expect(aliceFirst.getByTestId("note-body")).toHaveText("First draft");
+      await expect(bobFirst.getByTestId("note-body")).toHaveText("First draft");
+      await expect(aliceSecond.getByTestId("note-body")).toHaveText("Bob's notes");
+      await expect(bobSecond.getByTestId("note-body")).toHaveText("Bob's notes");
+
+      // Redo from the header button puts it back; undo again.
+      await alice!.getByRole("button", { name: /^Redo/ }).click();
+      await expect(aliceFirst.getByTestId("note-body")).toHaveText("Second draft");
+      await pressUndo(alice!);
+      await expect(aliceFirst.getByTestId("note-body")).toHaveText("First draft");
+
+      // Bob rewrites the note alice would undo next: alice gets the choice instead of an overwrite.
+      await writeNote(bob!, bobFirst, "Bob rewrote it");
+      await expect(aliceFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
+      await pressUndo(alice!);
+      const conflict = aliceFirst.getByTestId("conflict");
+      await expect(conflict).toBeVisible();
+      await expect(conflict.getByTestId("conflict-theirs")).toHaveText("Bob rewrote it");
+      await expect(conflict.getByRole("button", { name: "Keep mine" })).toBeVisible();
+      await conflict.getByRole("button", { name: "Use theirs" }).click();
+      await expect(conflict).toBeHidden();
+      await expect(bobFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
+      await expect(aliceFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
+    } finally {
+      await Promise.all(contexts.map((c) => c.close()));
+    }
+  });
+
+  test("removing a widget shows a toast whose Undo brings it back with its content", async ({ page }) => {
+    await signIn(page, url(), "alice");
+    await createBoard(page, "Toast undo");
+    const note = await addWidget(page, "Note");
+    await writeNote(page, note, "Keep this text");
+    await note.getByRole("button", { name: "Remove widget" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Remove" }).click();
+    await expect(page.locator('[data-widget-type="note"]')).toHaveCount(0);
+    const toast = page.locator("[data-sonner-toast]").filter({ hasText: "Widget removed" });
+    await toast.getByRole("button", { name: "Undo" }).click();
+    await expect(page.locator('[data-widget-type="note"]')).toHaveCount(1);
+    await expect(page.getByTestId("note-body")).toHaveText("Keep this text");
+    await expectSaved(page);
+  });
+
+  test("a deleted board is restored by its owner from Recently deleted", async ({ page }) => {
+    await signIn(page, url(), "alice");
+    const path = await createBoard(page, "Recoverable plan");
+    await addWidget(page, "Checklist");
+    await expectSaved(page);
+    await page.getByRole("button", { name: "Delete board" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete board" }).click();
+    await expect(page).toHaveURL(`${url()}/`);
+    const deleted = page.getByRole("region", { name: "Recently deleted" });
+    await expect(deleted.getByText("Recoverable plan")).toBeVisible();
+    await expect(page.getByTestId("board-list").getByText("Recoverable plan")).toHaveCount(0);
+    await page.screenshot({ path: "e2e/.artifacts/recently-deleted.png", fullPage: true });
+
+    await deleted.getByRole("button", { name: "Restore “Recoverable plan”" }).click();
+    await expect(page.getByTestId("board-list").getByText("Recoverable plan")).toBeVisible();
+    await page.getByTestId("board-list").getByText("Recoverable plan").click();
+    await expect(page).toHaveURL(`${url()}${path}`);
+    await expect(page.locator('[data-widget-type="checklist"]')).toHaveCount(1);
+  });
+
+  test("history lists changes; a widget restored to an earlier revision is undone again; no serious a11y violations", async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await signIn(page, url(), "alice");
+    await createBoard(page, "Launch notes");
+    const note = await addWidget(page, "Note");
+    await writeNote(page, note, "Budget for the launch week");
+    await writeNote(page, note, "Budget for the whole launch month");
+    await note.getByRole("button", { name: /^Widget title/ }).click();
+    await note.getByLabel("Widget title").fill("Plan");
+    await note.getByLabel("Widget title").press("Enter");
+    await expectSaved(page);
+
+    await page.getByRole("button", { name: "History", exact: true }).click();
+    const panel = page.getByRole("complementary", { name: "History" });
+    await expect(panel).toBeVisible();
+    const entries = panel.getByTestId("history-entry");
+    await expect(entries).toHaveCount(4);
+    await expect(entries.nth(0)).toContainText("named a note “Plan”");
+    await expect(panel.getByText(/^alice/).first()).toBeVisible();
+    const secondEdit = entries.nth(1);
+    await expect(secondEdit).toContainText("edited the text of a note");
+    await expect(secondEdit.locator("del")).toHaveText("week");
+    await expect(secondEdit.locator("ins")).toHaveText(["whole", "month"]);
+
+    const results = await new AxeBuilder({ page })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+      .analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+    await page.screenshot({ path: "e2e/.artifacts/history-panel.png" });
+
+    // The state after the first edit (revision 2): the note's text and its then untitled title come back.
+    await entries.nth(2).getByRole("button", { name: "Restore a note as of revision 2" }).click();
+    await expect(note.getByTestId("note-body")).toHaveText("Budget for the launch week");
+    await expectSaved(page);
+
+    // The restore is one step of undo.
+    await page.getByRole("button", { name: /^Undo/ }).click();
+    await expect(note.getByTestId("note-body")).toHaveText("Budget for the whole launch month");
+    await expect(note.getByRole("button", { name: /^Widget title: Plan/ })).toBeVisible();
+    await expectSaved(page);
+  });
+});
