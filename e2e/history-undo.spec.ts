@@ -132,10 +132,10 @@ test.describe("undo, history and restore", () => {
     await expect(panel).toBeVisible();
     const entries = panel.getByTestId("history-entry");
     await expect(entries).toHaveCount(4);
-    await expect(entries.nth(0)).toContainText("named a note “Plan”");
+    await expect(entries.nth(0)).toContainText("renamed the note “Note” to “Plan”");
     await expect(panel.getByText(/^alice/).first()).toBeVisible();
     const secondEdit = entries.nth(1);
-    await expect(secondEdit).toContainText("edited the text of a note");
+    await expect(secondEdit).toContainText("edited the text of the note “Note”");
     await expect(secondEdit.locator("del")).toHaveText("week");
     await expect(secondEdit.locator("ins")).toHaveText(["whole", "month"]);
 
@@ -146,9 +146,10 @@ test.describe("undo, history and restore", () => {
     expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
     await page.screenshot({ path: "e2e/.artifacts/history-panel.png" });
 
-    // The state after the first edit (revision 2): the note's text and its then untitled title come back.
-    await entries.nth(2).getByRole("button", { name: "Restore a note as of revision 2" }).click();
+    // The state after the first edit (revision 2): the note's text and its title then come back.
+    await entries.nth(2).getByRole("button", { name: "Restore the note “Note” as of revision 2" }).click();
     await expect(note.getByTestId("note-body")).toHaveText("Budget for the launch week");
+    await expect(note.getByRole("button", { name: /^Widget title: Note/ })).toBeVisible();
     await expectSaved(page);
 
     // The restore is one step of undo.
