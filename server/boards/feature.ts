@@ -22,6 +22,20 @@ function hintResyncOnReconnect(ctx: FeatureContext): void {
   });
 }
 
+/** How often each instance purges boards deleted more than 30 days ago (listing a trash purges it too). */
+const TRASH_SWEEP_MS = 60 * 60 * 1000;
+
+function sweepTrash(ctx: FeatureContext, service: BoardService): void {
+  const timer = setInterval(() => {
+    service
+      .purgeExpired()
+      .then((purged) => purged > 0 && ctx.logger.info({ purged }, "deleted boards purged after 30 days"))
+      .catch((err: unknown) => ctx.logger.warn({ err }, "purging deleted boards failed"));
+  }, TRASH_SWEEP_MS);
+  timer.unref();
+  ctx.onShutdown(() => clearInterval(timer));
+}
+
 /** Boards: their docs and op logs, the board events and the push routes. */
 export const boardsFeature = defineFeature({
   name: "boards",
@@ -36,6 +50,7 @@ export const boardsFeature = defineFeature({
     registerBoardHandlers(ctx, { service, presence, quotas });
     registerPushRoutes(ctx, service);
     hintResyncOnReconnect(ctx);
+    sweepTrash(ctx, service);
     return service;
   },
 });
