@@ -120,7 +120,8 @@ export function useUndo(board: BoardHandle): UndoHandle {
         altKey: e.altKey,
         target: e.target instanceof HTMLElement ? e.target : null,
       });
-      if (!action || !board.canEdit) return;
+      // A dialog (sharing, a confirmation) has its own keys; the board's undo waits until it is closed.
+      if (!action || !board.canEdit || document.querySelector("dialog[open]")) return;
       e.preventDefault();
       void (action === "undo" ? handle.undo() : handle.redo());
     };

@@ -3,6 +3,7 @@ import { applyOp, checkOp, newBoard } from "../boards/apply";
 import { roleOf, type BoardDoc } from "../boards/types";
 import { boardOpSchema, type BoardOpInput } from "../protocol/boards";
 import { AppError } from "../protocol/errors";
+import { fieldKeyOf, fieldRev } from "./field-keys";
 import type { OpOutcome } from "./outbox";
 import { UndoHistory } from "./undo-history";
 
@@ -39,8 +40,23 @@ class Board {
 
 function setup() {
   const board = new Board();
+  // As the client's outbox does, a later save of one editing session is based on this client's own commit of it.
+  const own = new Map<string, { base: number; rev: number }>();
   const undo = new UndoHistory({
-    submit: (op) => Promise.resolve(board.commit("alice", op)),
+    submit(input) {
+      const op = boardOpSchema.parse(input);
+      const key = fieldKeyOf(op);
+      let sent = input;
+      if (key !== undefined && "baseRev" in op) {
+        const mine = own.get(key);
+        if (mine?.base === op.baseRev && mine.rev === fieldRev(board.doc, key))
+          sent = { ...input, baseRev: mine.rev } as BoardOpInput;
+      }
+      const outcome = board.commit("alice", sent);
+      if (outcome.ok && key !== undefined && "baseRev" in op)
+        own.set(key, { base: op.baseRev, rev: outcome.entry.rev });
+      return Promise.resolve(outcome);
+    },
     view: () => board.doc,
   });
   return { board, undo };
@@ -143,6 +159,32 @@ describe("UndoHistory", () => {
     expect(undo.getState().canRedo).toBe(true);
     await undo.submit({ type: "board.rename", title: "New", baseRev: 0 });
     expect(undo.getState()).toMatchObject({ canUndo: true, canRedo: false });
+  });
+
+  it("takes back one editing session saved in several goes at once, then the session before it", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "start"));
+    // Two sessions of two saves each; every save of a session carries the revision the editor opened on.
+    await undo.submit({ type: "note.text", widgetId: "n1", text: "a1", baseRev: 1 });
+    await undo.submit({ type: "note.text", widgetId: "n1", text: "a2", baseRev: 1 });
+    await undo.submit({ type: "note.text", widgetId: "n1", text: "b1", baseRev: 3 });
+    await undo.submit({ type: "note.text", widgetId: "n1", text: "b2", baseRev: 3 });
+    expect(noteText(board, "n1")).toBe("b2");
+
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n1")).toBe("a2");
+    // The field changed since the first session, but only by this tab's own undo: no conflict.
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n1")).toBe("start");
+    expect(await undo.redo()).toMatchObject({ ok: true });
+    expect(await undo.redo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n1")).toBe("b2");
+
+    // Someone else's change in between does make it a conflict.
+    await undo.undo();
+    board.as("bob", { type: "note.text", widgetId: "n1", text: "bob", baseRev: board.doc.rev });
+    expect(await undo.undo()).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
+    expect(noteText(board, "n1")).toBe("bob");
   });
 
   it("records nothing for a refused change or one that cannot be taken back", async () => {

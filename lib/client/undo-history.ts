@@ -4,6 +4,7 @@ import type { BoardDoc } from "../boards/types";
 import { boardOpSchema, type BoardOp, type BoardOpInput } from "../protocol/boards";
 import type { ErrorBody } from "../protocol/errors";
 import { Emitter } from "./emitter";
+import { fieldKeyOf, fieldRev } from "./field-keys";
 import type { OpOutcome } from "./outbox";
 
 /**
@@ -30,6 +31,13 @@ export interface UndoStep {
   readonly inverse: readonly BoardOpInput[];
   /** The outcomes of the step's ops, in order. */
   readonly outcomes: Promise<OpOutcome[]>;
+  /** How many ops the step sent. */
+  readonly size: number;
+  /**
+   * For a step of one guarded op: its field and the revision it was based on. The next op of the same field on
+   * the same basis (the same editing session, saved in several goes) joins this step.
+   */
+  readonly basis?: { key: string; baseRev: number };
 }
 
 export interface UndoState {
@@ -44,11 +52,12 @@ export type UndoResult =
   /** Nothing to undo (or redo), or the change could not be taken back; `error` says why (CONFLICT: see the board). */
   | { ok: false; error: ErrorBody | null };
 
-/** The author's side of an op's outcome, and whether the op was the `index`-th of its step. */
-function resolveBaseRev(op: BoardOpInput, outcomes: readonly OpOutcome[]): BoardOpInput | undefined {
-  if (!("baseRev" in op) || op.baseRev < PENDING_REV) return op;
-  const outcome = outcomes[op.baseRev - PENDING_REV];
-  return outcome?.ok ? ({ ...op, baseRev: outcome.entry.rev } as BoardOpInput) : undefined;
+/** The field and basis of a lone guarded op (see `UndoStep.basis`). */
+function basisOf(ops: readonly BoardOpInput[]): UndoStep["basis"] {
+  const op = ops.length === 1 ? boardOpSchema.safeParse(ops[0]) : undefined;
+  if (!op?.success || !("baseRev" in op.data)) return undefined;
+  const key = fieldKeyOf(op.data);
+  return key === undefined ? undefined : { key, baseRev: op.data.baseRev };
 }
 
 /** The widgets an op touches, or undefined for an op on the board itself. */
@@ -72,6 +81,8 @@ export class UndoHistory {
   private readonly redoStack: UndoStep[] = [];
   private readonly events = new Emitter<{ change: (state: UndoState) => void }>();
   private nextId = 1;
+  /** Per field, the revisions this history committed it at and the revision each was based on. */
+  private readonly ownBases = new Map<string, Map<number, number>>();
   private tail: Promise<unknown> = Promise.resolve();
   private state: UndoState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
 
@@ -85,11 +96,12 @@ export class UndoHistory {
     return this.events.on("change", fn);
   }
 
-  /** Sends a change of the user's and records it as one step. */
+  /**
+   * Sends a change of the user's and records it as one step; or as part of the newest step when it edits the same
+   * field on the same basis (one editing session, saved in several goes).
+   */
   async submit(op: BoardOpInput, label = "the last change"): Promise<OpOutcome> {
-    const { step, outcomes } = this.perform([op], label, "undo");
-    if (step) this.clearRedo();
-    return (await outcomes)[0]!;
+    return (await this.submitAll([op], label).outcomes)[0]!;
   }
 
   /** Sends several ops as one step (a restore): one undo takes them all back. */
@@ -97,9 +109,30 @@ export class UndoHistory {
     ops: readonly BoardOpInput[],
     label: string,
   ): { step: UndoStep | null; outcomes: Promise<OpOutcome[]> } {
+    const joined = this.join(ops);
+    if (joined) return joined;
     const result = this.perform(ops, label, "undo");
     if (result.step) this.clearRedo();
     return result;
+  }
+
+  /** Sends `ops` as part of the newest step when they continue it (see `UndoStep.basis`). */
+  private join(ops: readonly BoardOpInput[]): { step: UndoStep; outcomes: Promise<OpOutcome[]> } | undefined {
+    const top = this.undoStack.at(-1);
+    const basis = basisOf(ops);
+    if (!top?.basis || !basis || top.basis.key !== basis.key || top.basis.baseRev !== basis.baseRev) return;
+    const outcome = this.send(ops[0]!);
+    // The step's undo waits for this op too, and is based on its commit: the newest of the field.
+    const index = top.size;
+    const inverse = top.inverse.map((op) =>
+      "baseRev" in op && op.baseRev >= PENDING_REV
+        ? ({ ...op, baseRev: PENDING_REV + index } as BoardOpInput)
+        : op,
+    );
+    const outcomes = Promise.all([top.outcomes, outcome]).then(([done, last]) => [...done, last]);
+    const step: UndoStep = { ...top, inverse, outcomes, size: index + 1 };
+    this.undoStack[this.undoStack.length - 1] = step;
+    return { step, outcomes: outcome.then((o) => [o]) };
   }
 
   /** Takes back the newest step, or the step `id` wherever it is in the undo stack (a toast's Undo). */
@@ -129,7 +162,7 @@ export class UndoHistory {
     from.splice(index, 1);
     this.publish();
     const done = await step.outcomes;
-    const ops = step.inverse.flatMap((op) => resolveBaseRev(op, done) ?? []);
+    const ops = step.inverse.flatMap((op) => this.resolveBaseRev(op, done) ?? []);
     if (ops.length === 0) return { ok: false, error: null };
     const label = step.label;
     const next = this.perform(ops, label, to);
@@ -150,16 +183,17 @@ export class UndoHistory {
   ): { step: UndoStep | null; outcomes: Promise<OpOutcome[]> } {
     const before = this.deps.view();
     const inverse = before ? this.inverseOf(before, ops) : [];
-    const outcomes = Promise.all(ops.map((op) => this.deps.submit(op)));
+    const outcomes = Promise.all(ops.map((op) => this.send(op)));
     if (inverse.length === 0) return { step: null, outcomes };
-    const step: UndoStep = { id: this.nextId++, label, inverse, outcomes };
+    const basis = stack === "undo" ? basisOf(ops) : undefined;
+    const step: UndoStep = { id: this.nextId++, label, inverse, outcomes, size: ops.length, basis };
     const target = stack === "undo" ? this.undoStack : this.redoStack;
     target.push(step);
     if (target.length > (this.deps.limit ?? 100)) target.shift();
     this.publish();
     void outcomes.then((done) => {
       if (done.some((o) => o.ok)) return;
-      const i = target.indexOf(step);
+      const i = target.findIndex((s) => s.id === step.id);
       if (i >= 0) {
         target.splice(i, 1);
         this.publish();
@@ -187,6 +221,49 @@ export class UndoHistory {
       }
     }
     return revertOps(after, before, boardLevel ? {} : { widgetIds: widgets });
+  }
+
+  /** Submits one op, noting what the commit of a field was based on (see `ownBases`). */
+  private async send(op: BoardOpInput): Promise<OpOutcome> {
+    const outcome = await this.deps.submit(op);
+    if (outcome.ok) {
+      const committed = outcome.entry.op;
+      const key = fieldKeyOf(committed);
+      if (key !== undefined && "baseRev" in committed) {
+        let bases = this.ownBases.get(key);
+        if (!bases) this.ownBases.set(key, (bases = new Map()));
+        bases.set(outcome.entry.rev, committed.baseRev);
+      }
+    }
+    return outcome;
+  }
+
+  /**
+   * An inverse op with its pending `baseRev` resolved: the revision at which the step's op committed, or the
+   * field's current revision when every change of the field since was this tab's own (an undo of the step above
+   * it, a redo), each based on the one before. Undefined when the step's op was refused.
+   */
+  private resolveBaseRev(op: BoardOpInput, outcomes: readonly OpOutcome[]): BoardOpInput | undefined {
+    if (!("baseRev" in op) || op.baseRev < PENDING_REV) return op;
+    const outcome = outcomes[op.baseRev - PENDING_REV];
+    if (!outcome?.ok) return undefined;
+    const since = outcome.entry.rev;
+    const parsed = boardOpSchema.safeParse(op);
+    const key = parsed.success ? fieldKeyOf(parsed.data) : undefined;
+    const view = this.deps.view();
+    let baseRev = since;
+    if (key !== undefined && view) {
+      const current = fieldRev(view, key);
+      const bases = this.ownBases.get(key);
+      let rev = current;
+      while (rev > since) {
+        const base = bases?.get(rev);
+        if (base === undefined || base >= rev) break;
+        rev = base;
+      }
+      if (rev === since) baseRev = current;
+    }
+    return { ...op, baseRev } as BoardOpInput;
   }
 
   private clearRedo(): void {
