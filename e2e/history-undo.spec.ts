@@ -78,7 +78,9 @@ test.describe("undo, history and restore", () => {
     }
   });
 
-  test("removing a widget shows a toast whose Undo brings it back with its content", async ({ page }) => {
+  test("removing a widget or a checklist item shows a toast whose Undo brings it back as it was", async ({
+    page,
+  }) => {
     await signIn(page, url(), "alice");
     await createBoard(page, "Toast undo");
     const note = await addWidget(page, "Note");
@@ -90,6 +92,21 @@ test.describe("undo, history and restore", () => {
     await toast.getByRole("button", { name: "Undo" }).click();
     await expect(page.locator('[data-widget-type="note"]')).toHaveCount(1);
     await expect(page.getByTestId("note-body")).toHaveText("Keep this text");
+
+    // A checklist item comes back ticked.
+    const list = await addWidget(page, "Checklist");
+    await list.getByLabel("New item").fill("Book the venue");
+    await list.getByLabel("New item").press("Enter");
+    await list.getByRole("checkbox", { name: "Book the venue" }).check();
+    await expectSaved(page);
+    await list.getByRole("button", { name: "Remove item: Book the venue" }).click();
+    await expect(list.getByRole("checkbox", { name: "Book the venue" })).toHaveCount(0);
+    await page
+      .locator("[data-sonner-toast]")
+      .filter({ hasText: "Item removed" })
+      .getByRole("button", { name: "Undo" })
+      .click();
+    await expect(list.getByRole("checkbox", { name: "Book the venue" })).toBeChecked();
     await expectSaved(page);
   });
 

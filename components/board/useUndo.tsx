@@ -94,6 +94,8 @@ export function useUndo(board: BoardHandle): UndoHandle {
         if (outcome.ok && removal && step) {
           const history = current;
           toast.success(removal, {
+            // Long enough to reach it after closing the dialog the removal was made in (sharing).
+            duration: 10_000,
             description: label.charAt(0).toUpperCase() + label.slice(1),
             action: {
               label: "Undo",
