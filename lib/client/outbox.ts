@@ -88,6 +88,28 @@ export class Outbox {
   }
 
   /**
+   * Puts back changes kept on the device from an earlier tab, ahead of anything queued since, in their order. They
+   * may have been sent already, so each is resent exactly as kept, under its own opId (the server answers a known
+   * opId with its original entry), and is never merged with a later edit.
+   */
+  restore(ops: readonly { opId: string; op: BoardOp }[]): void {
+    const known = new Set(this.entries.map((e) => e.opId));
+    const restored: OutboxEntry[] = ops
+      .filter((o) => !known.has(o.opId))
+      .map((o) => ({
+        opId: o.opId,
+        op: o.op,
+        key: fieldKeyOf(o.op),
+        base: baseOf(o.op),
+        sent: true,
+        wire: o.op,
+        attempts: 0,
+        waiters: [],
+      }));
+    this.entries = [...restored, ...this.entries];
+  }
+
+  /**
    * The op to send for `entry`, given the board as committed so far, and marks it sent. Fixed at the first send:
    * a resend under the same opId must be the same op.
    */

@@ -1,0 +1,110 @@
+/**
+ * How long a board takes to show its widgets when opened from a link: a fresh browser context (cold cache, signed
+ * in), `page.goto(board URL)`, and the time from the start of navigation to the first frame painted after the
+ * first widget entered the page. Runs against the production build (`npm run build` first) on one embedded
+ * instance that this script starts and stops.
+ *
+ *   npx tsx bench/board-open.ts [--runs 9] [--widgets 6]
+ *
+ * Not a test: the figures depend on the machine. Prints every run and the median.
+ */
+import { parseArgs } from "node:util";
+import { chromium, type Page } from "@playwright/test";
+import { startServer } from "../e2e/fixtures/stack";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "9" },
+    widgets: { type: "string", default: "6" },
+  },
+});
+const RUNS = Number(values.runs);
+const WIDGETS = Number(values.widgets);
+
+/** Installed before any page script: records when the first widget is in the page and a frame was painted. */
+const FIRST_WIDGET_PROBE = `
+(() => {
+  const done = (t) => { window.__firstWidgetMs = t; };
+  const check = () => {
+    if (window.__firstWidgetMs !== undefined || !document.querySelector('[data-widget-type]')) return false;
+    requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now())));
+    return true;
+  };
+  const obs = new MutationObserver(() => { if (check()) obs.disconnect(); });
+  obs.observe(document, { childList: true, subtree: true });
+})();
+`;
+
+async function signIn(page: Page, base: string) {
+  await page.goto(`${base}/signin`);
+  await page.getByLabel("User name").fill("alice");
+  await page.getByLabel("Password").fill("pulseboard");
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByTestId("user-name").waitFor();
+}
+
+async function makeBoard(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "New board" }).click();
+  await page.getByRole("dialog", { name: "New board" }).getByLabel("Title").fill("Open speed");
+  await page.getByRole("button", { name: "Create board" }).click();
+  await page.waitForURL(/\/boards\/[A-Za-z0-9_-]+$/);
+  const kinds = ["Note", "KPI", "Checklist"];
+  for (let i = 0; i < WIDGETS; i++) {
+    const count = await page.locator("[data-widget-type]").count();
+    await page.getByRole("button", { name: "Add widget" }).click();
+    await page.getByRole("menuitem", { name: new RegExp(`^${kinds[i % kinds.length]}`) }).click();
+    await page.locator("[data-widget-type]").nth(count).waitFor();
+  }
+  await page.locator('[data-testid="board-sync"][data-pending="0"]').waitFor();
+  return page.url();
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function main() {
+  const server = await startServer("board-open", { SEED_DEMO_USERS: "true", LOG_LEVEL: "warn" });
+  const browser = await chromium.launch({
+    executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu"],
+  });
+  try {
+    const setup = await browser.newContext();
+    const page = await setup.newPage();
+    await signIn(page, server.url);
+    const boardUrl = await makeBoard(page);
+    const storageState = await setup.storageState();
+    await setup.close();
+
+    const samples: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const ctx = await browser.newContext({ storageState });
+      await ctx.addInitScript(FIRST_WIDGET_PROBE);
+      const p = await ctx.newPage();
+      await p.goto(boardUrl, { waitUntil: "commit" });
+      await p.waitForFunction(
+        () => (window as { __firstWidgetMs?: number }).__firstWidgetMs !== undefined,
+        null,
+        {
+          timeout: 30_000,
+        },
+      );
+      const ms = await p.evaluate(() => (window as unknown as { __firstWidgetMs: number }).__firstWidgetMs);
+      samples.push(ms);
+      console.log(`run ${i + 1}: ${ms.toFixed(0)} ms`);
+      await ctx.close();
+    }
+    console.log(
+      `navigation to first widget painted, ${RUNS} runs, ${WIDGETS} widgets: median ${median(samples).toFixed(0)} ms` +
+        ` (min ${Math.min(...samples).toFixed(0)}, max ${Math.max(...samples).toFixed(0)})`,
+    );
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+await main();
