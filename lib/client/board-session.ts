@@ -58,6 +58,8 @@ export interface OpConflict {
   current: unknown;
   /** Its revision: resend with this `baseRev` to overwrite it on purpose. */
   rev: number;
+  /** Who made the change that won, when the server could tell. */
+  by?: string;
   widgetId?: string;
   itemId?: string;
   message: string;
@@ -549,6 +551,7 @@ export class BoardSession {
         field: d.field,
         current: d.current,
         rev: typeof d.rev === "number" ? d.rev : (this.replica?.rev ?? 0),
+        by: typeof d.by === "string" ? d.by : undefined,
         widgetId: typeof d.widgetId === "string" ? d.widgetId : undefined,
         itemId: typeof d.itemId === "string" ? d.itemId : undefined,
         message: error.message,

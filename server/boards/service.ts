@@ -154,6 +154,16 @@ export class BoardService {
     }
   }
 
+  /** A CONFLICT says who made the change that won (`details.by`), so the loser's view can name them. */
+  private async namingAuthor(boardId: string, err: unknown): Promise<unknown> {
+    if (!(err instanceof AppError) || err.code !== "CONFLICT" || typeof err.details?.rev !== "number")
+      return err;
+    const rev = err.details.rev;
+    const entry = rev > 0 ? (await this.deps.store.entriesSince(boardId, rev - 1, 1))?.[0] : undefined;
+    if (!entry || entry.rev !== rev) return err;
+    return new AppError(err.code, err.message, { ...err.details, by: entry.by });
+  }
+
   private async applyBatch(boardId: string, batch: Pending[]): Promise<void> {
     const { store } = this.deps;
     for (const p of [...batch]) {
@@ -183,7 +193,7 @@ export class BoardService {
         // original ack. Accepted ops need no such lookup, since the commit itself dedupes by opId.
         const earlier = await store.committed(boardId, p.opId);
         if (earlier) await this.settleDuplicate(boardId, p, earlier);
-        else p.reject(err);
+        else p.reject(await this.namingAuthor(boardId, err));
       }
       if (accepted.length === 0) return;
       const result = await store.commit(
