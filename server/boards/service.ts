@@ -9,7 +9,13 @@ import {
   type BoardRole,
   type BoardSummary,
 } from "@/lib/boards/types";
-import type { BoardOp, CommittedOp, SyncResult } from "@/lib/protocol/boards";
+import {
+  SUGGEST_LIMIT,
+  type BoardOp,
+  type CommittedOp,
+  type SyncResult,
+  type UserSuggestion,
+} from "@/lib/protocol/boards";
 import { AppError } from "@/lib/protocol/errors";
 import type { UserStore } from "../auth/user-store";
 import type { Logger } from "../logging/logger";
@@ -43,7 +49,7 @@ interface Pending {
 
 export interface BoardServiceDeps {
   store: BoardStore;
-  users: Pick<UserStore, "get">;
+  users: Pick<UserStore, "get" | "list">;
   notifications?: Pick<NotificationService, "notifyQuietly">;
   logger: Logger;
   now?: () => number;
@@ -80,6 +86,34 @@ export class BoardService {
       .map((doc) => (doc ? summarize(doc, user) : undefined))
       .filter((s): s is BoardSummary => s !== undefined)
       .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /**
+   * Names for the share dialog that start with `prefix`: the people `user` already shares boards with (owners and
+   * members of the user's boards) first, then, for a prefix of two characters or more, other users. Never `user`.
+   * What it reveals is what a signed-in user can learn already: their boards' members, and whether a name exists
+   * (sharing with an unknown name says so); it lists at most `SUGGEST_LIMIT` names a call, under the rate limit.
+   */
+  async suggestUsers(user: string, prefix: string): Promise<UserSuggestion[]> {
+    const colleagues = new Set<string>();
+    for (const id of await this.deps.store.boardIdsOf(user)) {
+      const doc = this.cache.get(id) ?? (await this.deps.store.load(id));
+      if (!doc || !roleOf(doc, user)) continue;
+      for (const name of [doc.owner, ...Object.keys(doc.members)]) colleagues.add(name);
+    }
+    colleagues.delete(user);
+    const out: UserSuggestion[] = [...colleagues]
+      .filter((n) => n.startsWith(prefix))
+      .sort()
+      .slice(0, SUGGEST_LIMIT)
+      .map((name) => ({ name, colleague: true }));
+    if (prefix.length < 2 || out.length >= SUGGEST_LIMIT) return out;
+    const others = (await this.deps.users.list())
+      .map((u) => u.name)
+      .filter((n) => n.startsWith(prefix) && n !== user && !colleagues.has(n))
+      .sort();
+    for (const name of others.slice(0, SUGGEST_LIMIT - out.length)) out.push({ name, colleague: false });
+    return out;
   }
 
   /** The current board and the user's role; NOT_FOUND for non-members too, so ids cannot be probed. */
