@@ -15,6 +15,7 @@ export function PendingChanges({ state }: { state: BoardSessionState }) {
     <span
       data-testid="pending-changes"
       data-count={pending}
+      data-saved={pendingSaved}
       title={
         pendingSaved
           ? "Kept on this device: sent when the board is back online, even after closing this tab."
