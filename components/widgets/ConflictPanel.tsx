@@ -104,11 +104,7 @@ export function ConflictPanel({ what, by, theirs, mine, onKeepMine, onUseTheirs 
           Words that differ are <mark className="rounded bg-amber-200 px-0.5 text-slate-900">marked</mark>.
         </p>
         <div className="mt-2 flex flex-wrap gap-2">
-          <button
-            type="button"
-            onClick={onKeepMine}
-            className={`${button("primary", "sm")} bg-amber-700 hover:bg-amber-800`}
-          >
+          <button type="button" onClick={onKeepMine} className={button("primary", "sm")}>
             Keep mine
           </button>
           <button type="button" onClick={onUseTheirs} className={button("secondary", "sm")}>

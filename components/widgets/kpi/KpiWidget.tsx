@@ -44,25 +44,30 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
 
   return (
     <div className="relative flex h-full flex-col gap-2">
-      {valueConflict ? (
-        <ConflictPanel
-          what="value"
-          by={valueConflict.by}
-          theirs={kpiValueText(valueConflict.current)}
-          mine={kpiValueText(valueConflict.op.type === "kpi.value" ? valueConflict.op.value : null)}
-          onKeepMine={() => void keepMine(valueConflict)}
-          onUseTheirs={() => acceptTheirs(valueConflict)}
-        />
-      ) : null}
-      {labelConflict ? (
-        <ConflictPanel
-          what="label"
-          by={labelConflict.by}
-          theirs={kpiLabelText(labelConflict.current)}
-          mine={kpiLabelText(labelConflict.op.type === "kpi.label" ? labelConflict.op : null)}
-          onKeepMine={() => void keepMine(labelConflict)}
-          onUseTheirs={() => acceptTheirs(labelConflict)}
-        />
+      {valueConflict || labelConflict ? (
+        // Clear of the edit button in the corner.
+        <div className="flex flex-col gap-1 pr-7">
+          {valueConflict ? (
+            <ConflictPanel
+              what="value"
+              by={valueConflict.by}
+              theirs={kpiValueText(valueConflict.current)}
+              mine={kpiValueText(valueConflict.op.type === "kpi.value" ? valueConflict.op.value : null)}
+              onKeepMine={() => void keepMine(valueConflict)}
+              onUseTheirs={() => acceptTheirs(valueConflict)}
+            />
+          ) : null}
+          {labelConflict ? (
+            <ConflictPanel
+              what="label"
+              by={labelConflict.by}
+              theirs={kpiLabelText(labelConflict.current)}
+              mine={kpiLabelText(labelConflict.op.type === "kpi.label" ? labelConflict.op : null)}
+              onKeepMine={() => void keepMine(labelConflict)}
+              onUseTheirs={() => acceptTheirs(labelConflict)}
+            />
+          ) : null}
+        </div>
       ) : null}
       {draft ? (
         <form id={formId} onSubmit={(e) => void save(e)} className="grid grid-cols-[1fr_5rem] gap-2 text-sm">
