@@ -32,8 +32,25 @@ const FIRST_WIDGET_PROBE = `
   };
   const obs = new MutationObserver(() => { if (check()) obs.disconnect(); });
   obs.observe(document, { childList: true, subtree: true });
+  // When the socket is opened and connected, for the breakdown.
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__wsCreatedMs ??= performance.now();
+      this.addEventListener("open", () => { window.__wsOpenMs ??= performance.now(); });
+    }
+  };
 })();
 `;
+
+interface Breakdown {
+  html: number;
+  domReady: number;
+  wsCreated: number;
+  wsOpen: number;
+  firstWidget: number;
+}
 
 async function signIn(page: Page, base: string) {
   await page.goto(`${base}/signin`);
@@ -92,9 +109,23 @@ async function main() {
           timeout: 30_000,
         },
       );
-      const ms = await p.evaluate(() => (window as unknown as { __firstWidgetMs: number }).__firstWidgetMs);
-      samples.push(ms);
-      console.log(`run ${i + 1}: ${ms.toFixed(0)} ms`);
+      const b: Breakdown = await p.evaluate(() => {
+        const w = window as unknown as Record<string, number>;
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+        return {
+          html: nav.responseEnd,
+          domReady: nav.domContentLoadedEventEnd,
+          wsCreated: w.__wsCreatedMs ?? NaN,
+          wsOpen: w.__wsOpenMs ?? NaN,
+          firstWidget: w.__firstWidgetMs!,
+        };
+      });
+      samples.push(b.firstWidget);
+      const f = (x: number) => x.toFixed(0).padStart(5);
+      console.log(
+        `run ${i + 1}: first widget ${f(b.firstWidget)} ms | html ${f(b.html)}, DOM ready ${f(b.domReady)}, ` +
+          `socket opened ${f(b.wsCreated)}, connected ${f(b.wsOpen)}`,
+      );
       await ctx.close();
     }
     console.log(
