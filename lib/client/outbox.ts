@@ -6,7 +6,8 @@ import { createdKeysOf, fieldKeyOf, fieldRev } from "./field-keys";
 export type OpOutcome = { ok: true; entry: CommittedOp } | { ok: false; error: ErrorBody };
 
 export interface OutboxEntry {
-  readonly opId: string;
+  /** Changes when a later value replaces one not yet sent (see `add`); fixed from the first send on. */
+  opId: string;
   op: BoardOp;
   /** The field the op sets (see `fieldKeyOf`); undefined for ops that merge. */
   readonly key?: string;
@@ -70,6 +71,9 @@ export class Outbox {
       const last = this.entries.findLast((e) => e.key === key);
       if (last && !last.sent && last.base === base) {
         last.op = op;
+        // A new value is a new change: another tab that restored the kept copy of the old one may have sent it
+        // under the old opId, and the server would answer this one with that commit.
+        last.opId = opId;
         if (waiter) last.waiters.push(waiter);
         return last;
       }

@@ -130,11 +130,18 @@ describe("Outbox.restore", () => {
     outbox.add(title("again", 1), id(10));
     expect(outbox.all.map((e) => [e.opId, e.op])).toEqual([
       [id(1), kept],
-      [id(9), title("again", 1)],
+      [id(10), title("again", 1)],
     ]);
     // Resent exactly as kept, under its own opId.
     expect(outbox.head()?.sent).toBe(true);
     expect(outbox.head()?.wire).toBe(kept);
+  });
+
+  it("gives a replaced unsent value a new opId, so that a copy kept and sent elsewhere cannot stand for it", () => {
+    const outbox = new Outbox();
+    outbox.add(title("a", 1), id(1));
+    outbox.add(title("ab", 1), id(2));
+    expect(outbox.all.map((e) => [e.opId, e.op])).toEqual([[id(2), title("ab", 1)]]);
   });
 
   it("skips a change the outbox holds already", () => {
