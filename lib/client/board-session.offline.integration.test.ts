@@ -140,6 +140,20 @@ describe("BoardSession with a pending store, on a real instance", () => {
     expect(await store.load({ user: "bob", boardId: alice.boardId })).toHaveLength(1);
   });
 
+  it("sends the tab's own changes when the device's store does not answer", async () => {
+    const alice = await board();
+    const store = new MemoryPendingStore();
+    store.load = () => new Promise(() => {}); // never answers, as a blocked IndexedDB
+    const session = open(await socketOf("bob", true), alice.boardId, "bob", store);
+    await eventually(() => expect(session.getState().status).toBe("live"));
+    const outcome = await session.submit({
+      type: "checklist.add",
+      widgetId: "c1",
+      item: { id: "b1", text: "still sent" },
+    });
+    expect(outcome.ok).toBe(true);
+  });
+
   it("forgets kept changes of a board the user can no longer open", async () => {
     const alice = await board();
     const store = new MemoryPendingStore();

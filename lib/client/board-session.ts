@@ -102,6 +102,9 @@ export interface BoardSessionOptions {
   pendingStore?: PendingOpStore;
 }
 
+/** How long sending waits for the changes kept on the device to be read back. */
+const RESTORE_WAIT_MS = 3_000;
+
 /** Ops kept while the first join is on its way; more than this and the tab syncs instead. */
 const MAX_EARLY_OPS = 500;
 
@@ -236,7 +239,14 @@ export class BoardSession {
   /** Puts back the changes an earlier tab kept on the device; they go first, once the board is live. */
   private async restore(journal: PendingJournal): Promise<void> {
     this.restoring = true;
+    // A store that does not answer (IndexedDB blocked by an old tab) must not hold up this tab's own changes.
+    const waited = this.later(() => {
+      this.restoring = false;
+      this.pump();
+    }, RESTORE_WAIT_MS);
     const kept = await journal.load();
+    clearTimeout(waited);
+    this.timers.delete(waited);
     this.restoring = false;
     if (this.stopped || this.status === "closed" || this.status === "failed") return;
     this.outbox.restore(kept);
