@@ -83,11 +83,16 @@ function median(xs: number[]): number {
 }
 
 async function main() {
-  const server = await startServer("board-open", { SEED_DEMO_USERS: "true", LOG_LEVEL: "warn" });
   const browser = await chromium.launch({
     executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu"],
   });
+  const server = await startServer("board-open", { SEED_DEMO_USERS: "true", LOG_LEVEL: "warn" }).catch(
+    async (err: unknown) => {
+      await browser.close();
+      throw err;
+    },
+  );
   try {
     const setup = await browser.newContext();
     const page = await setup.newPage();
