@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/shell/Providers";
+import { sessionFromHeaders } from "@/lib/session-headers";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -13,11 +14,13 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1, them
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Reading the request renders every page per request, so that each carries the CSP nonce proxy.ts made for it.
-  await headers();
+  const requestHeaders = await headers();
+  // The signed-in user, as the proxy verified it: the page starts with its session (see lib/session-headers.ts).
+  const session = sessionFromHeaders((name) => requestHeaders.get(name));
   return (
     <html lang="en">
       <body className="font-sans">
-        <Providers>{children}</Providers>
+        <Providers session={session}>{children}</Providers>
       </body>
     </html>
   );

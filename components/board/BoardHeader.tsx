@@ -11,6 +11,7 @@ import { BoardTasksButton } from "../tasks/BoardTasks";
 import { AddWidgetMenu } from "./AddWidgetMenu";
 import { useBoardContext } from "./BoardContext";
 import { DeleteBoardDialog } from "./DeleteBoardDialog";
+import { PendingChanges } from "./PendingChanges";
 import { PresenceAvatars } from "./PresenceAvatars";
 import { ShareDialog } from "./ShareDialog";
 import { SyncBadge } from "./SyncBadge";
@@ -69,6 +70,7 @@ export function BoardHeader() {
       </div>
       <div className="flex flex-wrap items-center gap-x-4 gap-y-1 pl-11 text-xs text-slate-500">
         <SyncBadge state={state} />
+        <PendingChanges state={state} />
         {state.role === "viewer" ? (
           <span className="inline-flex items-center gap-1 rounded-full bg-slate-100 px-2 py-0.5 font-medium text-slate-600">
             <Eye className="h-3.5 w-3.5" aria-hidden /> View only

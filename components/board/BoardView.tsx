@@ -46,7 +46,7 @@ export function BoardView({ boardId }: { boardId: string }) {
     onConflict: (c) => {
       if (shownInPlace(c.key)) {
         toast.warning("Your change conflicts with someone else's", {
-          description: "Both versions are shown on the widget: choose one.",
+          description: "Both versions are shown beside the widget: choose one.",
         });
         return;
       }

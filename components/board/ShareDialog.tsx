@@ -1,12 +1,13 @@
 "use client";
 
 import { Loader2, UserPlus, X } from "lucide-react";
-import { useState, type FormEvent } from "react";
+import { useMemo, useState, type FormEvent } from "react";
 import type { MemberRole } from "@/lib/boards/types";
 import { Avatar } from "@/components/ui/Avatar";
 import { Dialog } from "@/components/ui/Dialog";
 import { btn } from "@/components/ui/styles";
 import { useBoardContext } from "./BoardContext";
+import { NameSuggest } from "./NameSuggest";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 
@@ -19,6 +20,7 @@ export function ShareDialog({ open, onClose }: { open: boolean; onClose(): void 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const members = Object.entries(doc.members).sort(([a], [b]) => a.localeCompare(b));
+  const taken = useMemo(() => new Set([doc.owner, ...Object.keys(doc.members)]), [doc.owner, doc.members]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
@@ -53,20 +55,20 @@ export function ShareDialog({ open, onClose }: { open: boolean; onClose(): void 
     >
       {isOwner ? (
         <form onSubmit={(e) => void add(e)} className="flex flex-wrap gap-2" noValidate>
-          <label className="min-w-0 flex-1">
-            <span className="sr-only">User name</span>
-            <input
+          <div className="min-w-0 flex-1">
+            <NameSuggest
+              aria-label="User name"
               value={name}
-              onChange={(e) => setName(e.target.value)}
+              onValueChange={setName}
+              exclude={taken}
               placeholder="User name, e.g. bob"
               autoComplete="off"
               autoCapitalize="none"
               spellCheck={false}
               aria-invalid={error ? true : undefined}
               aria-describedby={error ? "share-error" : undefined}
-              className={btn.input}
             />
-          </label>
+          </div>
           <label>
             <span className="sr-only">Role</span>
             <select

@@ -10,6 +10,8 @@ import {
   type OpOutcome,
   type OpRejected,
 } from "@/lib/client/board-session";
+import type { PendingOpStore } from "@/lib/client/pending-store";
+import { createIndexedDbPendingStore } from "@/lib/client/pending-store-idb";
 import { useRealtime } from "../realtime/SocketProvider";
 
 const EMPTY: BoardSessionState = {
@@ -19,6 +21,7 @@ const EMPTY: BoardSessionState = {
   role: null,
   presence: [],
   pending: 0,
+  pendingSaved: false,
   syncing: false,
   error: null,
   closed: null,
@@ -103,6 +106,10 @@ export function useBoard(boardId: string, options: UseBoardOptions = {}): BoardH
   const { data } = useSession();
   const me = data?.user.name ?? null;
   const [store] = useState(() => new SessionStore());
+  // Unacknowledged changes outlive the tab where the browser keeps IndexedDB (not in some private modes).
+  const [pendingStore] = useState<PendingOpStore | undefined>(() =>
+    typeof indexedDB === "undefined" ? undefined : createIndexedDbPendingStore(),
+  );
   const callbacks = useRef(options);
   useEffect(() => {
     callbacks.current = options;
@@ -110,7 +117,7 @@ export function useBoard(boardId: string, options: UseBoardOptions = {}): BoardH
 
   useEffect(() => {
     if (!socket || !me) return;
-    const session = new BoardSession({ socket, boardId, user: me });
+    const session = new BoardSession({ socket, boardId, user: me, pendingStore });
     store.attach(
       session,
       (r) => callbacks.current.onRejected?.(r),
@@ -129,17 +136,18 @@ export function useBoard(boardId: string, options: UseBoardOptions = {}): BoardH
       );
       session.stop();
     };
-  }, [socket, boardId, me, store]);
+  }, [socket, boardId, me, store, pendingStore]);
 
   const snapshot = useSyncExternalStore(store.subscribe, store.get, store.get);
   const { session, state } = snapshot;
 
   useEffect(() => {
-    if (state.pending === 0) return;
+    // Changes kept on the device are sent by the next tab that opens this board: no need to hold this one.
+    if (state.pending === 0 || state.pendingSaved) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
-  }, [state.pending]);
+  }, [state.pending, state.pendingSaved]);
 
   const submit = useCallback(
     (op: BoardOpInput): Promise<OpOutcome> =>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useSession } from "next-auth/react";
 import type { ReactNode } from "react";
+import { AccessToasts } from "../board/AccessToasts";
 import { NotificationBell } from "../notifications/NotificationBell";
 import { ConnectionLimitNotice } from "../realtime/ConnectionLimitNotice";
 import { ConnectionStatus } from "../realtime/ConnectionStatus";
@@ -76,6 +77,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <ConnectionLimitNotice />
         <SessionClosedBanner />
         <NoticeToasts />
+        <AccessToasts />
         {children}
       </main>
     </div>

@@ -1,13 +1,15 @@
 "use client";
 
+import type { Session } from "next-auth";
 import { SessionProvider } from "next-auth/react";
 import type { ReactNode } from "react";
 import { Toaster } from "sonner";
 import { SocketProvider } from "../realtime/SocketProvider";
 
-export function Providers({ children }: { children: ReactNode }) {
+/** `session`: the signed-in user as the server saw the request, so that nothing waits for `/api/auth/session`. */
+export function Providers({ children, session }: { children: ReactNode; session?: Session }) {
   return (
-    <SessionProvider refetchOnWindowFocus={false}>
+    <SessionProvider session={session} refetchOnWindowFocus={false}>
       <SocketProvider>{children}</SocketProvider>
       <Toaster position="top-right" richColors closeButton />
     </SessionProvider>

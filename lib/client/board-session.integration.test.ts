@@ -133,6 +133,7 @@ describe("BoardSession against two instances on one Redis", () => {
       widgetId: "n1",
       op: { text: "bob's" },
       key: "w:n1:text",
+      by: "alice",
     });
     // Nothing was overwritten, and bob's view shows alice's text.
     await eventually(() =>

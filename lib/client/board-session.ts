@@ -13,6 +13,7 @@ import { isErrorCode, isRetryable, type ErrorBody } from "../protocol/errors";
 import { Emitter } from "./emitter";
 import { newOpId } from "./ids";
 import { Outbox, type OpOutcome, type OutboxEntry } from "./outbox";
+import { PendingJournal, type PendingOpStore } from "./pending-store";
 import type { ClientSocket } from "./socket";
 
 export type { OpOutcome } from "./outbox";
@@ -37,6 +38,8 @@ export interface BoardSessionState {
   presence: PresenceViewer[];
   /** Changes not acknowledged yet. */
   pending: number;
+  /** Every change not acknowledged yet is kept on this device too, so closing the tab loses none of them. */
+  pendingSaved: boolean;
   /** A catch-up (`board:sync`) is on its way. */
   syncing: boolean;
   error: ErrorBody | null;
@@ -55,6 +58,8 @@ export interface OpConflict {
   current: unknown;
   /** Its revision: resend with this `baseRev` to overwrite it on purpose. */
   rev: number;
+  /** Who made the change that won, when the server could tell. */
+  by?: string;
   widgetId?: string;
   itemId?: string;
   message: string;
@@ -90,7 +95,15 @@ export interface BoardSessionOptions {
   cursorIntervalMs?: number;
   newOpId?: () => string;
   random?: () => number;
+  /**
+   * Keeps unacknowledged changes on the device, per board and user (needs `user`): they are restored when this
+   * board is opened again by the same user, and resent under their original opIds once the board caught up.
+   */
+  pendingStore?: PendingOpStore;
 }
+
+/** How long sending waits for the changes kept on the device to be read back. */
+const RESTORE_WAIT_MS = 3_000;
 
 /** Ops kept while the first join is on its way; more than this and the tab syncs instead. */
 const MAX_EARLY_OPS = 500;
@@ -119,7 +132,10 @@ function toError(err: unknown): ErrorBody {
 export class BoardSession {
   readonly boardId: string;
   private readonly socket: SessionSocket;
-  private readonly opts: Required<Omit<BoardSessionOptions, "socket" | "boardId" | "user">>;
+  private readonly opts: Required<Omit<BoardSessionOptions, "socket" | "boardId" | "user" | "pendingStore">>;
+  private readonly journal: PendingJournal | null;
+  /** Changes kept by an earlier tab are being read: nothing is sent before they are back in the outbox. */
+  private restoring = false;
   private readonly user?: string;
   private readonly events = new Emitter<BoardSessionEvents>();
   private readonly outbox = new Outbox();
@@ -171,6 +187,12 @@ export class BoardSession {
       newOpId: options.newOpId ?? newOpId,
       random: options.random ?? Math.random,
     };
+    this.journal =
+      options.pendingStore && options.user
+        ? new PendingJournal(options.pendingStore, { user: options.user, boardId: options.boardId }, () =>
+            this.publish(),
+          )
+        : null;
     this.state = this.buildState();
   }
 
@@ -209,11 +231,44 @@ export class BoardSession {
     this.checkTimer = setInterval(() => {
       if (this.visible && this.ready) void this.sync();
     }, this.opts.checkIntervalMs);
+    if (this.journal) void this.restore(this.journal);
     if (this.socket.connected) this.join();
     else this.setStatus("offline");
   }
 
-  /** Leaves the board. Changes still in the outbox are given up (the UI warns before unload while any are). */
+  /** Puts back the changes an earlier tab kept on the device; they go first, once the board is live. */
+  private async restore(journal: PendingJournal): Promise<void> {
+    this.restoring = true;
+    // A store that does not answer (IndexedDB blocked by an old tab) must not hold up this tab's own changes.
+    const waited = this.later(() => {
+      this.restoring = false;
+      this.pump();
+    }, RESTORE_WAIT_MS);
+    const kept = await journal.load();
+    clearTimeout(waited);
+    this.timers.delete(waited);
+    this.restoring = false;
+    if (this.stopped || this.status === "closed" || this.status === "failed") return;
+    this.outbox.restore(kept);
+    this.persist();
+    this.publish();
+    this.pump();
+  }
+
+  /** Writes the outbox's changes to the device (those kept elsewhere already are skipped). */
+  private persist(): void {
+    this.journal?.sync(this.outbox.all.map((e) => ({ opId: e.opId, op: e.wire ?? e.op })));
+  }
+
+  /** Resolves once every change so far is written to (or removed from) the device. For tests. */
+  flushPending(): Promise<void> {
+    return this.journal?.flush() ?? Promise.resolve();
+  }
+
+  /**
+   * Leaves the board. Changes still in the outbox are given up in this tab; with a `pendingStore` they stay on the
+   * device and the next tab to open the board as this user sends them.
+   */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
@@ -265,6 +320,7 @@ export class BoardSession {
     }
     return new Promise((resolve) => {
       this.outbox.add(parsed.data, this.opts.newOpId(), resolve);
+      this.persist();
       this.publish();
       this.pump();
     });
@@ -360,6 +416,7 @@ export class BoardSession {
         if (this.replica) this.close({ reason: "not-found" });
         else {
           this.error = res.error;
+          this.journal?.clear();
           this.setStatus("failed");
           this.outbox.abandon(res.error);
         }
@@ -410,6 +467,7 @@ export class BoardSession {
     this.closedInfo = info;
     this.ready = false;
     this.clearTimers();
+    this.journal?.clear();
     this.outbox.abandon(CLOSED_ERROR);
     this.setStatus("closed");
   }
@@ -444,13 +502,14 @@ export class BoardSession {
 
   /** Sends the head of the outbox, if the board is live and nothing is in flight. */
   private pump(): void {
-    if (!this.ready || this.sending || this.retryTimer || this.stopped) return;
+    if (!this.ready || this.sending || this.retryTimer || this.stopped || this.restoring) return;
     const entry = this.outbox.head();
     const replica = this.replica;
     if (!entry || !replica) return;
     this.sending = entry;
     entry.attempts++;
     const op = this.outbox.prepare(entry, replica.doc);
+    this.persist(); // The op is fixed at its first send: a resend from another tab must be this one.
     void (async () => {
       let res;
       try {
@@ -465,6 +524,7 @@ export class BoardSession {
       if (res.ok) {
         // Out of the outbox first, so that no state shows the change twice (committed and pending).
         this.outbox.committed(entry, res.entry);
+        this.persist();
         this.receive(res.entry);
         this.publish();
         this.pump();
@@ -490,6 +550,7 @@ export class BoardSession {
 
   private refuse(entry: OutboxEntry, sentOp: BoardOp, error: ErrorBody): void {
     const gone = this.outbox.refused(entry, error);
+    this.persist();
     const latest = gone[gone.length - 1]!.op;
     const d = error.details ?? {};
     if (error.code === "CONFLICT" && entry.key !== undefined && typeof d.field === "string") {
@@ -500,6 +561,7 @@ export class BoardSession {
         field: d.field,
         current: d.current,
         rev: typeof d.rev === "number" ? d.rev : (this.replica?.rev ?? 0),
+        by: typeof d.by === "string" ? d.by : undefined,
         widgetId: typeof d.widgetId === "string" ? d.widgetId : undefined,
         itemId: typeof d.itemId === "string" ? d.itemId : undefined,
         message: error.message,
@@ -582,6 +644,7 @@ export class BoardSession {
       role,
       presence: this.presence,
       pending: this.outbox.size,
+      pendingSaved: this.journal?.saved ?? false,
       syncing: this.syncRun !== null,
       error: this.error,
       closed: this.closedInfo,

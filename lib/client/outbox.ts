@@ -6,7 +6,8 @@ import { createdKeysOf, fieldKeyOf, fieldRev } from "./field-keys";
 export type OpOutcome = { ok: true; entry: CommittedOp } | { ok: false; error: ErrorBody };
 
 export interface OutboxEntry {
-  readonly opId: string;
+  /** Changes when a later value replaces one not yet sent (see `add`); fixed from the first send on. */
+  opId: string;
   op: BoardOp;
   /** The field the op sets (see `fieldKeyOf`); undefined for ops that merge. */
   readonly key?: string;
@@ -70,6 +71,9 @@ export class Outbox {
       const last = this.entries.findLast((e) => e.key === key);
       if (last && !last.sent && last.base === base) {
         last.op = op;
+        // A new value is a new change: another tab that restored the kept copy of the old one may have sent it
+        // under the old opId, and the server would answer this one with that commit.
+        last.opId = opId;
         if (waiter) last.waiters.push(waiter);
         return last;
       }
@@ -85,6 +89,28 @@ export class Outbox {
     };
     this.entries.push(entry);
     return entry;
+  }
+
+  /**
+   * Puts back changes kept on the device from an earlier tab, ahead of anything queued since, in their order. They
+   * may have been sent already, so each is resent exactly as kept, under its own opId (the server answers a known
+   * opId with its original entry), and is never merged with a later edit.
+   */
+  restore(ops: readonly { opId: string; op: BoardOp }[]): void {
+    const known = new Set(this.entries.map((e) => e.opId));
+    const restored: OutboxEntry[] = ops
+      .filter((o) => !known.has(o.opId))
+      .map((o) => ({
+        opId: o.opId,
+        op: o.op,
+        key: fieldKeyOf(o.op),
+        base: baseOf(o.op),
+        sent: true,
+        wire: o.op,
+        attempts: 0,
+        waiters: [],
+      }));
+    this.entries = [...restored, ...this.entries];
   }
 
   /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LIMITS } from "../boards/limits";
-import type { BoardDoc, BoardRole, BoardSummary, GridLayout } from "../boards/types";
+import type { BoardDoc, BoardRole, BoardSummary, GridLayout, MemberRole } from "../boards/types";
 import { builtInWidgets, type BuiltInWidgetModule } from "../boards/widgets";
 import type { AnyWidgetModule, OpOfModule, WidgetModule, WidgetOpSchema } from "../boards/widgets/define";
 import type { WidgetRegistry } from "../boards/widgets/registry";
@@ -134,6 +134,15 @@ export const HISTORY_PAGE_MAX = 100;
 
 export type { HistoryEntry, OpPrior } from "../boards/history";
 
+/** At most this many names come back from `users:suggest`. */
+export const SUGGEST_LIMIT = 8;
+
+/** A name to offer when sharing; `colleague`: someone who shares a board with the caller already. */
+export interface UserSuggestion {
+  name: string;
+  colleague: boolean;
+}
+
 export type SyncResult = { rev: number; entries: CommittedOp[] } | { rev: number; snapshot: BoardDoc };
 
 const boardRef = z.strictObject({ boardId: idSchema });
@@ -162,6 +171,19 @@ export const boardClientEvents = {
   "board:op": clientEvent<{ entry: CommittedOp }>()(
     z.strictObject({ boardId: idSchema, opId: opIdSchema, op: boardOpSchema }),
   ),
+  /**
+   * Names to offer in the share dialog as the user types: first the people the caller already shares a board with,
+   * then, for two characters or more, any user whose name starts with them. At most `SUGGEST_LIMIT`.
+   */
+  "users:suggest": clientEvent<{ users: UserSuggestion[] }>()(
+    z.strictObject({
+      prefix: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .regex(/^[a-z0-9_-]{1,32}$/, { error: "type 1-32 letters, digits, _ or -" }),
+    }),
+  ),
   "board:editing": clientEvent()(z.strictObject({ boardId: idSchema, widgetId: idSchema.nullable() })),
   "board:cursor": clientEvent()(
     z.strictObject({ boardId: idSchema, x: z.number().min(0).max(1), y: z.number().min(0).max(100_000) }),
@@ -177,4 +199,6 @@ export interface BoardServerEvents {
   "board:resync": (msg: { boardId?: string }) => void;
   /** The board was deleted, or this user's access was revoked: leave the page. */
   "board:closed": (msg: { boardId: string; reason: "deleted" | "access-revoked"; by: string }) => void;
+  /** The owner changed this user's role on a board (`role`), or removed them (`role: null`). To the user's sockets. */
+  "board:access": (msg: { boardId: string; title: string; role: MemberRole | null; by: string }) => void;
 }

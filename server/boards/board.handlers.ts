@@ -137,10 +137,22 @@ export function registerBoardHandlers(
   );
 
   events.handle("board:op", async ({ boardId, opId, op }, { user, socket }) => {
-    const { entry } = await service.apply(user.name, boardId, opId, op);
+    const { entry, doc } = await service.apply(user.name, boardId, opId, op);
     publishOp(ctx, boardId, entry, socket);
+    // The person whose access changed hears it live, on every tab, wherever they are in the app.
+    if (entry.op.type === "member.set")
+      ctx.io.to(userRoom(entry.op.user)).emit("board:access", {
+        boardId,
+        title: doc.title,
+        role: entry.op.role,
+        by: entry.by,
+      });
     return { entry };
   });
+
+  events.handle("users:suggest", async ({ prefix }, { user }) => ({
+    users: await service.suggestUsers(user.name, prefix),
+  }));
 
   events.handle("board:editing", async ({ boardId, widgetId }, { socket }) => {
     await presence.setEditing(socket, boardId, widgetId);

@@ -10,7 +10,14 @@ import {
   type BoardSummary,
 } from "@/lib/boards/types";
 import { priorOf, type HistoryEntry } from "@/lib/boards/history";
-import type { BoardOp, CommittedOp, DeletedBoard, SyncResult } from "@/lib/protocol/boards";
+import {
+  SUGGEST_LIMIT,
+  type BoardOp,
+  type CommittedOp,
+  type DeletedBoard,
+  type SyncResult,
+  type UserSuggestion,
+} from "@/lib/protocol/boards";
 import { AppError } from "@/lib/protocol/errors";
 import type { UserStore } from "../auth/user-store";
 import type { Logger } from "../logging/logger";
@@ -47,7 +54,7 @@ interface Pending {
 
 export interface BoardServiceDeps {
   store: BoardStore;
-  users: Pick<UserStore, "get">;
+  users: Pick<UserStore, "get" | "list">;
   notifications?: Pick<NotificationService, "notifyQuietly">;
   logger: Logger;
   now?: () => number;
@@ -84,6 +91,34 @@ export class BoardService {
       .map((doc) => (doc ? summarize(doc, user) : undefined))
       .filter((s): s is BoardSummary => s !== undefined)
       .sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /**
+   * Names for the share dialog that start with `prefix`: the people `user` already shares boards with (owners and
+   * members of the user's boards) first, then, for a prefix of two characters or more, other users. Never `user`.
+   * What it reveals is what a signed-in user can learn already: their boards' members, and whether a name exists
+   * (sharing with an unknown name says so); it lists at most `SUGGEST_LIMIT` names a call, under the rate limit.
+   */
+  async suggestUsers(user: string, prefix: string): Promise<UserSuggestion[]> {
+    const colleagues = new Set<string>();
+    for (const id of await this.deps.store.boardIdsOf(user)) {
+      const doc = this.cache.get(id) ?? (await this.deps.store.load(id));
+      if (!doc || !roleOf(doc, user)) continue;
+      for (const name of [doc.owner, ...Object.keys(doc.members)]) colleagues.add(name);
+    }
+    colleagues.delete(user);
+    const out: UserSuggestion[] = [...colleagues]
+      .filter((n) => n.startsWith(prefix))
+      .sort()
+      .slice(0, SUGGEST_LIMIT)
+      .map((name) => ({ name, colleague: true }));
+    if (prefix.length < 2 || out.length >= SUGGEST_LIMIT) return out;
+    const others = (await this.deps.users.list())
+      .map((u) => u.name)
+      .filter((n) => n.startsWith(prefix) && n !== user && !colleagues.has(n))
+      .sort();
+    for (const name of others.slice(0, SUGGEST_LIMIT - out.length)) out.push({ name, colleague: false });
+    return out;
   }
 
   /** The current board and the user's role; NOT_FOUND for non-members too, so ids cannot be probed. */
@@ -158,6 +193,16 @@ export class BoardService {
     }
   }
 
+  /** A CONFLICT says who made the change that won (`details.by`), so the loser's view can name them. */
+  private async namingAuthor(boardId: string, err: unknown): Promise<unknown> {
+    if (!(err instanceof AppError) || err.code !== "CONFLICT" || typeof err.details?.rev !== "number")
+      return err;
+    const rev = err.details.rev;
+    const entry = rev > 0 ? (await this.deps.store.entriesSince(boardId, rev - 1, 1))?.[0] : undefined;
+    if (!entry || entry.rev !== rev) return err;
+    return new AppError(err.code, err.message, { ...err.details, by: entry.by });
+  }
+
   private async applyBatch(boardId: string, batch: Pending[]): Promise<void> {
     const { store } = this.deps;
     for (const p of [...batch]) {
@@ -187,7 +232,7 @@ export class BoardService {
         // original ack. Accepted ops need no such lookup, since the commit itself dedupes by opId.
         const earlier = await store.committed(boardId, p.opId);
         if (earlier) await this.settleDuplicate(boardId, p, earlier);
-        else p.reject(err);
+        else p.reject(await this.namingAuthor(boardId, err));
       }
       if (accepted.length === 0) return;
       const result = await store.commit(

@@ -44,23 +44,30 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
 
   return (
     <div className="relative flex h-full flex-col gap-2">
-      {valueConflict ? (
-        <ConflictPanel
-          title="Someone else changed this value first."
-          theirs={<KpiValue value={valueConflict.current} />}
-          mine={<KpiValue value={valueConflict.op.type === "kpi.value" ? valueConflict.op.value : null} />}
-          onKeepMine={() => void keepMine(valueConflict)}
-          onUseTheirs={() => acceptTheirs(valueConflict)}
-        />
-      ) : null}
-      {labelConflict ? (
-        <ConflictPanel
-          title="Someone else changed this label first."
-          theirs={<KpiLabel value={labelConflict.current} />}
-          mine={<KpiLabel value={labelConflict.op.type === "kpi.label" ? labelConflict.op : null} />}
-          onKeepMine={() => void keepMine(labelConflict)}
-          onUseTheirs={() => acceptTheirs(labelConflict)}
-        />
+      {valueConflict || labelConflict ? (
+        // Clear of the edit button in the corner.
+        <div className="flex flex-col gap-1 pr-7">
+          {valueConflict ? (
+            <ConflictPanel
+              what="value"
+              by={valueConflict.by}
+              theirs={kpiValueText(valueConflict.current)}
+              mine={kpiValueText(valueConflict.op.type === "kpi.value" ? valueConflict.op.value : null)}
+              onKeepMine={() => void keepMine(valueConflict)}
+              onUseTheirs={() => acceptTheirs(valueConflict)}
+            />
+          ) : null}
+          {labelConflict ? (
+            <ConflictPanel
+              what="label"
+              by={labelConflict.by}
+              theirs={kpiLabelText(labelConflict.current)}
+              mine={kpiLabelText(labelConflict.op.type === "kpi.label" ? labelConflict.op : null)}
+              onKeepMine={() => void keepMine(labelConflict)}
+              onUseTheirs={() => acceptTheirs(labelConflict)}
+            />
+          ) : null}
+        </div>
       ) : null}
       {draft ? (
         <form id={formId} onSubmit={(e) => void save(e)} className="grid grid-cols-[1fr_5rem] gap-2 text-sm">
@@ -148,23 +155,16 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
   );
 }
 
-function KpiValue({ value }: { value: unknown }) {
-  return (
-    <span className="font-semibold tabular-nums">
-      {typeof value === "number" ? formatNumber(value) : "—"}
-    </span>
-  );
+/** A KPI's value as both sides of a conflict show it. */
+function kpiValueText(value: unknown): string {
+  return typeof value === "number" ? formatNumber(value) : "—";
 }
 
-function KpiLabel({ value }: { value: unknown }) {
+function kpiLabelText(value: unknown): string {
   const v = value as { label?: unknown; unit?: unknown } | null;
-  const label = typeof v?.label === "string" ? v.label : "";
-  const unit = typeof v?.unit === "string" ? v.unit : "";
-  return (
-    <span>
-      {label || "—"} {unit ? <span className="text-slate-500">({unit})</span> : null}
-    </span>
-  );
+  const label = typeof v?.label === "string" && v.label ? v.label : "—";
+  const unit = typeof v?.unit === "string" && v.unit ? ` (${v.unit})` : "";
+  return label + unit;
 }
 
 /** The figures a "summarize chart" task wrote, below the value. */

@@ -63,9 +63,10 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
   const mineText = draft ?? (conflict?.op.type === "note.text" ? conflict.op.text : "");
   const panel = conflict ? (
     <ConflictPanel
-      title="Someone else changed this note while you were editing."
-      theirs={<Markdown text={typeof conflict.current === "string" ? conflict.current : ""} />}
-      mine={<p className="text-sm whitespace-pre-wrap text-slate-800">{mineText}</p>}
+      what="note"
+      by={conflict.by}
+      theirs={typeof conflict.current === "string" ? conflict.current : ""}
+      mine={mineText}
       onKeepMine={keepMine}
       onUseTheirs={useTheirs}
     />

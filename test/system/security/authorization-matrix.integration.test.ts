@@ -34,6 +34,8 @@ const EVENTS: EventCase[] = [
   { event: "system:ping", payload: () => ({ t: 1 }), expect: all("ok") },
   { event: "session:info", payload: () => ({}), expect: all("ok") },
   { event: "board:list", payload: () => ({}), expect: all("ok") },
+  // Any signed-in user may ask; the answer only holds what they may already learn (docs/PROTOCOL.md).
+  { event: "users:suggest", payload: () => ({ prefix: "al" }), expect: all("ok") },
   { event: "board:create", payload: () => ({ title: "mine" }), expect: all("ok") },
   {
     event: "board:join",
