@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useId, useState } from "react";
 import { toast } from "sonner";
 import type { NotificationItem, NotificationKind } from "@/lib/protocol/notifications";
+import { formatWhen } from "@/lib/format";
 import { usePopover } from "@/components/ui/usePopover";
 import { useRealtime } from "../realtime/SocketProvider";
 
@@ -14,12 +15,6 @@ const ICON: Record<NotificationKind, typeof Bell> = {
   task: CircleCheck,
   announcement: Megaphone,
 };
-
-function when(at: number): string {
-  const d = new Date(at);
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : d.toLocaleDateString();
-}
 
 /** The bell in the header: unread count, the feed in a dropdown, a toast for each new notification. */
 export function NotificationBell() {
@@ -168,7 +163,7 @@ export function NotificationBell() {
                         {item.body ? (
                           <span className="block truncate text-xs text-slate-500">{item.body}</span>
                         ) : null}
-                        <span className="block text-[11px] text-slate-500">{when(item.at)}</span>
+                        <span className="block text-[11px] text-slate-500">{formatWhen(item.at)}</span>
                       </span>
                       {!item.read ? (
                         <span

@@ -4,7 +4,7 @@ import { Loader2, MonitorSmartphone, RefreshCw, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import type { SessionSummary } from "@/lib/protocol/sessions";
 import { button } from "@/components/ui/styles";
-import { formatSince } from "./format-since";
+import { formatSince } from "@/lib/format";
 import { useRealtime } from "./SocketProvider";
 import { useSessions } from "./useSessions";
 

@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import { Menu, MenuItem } from "@/components/ui/Menu";
 import { btn } from "@/components/ui/styles";
 import { useBoardTasks } from "./BoardTasks";
+import { formatBytes } from "@/lib/format";
 
 const MAX_BYTES = 5 * 1024 * 1024;
 
@@ -30,7 +31,7 @@ export function ChartTaskActions({ boardId, widgetId }: { boardId: string; widge
   const onFile = (f: File | undefined) => {
     if (!f) return;
     if (f.size > MAX_BYTES) {
-      toast.error(`${f.name} is ${(f.size / 1024 / 1024).toFixed(1)} MB; the limit is 5 MB.`);
+      toast.error(`${f.name} is ${formatBytes(f.size)}; the limit is ${formatBytes(MAX_BYTES)}.`);
       return;
     }
     void run("The import", () => tasks.uploadCsv(boardId, widgetId, f));

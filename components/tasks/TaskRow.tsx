@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
 import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
 import { btn } from "@/components/ui/styles";
+import { formatCount, formatNumber, formatWhen } from "@/lib/format";
 
 const STATUS: Record<TaskInfo["status"], { label: string; tone: PillTone }> = {
   queued: { label: "Queued", tone: "muted" },
@@ -27,11 +28,11 @@ function describeResult(task: TaskInfo): string | null {
   const r = task.result;
   if (!r) return null;
   if (r.kind === "csv-import") {
-    const rows = `${r.imported.toLocaleString()} ${r.imported === 1 ? "row" : "rows"}`;
+    const rows = `${formatCount(r.imported)} ${r.imported === 1 ? "row" : "rows"}`;
     return `Imported ${rows}${r.skipped ? `, skipped ${r.skipped}` : ""}.`;
   }
   if (r.kind === "chart-summary")
-    return `${r.stats.count.toLocaleString()} points · mean ${r.stats.mean.toFixed(2)} · p95 ${r.stats.p95} · p99 ${r.stats.p99}`;
+    return `${formatCount(r.stats.count)} points · mean ${formatNumber(r.stats.mean)} · p95 ${formatNumber(r.stats.p95)} · p99 ${formatNumber(r.stats.p99)}`;
   return null;
 }
 
@@ -112,7 +113,7 @@ export function TaskRow({
             {task.title}
           </p>
           <p className="text-xs text-slate-500">
-            {new Date(task.createdAt).toLocaleString()}
+            {formatWhen(task.createdAt)}
             {task.attempts > 1 ? ` · attempt ${task.attempts} of ${task.maxAttempts}` : ""}
           </p>
         </div>
