@@ -147,11 +147,12 @@ export function TaskRow({
       ) : null}
       {task.status === "failed" && task.error ? (
         <div
-          className="space-y-1 rounded-lg bg-rose-50 p-2 text-xs text-rose-900 ring-1 ring-rose-200"
+          className="space-y-1 rounded-lg bg-rose-50 p-2 text-xs break-words text-rose-900 ring-1 ring-rose-200 [overflow-wrap:anywhere]"
           role="alert"
         >
           <p className="flex gap-1.5">
-            <AlertTriangle className="mt-0.5 h-3.5 w-3.5 shrink-0" aria-hidden /> {task.error.message}
+            <AlertTriangle className="mt-0.5 h-3.5 w-3.5 shrink-0" aria-hidden />
+            <span className="min-w-0">{task.error.message}</span>
           </p>
           {lines.length > 0 ? (
             <details>
@@ -193,7 +194,7 @@ export function TaskRow({
             Import the valid rows only
           </button>
         ) : null}
-        {task.status === "failed" || task.status === "cancelled" ? (
+        {(task.status === "failed" && task.error?.retryable !== false) || task.status === "cancelled" ? (
           <button
             type="button"
             className={`${btn.secondary} py-1 text-xs`}
