@@ -12,6 +12,13 @@ import {
 const widgetIdOf = async (widget: Locator) =>
   (await widget.getAttribute("data-testid"))!.replace(/^widget-/, "");
 
+/** Alice, signed in on the embedded instance, on a new board of this title. */
+async function aliceOnNewBoard(page: Page, title: string) {
+  await signIn(page, instanceUrl("embedded"), "alice");
+  await createBoard(page, title);
+  await expectConnected(page);
+}
+
 /** Opens the chart's import dialog. */
 async function openImport(page: Page, chart: Locator) {
   await chart.getByRole("button", { name: "Chart actions" }).click();
@@ -25,9 +32,7 @@ test.describe("a board that fits what it shows", () => {
   test("a new widget lands in the first free place across the grid, and one added below the fold is scrolled into view", async ({
     page,
   }) => {
-    await signIn(page, instanceUrl("embedded"), "alice");
-    await createBoard(page, "Fit: placement");
-    await expectConnected(page);
+    await aliceOnNewBoard(page, "Fit: placement");
 
     const note = await addWidget(page, "Note");
     const kpi = await addWidget(page, "KPI");
@@ -50,9 +55,7 @@ test.describe("a board that fits what it shows", () => {
   test("a chart tooltip shows the time and the value under the pointer, and the arrow keys move it", async ({
     page,
   }) => {
-    await signIn(page, instanceUrl("embedded"), "alice");
-    await createBoard(page, "Fit: chart");
-    await expectConnected(page);
+    await aliceOnNewBoard(page, "Fit: chart");
     const chart = await addWidget(page, "Live chart");
     const widgetId = await widgetIdOf(chart);
 
@@ -103,9 +106,7 @@ test.describe("a board that fits what it shows", () => {
   test("a PNG chosen for CSV import is refused before any task starts, with a plain message", async ({
     page,
   }) => {
-    await signIn(page, instanceUrl("embedded"), "alice");
-    await createBoard(page, "Fit: import");
-    await expectConnected(page);
+    await aliceOnNewBoard(page, "Fit: import");
     const chart = await addWidget(page, "Live chart");
     const widgetId = await widgetIdOf(chart);
     const uploads: string[] = [];
