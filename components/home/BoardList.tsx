@@ -92,7 +92,7 @@ export function BoardList() {
           <p className="mt-1 text-sm text-slate-500">Create one, or ask someone to share theirs with you.</p>
         </div>
       ) : (
-        <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="board-list">
+        <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="board-list">
           {boards.map((b) => (
             <BoardCard key={b.id} board={b} />
           ))}
