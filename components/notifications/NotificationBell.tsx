@@ -2,7 +2,7 @@
 
 import { AtSign, Bell, CheckCheck, CircleCheck, Download, Loader2, Megaphone, Share2 } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useId, useState, type CSSProperties } from "react";
 import { toast } from "sonner";
 import type { NotificationItem, NotificationKind } from "@/lib/protocol/notifications";
 import { markdownToPlainText } from "@/lib/client/markdown";
@@ -39,6 +39,8 @@ export function NotificationBell() {
   const { socket, state } = useRealtime();
   const router = useRouter();
   const { open, setOpen, ref } = usePopover();
+  // On a phone the panel spans the screen just below the bell (which is not at the screen's right edge).
+  const [panelTop, setPanelTop] = useState(64);
   const panelId = useId();
   const [items, setItems] = useState<NotificationItem[] | null>(null);
   const [unread, setUnread] = useState(0);
@@ -119,8 +121,11 @@ export function NotificationBell() {
         aria-haspopup="dialog"
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
-        onClick={() => {
-          if (!open) void load();
+        onClick={(e) => {
+          if (!open) {
+            void load();
+            setPanelTop(Math.round(e.currentTarget.getBoundingClientRect().bottom + 8));
+          }
           setOpen(!open);
         }}
         data-testid="notification-bell"
@@ -142,8 +147,8 @@ export function NotificationBell() {
           role="dialog"
           aria-label="Notifications"
           data-testid="notification-panel"
-          // On a phone the bell is not at the screen's edge: the panel spans the screen under the header instead.
-          className="fixed inset-x-2 top-16 z-50 overflow-hidden rounded-xl bg-white shadow-lg ring-1 ring-slate-200 sm:absolute sm:inset-x-auto sm:top-auto sm:right-0 sm:mt-2 sm:w-[22rem]"
+          style={{ "--panel-top": `${panelTop}px` } as CSSProperties}
+          className="fixed inset-x-2 top-[var(--panel-top)] z-50 overflow-hidden rounded-xl bg-white shadow-lg ring-1 ring-slate-200 sm:absolute sm:inset-x-auto sm:top-auto sm:right-0 sm:mt-2 sm:w-[22rem]"
         >
           <div className="flex items-center justify-between border-b border-slate-100 px-3 py-2">
             <p className="text-sm font-semibold text-slate-900">Notifications</p>
@@ -167,7 +172,7 @@ export function NotificationBell() {
             </p>
           ) : (
             <ul
-              className="max-h-[min(24rem,calc(100dvh-6rem))] divide-y divide-slate-100 overflow-auto"
+              className="max-h-[min(24rem,calc(100dvh-var(--panel-top)-4rem))] divide-y divide-slate-100 overflow-auto"
               data-testid="notification-list"
             >
               {items.map((item) => {
