@@ -172,7 +172,9 @@ export function NotificationBell() {
             </p>
           ) : (
             <ul
-              className="max-h-[min(24rem,calc(100dvh-var(--panel-top)-4rem))] divide-y divide-slate-100 overflow-auto"
+              className="divide-y divide-slate-100 overflow-auto"
+              // Below the bell to the bottom of the screen at most, so the last item can always be reached.
+              style={{ maxHeight: `min(24rem, calc(100dvh - ${panelTop}px - 4rem))` }}
               data-testid="notification-list"
             >
               {items.map((item) => {
