@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import {
   addWidget,
@@ -149,6 +150,28 @@ test.describe("a board that fits what it shows", () => {
     await expect(page.getByRole("dialog", { name: "Tasks on this board" })).toContainText(
       "No tasks on this board yet",
     );
+  });
+
+  test("an export's notification downloads the file", async ({ page }) => {
+    await aliceOnNewBoard(page, "Fit: export");
+    await page.getByTestId("board-tasks-button").click();
+    const panel = page.getByRole("dialog", { name: "Tasks on this board" });
+    await panel.getByRole("button", { name: /Export the board/ }).click();
+    await expect(panel.getByTestId("task-row").first().getByTestId("task-status")).toHaveText("Done", {
+      timeout: 30_000,
+    });
+    await page.keyboard.press("Escape");
+
+    await page.getByTestId("notification-bell").click();
+    const item = page
+      .getByTestId("notification-list")
+      .getByRole("button")
+      .filter({ hasText: "Export “Fit: export”: done" });
+    await expect(item).toContainText("Download");
+    const [file] = await Promise.all([page.waitForEvent("download"), item.click()]);
+    expect(file.suggestedFilename()).toMatch(/\.json$/);
+    const body = JSON.parse(await readFile((await file.path())!, "utf8")) as { board: { title: string } };
+    expect(body.board.title).toBe("Fit: export");
   });
 
   test("on a phone, the notification list and a long title stay on screen", async ({ browser }) => {
