@@ -6,7 +6,7 @@ import { toast } from "sonner";
 import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
 import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
 import { btn } from "@/components/ui/styles";
-import { formatCount, formatNumber, formatWhen } from "@/lib/format";
+import { formatBytes, formatCount, formatNumber, formatWhen } from "@/lib/format";
 
 const STATUS: Record<TaskInfo["status"], { label: string; tone: PillTone }> = {
   queued: { label: "Queued", tone: "muted" },
@@ -140,7 +140,7 @@ export function TaskRow({
           {task.result.files.map((f) => (
             <a key={f.format} href={f.path} className={`${btn.secondary} py-1 text-xs`} download>
               <Download className="h-3.5 w-3.5" aria-hidden /> {f.format.toUpperCase()} (
-              {Math.max(1, Math.round(f.bytes / 1024))} KB)
+              {formatBytes(f.bytes)})
             </a>
           ))}
         </div>
