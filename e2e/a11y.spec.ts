@@ -100,13 +100,20 @@ test.describe("accessibility", () => {
     const note = page.locator('[data-widget-type="note"]');
     const kpi = page.locator('[data-widget-type="kpi"]');
     const box = async (l: typeof note) => (await l.boundingBox())!;
-    // Placed below the note at first.
-    expect((await box(kpi)).y).toBeGreaterThan((await box(note)).y);
+    // Placed beside the note at first, in the first free place of the row.
+    const [k0, n0] = [await box(kpi), await box(note)];
+    expect(Math.abs(k0.y - n0.y)).toBeLessThan(2);
+    expect(k0.x).toBeGreaterThan(n0.x + n0.width);
 
+    // Moved left into the note's place, it pushes the note down.
     const handle = kpi.getByRole("button", { name: /^Move widget/ });
     await handle.focus();
-    await handle.press("ArrowUp");
-    await expect(page.getByTestId("grid-announcement")).toHaveText("column 1, row 1");
+    await handle.press("ArrowLeft");
+    await expect(page.getByTestId("grid-announcement")).toHaveText("column 4, row 1");
+    for (const column of [3, 2, 1]) {
+      await handle.press("ArrowLeft");
+      await expect(page.getByTestId("grid-announcement")).toHaveText(`column ${column}, row 1`);
+    }
     await handle.press("ArrowRight");
     await expect(page.getByTestId("grid-announcement")).toHaveText("column 2, row 1");
     await handle.press("Shift+ArrowRight");

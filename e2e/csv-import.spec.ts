@@ -10,7 +10,7 @@ function csv(rows: number): string {
 }
 
 test.describe("CSV import limits", () => {
-  test("an import larger than a chart holds says the chart kept only its newest points; a PNG is refused at upload", async ({
+  test("an import larger than a chart holds says the chart kept only its newest points; a PNG is refused before the upload", async ({
     page,
   }) => {
     const url = instanceUrl("embedded");
@@ -19,20 +19,27 @@ test.describe("CSV import limits", () => {
     await expectConnected(page);
     const chart = await addWidget(page, "Live chart");
     const widgetId = (await chart.getAttribute("data-testid"))!.replace(/^widget-/, "");
-    const pick = async (name: string, mimeType: string, buffer: Buffer) => {
-      await chart.getByRole("button", { name: "Chart actions" }).click();
-      await page.getByTestId(`csv-input-${widgetId}`).setInputFiles({ name, mimeType, buffer });
-    };
+    await chart.getByRole("button", { name: "Chart actions" }).click();
+    await page.getByRole("menuitem", { name: "Import CSV…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import a CSV file" });
+    const pick = (name: string, mimeType: string, buffer: Buffer) =>
+      dialog.getByTestId(`csv-input-${widgetId}`).setInputFiles({ name, mimeType, buffer });
 
-    // A PNG renamed .csv: refused at upload with a plain sentence, and no task starts.
+    // A PNG renamed .csv: refused in the dialog with a plain sentence, before anything is uploaded.
     await pick(
       "chart.csv",
       "text/csv",
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
     );
-    await expect(page.getByText(/this file is a PNG image, not a CSV file/)).toBeVisible();
+    await expect(dialog.getByRole("alert")).toHaveText(
+      /^chart\.csv: this file is a PNG image, not a CSV file/,
+    );
+    await expect(dialog.getByRole("button", { name: "Import", exact: true })).toBeDisabled();
 
     await pick("history.csv", "text/csv", Buffer.from(csv(2_600)));
+    await expect(dialog.getByTestId("csv-file-ok")).toContainText("columns time, value");
+    await dialog.getByRole("button", { name: "Import", exact: true }).click();
+    await expect(dialog).toBeHidden();
     const strip = page.getByTestId(`widget-task-${widgetId}`);
     await expect(strip).toContainText(
       "keeps only its newest 2,000 points, so 600 older points were dropped",

@@ -93,6 +93,16 @@ test.describe("connection limit (two instances on Redis)", () => {
     await expect(rows).toHaveCount(2);
     await expect(rows.filter({ hasText: "inst-a" })).toContainText(/Chrome \d+ on Linux/);
     await expect(rows.filter({ hasText: "inst-b" })).toContainText(/since \d/);
+    // Each session says where it is and when it was last active. The tab on instance A shares this tab's origin,
+    // hence its storage: it is another tab of this browser. Instance B is another origin, as another browser is.
+    const [onA, onB] = [rows.filter({ hasText: "inst-a" }), rows.filter({ hasText: "inst-b" })];
+    await expect(onA.getByTestId("session-this-browser")).toHaveText("Another tab in this browser");
+    await expect(onB.getByTestId("session-this-browser")).toHaveCount(0);
+    for (const row of [onA, onB]) {
+      await expect(row.getByTestId("session-page")).toHaveText("Has the home page open");
+      await expect(row.getByTestId("session-last-active")).toContainText("Last active");
+    }
+    await third.screenshot({ path: "e2e/.artifacts/registry-limit-sessions.png" });
 
     // Close the tab on instance B from here; this tab takes the freed slot at once.
     await notice.getByRole("button", { name: /Close the session of .* on inst-b/ }).click();

@@ -38,14 +38,19 @@ const test = base.extend<{ shared: SharedChart }>({
   },
 });
 
-/** Picks a CSV file in the chart's menu, as alice, which starts an import. */
+/** Picks a CSV file in the chart's import dialog, as alice, and starts the import. */
 async function importCsv({ alice, chart, widgetId }: SharedChart, name: string, body: string): Promise<void> {
   await chart.getByRole("button", { name: "Chart actions" }).click();
-  await alice.getByTestId(`csv-input-${widgetId}`).setInputFiles({
+  await alice.getByRole("menuitem", { name: "Import CSV…" }).click();
+  const dialog = alice.getByRole("dialog", { name: "Import a CSV file" });
+  await dialog.getByTestId(`csv-input-${widgetId}`).setInputFiles({
     name,
     mimeType: "text/csv",
     buffer: Buffer.from(body),
   });
+  await expect(dialog.getByTestId("csv-file-ok")).toContainText(name);
+  await dialog.getByRole("button", { name: "Import", exact: true }).click();
+  await expect(dialog).toBeHidden();
 }
 
 test.describe("background tasks", () => {

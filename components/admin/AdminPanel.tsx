@@ -10,7 +10,7 @@ import { LiveChart, type ChartSeries } from "./LiveChart";
 import { QueueCard } from "./QueueCard";
 import { RejectionsCard } from "./RejectionsCard";
 import { FeedStatusPill } from "./FeedStatusPill";
-import { fmtCount, fmtMs, fmtRate } from "./format";
+import { formatCompact, formatMs, formatRate } from "@/lib/format";
 import { UsersSection } from "./UsersSection";
 import { useAdminFeed } from "./useAdminFeed";
 import { useAdminQueue } from "./useAdminQueue";
@@ -44,9 +44,9 @@ const RANGES = [
   { seconds: 900, label: "15 min" },
 ];
 
-const count = (v: number | null) => fmtCount(v);
-const rate = (v: number | null) => fmtRate(v);
-const ms = (v: number | null) => fmtMs(v);
+const count = (v: number | null) => formatCompact(v);
+const rate = (v: number | null) => formatRate(v);
+const ms = (v: number | null) => formatMs(v);
 
 const SECTIONS = [
   { href: "#charts", label: "Overview" },

@@ -7,7 +7,7 @@ import { ANNOUNCEMENT_MAX_CHARS } from "@/lib/protocol/admin";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { button, card, fieldSm } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
-import { fmtCount } from "./format";
+import { formatCompact, formatTime } from "@/lib/format";
 
 interface Sent {
   message: string;
@@ -100,9 +100,9 @@ export function AnnouncementCard({ admin, live }: { admin: AdminSocket | null; l
               <div className="min-w-0">
                 <p className="break-words">{s.message}</p>
                 <p className="text-xs text-emerald-800/80">
-                  Sent {new Date(s.at).toLocaleTimeString()} · in {fmtCount(s.recipients)}{" "}
+                  Sent {formatTime(s.at)} · in {formatCompact(s.recipients)}{" "}
                   {s.recipients === 1 ? "feed" : "feeds"}
-                  {s.failed ? ` · ${fmtCount(s.failed)} could not be written` : ""}
+                  {s.failed ? ` · ${formatCompact(s.failed)} could not be written` : ""}
                 </p>
               </div>
             </li>

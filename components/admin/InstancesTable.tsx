@@ -4,7 +4,7 @@ import type { InstanceRow, InstanceState } from "@/lib/protocol/admin";
 import { DataTable, type Column } from "@/components/ui/DataTable";
 import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
 import { card } from "@/components/ui/styles";
-import { fmtBytes, fmtCount, fmtDuration, fmtMs, fmtRate } from "./format";
+import { formatBytes, formatCompact, formatDuration, formatMs, formatRate } from "@/lib/format";
 import { TimeAgo } from "./TimeAgo";
 
 const STATE: Record<InstanceState, { label: string; tone: PillTone; hint: string }> = {
@@ -38,7 +38,7 @@ function columns(now: number): Column<InstanceRow>[] {
         </StatusPill>
       ),
     },
-    { header: "Uptime", className: num, cell: (r) => (away(r) ? "—" : fmtDuration(r.uptimeMs)) },
+    { header: "Uptime", className: num, cell: (r) => (away(r) ? "—" : formatDuration(r.uptimeMs)) },
     {
       header: "Connections",
       align: "right",
@@ -49,27 +49,27 @@ function columns(now: number): Column<InstanceRow>[] {
       }),
       cell: (r) => (
         <>
-          {fmtCount(r.connections.total)}
+          {formatCompact(r.connections.total)}
           <span className="ml-1 text-xs text-slate-500">
-            ({fmtCount(r.connections.websocket)} ws · {fmtCount(r.connections.polling)} poll)
+            ({formatCompact(r.connections.websocket)} ws · {formatCompact(r.connections.polling)} poll)
           </span>
         </>
       ),
     },
-    { header: "Users", align: "right", className: num, cell: (r) => fmtCount(r.users) },
+    { header: "Users", align: "right", className: num, cell: (r) => formatCompact(r.users) },
     {
       header: "Msg/s in · out",
       align: "right",
       className: num,
-      cell: (r) => `${fmtRate(r.eventsInPerSec)} · ${fmtRate(r.eventsOutPerSec)}`,
+      cell: (r) => `${formatRate(r.eventsInPerSec)} · ${formatRate(r.eventsOutPerSec)}`,
     },
-    { header: "Loop lag", align: "right", className: num, cell: (r) => fmtMs(r.loopLagMs) },
+    { header: "Loop lag", align: "right", className: num, cell: (r) => formatMs(r.loopLagMs) },
     {
       header: "Memory",
       align: "right",
       className: num,
-      cellProps: (r) => ({ title: `heap ${fmtBytes(r.heapUsedBytes)}` }),
-      cell: (r) => fmtBytes(r.rssBytes),
+      cellProps: (r) => ({ title: `heap ${formatBytes(r.heapUsedBytes)}` }),
+      cell: (r) => formatBytes(r.rssBytes),
     },
     { header: "CPU", align: "right", className: num, cell: (r) => `${Math.round(r.cpuPercent)} %` },
     {

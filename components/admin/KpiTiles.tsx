@@ -1,7 +1,7 @@
 "use client";
 
 import type { AdminView } from "@/lib/protocol/admin";
-import { fmtCount, fmtMs, fmtRate } from "./format";
+import { formatCompact, formatMs, formatRate } from "@/lib/format";
 
 interface Tile {
   id: string;
@@ -20,53 +20,53 @@ function tiles(view: AdminView | null): Tile[] {
     {
       id: "connections",
       label: "Connections",
-      value: fmtCount(c?.connections),
-      detail: c ? `${fmtCount(c.websocket)} WebSocket · ${fmtCount(c.polling)} polling` : "",
+      value: formatCompact(c?.connections),
+      detail: c ? `${formatCompact(c.websocket)} WebSocket · ${formatCompact(c.polling)} polling` : "",
     },
     {
       id: "users",
       label: "Users online",
-      value: c ? `${view?.usersExact ? "" : "≈ "}${fmtCount(c.users)}` : fmtCount(null),
+      value: c ? `${view?.usersExact ? "" : "≈ "}${formatCompact(c.users)}` : formatCompact(null),
       detail: "distinct, across instances",
     },
     {
       id: "messages",
       label: "Messages/s",
-      value: c ? fmtRate(c.eventsIn + c.eventsOut) : fmtRate(null),
-      detail: c ? `${fmtRate(c.eventsIn)} in · ${fmtRate(c.eventsOut)} out` : "",
+      value: c ? formatRate(c.eventsIn + c.eventsOut) : formatRate(null),
+      detail: c ? `${formatRate(c.eventsIn)} in · ${formatRate(c.eventsOut)} out` : "",
     },
     {
       id: "latency",
       label: "Delivery p95",
-      value: fmtMs(c?.deliveryP95),
+      value: formatMs(c?.deliveryP95),
       detail: c?.deliveryCount
-        ? `p50 ${fmtMs(c.deliveryP50)} · p99 ${fmtMs(c.deliveryP99)}`
+        ? `p50 ${formatMs(c.deliveryP50)} · p99 ${formatMs(c.deliveryP99)}`
         : "no samples in the window",
     },
     {
       id: "rtt",
       label: "Round trip p50",
-      value: fmtMs(c?.rttP50),
-      detail: c?.rttP99 != null ? `p99 ${fmtMs(c.rttP99)}` : "from sampled pings",
+      value: formatMs(c?.rttP50),
+      detail: c?.rttP99 != null ? `p99 ${formatMs(c.rttP99)}` : "from sampled pings",
     },
     {
       id: "errors",
       label: "Errors/s",
-      value: fmtRate(errors),
-      detail: c ? `${fmtRate(c.rejections)} refused handshakes/s` : "",
+      value: formatRate(errors),
+      detail: c ? `${formatRate(c.rejections)} refused handshakes/s` : "",
       tone: errors ? "bad" : undefined,
     },
     {
       id: "instances",
       label: "Instances",
-      value: view ? String(live) : fmtCount(null),
+      value: view ? String(live) : formatCompact(null),
       detail: gone ? `${gone} gone` : "all reporting",
       tone: gone ? "warn" : undefined,
     },
     {
       id: "loop-lag",
       label: "Event-loop lag",
-      value: fmtMs(c?.loopLagMs),
+      value: formatMs(c?.loopLagMs),
       detail: "worst instance, p99",
       tone: c && c.loopLagMs > 100 ? "warn" : undefined,
     },

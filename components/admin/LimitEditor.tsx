@@ -5,6 +5,7 @@ import { useId, useState } from "react";
 import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN } from "@/lib/protocol/admin";
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { button, fieldSm } from "@/components/ui/styles";
+import { formatCount } from "@/lib/format";
 
 export interface LimitEditorProps {
   /** What the field starts with. */
@@ -81,7 +82,7 @@ export function LimitEditor({ value, label, save, clearLabel, onDone }: LimitEdi
       </button>
       {!valid ? (
         <p className="w-full text-xs text-rose-700">
-          A whole number from {CONNECTION_LIMIT_MIN} to {CONNECTION_LIMIT_MAX.toLocaleString("en-US")}.
+          A whole number from {CONNECTION_LIMIT_MIN} to {formatCount(CONNECTION_LIMIT_MAX)}.
         </p>
       ) : null}
       <ErrorNote id={errorId} look="small" className="w-full">

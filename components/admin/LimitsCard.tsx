@@ -8,7 +8,7 @@ import { CONNECTION_LIMIT_MAX, CONNECTION_LIMIT_MIN, type LimitSettings } from "
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { button, card, fieldSm } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
-import { fmtCount } from "./format";
+import { formatCompact } from "@/lib/format";
 import { LimitEditor } from "./LimitEditor";
 
 const USER_NAME = /^[a-z0-9][a-z0-9_-]{1,31}$/;
@@ -71,7 +71,7 @@ export function LimitsCard({ admin, limits }: { admin: AdminSocket | null; limit
         ) : (
           <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1">
             <span className="text-2xl font-semibold tabular-nums text-slate-900" data-testid="limit-default">
-              {limits ? fmtCount(limits.default) : "—"}
+              {limits ? formatCompact(limits.default) : "—"}
             </span>
             <span className="text-xs text-slate-500">
               {limits
@@ -103,7 +103,7 @@ export function LimitsCard({ admin, limits }: { admin: AdminSocket | null; limit
           {overrides.map(([user, limit]) => (
             <li key={user} className="flex items-center gap-3 py-1.5 text-sm">
               <span className="font-medium text-slate-900">{user}</span>
-              <span className="tabular-nums text-slate-600">{fmtCount(limit)}</span>
+              <span className="tabular-nums text-slate-600">{formatCompact(limit)}</span>
               <button
                 type="button"
                 className={`${button("ghost", "xs")} ml-auto`}

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ClusterPoint } from "@/lib/protocol/admin";
-import { DASH } from "./format";
+import { DASH } from "@/lib/format";
 
 type NumericKey = {
   [K in keyof ClusterPoint]: ClusterPoint[K] extends number | null ? K : never;

@@ -10,7 +10,7 @@ import { ErrorNote } from "@/components/ui/ErrorNote";
 import { actionsColumn, DataTable } from "@/components/ui/DataTable";
 import { button, card } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
-import { fmtAgo, fmtCount } from "./format";
+import { formatAgo, formatCompact } from "@/lib/format";
 import { TimeAgo } from "./TimeAgo";
 
 const COUNTS: { key: keyof QueueCounts; label: string; hint: string; tone?: string }[] = [
@@ -73,7 +73,7 @@ export function QueueCard(props: {
               }`}
               data-testid={`queue-${c.key}`}
             >
-              {stats ? fmtCount(stats.counts[c.key]) : "—"}
+              {stats ? formatCompact(stats.counts[c.key]) : "—"}
             </dd>
           </div>
         ))}
@@ -105,7 +105,7 @@ export function QueueCard(props: {
                     {t.status === "cancelled" ? " · cancelled" : ""}
                   </p>
                   <p className="text-xs text-slate-500 sm:hidden">
-                    {t.owner} · {fmtAgo(Math.max(0, now - t.updatedAt))}
+                    {t.owner} · {formatAgo(t.updatedAt, now)}
                   </p>
                 </>
               ),

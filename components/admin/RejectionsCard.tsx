@@ -1,6 +1,6 @@
 "use client";
 
-import { fmtCount } from "./format";
+import { formatCompact } from "@/lib/format";
 
 const KNOWN = ["UNAUTHORIZED", "CONNECTION_LIMIT", "RATE_LIMITED", "FORBIDDEN", "DRAINING"];
 
@@ -21,7 +21,7 @@ export function RejectionsCard({ byReason }: { byReason: Record<string, number> 
           <div key={r} className="rounded-lg bg-slate-50 px-3 py-2">
             <dt className="truncate text-xs text-slate-500">{r}</dt>
             <dd className="text-lg font-semibold tabular-nums text-slate-900" data-testid={`rejections-${r}`}>
-              {fmtCount(byReason[r] ?? 0)}
+              {formatCompact(byReason[r] ?? 0)}
             </dd>
           </div>
         ))}

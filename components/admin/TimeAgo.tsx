@@ -1,10 +1,10 @@
-import { fmtAgo } from "./format";
+import { formatAgo, formatDateTime } from "@/lib/format";
 
 /** "3 min ago" by the server's clock, with the exact local time on hover. */
 export function TimeAgo({ at, now }: { at: number; now: number }) {
   return (
-    <time dateTime={new Date(at).toISOString()} title={new Date(at).toLocaleString()}>
-      {fmtAgo(Math.max(0, now - at))}
+    <time dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
+      {formatAgo(at, now)}
     </time>
   );
 }

@@ -10,7 +10,7 @@ import { ErrorNote } from "@/components/ui/ErrorNote";
 import { actionsColumn, DataTable, type Column } from "@/components/ui/DataTable";
 import { button, card, fieldSm } from "@/components/ui/styles";
 import { adminRequest } from "./admin-request";
-import { fmtCount } from "./format";
+import { formatCompact } from "@/lib/format";
 import { LimitEditor } from "./LimitEditor";
 import { TimeAgo } from "./TimeAgo";
 
@@ -29,7 +29,7 @@ export interface UsersSectionProps {
   me?: string;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${fmtCount(n)} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) => `${formatCompact(n)} ${n === 1 ? one : many}`;
 
 const browsersOf = (row: AdminUserRow) => [...new Set(row.connections.map((c) => c.browser))];
 
@@ -186,7 +186,7 @@ export function UsersSection(props: UsersSectionProps) {
               cell: (row) => (
                 <>
                   <span className="font-medium tabular-nums text-slate-900">
-                    {fmtCount(row.connectionCount)}
+                    {formatCompact(row.connectionCount)}
                   </span>
                   <span className="ml-2 inline-flex flex-wrap gap-1 align-middle">
                     {Object.entries(row.perInstance)
@@ -239,7 +239,7 @@ export function UsersSection(props: UsersSectionProps) {
                     <span
                       className={`tabular-nums ${row.connectionCount >= row.limit ? "font-medium text-amber-700" : ""}`}
                     >
-                      {fmtCount(row.connectionCount)} / {fmtCount(row.limit)}
+                      {formatCompact(row.connectionCount)} / {formatCompact(row.limit)}
                     </span>
                     {row.limitSource === "user" ? (
                       <span className="rounded-full bg-violet-50 px-1.5 py-0.5 text-xs text-violet-700 ring-1 ring-violet-200">
@@ -389,7 +389,7 @@ function ConnectionList({ row, now }: { row: AdminUserRow; now: number }) {
       />
       {row.connectionCount > row.connections.length ? (
         <p className="px-3 py-1.5 text-xs text-slate-500">
-          and {fmtCount(row.connectionCount - row.connections.length)} more
+          and {formatCompact(row.connectionCount - row.connections.length)} more
         </p>
       ) : null}
     </div>

@@ -2,20 +2,20 @@
 
 import { ChevronDown, Plus } from "lucide-react";
 import type { WidgetType } from "@/lib/boards/types";
-import { placeAtBottom } from "@/lib/client/grid";
+import { placeNew } from "@/lib/client/grid";
 import { randomId } from "@/lib/client/ids";
 import { Menu, MenuItem } from "@/components/ui/Menu";
 import { btn } from "@/components/ui/styles";
 import { useBoardContext } from "./BoardContext";
 import { WIDGET_VIEWS } from "../widgets/registry";
 
-/** Adds a widget of the chosen type below the others. */
+/** Adds a widget of the chosen type in the first free place of the grid. */
 export function AddWidgetMenu({ onAdded }: { onAdded?(widgetId: string): void }) {
   const { doc, submit } = useBoardContext();
 
   const add = (type: WidgetType) => {
     const id = randomId(10);
-    const layout = placeAtBottom(Object.values(doc.widgets), type);
+    const layout = placeNew(Object.values(doc.widgets), type);
     // The type's schema fills in empty data.
     void submit({ type: "widget.add", widget: { id, type, title: WIDGET_VIEWS[type].label, layout } });
     onAdded?.(id);

@@ -21,6 +21,7 @@ import {
 } from "@/lib/client/grid";
 import { useBoardContext } from "./BoardContext";
 import { CursorLayer } from "./CursorLayer";
+import { useFreshWidgets } from "./useFreshWidgets";
 import { WidgetFrame } from "./WidgetFrame";
 
 /** Below this width the board is one column in reading order, without dragging. */
@@ -34,7 +35,7 @@ const MARGIN: [number, number] = [12, 12];
  * the revision each had when the drag began; a conflict snaps the grid back to the server's layout.
  */
 export function BoardGrid({ empty }: { empty: ReactNode }) {
-  const { doc, committed, canEdit, submit, session } = useBoardContext();
+  const { doc, committed, canEdit, submit, session, me } = useBoardContext();
   // Measured before the grid mounts: at the default 1280 px a phone first gets the 12-column layout and then
   // watches every widget shrink into one column, wider than the screen while they do.
   const { width, containerRef, mounted } = useContainerWidth({ measureBeforeMount: true });
@@ -43,6 +44,7 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
   const [announcement, setAnnouncement] = useState("");
 
   const widgets = useMemo(() => Object.values(doc.widgets), [doc.widgets]);
+  const fresh = useFreshWidgets(widgets, me);
   const layout = useMemo<Layout>(() => {
     if (!narrow)
       return widgets.map((w) => ({
@@ -124,7 +126,11 @@ export function BoardGrid({ empty }: { empty: ReactNode }) {
           onResizeStop={commit}
         >
           {widgets.map((w) => (
-            <div key={w.id}>
+            <div
+              key={w.id}
+              className={fresh.has(w.id) ? "widget-fresh" : undefined}
+              data-fresh={fresh.has(w.id) || undefined}
+            >
               <WidgetFrame
                 widget={w}
                 draggable={editable}

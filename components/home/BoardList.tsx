@@ -4,6 +4,7 @@ import { Eye, LayoutDashboard, Loader2, Pencil, Plus, RefreshCw, Crown } from "l
 import Link from "next/link";
 import { useState } from "react";
 import type { BoardRole, BoardSummary } from "@/lib/boards/types";
+import { formatAgo } from "@/lib/format";
 import { btn } from "@/components/ui/styles";
 import { CreateBoardDialog } from "./CreateBoardDialog";
 import { useBoardList } from "./useBoardList";
@@ -13,15 +14,6 @@ const ROLE: Record<BoardRole, { label: string; icon: typeof Eye; tone: string }>
   editor: { label: "Editor", icon: Pencil, tone: "bg-emerald-50 text-emerald-700" },
   viewer: { label: "Viewer", icon: Eye, tone: "bg-slate-100 text-slate-600" },
 };
-
-function ago(at: number): string {
-  const s = Math.round((Date.now() - at) / 1000);
-  if (s < 60) return "just now";
-  const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  if (s < 3600) return rtf.format(-Math.round(s / 60), "minute");
-  if (s < 86_400) return rtf.format(-Math.round(s / 3600), "hour");
-  return rtf.format(-Math.round(s / 86_400), "day");
-}
 
 function BoardCard({ board }: { board: BoardSummary }) {
   const role = ROLE[board.role];
@@ -43,7 +35,7 @@ function BoardCard({ board }: { board: BoardSummary }) {
         </span>
         <span className="mt-3 text-xs text-slate-500">
           {board.widgets} {board.widgets === 1 ? "widget" : "widgets"}
-          {board.role !== "owner" ? ` · by ${board.owner}` : ""} · updated {ago(board.updatedAt)}
+          {board.role !== "owner" ? ` · by ${board.owner}` : ""} · updated {formatAgo(board.updatedAt)}
         </span>
       </Link>
     </li>
@@ -100,7 +92,7 @@ export function BoardList() {
           <p className="mt-1 text-sm text-slate-500">Create one, or ask someone to share theirs with you.</p>
         </div>
       ) : (
-        <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="board-list">
+        <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="board-list">
           {boards.map((b) => (
             <BoardCard key={b.id} board={b} />
           ))}

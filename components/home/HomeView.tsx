@@ -25,7 +25,7 @@ export function HomeView() {
       </div>
       <BoardList key={listVersion} />
       <RecentlyDeleted onRestored={() => setListVersion((v) => v + 1)} />
-      <div className="grid gap-6 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 md:grid-cols-2">
         <ConnectionCard />
         <section className="rounded-2xl bg-white p-5 shadow-sm ring-1 ring-slate-200">
           <h2 className="flex items-center gap-2 font-medium text-slate-900">

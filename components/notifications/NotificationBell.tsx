@@ -1,10 +1,12 @@
 "use client";
 
-import { AtSign, Bell, CheckCheck, CircleCheck, Loader2, Megaphone, Share2 } from "lucide-react";
+import { AtSign, Bell, CheckCheck, CircleCheck, Download, Loader2, Megaphone, Share2 } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useId, useState } from "react";
+import { useCallback, useEffect, useId, useState, type CSSProperties } from "react";
 import { toast } from "sonner";
 import type { NotificationItem, NotificationKind } from "@/lib/protocol/notifications";
+import { markdownToPlainText } from "@/lib/client/markdown";
+import { formatWhen } from "@/lib/format";
 import { usePopover } from "@/components/ui/usePopover";
 import { useRealtime } from "../realtime/SocketProvider";
 
@@ -15,10 +17,21 @@ const ICON: Record<NotificationKind, typeof Bell> = {
   announcement: Megaphone,
 };
 
-function when(at: number): string {
-  const d = new Date(at);
-  const sameDay = d.toDateString() === new Date().toDateString();
-  return sameDay ? d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : d.toLocaleDateString();
+/** A notification's link that is a file to download (an export), rather than a page to open. */
+const isDownload = (link: string | undefined): boolean => /^\/api\/tasks\/[^/]+\/download\?/.test(link ?? "");
+
+/** What a notification says under its title: a mention quotes a note, shown as the text a reader sees. */
+const bodyText = (item: NotificationItem) =>
+  item.kind === "mention" ? markdownToPlainText(item.body) : item.body;
+
+/** Downloads a file the way a link with `download` does, without leaving the page. */
+function download(path: string) {
+  const a = document.createElement("a");
+  a.href = path;
+  a.download = "";
+  document.body.append(a);
+  a.click();
+  a.remove();
 }
 
 /** The bell in the header: unread count, the feed in a dropdown, a toast for each new notification. */
@@ -26,6 +39,8 @@ export function NotificationBell() {
   const { socket, state } = useRealtime();
   const router = useRouter();
   const { open, setOpen, ref } = usePopover();
+  // On a phone the panel spans the screen just below the bell (which is not at the screen's right edge).
+  const [panelTop, setPanelTop] = useState(64);
   const panelId = useId();
   const [items, setItems] = useState<NotificationItem[] | null>(null);
   const [unread, setUnread] = useState(0);
@@ -66,7 +81,8 @@ export function NotificationBell() {
     (item: NotificationItem) => {
       if (!item.read) void markRead([item.id]);
       setOpen(false);
-      if (item.link?.startsWith("/")) router.push(item.link);
+      if (item.link && isDownload(item.link)) download(item.link);
+      else if (item.link?.startsWith("/")) router.push(item.link);
     },
     [markRead, router, setOpen],
   );
@@ -80,8 +96,10 @@ export function NotificationBell() {
       // Announcements already arrive as a live notice, toasted by the shell; the feed keeps them for later.
       if (item.kind === "announcement") return;
       toast(item.title, {
-        description: item.body || undefined,
-        action: item.link ? { label: "Open", onClick: () => openItem(item) } : undefined,
+        description: bodyText(item) || undefined,
+        action: item.link
+          ? { label: isDownload(item.link) ? "Download" : "Open", onClick: () => openItem(item) }
+          : undefined,
       });
     };
     const onUnread = ({ unread: count }: { unread: number }) => setUnread(count);
@@ -103,8 +121,11 @@ export function NotificationBell() {
         aria-haspopup="dialog"
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
-        onClick={() => {
-          if (!open) void load();
+        onClick={(e) => {
+          if (!open) {
+            void load();
+            setPanelTop(Math.round(e.currentTarget.getBoundingClientRect().bottom + 8));
+          }
           setOpen(!open);
         }}
         data-testid="notification-bell"
@@ -125,7 +146,9 @@ export function NotificationBell() {
           id={panelId}
           role="dialog"
           aria-label="Notifications"
-          className="absolute right-0 z-50 mt-2 w-[min(22rem,calc(100vw-2rem))] overflow-hidden rounded-xl bg-white shadow-lg ring-1 ring-slate-200"
+          data-testid="notification-panel"
+          style={{ "--panel-top": `${panelTop}px` } as CSSProperties}
+          className="fixed inset-x-2 top-[var(--panel-top)] z-50 overflow-hidden rounded-xl bg-white shadow-lg ring-1 ring-slate-200 sm:absolute sm:inset-x-auto sm:top-auto sm:right-0 sm:mt-2 sm:w-[22rem]"
         >
           <div className="flex items-center justify-between border-b border-slate-100 px-3 py-2">
             <p className="text-sm font-semibold text-slate-900">Notifications</p>
@@ -148,7 +171,12 @@ export function NotificationBell() {
               Nothing yet. Shares and @mentions show up here.
             </p>
           ) : (
-            <ul className="max-h-96 divide-y divide-slate-100 overflow-auto" data-testid="notification-list">
+            <ul
+              className="divide-y divide-slate-100 overflow-auto"
+              // Below the bell to the bottom of the screen at most, so the last item can always be reached.
+              style={{ maxHeight: `min(24rem, calc(100dvh - ${panelTop}px - 4rem))` }}
+              data-testid="notification-list"
+            >
               {items.map((item) => {
                 const Icon = ICON[item.kind] ?? Bell;
                 return (
@@ -161,14 +189,21 @@ export function NotificationBell() {
                       <Icon className="mt-0.5 h-4 w-4 shrink-0 text-indigo-600" aria-hidden />
                       <span className="min-w-0 flex-1">
                         <span
-                          className={`block text-sm ${item.read ? "text-slate-700" : "font-medium text-slate-900"}`}
+                          className={`block text-sm break-words [overflow-wrap:anywhere] ${item.read ? "text-slate-700" : "font-medium text-slate-900"}`}
                         >
                           {item.title}
                         </span>
                         {item.body ? (
-                          <span className="block truncate text-xs text-slate-500">{item.body}</span>
+                          <span className="line-clamp-2 text-xs break-words text-slate-500 [overflow-wrap:anywhere]">
+                            {bodyText(item)}
+                          </span>
                         ) : null}
-                        <span className="block text-[11px] text-slate-500">{when(item.at)}</span>
+                        {isDownload(item.link) ? (
+                          <span className="mt-0.5 inline-flex items-center gap-1 text-xs font-medium text-indigo-700">
+                            <Download className="h-3.5 w-3.5" aria-hidden /> Download
+                          </span>
+                        ) : null}
+                        <span className="block text-[11px] text-slate-500">{formatWhen(item.at)}</span>
                       </span>
                       {!item.read ? (
                         <span

@@ -3,6 +3,7 @@
 import { Activity } from "lucide-react";
 import { useEffect, useState } from "react";
 import { useRealtime } from "./SocketProvider";
+import { formatDateTime } from "@/lib/format";
 
 /** Shows what this tab is connected to and a live round-trip time from `system:ping`. */
 export function ConnectionCard() {
@@ -29,7 +30,7 @@ export function ConnectionCard() {
     ["Instance", info?.instanceId ?? "—"],
     ["Transport", state.status === "connected" ? (transport ?? "—") : "—"],
     ["Round trip", state.status === "connected" && rtt !== null ? `${rtt} ms` : "—"],
-    ["Session ends", info ? new Date(info.expiresAt).toLocaleString() : "—"],
+    ["Session ends", info ? formatDateTime(info.expiresAt) : "—"],
   ];
   return (
     <section

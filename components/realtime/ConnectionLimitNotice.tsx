@@ -4,11 +4,27 @@ import { Loader2, MonitorSmartphone, RefreshCw, X } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import type { SessionSummary } from "@/lib/protocol/sessions";
 import { button } from "@/components/ui/styles";
-import { formatSince } from "./format-since";
+import { formatAgo, formatSince } from "@/lib/format";
+import { browserId } from "./browser-id";
 import { useRealtime } from "./SocketProvider";
 import { useSessions } from "./useSessions";
 
 const places = (n: number) => `${n} ${n === 1 ? "place" : "places"}`;
+
+/** Where a session is, in words: the board or page its tab last said it has open. */
+function whereOf(s: SessionSummary): string | undefined {
+  if (!s.page) return undefined;
+  const { path, title } = s.page;
+  if (path.startsWith("/boards/")) return title ? `board “${title}”` : "a board";
+  const named: [string, string][] = [
+    ["/admin", "the admin panel"],
+    ["/tasks", "the tasks page"],
+    ["/tokens", "the API tokens page"],
+  ];
+  const page = named.find(([prefix]) => path.startsWith(prefix));
+  if (page) return page[1];
+  return path === "/" ? "the home page" : title || path;
+}
 
 /** Shown while this tab is refused with CONNECTION_LIMIT; nothing otherwise. */
 export function ConnectionLimitNotice() {
@@ -37,6 +53,7 @@ function LimitPanel(props: { limit?: number; active?: number; refusal: unknown; 
   const limit = data?.limit ?? props.limit;
   const active = data?.active ?? props.active;
   const { reconnect } = props;
+  const [thisBrowser] = useState(() => (typeof window === "undefined" ? "" : browserId()));
 
   // A session closed elsewhere (another tab shut) frees a slot: take it without waiting for a click.
   const retried = useRef<object | null>(null);
@@ -101,11 +118,28 @@ function LimitPanel(props: { limit?: number; active?: number; refusal: unknown; 
             >
               <MonitorSmartphone className="h-5 w-5 shrink-0 text-slate-400" aria-hidden />
               <div className="min-w-0 flex-1">
-                <p className="break-words text-sm font-medium text-slate-900" title={s.userAgent}>
+                <p className="text-sm font-medium break-words text-slate-900" title={s.userAgent}>
+                  {s.browserId && s.browserId === thisBrowser ? (
+                    <span
+                      className="mr-1.5 rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700"
+                      data-testid="session-this-browser"
+                    >
+                      Another tab in this browser
+                    </span>
+                  ) : null}
                   {s.browser}
                 </p>
+                {whereOf(s) ? (
+                  <p className="text-sm break-words text-slate-700" data-testid="session-page">
+                    Has {whereOf(s)} open
+                  </p>
+                ) : null}
                 <p className="text-xs text-slate-600">
-                  on <span className="font-medium">{s.instanceId}</span>, {formatSince(s.connectedAt)}
+                  {s.lastActiveAt ? (
+                    <span data-testid="session-last-active">Last active {formatAgo(s.lastActiveAt)} · </span>
+                  ) : null}
+                  connected {formatSince(s.connectedAt)} on{" "}
+                  <span className="font-medium">{s.instanceId}</span>
                   {s.transport !== "websocket" ? `, over ${s.transport}` : ""}
                   {s.ip ? `, from ${s.ip}` : ""}
                 </p>

@@ -9,6 +9,7 @@ import { NotificationBell } from "../notifications/NotificationBell";
 import { ConnectionLimitNotice } from "../realtime/ConnectionLimitNotice";
 import { ConnectionStatus } from "../realtime/ConnectionStatus";
 import { SessionClosedBanner } from "../realtime/SessionClosedBanner";
+import { useReportPlace } from "../realtime/useReportPlace";
 import { Logo } from "./Logo";
 import { NoticeToasts } from "./NoticeToasts";
 import { UserMenu } from "./UserMenu";
@@ -31,6 +32,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { data } = useSession();
   const isAdmin = data?.user.role === "admin";
   const items = NAV.filter((n) => !n.adminOnly || isAdmin);
+  useReportPlace();
   return (
     <div className="min-h-dvh bg-slate-50">
       <a

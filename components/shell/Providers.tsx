@@ -11,7 +11,8 @@ export function Providers({ children, session }: { children: ReactNode; session?
   return (
     <SessionProvider session={session} refetchOnWindowFocus={false}>
       <SocketProvider>{children}</SocketProvider>
-      <Toaster position="top-right" richColors closeButton />
+      {/* At the bottom: a toast never covers the header's controls (the bell, the board's buttons). */}
+      <Toaster position="bottom-right" richColors closeButton />
     </SessionProvider>
   );
 }

@@ -1,18 +1,20 @@
 "use client";
 
 import { Calculator, MoreVertical, Upload } from "lucide-react";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
+import { widgetIn } from "@/lib/boards/types";
 import { Menu, MenuItem } from "@/components/ui/Menu";
 import { btn } from "@/components/ui/styles";
+import { useBoardContext } from "../board/BoardContext";
 import { useBoardTasks } from "./BoardTasks";
-
-const MAX_BYTES = 5 * 1024 * 1024;
+import { ImportCsvDialog } from "./ImportCsvDialog";
 
 /** A chart's menu: import a CSV into it, or summarize it into a KPI. Both run as background tasks. */
 export function ChartTaskActions({ boardId, widgetId }: { boardId: string; widgetId: string }) {
   const tasks = useBoardTasks();
-  const file = useRef<HTMLInputElement>(null);
+  const chartTitle = widgetIn(useBoardContext().doc, widgetId)?.title ?? "";
+  const [importing, setImporting] = useState(false);
   const [busy, setBusy] = useState(false);
 
   const run = async (what: string, fn: () => Promise<unknown>) => {
@@ -27,15 +29,6 @@ export function ChartTaskActions({ boardId, widgetId }: { boardId: string; widge
     }
   };
 
-  const onFile = (f: File | undefined) => {
-    if (!f) return;
-    if (f.size > MAX_BYTES) {
-      toast.error(`${f.name} is ${(f.size / 1024 / 1024).toFixed(1)} MB; the limit is 5 MB.`);
-      return;
-    }
-    void run("The import", () => tasks.uploadCsv(boardId, widgetId, f));
-  };
-
   return (
     <div className="relative">
       <Menu
@@ -47,7 +40,7 @@ export function ChartTaskActions({ boardId, widgetId }: { boardId: string; widge
       >
         {
           <>
-            <MenuItem onSelect={() => file.current?.click()}>
+            <MenuItem onSelect={() => setImporting(true)}>
               <Upload className="h-4 w-4" aria-hidden /> Import CSV…
             </MenuItem>
             <MenuItem onSelect={() => void run("The summary", () => tasks.startSummary(boardId, widgetId))}>
@@ -56,15 +49,16 @@ export function ChartTaskActions({ boardId, widgetId }: { boardId: string; widge
           </>
         }
       </Menu>
-      <input
-        ref={file}
-        type="file"
-        accept=".csv,text/csv"
-        className="hidden"
-        data-testid={`csv-input-${widgetId}`}
-        onChange={(e) => {
-          onFile(e.target.files?.[0]);
-          e.target.value = "";
+      <ImportCsvDialog
+        open={importing}
+        onClose={() => setImporting(false)}
+        widgetId={widgetId}
+        chartTitle={chartTitle}
+        onImport={async (file) => {
+          await tasks.uploadCsv(boardId, widgetId, file);
+          toast.success("The import started", {
+            description: "Follow its progress on the chart, or under Tasks.",
+          });
         }}
       />
     </div>

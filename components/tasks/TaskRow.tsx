@@ -6,6 +6,7 @@ import { toast } from "sonner";
 import { chartKeepsMessage, type TaskInfo } from "@/lib/protocol/tasks";
 import { StatusPill, type PillTone } from "@/components/ui/StatusPill";
 import { btn } from "@/components/ui/styles";
+import { formatBytes, formatCount, formatNumber, formatWhen } from "@/lib/format";
 
 const STATUS: Record<TaskInfo["status"], { label: string; tone: PillTone }> = {
   queued: { label: "Queued", tone: "muted" },
@@ -27,11 +28,11 @@ function describeResult(task: TaskInfo): string | null {
   const r = task.result;
   if (!r) return null;
   if (r.kind === "csv-import") {
-    const rows = `${r.imported.toLocaleString()} ${r.imported === 1 ? "row" : "rows"}`;
+    const rows = `${formatCount(r.imported)} ${r.imported === 1 ? "row" : "rows"}`;
     return `Imported ${rows}${r.skipped ? `, skipped ${r.skipped}` : ""}.`;
   }
   if (r.kind === "chart-summary")
-    return `${r.stats.count.toLocaleString()} points · mean ${r.stats.mean.toFixed(2)} · p95 ${r.stats.p95} · p99 ${r.stats.p99}`;
+    return `${formatCount(r.stats.count)} points · mean ${formatNumber(r.stats.mean)} · p95 ${formatNumber(r.stats.p95)} · p99 ${formatNumber(r.stats.p99)}`;
   return null;
 }
 
@@ -112,7 +113,7 @@ export function TaskRow({
             {task.title}
           </p>
           <p className="text-xs text-slate-500">
-            {new Date(task.createdAt).toLocaleString()}
+            {formatWhen(task.createdAt)}
             {task.attempts > 1 ? ` · attempt ${task.attempts} of ${task.maxAttempts}` : ""}
           </p>
         </div>
@@ -139,18 +140,19 @@ export function TaskRow({
           {task.result.files.map((f) => (
             <a key={f.format} href={f.path} className={`${btn.secondary} py-1 text-xs`} download>
               <Download className="h-3.5 w-3.5" aria-hidden /> {f.format.toUpperCase()} (
-              {Math.max(1, Math.round(f.bytes / 1024))} KB)
+              {formatBytes(f.bytes)})
             </a>
           ))}
         </div>
       ) : null}
       {task.status === "failed" && task.error ? (
         <div
-          className="space-y-1 rounded-lg bg-rose-50 p-2 text-xs text-rose-900 ring-1 ring-rose-200"
+          className="space-y-1 rounded-lg bg-rose-50 p-2 text-xs break-words text-rose-900 ring-1 ring-rose-200 [overflow-wrap:anywhere]"
           role="alert"
         >
           <p className="flex gap-1.5">
-            <AlertTriangle className="mt-0.5 h-3.5 w-3.5 shrink-0" aria-hidden /> {task.error.message}
+            <AlertTriangle className="mt-0.5 h-3.5 w-3.5 shrink-0" aria-hidden />
+            <span className="min-w-0">{task.error.message}</span>
           </p>
           {lines.length > 0 ? (
             <details>
@@ -192,7 +194,7 @@ export function TaskRow({
             Import the valid rows only
           </button>
         ) : null}
-        {task.status === "failed" || task.status === "cancelled" ? (
+        {(task.status === "failed" && task.error?.retryable !== false) || task.status === "cancelled" ? (
           <button
             type="button"
             className={`${btn.secondary} py-1 text-xs`}

@@ -37,7 +37,13 @@ export function WidgetTaskStrip({ widgetId }: { widgetId: string }) {
       aria-live="polite"
     >
       <div className="flex items-center gap-2 text-xs text-slate-600">
-        <span className="min-w-0 flex-1 truncate" title={task.title}>
+        <span
+          className={`min-w-0 flex-1 ${
+            // A failure is read in full: its text wraps rather than being cut.
+            task.status === "failed" ? "break-words [overflow-wrap:anywhere]" : "truncate"
+          }`}
+          title={task.title}
+        >
           {task.owner}: {label}
         </span>
         <span className="tabular-nums">{task.status === "completed" ? 100 : task.progress}%</span>

@@ -6,6 +6,7 @@ import type { CreateTokenResponse, TokenSummary, TokensResponse } from "@/lib/pr
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { actionsColumn, DataTable } from "@/components/ui/DataTable";
 import { button, card, field } from "@/components/ui/styles";
+import { formatDateTime } from "@/lib/format";
 
 const DAY = 86_400;
 const TTL_CHOICES = [
@@ -31,7 +32,7 @@ async function api<T>(input: string, init?: RequestInit): Promise<T> {
   return body as T;
 }
 
-const when = (ms: number | null) => (ms === null ? "Never" : new Date(ms).toLocaleString());
+const when = (ms: number | null) => (ms === null ? "Never" : formatDateTime(ms));
 
 export function TokenPanel() {
   const [name, setName] = useState("");
@@ -153,8 +154,8 @@ export function TokenPanel() {
         {minted ? (
           <div className="mt-4 space-y-2" aria-live="polite">
             <p className="text-sm text-slate-700">
-              “{minted.name}” expires {new Date(minted.expiresAt).toLocaleString()}. Copy it now; it will not
-              be shown again.
+              “{minted.name}” expires {formatDateTime(minted.expiresAt)}. Copy it now; it will not be shown
+              again.
             </p>
             <div className="flex items-stretch gap-2">
               <code

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { changedLayouts, keyboardLayout, placeAtBottom, readingOrder, type KeyboardLayoutItem } from "./grid";
+import { changedLayouts, keyboardLayout, placeNew, readingOrder, type KeyboardLayoutItem } from "./grid";
 
 const at = (x: number, y: number, w = 2, h = 2) => ({ layout: { x, y, w, h } });
 
 describe("grid helpers", () => {
-  it("places a new widget below all others", () => {
-    expect(placeAtBottom([], "note")).toEqual({ x: 0, y: 0, w: 4, h: 6 });
-    expect(placeAtBottom([at(0, 0, 2, 3), at(4, 2, 2, 4)], "kpi")).toEqual({ x: 0, y: 6, w: 3, h: 4 });
+  it("places a new widget in the first free place of the grid, at its type's size", () => {
+    expect(placeNew([], "note")).toEqual({ x: 0, y: 0, w: 4, h: 6 });
+    expect(placeNew([at(0, 0, 2, 3), at(4, 2, 2, 4)], "kpi")).toEqual({ x: 6, y: 0, w: 3, h: 4 });
   });
 
   it("orders widgets for a single column by row, then column", () => {

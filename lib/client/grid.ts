@@ -6,6 +6,7 @@ import {
   type LayoutItem,
 } from "react-grid-layout/core";
 import { LIMITS } from "../boards/limits";
+import { firstFreePlace } from "../boards/placement";
 import type { GridLayout, Widget, WidgetType } from "../boards/types";
 import { BUILT_IN_WIDGETS } from "../boards/widgets";
 import { own } from "../util/own";
@@ -23,12 +24,13 @@ export const DEFAULT_SIZE = sizes("initial");
 /** The smallest a widget can be resized to and still show its content. */
 export const MIN_SIZE = sizes("min");
 
-/** Where a new widget goes: at the left, below everything else. */
-export function placeAtBottom(widgets: Iterable<Pick<Widget, "layout">>, type: WidgetType): GridLayout {
-  let bottom = 0;
-  for (const w of widgets) bottom = Math.max(bottom, w.layout.y + w.layout.h);
-  const size = DEFAULT_SIZE[type];
-  return { x: 0, y: Math.min(bottom, 10_000), w: Math.min(size.w, LIMITS.gridColumns), h: size.h };
+/** Where a new widget goes: the first free place across the whole width of the grid (`firstFreePlace`). */
+export function placeNew(widgets: Iterable<Pick<Widget, "layout">>, type: WidgetType): GridLayout {
+  return firstFreePlace(
+    [...widgets].map((w) => w.layout),
+    DEFAULT_SIZE[type],
+    LIMITS.gridColumns,
+  );
 }
 
 /** Reading order on a single column: top to bottom, then left to right. */

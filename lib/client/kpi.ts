@@ -1,3 +1,5 @@
+import { formatNumber } from "../format";
+
 export interface KpiChange {
   direction: "up" | "down" | "flat";
   /** `value - previous`. */
@@ -15,10 +17,6 @@ export function kpiChange(value: number | null, previous: number | null): KpiCha
     delta,
     percent: previous === 0 ? null : (delta / Math.abs(previous)) * 100,
   };
-}
-
-export function formatNumber(n: number, locale?: string): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: Math.abs(n) < 10 ? 2 : 1 }).format(n);
 }
 
 /** "+12 (+4.8%)", "−3 (−50%)", "±0". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseInline, parseMarkdown, safeHref } from "./markdown";
+import { markdownToPlainText, parseInline, parseMarkdown, safeHref } from "./markdown";
 
 describe("note markdown", () => {
   it("parses the inline subset", () => {
@@ -81,5 +81,15 @@ describe("note markdown", () => {
   it("keeps a long line of unmatched markers as text", () => {
     const line = "**x ".repeat(5_000);
     expect(parseInline(line)).toEqual([{ type: "text", text: line }]);
+  });
+});
+
+describe("markdownToPlainText", () => {
+  it("gives what a reader sees, on one line, without markup or link targets", () => {
+    expect(markdownToPlainText("…ask **@bob** about _the [report](https://x.example/r)_ `now`")).toBe(
+      "…ask @bob about the report now",
+    );
+    expect(markdownToPlainText("## Plan\n- one\n- two @alice\n\nend")).toBe("Plan one; two @alice end");
+    expect(markdownToPlainText("plain text stays")).toBe("plain text stays");
   });
 });

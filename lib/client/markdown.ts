@@ -260,3 +260,35 @@ export function parseMarkdown(source: string): Block[] {
   endList();
   return blocks;
 }
+
+function inlineText(nodes: Inline[]): string {
+  return nodes
+    .map((n) => {
+      switch (n.type) {
+        case "text":
+        case "code":
+          return n.text;
+        case "mention":
+          return `@${n.name}`;
+        case "br":
+          return " ";
+        default:
+          return inlineText(n.children);
+      }
+    })
+    .join("");
+}
+
+/**
+ * A note's Markdown as one line of plain text, for places that show an excerpt (a notification): what a reader
+ * sees, without `**`, `_`, `#` or link targets.
+ */
+export function markdownToPlainText(source: string): string {
+  return parseMarkdown(source)
+    .map((b) =>
+      b.type === "p" || b.type === "h" ? inlineText(b.children) : b.items.map(inlineText).join("; "),
+    )
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .trim();
+}

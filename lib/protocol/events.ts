@@ -3,6 +3,7 @@ import type { SpecPayloadIn, SpecResult } from "./define";
 import { boardClientEvents, type BoardServerEvents } from "./boards";
 import { metricsClientEvents } from "./metrics";
 import { notificationClientEvents, type NotificationServerEvents } from "./notifications";
+import { sessionClientEvents } from "./sessions";
 import { systemClientEvents, type SystemServerEvents } from "./system";
 import { taskClientEvents, type TaskServerEvents } from "./tasks";
 
@@ -13,6 +14,7 @@ export const clientEventSpecs = {
   ...notificationClientEvents,
   ...taskClientEvents,
   ...metricsClientEvents,
+  ...sessionClientEvents,
 };
 
 export type ClientEventSpecs = typeof clientEventSpecs;

@@ -163,6 +163,26 @@ describe("the registry across two instances on one Redis", () => {
     expect(body).toMatchObject({ ok: true, limit: 5, active: 2 });
     expect(body.sessions.map((s) => s.instanceId).sort()).toEqual(["inst-a", "inst-b"]);
     expect(body.sessions.find((s) => s.via === "token")?.browser).toBeTruthy();
+    expect(body.sessions.some((s) => s.page || s.lastActiveAt)).toBe(false);
+
+    // A tab says which page it has open; the list, asked on the other instance, shows it and its last activity.
+    const placed = await onA
+      .timeout(5_000)
+      .emitWithAck("session:place", { path: "/boards/b1", title: "Q3 plan", browserId: "browser-1" });
+    expect(placed).toEqual({ ok: true });
+    const described = (await api(b, "GET", "/api/sessions", { cookie })).body as unknown as SessionsResponse;
+    const placedOnA = described.sessions.find((s) => s.instanceId === "inst-a");
+    expect(placedOnA).toMatchObject({
+      page: { path: "/boards/b1", title: "Q3 plan" },
+      browserId: "browser-1",
+    });
+    expect(placedOnA?.lastActiveAt).toBeGreaterThan(0);
+    expect(described.sessions.find((s) => s.instanceId === "inst-b")?.page).toBeUndefined();
+    // A path must be in-app, and the browser id plain.
+    const refused = await onA
+      .timeout(5_000)
+      .emitWithAck("session:place", { path: "https://evil.example", title: "x", browserId: "a b" });
+    expect(refused).toMatchObject({ ok: false, error: { code: "VALIDATION" } });
 
     const erinId = (await registry.byUser("erin"))[0]!.connectionId;
     expect((await api(b, "DELETE", `/api/sessions/${erinId}`, { cookie })).status).toBe(404);

@@ -68,12 +68,26 @@ export const registryFeature = defineFeature({
         void agent.release(room.slice(CONN_ROOM_PREFIX.length));
     });
 
+    // What the user's sessions list tells about each session: the page its tab has open, and its last event
+    // (not the automatic pings, which every open tab sends).
+    ctx.events.handle("session:place", (place, { socket }) => {
+      socket.data.place = place;
+      return {};
+    });
+    ctx.io.on("connection", (socket) => {
+      socket.onAny((event: unknown) => {
+        if (event !== "system:ping" && event !== "metrics:report") socket.data.lastActiveAt = Date.now();
+      });
+    });
+
     registerSessionRoutes(ctx.router, {
       authenticator: ctx.authenticator,
       allowedOrigins: ctx.config.allowedOrigins,
       registry,
       limits,
       closer,
+      io: ctx.io,
+      logger: ctx.logger,
     });
     registerRegistryRoutes(ctx.router, { authenticator: ctx.authenticator, registry });
     registerLimitRoutes(ctx.router, {

@@ -3,6 +3,7 @@ import { CsvError, parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
 import type { ChartPoint } from "@/lib/boards/types";
 import type { BadLine } from "@/lib/protocol/tasks";
+import { checkCsvHead as checkHead, columnsOf, HEAD_BYTES, headerMessage, printable } from "@/lib/csv/head";
 
 export const MAX_REPORTED_BAD_LINES = 100;
 
@@ -31,9 +32,6 @@ export interface CsvCheckOptions {
   onProgress?: (fraction: number, rows: number) => Promise<void> | void;
 }
 
-const TIME_NAMES = new Set(["time", "timestamp", "t", "date"]);
-const VALUE_NAMES = new Set(["value", "v", "y"]);
-
 function parseTime(raw: string): number | undefined {
   if (/^\d{1,16}$/.test(raw)) return Number(raw);
   if (!/^\d{4}-\d{2}-\d{2}/.test(raw)) return undefined;
@@ -41,72 +39,24 @@ function parseTime(raw: string): number | undefined {
   return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
-/** Text safe to show: printable characters only, shortened. File content never reaches a message raw. */
-function printable(raw: string, max: number): string {
-  const clean = raw.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, "?");
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+export { HEAD_BYTES };
+
+/** The header line's fields as the importer's parser reads them, or undefined when it cannot. */
+function parseHeaderLine(line: string): string[] | undefined {
+  try {
+    return (parseSync(line, { relax_column_count: true, trim: true }) as string[][])[0];
+  } catch {
+    return undefined;
+  }
 }
-
-function columnsOf(record: string[]): { names: string[]; timeCol: number; valueCol: number } {
-  const names = record.map((h) => h.toLowerCase());
-  return {
-    names,
-    timeCol: names.findIndex((n) => TIME_NAMES.has(n)),
-    valueCol: names.findIndex((n) => VALUE_NAMES.has(n)),
-  };
-}
-
-const headerMessage = (line: number, record: string[]) =>
-  `line ${line}: expected a header with "time" and "value" columns, found "${printable(record.join(","), 100)}"`;
-
-/** Magic numbers of files people upload by mistake, so the refusal can say what the file looks like. */
-const SIGNATURES: [string, number[]][] = [
-  ["a PNG image", [0x89, 0x50, 0x4e, 0x47]],
-  ["a JPEG image", [0xff, 0xd8, 0xff]],
-  ["a GIF image", [0x47, 0x49, 0x46, 0x38]],
-  ["a PDF document", [0x25, 0x50, 0x44, 0x46]],
-  ["a ZIP archive (or an Excel .xlsx file)", [0x50, 0x4b, 0x03, 0x04]],
-  ["a gzip archive", [0x1f, 0x8b]],
-  ["an old Excel or Word file", [0xd0, 0xcf, 0x11, 0xe0]],
-];
-
-/** Bytes of the file inspected at upload: enough for any sane header line. */
-export const HEAD_BYTES = 64 * 1024;
 
 /**
- * A quick look at the start of an upload, before a task is queued: is it text, and is its first line a header
- * with a time and a value column? Returns a plain message for the user, or undefined when the file looks right.
- * Never quotes binary content.
+ * A quick look at the start of an upload, before a task is queued (the browser makes the same one before it
+ * uploads): is it text, and is its first line a header with a time and a value column? Returns a plain message for
+ * the user, or undefined when the file looks right. Never quotes binary content.
  */
 export function checkCsvHead(body: Buffer): string | undefined {
-  for (const [what, magic] of SIGNATURES)
-    if (magic.every((b, i) => body[i] === b))
-      return `this file is ${what}, not a CSV file; export the data as CSV (a "time" and a "value" column)`;
-  const head = body.subarray(0, HEAD_BYTES);
-  let text: string;
-  try {
-    // `stream`: a multi-byte character cut at the end of the inspected bytes is not an error.
-    text = new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: head.length < body.length });
-  } catch {
-    return "this file is not UTF-8 text, so it is not a CSV file; export the data as CSV (UTF-8)";
-  }
-  if (text.includes("\u0000")) return "this file is binary, not a CSV file; export the data as CSV";
-  // Like the parser, skip empty lines before the header.
-  const lines = text.replace(/^\ufeff/, "").split(/\r\n|\n|\r/);
-  const index = lines.findIndex((l) => l.trim() !== "");
-  const firstLine = lines[index] ?? "";
-  if (index < 0 || (index === lines.length - 1 && head.length < body.length))
-    return "the file has no header line in its first 64 KiB; it must start with a header (time,value)";
-  let header: string[] | undefined;
-  try {
-    header = (parseSync(firstLine, { relax_column_count: true, trim: true }) as string[][])[0];
-  } catch {
-    header = undefined;
-  }
-  if (!header) return `line ${index + 1}: the header is not valid CSV: "${printable(firstLine, 100)}"`;
-  const { timeCol, valueCol } = columnsOf(header);
-  if (timeCol < 0 || valueCol < 0) return headerMessage(index + 1, header);
-  return undefined;
+  return checkHead(body.subarray(0, HEAD_BYTES), body.length, parseHeaderLine).problem;
 }
 
 /** A min-heap on (time, line): the root is the oldest kept point, the first to go when a newer one arrives. */

@@ -21,11 +21,13 @@ export function taskListener(deps: {
     deps.broadcaster.to(rooms).emit("task:update", { task, at: serverStamp() });
     const link = task.boardId ? `/boards/${task.boardId}` : undefined;
     if (task.status === "completed") {
+      // An export's notification downloads the file (its JSON; the board's Tasks panel has the CSV too).
+      const file = task.result?.kind === "board-export" ? task.result.files[0]?.path : undefined;
       deps.notifications.notifyQuietly(task.owner, {
         kind: "task",
         title: `${task.title}: done`,
         body: describeResult(task),
-        link,
+        link: file ?? link,
       });
     } else if (task.status === "failed") {
       deps.notifications.notifyQuietly(task.owner, {
@@ -49,7 +51,7 @@ function describeResult(task: TaskInfo): string {
       return `Imported ${rows}${skipped}.${dropped}`;
     }
     case "board-export":
-      return "The export is ready to download.";
+      return "The export is ready: open this to download it as JSON; the board's Tasks panel has JSON and CSV.";
     case "chart-summary":
       return `${r.stats.count} points: mean ${r.stats.mean.toFixed(2)}, p95 ${r.stats.p95}.`;
   }

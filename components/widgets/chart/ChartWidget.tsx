@@ -1,11 +1,12 @@
 "use client";
 
 import { Activity } from "lucide-react";
-import { useEffect, useMemo, useRef } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { ChartPoint, ChartWidget as ChartWidgetType } from "@/lib/boards/types";
-import { formatNumber } from "@/lib/client/kpi";
+import { formatAxisTimes, formatCount, formatNumber, formatPointTime, formatTime } from "@/lib/format";
+import { CHART_RANGES, pointsInRange, stepPoint, type ChartRange } from "./range";
 
 function toColumns(points: ChartPoint[]): uPlot.AlignedData {
   const xs = new Float64Array(points.length);
@@ -17,24 +18,23 @@ function toColumns(points: ChartPoint[]): uPlot.AlignedData {
   return [xs, ys] as unknown as uPlot.AlignedData;
 }
 
-/** One line per tick: seconds for short spans, dates for long ones (the default adds a second line). */
-function timeLabels(splits: number[], spanSeconds: number): string[] {
-  const opts: Intl.DateTimeFormatOptions =
-    spanSeconds > 2 * 86_400
-      ? { month: "short", day: "numeric" }
-      : spanSeconds < 300
-        ? { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" }
-        : { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-  return splits.map((s) => new Date(s * 1000).toLocaleString([], opts));
+/** The point under the cursor, where the tooltip goes (in px from the chart's box). */
+interface Hover {
+  index: number;
+  left: number;
+  top: number;
+  /** On the right half the tooltip opens to the left of the point, so it stays inside the widget. */
+  flip: boolean;
 }
 
-function chartOptions(width: number, height: number): uPlot.Options {
+function chartOptions(width: number, height: number, onHover: (u: uPlot) => void): uPlot.Options {
   return {
     width,
     height,
     legend: { show: false },
-    cursor: { drag: { x: false, y: false }, points: { size: 6 } },
+    cursor: { drag: { x: false, y: false }, points: { size: 8 } },
     scales: { x: { time: true } },
+    hooks: { setCursor: [onHover] },
     axes: [
       {
         stroke: "#64748b",
@@ -42,12 +42,16 @@ function chartOptions(width: number, height: number): uPlot.Options {
         ticks: { stroke: "#e2e8f0" },
         font: "11px system-ui",
         size: 28,
-        // Whole seconds at least, and room for a label: a few seconds of data must not pile ticks on each other.
-        space: 70,
+        // Whole seconds at least, and room for a label (with a date when the span crosses midnight).
+        space: 90,
         incrs: [
           1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400, 604800, 2592000,
         ],
-        values: (u, splits) => timeLabels(splits, (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)),
+        values: (u, splits) =>
+          formatAxisTimes(
+            splits.map((s) => s * 1000),
+            ((u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0)) * 1000,
+          ),
       },
       {
         stroke: "#64748b",
@@ -65,28 +69,61 @@ function chartOptions(width: number, height: number): uPlot.Options {
   };
 }
 
+/** Now, renewed every few seconds while a span before now is shown (so old points leave it), and on demand. */
+function useNow(active: boolean): [number, () => void] {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 5_000);
+    return () => clearInterval(t);
+  }, [active]);
+  return [now, () => setNow(Date.now())];
+}
+
 /**
  * A live time series drawn with uPlot. The chart is created once and fed new data as points arrive, so appends
- * redraw in place without flicker; it follows the widget's size.
+ * redraw in place without flicker; it follows the widget's size. Hovering shows a point's time and value, and so
+ * do the arrow keys once the chart has focus; a span (5 min, 1 h, 24 h, all) narrows what it shows.
  */
 export function ChartWidget({ widget }: { widget: ChartWidgetType }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const points = widget.data.points;
+  const [range, setRange] = useState<ChartRange>("all");
+  const [now, renewNow] = useNow(range !== "all");
+  const all = widget.data.points;
+  const points = useMemo(() => pointsInRange(all, range, now), [all, range, now]);
   const data = useMemo(() => toColumns(points), [points]);
   const dataRef = useRef(data);
-  const last = points[points.length - 1];
+  const pointsRef = useRef(points);
+  const [hover, setHover] = useState<Hover | null>(null);
+  const last = all[all.length - 1];
 
   useEffect(() => {
     dataRef.current = data;
+    pointsRef.current = points;
     plot.current?.setData(data);
-  }, [data]);
+  }, [data, points]);
 
   useEffect(() => {
     const el = box.current;
     if (!el) return;
     const size = () => ({ width: Math.max(50, el.clientWidth), height: Math.max(40, el.clientHeight) });
-    const u = new uPlot(chartOptions(size().width, size().height), dataRef.current, el);
+    const onHover = (u: uPlot) => {
+      const index = u.cursor.idx;
+      const point = index === null || index === undefined ? undefined : pointsRef.current[index];
+      if (index === null || index === undefined || !point) return setHover(null);
+      // uPlot draws in its plotting area, inset from the box by the axes.
+      const over = u.over.getBoundingClientRect();
+      const outer = el.getBoundingClientRect();
+      const left = over.left - outer.left + u.valToPos(point[0] / 1000, "x");
+      setHover({
+        index,
+        left,
+        top: over.top - outer.top + u.valToPos(point[1], "y"),
+        flip: left > outer.width / 2,
+      });
+    };
+    const u = new uPlot(chartOptions(size().width, size().height, onHover), dataRef.current, el);
     plot.current = u;
     const ro = new ResizeObserver(() => u.setSize(size()));
     ro.observe(el);
@@ -97,16 +134,28 @@ export function ChartWidget({ widget }: { widget: ChartWidgetType }) {
     };
   }, []);
 
+  /** Moves uPlot's cursor onto a point, as if the pointer were there: the tooltip follows. */
+  const showPoint = (index: number) => {
+    const u = plot.current;
+    const point = points[index];
+    if (!u || !point) return;
+    u.setCursor({ left: u.valToPos(point[0] / 1000, "x"), top: u.valToPos(point[1], "y") });
+  };
+
+  const hovered = hover ? points[hover.index] : undefined;
+  const emptyInRange = all.length > 0 && points.length === 0;
+  const span = CHART_RANGES.find((r) => r.id === range)!;
+
   return (
     <div className="flex h-full flex-col gap-1">
-      <div className="flex items-baseline justify-between gap-2 text-xs text-slate-500">
+      <div className="flex flex-wrap items-baseline justify-between gap-x-2 gap-y-1 text-xs text-slate-500">
         <span className="flex items-center gap-1" data-testid="chart-latest">
           {last ? (
             <>
               <span className="text-lg font-semibold text-slate-900 tabular-nums">
                 {formatNumber(last[1])}
               </span>
-              <span>at {new Date(last[0]).toLocaleTimeString()}</span>
+              <span>at {formatTime(last[0], undefined, { seconds: true })}</span>
             </>
           ) : (
             "No data yet"
@@ -122,25 +171,89 @@ export function ChartWidget({ widget }: { widget: ChartWidgetType }) {
             live {widget.data.feed === "connections" ? "connections" : "messages/s"}
           </span>
         ) : null}
-        <span className="tabular-nums" data-testid="chart-count" data-count={points.length}>
-          {points.length.toLocaleString()} {points.length === 1 ? "point" : "points"}
+        <span className="flex items-center gap-2">
+          <span
+            role="group"
+            aria-label="Time range"
+            className="inline-flex rounded-md bg-slate-100 p-0.5"
+            data-testid="chart-range"
+          >
+            {CHART_RANGES.map((r) => (
+              <button
+                key={r.id}
+                type="button"
+                aria-pressed={range === r.id}
+                title={`Show ${r.long}`}
+                onClick={() => {
+                  setRange(r.id);
+                  renewNow();
+                  setHover(null);
+                }}
+                className={`rounded px-1.5 py-0.5 font-medium ${
+                  range === r.id ? "bg-white text-slate-900 shadow-sm" : "text-slate-600 hover:text-slate-900"
+                }`}
+              >
+                {r.label}
+              </button>
+            ))}
+          </span>
+          <span className="tabular-nums" data-testid="chart-count" data-count={all.length}>
+            {formatCount(all.length)} {all.length === 1 ? "point" : "points"}
+          </span>
         </span>
       </div>
       <div className="relative min-h-0 flex-1">
         <div
           ref={box}
-          className="absolute inset-0"
+          className="absolute inset-0 rounded focus-visible:outline-2 focus-visible:outline-indigo-500"
           role="img"
-          aria-label={`Chart of ${points.length} points`}
+          tabIndex={points.length > 0 ? 0 : -1}
+          aria-roledescription="chart"
+          aria-label={`Chart of ${formatCount(points.length)} points in ${span.long}. Use the arrow keys to read each point's time and value.`}
+          aria-keyshortcuts="ArrowLeft ArrowRight Home End PageUp PageDown"
+          data-testid="chart-plot"
+          onKeyDown={(e) => {
+            const next = stepPoint(e.key, hover?.index ?? null, points.length);
+            if (next === undefined) return;
+            e.preventDefault();
+            showPoint(next);
+          }}
+          onFocus={() => {
+            if (!hover && points.length > 0) showPoint(points.length - 1);
+          }}
+          onBlur={() => setHover(null)}
         />
-        {points.length === 0 ? (
+        {hovered && hover ? (
+          <div
+            role="status"
+            data-testid="chart-tooltip"
+            data-time={hovered[0]}
+            data-value={hovered[1]}
+            className="pointer-events-none absolute z-10 rounded-md bg-slate-900 px-2 py-1 text-xs whitespace-nowrap text-white shadow-lg"
+            style={{
+              left: hover.left,
+              top: Math.max(0, hover.top - 8),
+              transform: `translate(${hover.flip ? "calc(-100% - 8px)" : "8px"}, -100%)`,
+            }}
+          >
+            <span className="block font-semibold tabular-nums" data-testid="chart-tooltip-value">
+              {formatNumber(hovered[1])}
+            </span>
+            <span className="block text-slate-300 tabular-nums" data-testid="chart-tooltip-time">
+              {formatPointTime(hovered[0])}
+            </span>
+          </div>
+        ) : null}
+        {all.length === 0 || emptyInRange ? (
           <div className="absolute inset-0 flex flex-col items-center justify-center gap-1 rounded-lg bg-slate-50/90 text-center text-sm text-slate-500">
             <Activity className="h-5 w-5 text-slate-400" aria-hidden />
-            Waiting for data.
+            {emptyInRange ? `No points in ${span.long}.` : "Waiting for data."}
             <span className="text-xs">
-              {widget.data.feed
-                ? "A point arrives every second while this board is open."
-                : "Push points over the API, or import a CSV from the chart's menu."}
+              {emptyInRange
+                ? "Choose a longer time range to see older points."
+                : widget.data.feed
+                  ? "A point arrives every second while this board is open."
+                  : "Push points over the API, or import a CSV from the chart's menu."}
             </span>
           </div>
         ) : null}

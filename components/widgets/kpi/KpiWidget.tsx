@@ -5,7 +5,8 @@ import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
 import type { KpiWidget as KpiWidgetType } from "@/lib/boards/types";
 import { KpiEditor, type KpiDraft } from "@/lib/client/field-editor";
 import { widgetKey } from "@/lib/client/field-keys";
-import { formatChange, formatNumber, kpiChange } from "@/lib/client/kpi";
+import { formatChange, kpiChange } from "@/lib/client/kpi";
+import { formatDateTime, formatNumber } from "@/lib/format";
 import { btn } from "@/components/ui/styles";
 import { KPI_LIMITS } from "@/lib/boards/widgets/kpi";
 import { useBoardContext } from "../../board/BoardContext";
@@ -181,7 +182,7 @@ function KpiStats({ stats }: { stats: NonNullable<KpiWidgetType["data"]["stats"]
     <dl
       className="mt-2 grid grid-cols-3 gap-x-3 gap-y-0.5 text-xs text-slate-600"
       data-testid="kpi-stats"
-      title={`Summary of chart ${stats.source}, ${new Date(stats.at).toLocaleString()}`}
+      title={`Summary of chart ${stats.source}, ${formatDateTime(stats.at)}`}
     >
       {cells.map(([k, v]) => (
         <div key={k} className="flex justify-between gap-1">

@@ -10,6 +10,7 @@ import { Markdown } from "./Markdown";
 import { MentionTextarea } from "./MentionTextarea";
 import { useEditorHost } from "../useEditorHost";
 import { NOTE_LIMITS } from "@/lib/boards/widgets/note";
+import { formatCount } from "@/lib/format";
 
 /**
  * A note: formatted text, edited as plain text in a textarea with debounced saves. Someone else's concurrent edit
@@ -100,7 +101,7 @@ export function NoteWidget({ widget }: { widget: NoteWidgetType }) {
         <div className="flex items-center justify-between gap-2 text-xs text-slate-500">
           <SaveStatus state={saveState} conflict={!!conflict} offline={state.status !== "live"} />
           <span className="tabular-nums">
-            {draft.length.toLocaleString()} / {NOTE_LIMITS.text.toLocaleString()}
+            {formatCount(draft.length)} / {formatCount(NOTE_LIMITS.text)}
           </span>
           <button
             type="button"

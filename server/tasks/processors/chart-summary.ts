@@ -2,7 +2,11 @@ import type { TaskRequest, TaskResult } from "@/lib/protocol/tasks";
 import { summarizeValues } from "../stats";
 import { TaskFailure, type TaskContext } from "../queue";
 import { applyAsOwner, openAsOwner, type ProcessorDeps } from "./deps";
+import { firstFreePlace } from "@/lib/boards/placement";
 import { widgetIn } from "@/lib/boards/types";
+
+/** The size of the KPI a summary adds. */
+const KPI_SIZE = { w: 4, h: 4 };
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
@@ -29,14 +33,16 @@ export async function summarizeChart(
     throw new TaskFailure({ message: "that KPI widget no longer exists", retryable: false });
   if (!kpiId) {
     kpiId = `kpi-${ctx.task.id.slice(0, 12)}`;
-    const bottom = Object.values(doc.widgets).reduce((y, w) => Math.max(y, w.layout.y + w.layout.h), 0);
     await applyAsOwner(deps, ctx.task.owner, req.boardId, opId("add"), {
       type: "widget.add",
       widget: {
         id: kpiId,
         type: "kpi",
         title: `Summary of ${chart.title || "chart"}`.slice(0, 120),
-        layout: { x: 0, y: bottom, w: 4, h: 4 },
+        layout: firstFreePlace(
+          Object.values(doc.widgets).map((w) => w.layout),
+          KPI_SIZE,
+        ),
         data: { value: round(stats.mean), label: "mean", unit: "" },
       },
     });

@@ -33,6 +33,12 @@ const all = (o: Outcome): Record<Member, Outcome> => ({ outsider: o, viewer: o, 
 const EVENTS: EventCase[] = [
   { event: "system:ping", payload: () => ({ t: 1 }), expect: all("ok") },
   { event: "session:info", payload: () => ({}), expect: all("ok") },
+  {
+    // A tab's own page, kept on its own socket and shown only to the same user.
+    event: "session:place",
+    payload: () => ({ path: "/", title: "Home", browserId: "browser-1" }),
+    expect: all("ok"),
+  },
   { event: "board:list", payload: () => ({}), expect: all("ok") },
   // Any signed-in user may ask; the answer only holds what they may already learn (docs/PROTOCOL.md).
   { event: "users:suggest", payload: () => ({ prefix: "al" }), expect: all("ok") },
