@@ -5,15 +5,12 @@ import type { BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import type { BoardStore } from "./store";
-import { FileBoardStore } from "./store.file";
-import { RedisBoardStore } from "./store.redis";
 import { SqlBoardStore } from "./store.sql";
 
 async function storeFor(env: ContractEnv): Promise<BoardStore> {
   // The SQL store keeps the whole log unless told otherwise; here it keeps as much as the others, so that the
   // suite sees it answer for a log that no longer reaches back (store.sql.test.ts covers the full history).
-  if (env.openSql) return new SqlBoardStore(await env.openSql(), { logRetention: LIMITS.logLength });
-  return env.redis ? new RedisBoardStore(env.redis, env.keys) : FileBoardStore.open(env.dataDir);
+  return new SqlBoardStore(await env.openSql!(), { logRetention: LIMITS.logLength });
 }
 
 let seq = 0;

@@ -135,11 +135,16 @@ async function openPostgres(config: DatabaseConfig, logger?: Logger): Promise<Sq
       logger?.warn({ database: where }, "synchronous_commit is off: a crash may lose acknowledged changes");
   } catch (err) {
     await close();
-    throw new Error(`DATABASE_URL: cannot reach PostgreSQL at ${where}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new Error(`DATABASE_URL: cannot reach PostgreSQL at ${where}: ${reasonOf(err)}`, { cause: err });
   }
   return { db, dialect: "postgres", where, close };
+}
+
+/** Why a connection failed, in one line: a refused connection to several addresses has no message of its own. */
+function reasonOf(err: unknown): string {
+  const e = err as { message?: string; code?: string; errors?: { message?: string }[] };
+  const text = e.message || e.errors?.map((x) => x.message).join("; ") || e.code || String(err);
+  return text.replace(/\s+/g, " ").trim();
 }
 
 /** Applies the migrations this database lacks; returns their names (none when it was up to date). */
