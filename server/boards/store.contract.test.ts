@@ -144,12 +144,22 @@ describe.each(contractBackends({ sql: true }))("BoardStore contract ($name)", (b
     expect(await store.commit("b8", 0, b.next, [a.entry, b.entry])).toEqual({ status: "ok" });
   });
 
-  it("indexes members and forgets deleted boards", async () => {
+  it("indexes members with the commit that changes them, and forgets deleted boards", async () => {
     const store = await storeFor(await backend.fresh());
     const doc = newBoard({ id: "b6", title: "A", owner: "alice", at: 1 });
     await store.create(doc);
     const { next, entry } = step(doc, { type: "member.set", user: "bob", role: "viewer" });
     await store.commit("b6", 0, next, [entry]);
+    expect(await store.boardIdsOf("bob")).toEqual(["b6"]);
+    // Added and removed in one batch: out of the list; the owner stays in it.
+    const carolIn = step(next, { type: "member.set", user: "carol", role: "editor" });
+    const carolOut = step(carolIn.next, { type: "member.set", user: "carol", role: null });
+    await store.commit("b6", 1, carolOut.next, [carolIn.entry, carolOut.entry]);
+    expect(await store.boardIdsOf("carol")).toEqual([]);
+    const bobOut = step(carolOut.next, { type: "member.set", user: "bob", role: null });
+    await store.commit("b6", 3, bobOut.next, [bobOut.entry]);
+    expect(await store.boardIdsOf("bob")).toEqual([]);
+    expect(await store.boardIdsOf("alice")).toEqual(["b6"]);
     await store.indexMember("bob", "b6", true);
     expect(await store.boardIdsOf("bob")).toEqual(["b6"]);
     await store.delete("b6");
