@@ -100,6 +100,29 @@ function redisStores(
   };
 }
 
+/**
+ * The classic adapter publishes broadcasts and requests without awaiting them. Boards commit in PostgreSQL while
+ * Redis is away, so their broadcasts fail then with nobody listening; each failure is caught here (and logged at most
+ * every 5 s) instead of becoming an unhandled rejection. Clients catch up by revision once Redis is back.
+ */
+function catchPublishFailures(pub: RedisClient, logger: Logger): void {
+  const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
+  let loggedAt = 0;
+  let lost = 0;
+  const onFailure = (err: unknown) => {
+    lost++;
+    if (Date.now() - loggedAt < 5_000) return;
+    logger.warn({ err, lost }, "broadcasts lost while Redis is unreachable; clients catch up by revision");
+    loggedAt = Date.now();
+    lost = 0;
+  };
+  (pub as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args) => {
+    const sent = publish(...args);
+    sent.catch(onFailure);
+    return sent;
+  };
+}
+
 /** Calls `listener` whenever one of `clients` is ready again after having been ready before. */
 function onReconnect(clients: RedisClient[], listener: () => void): void {
   for (const client of clients) {
@@ -137,6 +160,7 @@ export async function createRedisBackends(config: RedisConfig, logger: Logger): 
     await Promise.all(clients.map(closeRedis));
     throw err;
   }
+  catchPublishFailures(pub, logger);
   const keys = new RedisKeys(config.redis.keyPrefix);
   const redis: RedisConnections = { command, pub, sub, keys };
   let stores: Promise<FeatureStores> | undefined;
