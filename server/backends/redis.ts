@@ -4,7 +4,7 @@ import { SqlTokenStore } from "../auth/token-store.sql";
 import { SqlUserStore } from "../auth/user-store.sql";
 import { SqlBoardStore } from "../boards/store.sql";
 import type { Config } from "../config/config";
-import { openDatabase, type SqlDatabase } from "../db/open";
+import { openDatabase, redactUrl, type SqlDatabase } from "../db/open";
 import type { Logger } from "../logging/logger";
 import { closeRedis, createRedisClient, waitReady, type RedisClient } from "../redis/connection";
 import { RedisKeys } from "../redis/keys";
@@ -151,7 +151,10 @@ export async function createRedisBackends(config: RedisConfig, logger: Logger): 
     await Promise.all(clients.map((c) => waitReady(c, 15_000)));
   } catch (err) {
     await Promise.all(clients.map(closeRedis));
-    throw new Error(`cannot reach Redis: ${(err as Error).message}`);
+    const [name, where] = config.redis.clusterNodes
+      ? ["REDIS_CLUSTER_NODES", config.redis.clusterNodes.map((n) => `${n.host}:${n.port}`).join(",")]
+      : ["REDIS_URL", redactUrl(config.redis.url ?? "")];
+    throw new Error(`${name}: cannot reach Redis at ${where}: ${(err as Error).message}`);
   }
   let database: SqlDatabase;
   try {

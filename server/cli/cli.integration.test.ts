@@ -175,26 +175,38 @@ describe("command-line tools", { timeout: 180_000 }, () => {
     expect(short.stderr).toContain("at least 8 characters");
   });
 
-  it("needs DATABASE_URL beside Redis: the server and the worker name a missing or unreachable one in one line", async () => {
+  it("needs DATABASE_URL beside Redis: the server and the worker name a missing or unreachable one (or Redis) in one line", async () => {
     const base = { REDIS_URL: redis.url, AUTH_SECRET: TEST_SECRET, NODE_ENV: "production" };
     const missing =
       "Invalid configuration: DATABASE_URL: required when REDIS_URL is set, because every instance keeps boards, users and notifications in the same PostgreSQL";
     const unreachable = { ...base, DATABASE_URL: "postgres://pb:hunter2@127.0.0.1:1/pulseboard" };
     const reach =
       "DATABASE_URL: cannot reach PostgreSQL at postgres://pb:***@127.0.0.1:1/pulseboard: connect ECONNREFUSED 127.0.0.1:1";
-    const [server, worker, serverDown, workerDown] = await Promise.all([
+    // Redis is checked first; it gives up after 15 s.
+    const noRedis = {
+      ...base,
+      REDIS_URL: "redis://:hunter2@127.0.0.1:1",
+      DATABASE_URL: await databaseFor(redis.url),
+      PULSEBOARD_NO_PAGES: "true",
+      LOG_LEVEL: "silent",
+    };
+    const [server, worker, serverDown, workerDown, redisDown] = await Promise.all([
       run(["server/index.ts"], base),
       run(["server/worker.ts"], base),
       run(["server/index.ts"], { ...unreachable, PULSEBOARD_NO_PAGES: "true", LOG_LEVEL: "silent" }),
       run(["server/worker.ts"], { ...unreachable, LOG_LEVEL: "silent" }),
+      run(["server/index.ts"], noRedis),
     ]);
+    expect(redisDown.stderr.trim()).toMatch(
+      /^Pulseboard failed to start: REDIS_URL: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: redis not ready after 15000 ms \(status \w+\)$/,
+    );
     for (const out of [server, worker]) {
       expect(out.code).toBe(1);
       expect(out.stderr.trim()).toBe(missing);
     }
     expect(serverDown.stderr.trim()).toBe(`Pulseboard failed to start: ${reach}`);
     expect(workerDown.stderr.trim()).toBe(`worker failed to start: ${reach}`);
-    for (const out of [serverDown, workerDown]) {
+    for (const out of [serverDown, workerDown, redisDown]) {
       expect(out.code).toBe(1);
       expect(out.stdout).toBe("");
       expect(out.stderr).not.toContain("hunter2");
