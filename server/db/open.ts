@@ -127,6 +127,12 @@ async function openPostgres(config: DatabaseConfig, logger?: Logger): Promise<Sq
   });
   // An idle client whose server went away emits here; without a listener that is an uncaught error.
   pool.on("error", (err) => logger?.warn({ err, database: where }, "idle PostgreSQL connection failed"));
+  // So does a client checked out of the pool between two queries (inside a transaction, while the commit's own code
+  // runs): the pool listens to idle clients only, and an `error` nobody listens to kills the process. The next
+  // query on that client fails, and the pool discards it when it is released.
+  pool.on("connect", (client) =>
+    client.on("error", (err) => logger?.warn({ err, database: where }, "PostgreSQL connection failed")),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const close = closer(db);
   try {
