@@ -11,6 +11,7 @@ export default async function globalSetup() {
   process.env.E2E_A_URL = stack.a.url;
   process.env.E2E_B_URL = stack.b.url;
   process.env.E2E_REDIS_URL = stack.redis.url;
+  process.env.E2E_DATABASE_URL = stack.databaseUrl;
   return async () => {
     await stack.stop();
     const leaks = await findSecretsInLogs();

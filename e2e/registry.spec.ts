@@ -1,25 +1,23 @@
 import { expect, test } from "@playwright/test";
 import type { SessionsResponse } from "../lib/protocol/sessions";
 import { issueApiToken } from "../server/auth/api-tokens";
-import { RedisTokenStore } from "../server/auth/token-store.redis";
-import { RedisUserStore } from "../server/auth/user-store.redis";
-import { closeRedis, createRedisClient, waitReady } from "../server/redis/connection";
-import { RedisKeys } from "../server/redis/keys";
-import { testLogger } from "../server/testing/logger";
+import { SqlTokenStore } from "../server/auth/token-store.sql";
+import { SqlUserStore } from "../server/auth/user-store.sql";
+import { openDatabase } from "../server/db/open";
 import { E2E_SECRET } from "./fixtures/stack";
 
-/** An API token recorded in the stack's Redis, as `npm run token` would issue it (the user must exist). */
+/** An API token recorded in the stack's database, as `npm run token` would issue it (the user must exist). */
 async function issueToken(name: string): Promise<string> {
-  const redis = createRedisClient({ url: process.env.E2E_REDIS_URL }, "e2e-token", "command", testLogger());
+  const url = process.env.E2E_DATABASE_URL;
+  if (!url) throw new Error("E2E_DATABASE_URL is not set; run through playwright.config.ts");
+  const database = await openDatabase({ url, dataDir: "e2e/.artifacts" }, { migrate: false });
   try {
-    await waitReady(redis);
-    const keys = new RedisKeys("pb");
-    const user = await new RedisUserStore(redis, keys).get(name);
-    if (!user) throw new Error(`no user ${name} in the stack's Redis`);
-    const tokens = new RedisTokenStore(redis, keys);
+    const user = await new SqlUserStore(database).get(name);
+    if (!user) throw new Error(`no user ${name} in the stack's database`);
+    const tokens = new SqlTokenStore(database);
     return (await issueApiToken({ secret: E2E_SECRET, tokens, user, name: "e2e", ttlSeconds: 600 })).token;
   } finally {
-    await closeRedis(redis);
+    await database.close();
   }
 }
 import { expectConnected, instanceUrl, signIn } from "./helpers";

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     base: { worker: config.instanceId },
   });
   if (config.mode !== "redis") {
-    console.error("npm run worker needs REDIS_URL: in embedded mode the web process runs tasks itself");
+    console.error(
+      "npm run worker needs REDIS_URL (or REDIS_CLUSTER_NODES) and DATABASE_URL: in embedded mode the web process runs tasks itself",
+    );
     process.exit(1);
   }
   installProcessGuards(logger);

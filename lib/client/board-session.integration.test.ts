@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CommittedOp } from "../protocol/boards";
 import { TestBoardClient, eventually } from "@/server/testing/board-client";
@@ -232,14 +233,19 @@ describe("BoardSession against two instances on one Redis", () => {
     socket.onAnyOutgoing((event: string, payload: { opId?: string }) => {
       if (event === "board:op" && payload.opId) sent.push(payload.opId);
     });
-    const admin = new Redis(redis.url);
+    // The board's commits stall for a moment, as when the database is slow: another connection holds its row, so
+    // the first attempt's ack comes too late.
+    const blocker = new pg.Client({ connectionString: a.config.database.url });
+    await blocker.connect();
     try {
-      // Writes stall for a moment, as in a Redis failover: the first attempt's ack comes too late.
-      await admin.call("CLIENT", "PAUSE", "700", "WRITE");
+      await blocker.query("BEGIN");
+      await blocker.query("SELECT id FROM boards WHERE id = $1 FOR UPDATE", [alice.boardId]);
+      const released = new Promise((r) => setTimeout(r, 700)).then(() => blocker.query("COMMIT"));
       const outcome = await session.submit(note("n1"));
       expect(outcome.ok).toBe(true);
+      await released;
     } finally {
-      admin.disconnect();
+      await blocker.end();
     }
     expect(sent.length).toBeGreaterThan(1);
     expect(new Set(sent).size).toBe(1);

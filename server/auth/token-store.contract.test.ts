@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import { MAX_TOKENS_PER_USER, TooManyTokensError, type TokenRecord, type TokenStore } from "./token-store";
-import { FileTokenStore } from "./token-store.file";
-import { RedisTokenStore } from "./token-store.redis";
 import { SqlTokenStore } from "./token-store.sql";
 
 function storeFor(env: ContractEnv, now?: () => number): TokenStore {
-  if (env.sql) return new SqlTokenStore(env.sql, now);
-  return env.redis ? new RedisTokenStore(env.redis, env.keys, now) : new FileTokenStore(env.dataDir, now);
+  return new SqlTokenStore(env.sql!, now);
 }
 
 let n = 0;

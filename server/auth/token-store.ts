@@ -16,8 +16,8 @@ export interface TokenRecord {
 }
 
 /**
- * API token records, in Redis or in a file under the data folder. Implementations pass
- * `token-store.contract.test.ts`. Expired records are never returned and are dropped as they are met.
+ * API token records, in the SQL system of record (`token-store.sql.ts`, SQLite or PostgreSQL), which passes
+ * `token-store.contract.test.ts` on both. Expired records are never returned and are dropped as they are met.
  */
 export interface TokenStore {
   create(record: TokenRecord): Promise<void>;

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import { UserExistsError, type UserStore } from "./user-store";
-import { FileUserStore } from "./user-store.file";
-import { RedisUserStore } from "./user-store.redis";
 import { SqlUserStore } from "./user-store.sql";
 
 function storeFor(env: ContractEnv): UserStore {
-  if (env.sql) return new SqlUserStore(env.sql);
-  return env.redis ? new RedisUserStore(env.redis, env.keys) : new FileUserStore(env.dataDir);
+  return new SqlUserStore(env.sql!);
 }
 
 describe.each(contractBackends({ sql: true }))("UserStore contract ($name)", (backend) => {

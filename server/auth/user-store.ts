@@ -39,7 +39,7 @@ export class UserExistsError extends Error {
 
 export const epochOf = (user: Pick<UserRecord, "epoch">): number => user.epoch ?? 0;
 
-/** Users, in Redis or in a file under the data folder. Implementations pass `user-store.contract.ts`. */
+/** Users, in the SQL system of record (`user-store.sql.ts`, SQLite or PostgreSQL); it passes `user-store.contract.test.ts`. */
 export interface UserStore {
   get(name: string): Promise<UserRecord | undefined>;
   /** Fails with `UserExistsError` when the name is taken. */

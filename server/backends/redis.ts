@@ -2,25 +2,19 @@ import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import type { ServerOptions } from "socket.io";
 import { SqlTokenStore } from "../auth/token-store.sql";
 import { SqlUserStore } from "../auth/user-store.sql";
-import { RedisTokenStore } from "../auth/token-store.redis";
-import { RedisUserStore } from "../auth/user-store.redis";
 import { SqlBoardStore } from "../boards/store.sql";
 import type { Config } from "../config/config";
-import { openDatabase, type SqlDatabase } from "../db/open";
+import { openDatabase, redactUrl, type SqlDatabase } from "../db/open";
 import type { Logger } from "../logging/logger";
 import { closeRedis, createRedisClient, waitReady, type RedisClient } from "../redis/connection";
 import { RedisKeys } from "../redis/keys";
-import { RedisBoardStore } from "../boards/store.redis";
-import { RedisSeedMarks, SqlSeedMarks } from "../demo/seeds";
+import { SqlSeedMarks } from "../demo/seeds";
 import { RedisSnapshotTransport } from "../metrics/redis-transport";
 import { SqlNotificationStore } from "../notifications/store.sql";
-import { RedisNotificationStore } from "../notifications/store.redis";
 import { RedisPresenceStore } from "../presence/store.redis";
 import { RedisQuotaStore } from "../quotas/store.redis";
 import { SqlLimitStore } from "../registry/limits.sql";
-import { RedisLimitStore } from "../registry/limits.redis";
 import { RedisConnectionRegistry } from "../registry/registry.redis";
-import { RedisBlobStore } from "../tasks/blobs";
 import { SqlBlobStore } from "../tasks/blobs.sql";
 import { BullTaskQueue } from "../tasks/queue.bullmq";
 import { databaseStatus } from "./database-health";
@@ -63,30 +57,28 @@ export function createSocketAdapter(
 }
 
 /**
- * The stores: with a database (`DATABASE_URL`), boards, notifications, connection limits and task files live in
- * PostgreSQL (and so do the seed marks, so that a wiped Redis does not seed again) and Redis keeps what can be
- * rebuilt (presence, registry, quotas, queues, metrics); without one, everything is in Redis as before.
+ * The stores: boards, notifications, connection limits, task files and the seed marks live in PostgreSQL, so that
+ * a wiped Redis loses none of them (and does not seed again); Redis keeps what can be rebuilt (presence, registry,
+ * quotas, queues, metrics).
  */
 function redisStores(
   config: RedisConfig,
   redis: RedisConnections,
-  database: SqlDatabase | undefined,
+  database: SqlDatabase,
   logger: Logger,
 ): FeatureStores {
   const { command, keys } = redis;
   const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
   let blocking = 0;
   return {
-    boards: database ? new SqlBoardStore(database, { logger }) : new RedisBoardStore(command, keys),
-    notifications: database ? new SqlNotificationStore(database) : new RedisNotificationStore(command, keys),
+    boards: new SqlBoardStore(database, { logger }),
+    notifications: new SqlNotificationStore(database),
     presence: new RedisPresenceStore(command, keys),
     quotas: new RedisQuotaStore(command, keys),
     registry: new RedisConnectionRegistry(command, keys, config.instanceLeaseMs),
-    limits: database
-      ? new SqlLimitStore(database, config.maxConnectionsPerUser)
-      : new RedisLimitStore(command, keys, config.maxConnectionsPerUser),
-    blobs: database ? new SqlBlobStore(database) : new RedisBlobStore(command, keys),
-    seeds: database ? new SqlSeedMarks(database) : new RedisSeedMarks(command, keys),
+    limits: new SqlLimitStore(database, config.maxConnectionsPerUser),
+    blobs: new SqlBlobStore(database),
+    seeds: new SqlSeedMarks(database),
     taskQueue: async (listener) =>
       new BullTaskQueue({
         redis: command,
@@ -108,6 +100,29 @@ function redisStores(
   };
 }
 
+/**
+ * The classic adapter publishes broadcasts and requests without awaiting them. Boards commit in PostgreSQL while
+ * Redis is away, so their broadcasts fail then with nobody listening; each failure is caught here (and logged at most
+ * every 5 s) instead of becoming an unhandled rejection. Clients catch up by revision once Redis is back.
+ */
+function catchPublishFailures(pub: RedisClient, logger: Logger): void {
+  const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
+  let loggedAt = 0;
+  let lost = 0;
+  const onFailure = (err: unknown) => {
+    lost++;
+    if (Date.now() - loggedAt < 5_000) return;
+    logger.warn({ err, lost }, "broadcasts lost while Redis is unreachable; clients catch up by revision");
+    loggedAt = Date.now();
+    lost = 0;
+  };
+  (pub as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args) => {
+    const sent = publish(...args);
+    sent.catch(onFailure);
+    return sent;
+  };
+}
+
 /** Calls `listener` whenever one of `clients` is ready again after having been ready before. */
 function onReconnect(clients: RedisClient[], listener: () => void): void {
   for (const client of clients) {
@@ -121,10 +136,12 @@ function onReconnect(clients: RedisClient[], listener: () => void): void {
 
 /**
  * Redis mode, on a single Redis (`REDIS_URL`) or a Cluster (`REDIS_CLUSTER_NODES`): broadcasts through
- * @socket.io/redis-adapter on dedicated pub/sub clients; the system of record in PostgreSQL when `DATABASE_URL` is
- * set, else in Redis.
+ * @socket.io/redis-adapter on dedicated pub/sub clients; the system of record in PostgreSQL (`DATABASE_URL`, which
+ * the configuration requires in this mode). Either one unreachable fails the start with one line naming it.
  */
 export async function createRedisBackends(config: RedisConfig, logger: Logger): Promise<Backends> {
+  const url = config.database.url;
+  if (!url) throw new Error("DATABASE_URL: required in Redis mode (REDIS_URL or REDIS_CLUSTER_NODES)");
   const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
   const command = createRedisClient(target, `pb:${config.instanceId}:cmd`, "command", logger);
   const pub = createRedisClient(target, `pb:${config.instanceId}:pub`, "command", logger);
@@ -134,25 +151,27 @@ export async function createRedisBackends(config: RedisConfig, logger: Logger): 
     await Promise.all(clients.map((c) => waitReady(c, 15_000)));
   } catch (err) {
     await Promise.all(clients.map(closeRedis));
-    throw new Error(`cannot reach Redis: ${(err as Error).message}`);
+    const [name, where] = config.redis.clusterNodes
+      ? ["REDIS_CLUSTER_NODES", config.redis.clusterNodes.map((n) => `${n.host}:${n.port}`).join(",")]
+      : ["REDIS_URL", redactUrl(config.redis.url ?? "")];
+    throw new Error(`${name}: cannot reach Redis at ${where}: ${(err as Error).message}`);
   }
-  let database: SqlDatabase | undefined;
-  if (config.database.url) {
-    try {
-      database = await openDatabase({ url: config.database.url, dataDir: config.dataDir }, { logger });
-    } catch (err) {
-      await Promise.all(clients.map(closeRedis));
-      throw err;
-    }
+  let database: SqlDatabase;
+  try {
+    database = await openDatabase({ url, dataDir: config.dataDir }, { logger });
+  } catch (err) {
+    await Promise.all(clients.map(closeRedis));
+    throw err;
   }
+  catchPublishFailures(pub, logger);
   const keys = new RedisKeys(config.redis.keyPrefix);
   const redis: RedisConnections = { command, pub, sub, keys };
   let stores: Promise<FeatureStores> | undefined;
   let closed = false;
   return {
     mode: "redis",
-    users: database ? new SqlUserStore(database) : new RedisUserStore(command, keys),
-    tokens: database ? new SqlTokenStore(database) : new RedisTokenStore(command, keys),
+    users: new SqlUserStore(database),
+    tokens: new SqlTokenStore(database),
     redis,
     database,
     adapter: createSocketAdapter(pub, sub, config.redis.keyPrefix, Boolean(config.redis.clusterNodes)),
@@ -171,7 +190,7 @@ export async function createRedisBackends(config: RedisConfig, logger: Logger): 
       closed = true;
       await (await stores?.catch(() => undefined))?.boards.close();
       await Promise.all(clients.map(closeRedis));
-      await database?.close();
+      await database.close();
     },
   };
 }

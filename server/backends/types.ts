@@ -57,10 +57,10 @@ export interface Backends {
   /** Present in Redis mode. */
   redis?: RedisConnections;
   /**
-   * The SQL system of record, when this backend has one: SQLite in embedded mode, PostgreSQL in Redis mode with
-   * `DATABASE_URL`. One per process, closed by `close()`.
+   * The SQL system of record: SQLite in embedded mode, PostgreSQL (`DATABASE_URL`) in Redis mode. One per process,
+   * closed by `close()`.
    */
-  database?: SqlDatabase;
+  database: SqlDatabase;
   /** The Socket.IO adapter; undefined means the in-memory adapter. */
   adapter?: ServerOptions["adapter"];
   /**

@@ -319,10 +319,8 @@ export class BoardService {
   private afterCommit(before: BoardDoc, after: BoardDoc, entry: CommittedOp): void {
     const { op, by } = entry;
     const link = `/boards/${after.id}`;
+    // The store's commit has already moved the board into (or out of) the member's list.
     if (op.type === "member.set") {
-      this.deps.store.indexMember(op.user, after.id, op.role !== null).catch((err: unknown) => {
-        this.deps.logger.warn({ err, board: after.id, user: op.user }, "board index update failed");
-      });
       if (op.role && !roleOf(before, op.user)) {
         this.deps.notifications?.notifyQuietly(op.user, {
           kind: "share",

@@ -5,15 +5,12 @@ import type { BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import type { BoardStore } from "./store";
-import { FileBoardStore } from "./store.file";
-import { RedisBoardStore } from "./store.redis";
 import { SqlBoardStore } from "./store.sql";
 
 async function storeFor(env: ContractEnv): Promise<BoardStore> {
   // The SQL store keeps the whole log unless told otherwise; here it keeps as much as the others, so that the
   // suite sees it answer for a log that no longer reaches back (store.sql.test.ts covers the full history).
-  if (env.openSql) return new SqlBoardStore(await env.openSql(), { logRetention: LIMITS.logLength });
-  return env.redis ? new RedisBoardStore(env.redis, env.keys) : FileBoardStore.open(env.dataDir);
+  return new SqlBoardStore(await env.openSql!(), { logRetention: LIMITS.logLength });
 }
 
 let seq = 0;
@@ -147,12 +144,22 @@ describe.each(contractBackends({ sql: true }))("BoardStore contract ($name)", (b
     expect(await store.commit("b8", 0, b.next, [a.entry, b.entry])).toEqual({ status: "ok" });
   });
 
-  it("indexes members and forgets deleted boards", async () => {
+  it("indexes members with the commit that changes them, and forgets deleted boards", async () => {
     const store = await storeFor(await backend.fresh());
     const doc = newBoard({ id: "b6", title: "A", owner: "alice", at: 1 });
     await store.create(doc);
     const { next, entry } = step(doc, { type: "member.set", user: "bob", role: "viewer" });
     await store.commit("b6", 0, next, [entry]);
+    expect(await store.boardIdsOf("bob")).toEqual(["b6"]);
+    // Added and removed in one batch: out of the list; the owner stays in it.
+    const carolIn = step(next, { type: "member.set", user: "carol", role: "editor" });
+    const carolOut = step(carolIn.next, { type: "member.set", user: "carol", role: null });
+    await store.commit("b6", 1, carolOut.next, [carolIn.entry, carolOut.entry]);
+    expect(await store.boardIdsOf("carol")).toEqual([]);
+    const bobOut = step(carolOut.next, { type: "member.set", user: "bob", role: null });
+    await store.commit("b6", 3, bobOut.next, [bobOut.entry]);
+    expect(await store.boardIdsOf("bob")).toEqual([]);
+    expect(await store.boardIdsOf("alice")).toEqual(["b6"]);
     await store.indexMember("bob", "b6", true);
     expect(await store.boardIdsOf("bob")).toEqual(["b6"]);
     await store.delete("b6");

@@ -27,9 +27,7 @@ async function grow(store: SqlBoardStore, doc: BoardDoc, n: number) {
   return { doc, entries };
 }
 
-const sqlBackends = contractBackends({ sql: true }).filter(
-  (b) => b.name === "sqlite" || b.name === "postgres",
-);
+const sqlBackends = contractBackends({ sql: true });
 
 describe.each(sqlBackends)("SqlBoardStore ($name)", (backend) => {
   beforeAll(() => backend.setup());

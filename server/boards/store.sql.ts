@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { applyOp } from "@/lib/boards/apply";
-import type { BoardDoc } from "@/lib/boards/types";
+import { roleOf, type BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import type { SqlDatabase } from "../db/open";
 import type { BoardOpsTable, Database } from "../db/schema";
@@ -257,6 +257,10 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
           })),
         )
         .execute();
+    // The member index moves with the commit that changes a membership, so a board shared with someone is in
+    // their list as soon as the change is acknowledged.
+    const touched = new Set(entries.flatMap((e) => (e.op.type === "member.set" ? [e.op.user] : [])));
+    for (const user of touched) await indexIn(tx, boardId, user, roleOf(next, user) !== undefined);
     const retention = this.opts.logRetention;
     if (retention !== undefined) {
       const keepFrom = Math.min(expectedRev + entries.length - retention, head.snapshot_rev);
@@ -446,20 +450,8 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
   }
 
   async indexMember(user: string, boardId: string, member: boolean): Promise<void> {
-    if (!member) {
-      await this.db
-        .deleteFrom("board_members")
-        .where("board_id", "=", boardId)
-        .where("user_name", "=", user)
-        .execute();
-      return;
-    }
     try {
-      await this.db
-        .insertInto("board_members")
-        .values({ board_id: boardId, user_name: user })
-        .onConflict((oc) => oc.columns(["board_id", "user_name"]).doNothing())
-        .execute();
+      await indexIn(this.db, boardId, user, member);
     } catch (err) {
       // The board was deleted meanwhile: there is nothing to index.
       if (!isForeignKeyViolation(err)) throw err;
@@ -471,4 +463,21 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
     this.closed = true;
     await Promise.all([...this.snapshots.values()]);
   }
+}
+
+/** Adds `user` to the board's member index, or takes them out of it. */
+async function indexIn(db: Executor, boardId: string, user: string, member: boolean): Promise<void> {
+  if (!member) {
+    await db
+      .deleteFrom("board_members")
+      .where("board_id", "=", boardId)
+      .where("user_name", "=", user)
+      .execute();
+    return;
+  }
+  await db
+    .insertInto("board_members")
+    .values({ board_id: boardId, user_name: user })
+    .onConflict((oc) => oc.columns(["board_id", "user_name"]).doNothing())
+    .execute();
 }

@@ -29,9 +29,12 @@ export interface BoardStore {
    */
   entriesSince(boardId: string, sinceRev: number, limit: number): Promise<CommittedOp[] | undefined>;
   delete(boardId: string): Promise<void>;
-  /** Ids of the boards where `user` is owner or member; may include stale ids, callers re-check membership. */
+  /** Ids of the boards where `user` is owner or member; callers re-check membership on the board itself. */
   boardIdsOf(user: string): Promise<string[]>;
-  /** Keeps the per-user index in step after a membership change. */
+  /**
+   * Ids of the boards where `user` is owner or member: `create` indexes the owner, and `commit` moves a member in or
+   * out in the same step as the `member.set` that changes them. `indexMember` sets one entry by itself.
+   */
   indexMember(user: string, boardId: string, member: boolean): Promise<void>;
   /**
    * The trash and the full history, for a store that keeps the whole op log (the SQL store). Without it, `delete`

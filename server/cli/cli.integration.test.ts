@@ -8,6 +8,7 @@ import { connect, connectOk } from "../testing/clients";
 import { TEST_SECRET, startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 import { tempDir } from "../testing/temp-dir";
+import { databaseFor } from "../testing/test-database";
 
 /** A command-line tool's run; `command` defaults to tsx. */
 const run = (args: string[], env: Record<string, string>, stdin?: string, command?: string) =>
@@ -26,7 +27,13 @@ describe("command-line tools", { timeout: 180_000 }, () => {
     await redis?.stop();
   });
 
-  const redisEnv = () => ({ REDIS_URL: redis.url, AUTH_SECRET: TEST_SECRET, REDIS_KEY_PREFIX: "pbtest" });
+  // The CLIs reach the server's stores: its Redis and its PostgreSQL database.
+  const redisEnv = async () => ({
+    REDIS_URL: redis.url,
+    AUTH_SECRET: TEST_SECRET,
+    REDIS_KEY_PREFIX: "pbtest",
+    DATABASE_URL: await databaseFor(redis.url),
+  });
 
   it("prints a token alone on stdout with the README's command, and that token connects", async () => {
     // The command exactly as the README shows it: `TOKEN=$(npm run -s token -- --user alice --ttl 3600)`.
@@ -35,7 +42,7 @@ describe("command-line tools", { timeout: 180_000 }, () => {
     expect(command).toBe("npm run -s token -- --user alice --ttl 3600");
     const [npm, ...args] = command!.split(" ");
     await server.backends.users.create({ name: "alice", role: "user", passwordHash: "-", createdAt: 0 });
-    const out = await run(args, redisEnv(), undefined, npm);
+    const out = await run(args, await redisEnv(), undefined, npm);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
     const token = out.stdout.trim();
@@ -91,7 +98,7 @@ describe("command-line tools", { timeout: 180_000 }, () => {
   });
 
   it("refuses a value given to a switch: --admin=false makes nobody an admin", async () => {
-    const env = redisEnv();
+    const env = await redisEnv();
     for (const args of [["--admin=false"], ["--admin=true"], ["--bogus"]]) {
       const out = await run(
         ["server/cli/users.ts", "add", "mallory", ...args, "--password-stdin"],
@@ -104,7 +111,7 @@ describe("command-line tools", { timeout: 180_000 }, () => {
   });
 
   it("changes a role, a password, removes a user, and each ends the user's tokens and open sockets", async () => {
-    const env = redisEnv();
+    const env = await redisEnv();
     const users = server.backends.users;
     const added = await run(
       ["server/cli/users.ts", "add", "gina", "--password-stdin"],
@@ -149,14 +156,14 @@ describe("command-line tools", { timeout: 180_000 }, () => {
     expect(nobody.stderr).toContain('no user "nobody"');
   });
 
-  it("adds a user to the Redis store from stdin and refuses a duplicate", async () => {
-    const env = { REDIS_URL: redis.url, AUTH_SECRET: TEST_SECRET, REDIS_KEY_PREFIX: "pbtest" };
+  it("adds a user to the PostgreSQL database of a Redis-mode server from stdin and refuses a duplicate", async () => {
+    const env = await redisEnv();
     const added = await run(
       ["server/cli/users.ts", "add", "erin", "--admin", "--password-stdin"],
       env,
       "correct horse\n",
     );
-    expect(added.stderr).toContain('created admin "erin" in the redis store');
+    expect(added.stderr).toMatch(/created admin "erin" in postgres:\/\/postgres@127\.0\.0\.1:\d+\/t\d+/);
     expect(added.code).toBe(0);
     const user = await server.backends.users.get("erin");
     expect(user?.role).toBe("admin");
@@ -166,6 +173,44 @@ describe("command-line tools", { timeout: 180_000 }, () => {
     const short = await run(["server/cli/users.ts", "add", "frank", "--password-stdin"], env, "short\n");
     expect(short.code).toBe(1);
     expect(short.stderr).toContain("at least 8 characters");
+  });
+
+  it("needs DATABASE_URL beside Redis: the server and the worker name a missing or unreachable one (or Redis) in one line", async () => {
+    const base = { REDIS_URL: redis.url, AUTH_SECRET: TEST_SECRET, NODE_ENV: "production" };
+    const missing =
+      "Invalid configuration: DATABASE_URL: required when REDIS_URL is set, because every instance keeps boards, users and notifications in the same PostgreSQL";
+    const unreachable = { ...base, DATABASE_URL: "postgres://pb:hunter2@127.0.0.1:1/pulseboard" };
+    const reach =
+      "DATABASE_URL: cannot reach PostgreSQL at postgres://pb:***@127.0.0.1:1/pulseboard: connect ECONNREFUSED 127.0.0.1:1";
+    // Redis is checked first; it gives up after 15 s.
+    const noRedis = {
+      ...base,
+      REDIS_URL: "redis://:hunter2@127.0.0.1:1",
+      DATABASE_URL: await databaseFor(redis.url),
+      PULSEBOARD_NO_PAGES: "true",
+      LOG_LEVEL: "silent",
+    };
+    const [server, worker, serverDown, workerDown, redisDown] = await Promise.all([
+      run(["server/index.ts"], base),
+      run(["server/worker.ts"], base),
+      run(["server/index.ts"], { ...unreachable, PULSEBOARD_NO_PAGES: "true", LOG_LEVEL: "silent" }),
+      run(["server/worker.ts"], { ...unreachable, LOG_LEVEL: "silent" }),
+      run(["server/index.ts"], noRedis),
+    ]);
+    expect(redisDown.stderr.trim()).toMatch(
+      /^Pulseboard failed to start: REDIS_URL: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: redis not ready after 15000 ms \(status \w+\)$/,
+    );
+    for (const out of [server, worker]) {
+      expect(out.code).toBe(1);
+      expect(out.stderr.trim()).toBe(missing);
+    }
+    expect(serverDown.stderr.trim()).toBe(`Pulseboard failed to start: ${reach}`);
+    expect(workerDown.stderr.trim()).toBe(`worker failed to start: ${reach}`);
+    for (const out of [serverDown, workerDown, redisDown]) {
+      expect(out.code).toBe(1);
+      expect(out.stdout).toBe("");
+      expect(out.stderr).not.toContain("hunter2");
+    }
   });
 
   it("stops the server at startup with one line naming a bad variable", async () => {

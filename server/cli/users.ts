@@ -98,7 +98,7 @@ async function main() {
     if (command === "add") {
       const role = values.admin ? "admin" : "user";
       await backends.users.create({ name: user, role, passwordHash, createdAt: Date.now() });
-      console.error(`created ${role} "${user}" in the ${backends.mode} store`);
+      console.error(`created ${role} "${user}" in ${backends.database.where}`);
     } else {
       if (!(await backends.users.setPassword(user, passwordHash))) throw new Error(`no user "${user}"`);
       console.error(`changed the password of "${user}"`);

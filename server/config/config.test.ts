@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config";
 
 const SECRET = "s".repeat(40);
+const DB = "postgres://pb@127.0.0.1:5499/pulseboard";
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -60,16 +61,33 @@ describe("loadConfig", () => {
   });
 
   it("switches to Redis mode with REDIS_URL and requires a shared secret there", () => {
-    expect(errorOf({ REDIS_URL: "redis://127.0.0.1:6379" })).toMatch(
+    expect(errorOf({ REDIS_URL: "redis://127.0.0.1:6379", DATABASE_URL: DB })).toMatch(
       /^Invalid configuration: AUTH_SECRET: required/,
     );
-    const c = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", AUTH_SECRET: SECRET });
+    const c = loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", AUTH_SECRET: SECRET, DATABASE_URL: DB });
     expect(c).toMatchObject({
       mode: "redis",
       workersInline: false,
       seedDemoUsers: false,
       authSecret: SECRET,
+      database: { url: DB },
     });
+  });
+
+  it.each([
+    [{ REDIS_URL: "redis://127.0.0.1:6379" }, "REDIS_URL"],
+    [{ REDIS_CLUSTER_NODES: "10.0.0.1:7000" }, "REDIS_CLUSTER_NODES"],
+    [{ REDIS_URL: "redis://127.0.0.1:6379", DATABASE_URL: "" }, "REDIS_URL"],
+  ])("refuses Redis mode without DATABASE_URL, in one line naming both (%o)", (env, redisVar) => {
+    const text = errorOf({ ...env, AUTH_SECRET: SECRET });
+    expect(text).toBe(
+      `Invalid configuration: DATABASE_URL: required when ${redisVar} is set, because every instance keeps boards, users and notifications in the same PostgreSQL`,
+    );
+  });
+
+  it("keeps DATABASE_URL optional in embedded mode", () => {
+    expect(loadConfig({}).mode).toBe("embedded");
+    expect(loadConfig({ DATABASE_URL: DB })).toMatchObject({ mode: "embedded", database: { url: DB } });
   });
 
   it("reads NEXTAUTH_SECRET as AUTH_SECRET", () => {
@@ -120,7 +138,11 @@ describe("loadConfig", () => {
   });
 
   it("parses REDIS_CLUSTER_NODES", () => {
-    const c = loadConfig({ REDIS_CLUSTER_NODES: "10.0.0.1:7000,redis://10.0.0.2:7001", AUTH_SECRET: SECRET });
+    const c = loadConfig({
+      REDIS_CLUSTER_NODES: "10.0.0.1:7000,redis://10.0.0.2:7001",
+      AUTH_SECRET: SECRET,
+      DATABASE_URL: DB,
+    });
     expect(c.redis.clusterNodes).toEqual([
       { host: "10.0.0.1", port: 7000 },
       { host: "10.0.0.2", port: 7001 },

@@ -67,7 +67,7 @@ export const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   REDIS_URL: redisUrl.optional(),
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
-  /** PostgreSQL for the system of record; unset, SQLite in DATA_DIR. */
+  /** PostgreSQL for the system of record; required with REDIS_URL or REDIS_CLUSTER_NODES; unset, SQLite in DATA_DIR. */
   DATABASE_URL: databaseUrl.optional(),
   REDIS_KEY_PREFIX: z
     .string()
@@ -142,7 +142,10 @@ export interface Config {
   host: string;
   mode: "embedded" | "redis";
   redis: { url?: string; clusterNodes?: { host: string; port: number }[]; keyPrefix: string };
-  /** The SQL system of record: PostgreSQL at `url`, or SQLite in `dataDir` when unset (see `server/db`). */
+  /**
+   * The SQL system of record: PostgreSQL at `url`, or SQLite in `dataDir` when unset (see `server/db`). Always set
+   * in Redis mode: instances share their data through PostgreSQL, never through Redis.
+   */
   database: { url?: string };
   /** Undefined only in embedded mode before the kept secret is loaded; see `resolveSecret`. */
   authSecret?: string;
@@ -229,6 +232,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   if (mode === "redis" && !e.AUTH_SECRET) {
     throw new ConfigError(
       "Invalid configuration: AUTH_SECRET: required when REDIS_URL is set, because every instance must share it",
+    );
+  }
+  if (mode === "redis" && !e.DATABASE_URL) {
+    const redisVar = e.REDIS_URL ? "REDIS_URL" : "REDIS_CLUSTER_NODES";
+    throw new ConfigError(
+      `Invalid configuration: DATABASE_URL: required when ${redisVar} is set, because every instance keeps boards, users and notifications in the same PostgreSQL`,
     );
   }
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) {

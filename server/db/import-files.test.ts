@@ -2,18 +2,19 @@ import { afterEach, describe, expect, it } from "vitest";
 import { applyOp, newBoard } from "@/lib/boards/apply";
 import type { BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
-import { FileTokenStore } from "../auth/token-store.file";
-import { FileUserStore } from "../auth/user-store.file";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { NotificationItem } from "@/lib/protocol/notifications";
+import type { TokenRecord } from "../auth/token-store";
+import type { UserRecord } from "../auth/user-store";
 import { createEmbeddedBackends } from "../backends/embedded";
 import type { Backends } from "../backends/types";
-import { FileBoardStore } from "../boards/store.file";
-import { FileNotificationStore } from "../notifications/store.file";
-import { FileLimitStore } from "../registry/limits.file";
-import { FileBlobStore } from "../tasks/blobs";
+import { limitSettings } from "../registry/limits";
 import { runCli } from "../testing/cli";
 import { testLogger } from "../testing/logger";
 import { tempDir } from "../testing/temp-dir";
 import { importFileData } from "./import-files";
+import { LEGACY_BLOB_MAGIC, type LegacyBoardFile } from "./legacy-files";
 import { openDatabase } from "./open";
 
 /** `npm run db:import` on `dataDir`: its exit code and what it printed. */
@@ -22,13 +23,36 @@ const runImport = (dataDir: string) => runCli(["server/cli/db.ts", "import"], { 
 const config = (dataDir: string) => ({ dataDir, instanceLeaseMs: 10_000, maxConnectionsPerUser: 20 });
 const HOUR = 3_600_000;
 
-/** Commits `ops` on the board in batches of `batch`, as the board service does; returns the entries. */
-async function commitAll(
-  store: FileBoardStore,
-  doc: BoardDoc,
-  ops: BoardOp[],
-  batch: number,
-): Promise<{ doc: BoardDoc; entries: CommittedOp[] }> {
+/**
+ * The previous version's data folder, as its JSON-file stores wrote it (their code is retired; this writes the
+ * same files): a board file kept the board, its last 1,000 ops and its last 5,000 opIds; users, tokens,
+ * notifications and limits were one file each; a task file was a header with its expiry, then its bytes.
+ */
+const legacy = {
+  async json(dir: string, name: string, value: unknown): Promise<void> {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), JSON.stringify(value, null, 2));
+  },
+  board(dir: string, doc: BoardDoc, entries: CommittedOp[]): Promise<void> {
+    const file: LegacyBoardFile = {
+      version: 1,
+      doc,
+      log: entries.slice(-1_000),
+      opIds: entries.slice(-5_000).map((e): [string, CommittedOp] => [e.opId, e]),
+    };
+    return legacy.json(dir, `boards/${doc.id}.json`, file);
+  },
+  async blob(dir: string, key: string, data: Buffer, expiresAt: number): Promise<void> {
+    const header = Buffer.alloc(LEGACY_BLOB_MAGIC.length + 8);
+    LEGACY_BLOB_MAGIC.copy(header);
+    header.writeDoubleBE(expiresAt, LEGACY_BLOB_MAGIC.length);
+    await mkdir(join(dir, "blobs"), { recursive: true });
+    await writeFile(join(dir, "blobs", key), Buffer.concat([header, data]));
+  },
+};
+
+/** Commits `ops` on the board in batches of `batch`, as the board service did: the board after them and their entries. */
+function commitAll(doc: BoardDoc, ops: BoardOp[], batch: number): { doc: BoardDoc; entries: CommittedOp[] } {
   const all: CommittedOp[] = [];
   let current = doc;
   for (let i = 0; i < ops.length; i += batch) {
@@ -37,10 +61,7 @@ async function commitAll(
       const rev = expectedRev + 1 + j;
       return { rev, opId: `${doc.id}-op-${rev}`, op, by: doc.owner, at: 1_000 + rev };
     });
-    let next = current;
-    for (const e of entries) next = applyOp(next, e.op, e.rev, { by: e.by, at: e.at });
-    expect(await store.commit(doc.id, expectedRev, next, entries)).toEqual({ status: "ok" });
-    current = next;
+    for (const e of entries) current = applyOp(current, e.op, e.rev, { by: e.by, at: e.at });
     all.push(...entries);
   }
   return { doc: current, entries: all };
@@ -57,21 +78,17 @@ describe("the import of a data folder written by the previous version's file sto
     cleanups.push(dir.remove);
     const now = Date.now();
 
-    // The previous version at work: its file stores, on real files.
-    const boards = await FileBoardStore.open(dir.path);
+    // The previous version's data folder, on real files.
     const big = newBoard({ id: "big", title: "Big", owner: "alice", at: 1 });
     const shared = newBoard({ id: "shared", title: "Shared", owner: "bob", at: 2 });
-    expect(await boards.create(big)).toBe(true);
-    expect(await boards.create(shared)).toBe(true);
     // More ops than the file's log keeps (1,000): the opId dedupe reaches back further and is imported too.
     const renames = Array.from({ length: 1_100 }, (_, i): BoardOp => ({
       type: "board.rename",
       title: `T${i}`,
       baseRev: i,
     }));
-    const bigAfter = await commitAll(boards, big, renames, 100);
-    const sharedAfter = await commitAll(
-      boards,
+    const bigAfter = commitAll(big, renames, 100);
+    const sharedAfter = commitAll(
       shared,
       [
         { type: "member.set", user: "alice", role: "editor" },
@@ -80,50 +97,57 @@ describe("the import of a data folder written by the previous version's file sto
       ],
       1,
     );
-    await boards.close();
+    await legacy.board(dir.path, bigAfter.doc, bigAfter.entries);
+    await legacy.board(dir.path, sharedAfter.doc, sharedAfter.entries);
 
-    const users = new FileUserStore(dir.path);
-    await users.create({ name: "alice", role: "admin", passwordHash: "hash-a", createdAt: 10 });
-    await users.create({ name: "bob", role: "user", passwordHash: "hash-b", createdAt: 11 });
-    await users.create({ name: "constructor", role: "user", passwordHash: "hash-c", createdAt: 12 });
-    expect(await users.setPassword("bob", "hash-b2")).toBe(true);
+    const users: UserRecord[] = [
+      { name: "alice", role: "admin", passwordHash: "hash-a", createdAt: 10 },
+      // A password changed once: its credential epoch went up.
+      { name: "bob", role: "user", passwordHash: "hash-b2", createdAt: 11, epoch: 1 },
+      { name: "constructor", role: "user", passwordHash: "hash-c", createdAt: 12 },
+    ];
+    await legacy.json(dir.path, "users.json", { users: Object.fromEntries(users.map((u) => [u.name, u])) });
 
-    const tokens = new FileTokenStore(dir.path);
     const live = { id: "tok-live", name: "ci", owner: "alice", createdAt: now, expiresAt: now + HOUR };
-    await tokens.create({ ...live, lastUsedAt: null });
-    await tokens.touch("tok-live", now + 5);
-    await tokens.create({
-      id: "tok-old",
-      name: "old",
-      owner: "bob",
-      createdAt: now - 2 * HOUR,
-      expiresAt: now - HOUR,
-      lastUsedAt: null,
+    const tokens: TokenRecord[] = [
+      { ...live, lastUsedAt: now + 5 },
+      {
+        id: "tok-old",
+        name: "old",
+        owner: "bob",
+        createdAt: now - 2 * HOUR,
+        expiresAt: now - HOUR,
+        lastUsedAt: null,
+      },
+    ];
+    await legacy.json(dir.path, "tokens.json", { tokens: Object.fromEntries(tokens.map((t) => [t.id, t])) });
+
+    const item = (id: string, read = false): NotificationItem => ({
+      id,
+      kind: "mention",
+      title: `t-${id}`,
+      body: "b",
+      at: 100,
+      by: "bob",
+      read,
     });
+    // Each feed newest first.
+    const feeds = { alice: [item("n3"), item("n2", true), item("n1")], constructor: [item("n4")] };
+    await legacy.json(dir.path, "notifications.json", { feeds: Object.fromEntries(Object.entries(feeds)) });
 
-    const notifications = new FileNotificationStore(dir.path);
-    for (const [user, id] of [
-      ["alice", "n1"],
-      ["alice", "n2"],
-      ["alice", "n3"],
-      ["constructor", "n4"],
-    ] as const)
-      await notifications.add(user, { id, kind: "mention", title: `t-${id}`, body: "b", at: 100, by: "bob" });
-    await notifications.markRead("alice", ["n2"]);
+    await legacy.json(dir.path, "limits.json", { default: 7, users: { constructor: 3 } });
 
-    const limits = new FileLimitStore(dir.path, 20);
-    await limits.setDefault(7);
-    await limits.setUser("constructor", 3);
+    await legacy.blob(dir.path, "export-1.csv", Buffer.from("a,b\n1,2\n"), now + HOUR);
+    await legacy.blob(dir.path, "gone.csv", Buffer.from("x"), now - 10_000);
+    // A write that never finished, and a file that is not a task file: neither is imported.
+    await writeFile(join(dir.path, "blobs", "export-2.csv.1a2b3c4d.tmp"), "half");
+    await writeFile(join(dir.path, "blobs", "stray.csv"), "time,value\n");
 
-    const blobs = new FileBlobStore(dir.path);
-    await blobs.put("export-1.csv", Buffer.from("a,b\n1,2\n"), 3600);
-    await blobs.put("gone.csv", Buffer.from("x"), -10);
-
-    // What each store answered before, to compare with what the database answers after.
+    // What the previous version's stores answered, to compare with what the database answers after.
     const before = {
-      aliceFeed: await notifications.list("alice", 50),
-      ctorFeed: await notifications.list("constructor", 50),
-      limits: await limits.settings(),
+      aliceFeed: { items: feeds.alice, unread: 2 },
+      ctorFeed: { items: feeds.constructor, unread: 1 },
+      limits: limitSettings(20, 7, [["constructor", 3]]),
     };
 
     const check = async (backends: Backends) => {
@@ -162,6 +186,7 @@ describe("the import of a data folder written by the previous version's file sto
 
       expect(await stores.blobs.get("export-1.csv")).toEqual(Buffer.from("a,b\n1,2\n"));
       expect(await stores.blobs.get("gone.csv")).toBeUndefined();
+      expect(await stores.blobs.get("stray.csv")).toBeUndefined();
     };
 
     const first = await createEmbeddedBackends(config(dir.path), testLogger());
@@ -215,17 +240,11 @@ describe("the import of a data folder written by the previous version's file sto
   it("runs by hand as npm run db:import, with a summary, and a second run imports nothing", async () => {
     const dir = await tempDir("pb-import-cli-");
     cleanups.push(dir.remove);
-    const boards = await FileBoardStore.open(dir.path);
     const doc = newBoard({ id: "cli", title: "CLI", owner: "alice", at: 1 });
-    await boards.create(doc);
-    await commitAll(boards, doc, [{ type: "board.rename", title: "Renamed", baseRev: 0 }], 1);
-    await boards.close();
-    await new FileUserStore(dir.path).create({
-      name: "alice",
-      role: "user",
-      passwordHash: "h",
-      createdAt: 1,
-    });
+    const after = commitAll(doc, [{ type: "board.rename", title: "Renamed", baseRev: 0 }], 1);
+    await legacy.board(dir.path, after.doc, after.entries);
+    const alice: UserRecord = { name: "alice", role: "user", passwordHash: "h", createdAt: 1 };
+    await legacy.json(dir.path, "users.json", { users: { alice } });
 
     const first = await runImport(dir.path);
     expect(first.stderr).toBe("");

@@ -1,20 +1,23 @@
-import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { Kysely } from "kysely";
-import type { BoardDoc } from "@/lib/boards/types";
 import type { CommittedOp } from "@/lib/protocol/boards";
-import type { NotificationItem } from "@/lib/protocol/notifications";
-import type { TokenRecord } from "../auth/token-store";
-import type { UserRecord } from "../auth/user-store";
-import { readJsonFile } from "../storage/atomic-file";
-import { checkKey, decodeBlobFile } from "../tasks/blobs";
+import {
+  listLegacyBlobs,
+  listLegacyBoards,
+  readLegacyBlob,
+  readLegacyBoard,
+  readLegacyFeeds,
+  readLegacyLimits,
+  readLegacyTokens,
+  readLegacyUsers,
+  type LegacyBoardFile,
+} from "./legacy-files";
 import type { SqlDatabase } from "./open";
 import type { Database } from "./schema";
 import { writeTransaction } from "./transaction";
 
 /**
- * The import of a data folder written by the previous version's JSON-file stores (`*.file.ts`, `FileBlobStore`)
- * into the SQL system of record. Each kind (users, tokens, notifications, limits, task files) is one transaction,
+ * The import of a data folder written by the previous version's JSON-file stores (read by `legacy-files.ts`) into
+ * the SQL system of record. Each kind (users, tokens, notifications, limits, task files) is one transaction,
  * each board is one transaction, and each transaction records in `settings` that it ran (`import.files.<what>`),
  * so that a second run, or a restart, imports nothing twice. The files are left in place.
  */
@@ -35,13 +38,6 @@ export interface ImportSummary {
 const MARK = "import.files.";
 /** Rows per INSERT, well inside both dialects' limits on bound parameters. */
 const CHUNK = 200;
-
-interface BoardFile {
-  version: 1;
-  doc: BoardDoc;
-  log: CommittedOp[];
-  opIds: [string, CommittedOp][];
-}
 
 type Tx = Kysely<Database>;
 
@@ -71,7 +67,7 @@ function chunks<T>(items: T[]): T[][] {
  * The ops a board file still holds (its log, and the entries its opId dedupe kept, which reach further back), as
  * the run of revisions that ends at the board's revision with no gap, oldest first.
  */
-export function keptOps(file: Pick<BoardFile, "doc" | "log" | "opIds">): CommittedOp[] {
+export function keptOps(file: Pick<LegacyBoardFile, "doc" | "log" | "opIds">): CommittedOp[] {
   const byRev = new Map<number, CommittedOp>();
   for (const [, entry] of file.opIds ?? []) byRev.set(entry.rev, entry);
   for (const entry of file.log ?? []) byRev.set(entry.rev, entry);
@@ -109,7 +105,12 @@ async function step(
   if (done) summary.steps++;
 }
 
-async function importBoard(tx: Tx, file: BoardFile, summary: ImportSummary, now: number): Promise<number> {
+async function importBoard(
+  tx: Tx,
+  file: LegacyBoardFile,
+  summary: ImportSummary,
+  now: number,
+): Promise<number> {
   const { doc } = file;
   const taken = await tx.selectFrom("boards").select("id").where("id", "=", doc.id).executeTakeFirst();
   if (taken) {
@@ -156,15 +157,6 @@ async function importBoard(tx: Tx, file: BoardFile, summary: ImportSummary, now:
   return ops.length;
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw err;
-  }
-}
-
 /**
  * Imports what the previous version's file stores left in `dataDir` and this database has not imported yet.
  * Idempotent: run it any number of times; only the first run that finds a file imports it.
@@ -186,7 +178,7 @@ export async function importFileData(
     steps: 0,
   };
 
-  const users = await readJsonFile<{ users?: Record<string, UserRecord> }>(join(dataDir, "users.json"));
+  const users = await readLegacyUsers(dataDir);
   if (users)
     await step(
       database,
@@ -212,7 +204,7 @@ export async function importFileData(
       now(),
     );
 
-  const tokens = await readJsonFile<{ tokens?: Record<string, TokenRecord> }>(join(dataDir, "tokens.json"));
+  const tokens = await readLegacyTokens(dataDir);
   if (tokens)
     await step(
       database,
@@ -242,9 +234,7 @@ export async function importFileData(
       now(),
     );
 
-  const feeds = await readJsonFile<{ feeds?: Record<string, NotificationItem[]> }>(
-    join(dataDir, "notifications.json"),
-  );
+  const feeds = await readLegacyFeeds(dataDir);
   if (feeds)
     await step(
       database,
@@ -274,9 +264,7 @@ export async function importFileData(
       now(),
     );
 
-  const limits = await readJsonFile<{ default?: number; users?: Record<string, number> }>(
-    join(dataDir, "limits.json"),
-  );
+  const limits = await readLegacyLimits(dataDir);
   if (limits)
     await step(
       database,
@@ -308,7 +296,7 @@ export async function importFileData(
       now(),
     );
 
-  const blobNames = (await listDir(join(dataDir, "blobs"))).filter((n) => !n.endsWith(".tmp"));
+  const blobNames = await listLegacyBlobs(dataDir);
   if (blobNames.length > 0)
     await step(
       database,
@@ -317,12 +305,7 @@ export async function importFileData(
       async (tx) => {
         let n = 0;
         for (const key of blobNames) {
-          try {
-            checkKey(key);
-          } catch {
-            continue;
-          }
-          const blob = decodeBlobFile(await readFile(join(dataDir, "blobs", key)));
+          const blob = await readLegacyBlob(dataDir, key);
           if (!blob || blob.expiresAt <= now()) continue;
           await tx
             .insertInto("task_files")
@@ -344,9 +327,9 @@ export async function importFileData(
     );
 
   // One board at a time: a board file can be tens of megabytes.
-  for (const name of (await listDir(join(dataDir, "boards"))).filter((n) => n.endsWith(".json"))) {
-    const file = await readJsonFile<BoardFile>(join(dataDir, "boards", name));
-    if (file?.version !== 1) continue;
+  for (const name of await listLegacyBoards(dataDir)) {
+    const file = await readLegacyBoard(dataDir, name);
+    if (!file) continue;
     await step(
       database,
       summary,

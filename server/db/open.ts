@@ -127,6 +127,12 @@ async function openPostgres(config: DatabaseConfig, logger?: Logger): Promise<Sq
   });
   // An idle client whose server went away emits here; without a listener that is an uncaught error.
   pool.on("error", (err) => logger?.warn({ err, database: where }, "idle PostgreSQL connection failed"));
+  // So does a client checked out of the pool between two queries (inside a transaction, while the commit's own code
+  // runs): the pool listens to idle clients only, and an `error` nobody listens to kills the process. The next
+  // query on that client fails, and the pool discards it when it is released.
+  pool.on("connect", (client) =>
+    client.on("error", (err) => logger?.warn({ err, database: where }, "PostgreSQL connection failed")),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const close = closer(db);
   try {
@@ -135,11 +141,16 @@ async function openPostgres(config: DatabaseConfig, logger?: Logger): Promise<Sq
       logger?.warn({ database: where }, "synchronous_commit is off: a crash may lose acknowledged changes");
   } catch (err) {
     await close();
-    throw new Error(`DATABASE_URL: cannot reach PostgreSQL at ${where}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new Error(`DATABASE_URL: cannot reach PostgreSQL at ${where}: ${reasonOf(err)}`, { cause: err });
   }
   return { db, dialect: "postgres", where, close };
+}
+
+/** Why a connection failed, in one line: a refused connection to several addresses has no message of its own. */
+function reasonOf(err: unknown): string {
+  const e = err as { message?: string; code?: string; errors?: { message?: string }[] };
+  const text = e.message || e.errors?.map((x) => x.message).join("; ") || e.code || String(err);
+  return text.replace(/\s+/g, " ").trim();
 }
 
 /** Applies the migrations this database lacks; returns their names (none when it was up to date). */

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import { FEED_LENGTH, type NotificationStore } from "./store";
-import { FileNotificationStore } from "./store.file";
-import { RedisNotificationStore } from "./store.redis";
 import { SqlNotificationStore } from "./store.sql";
 
 function storeFor(env: ContractEnv): NotificationStore {
-  if (env.sql) return new SqlNotificationStore(env.sql);
-  return env.redis ? new RedisNotificationStore(env.redis, env.keys) : new FileNotificationStore(env.dataDir);
+  return new SqlNotificationStore(env.sql!);
 }
 
 const item = (id: string, at = 1) => ({

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import type { LimitStore } from "./limits";
-import { FileLimitStore } from "./limits.file";
-import { RedisLimitStore } from "./limits.redis";
 import { SqlLimitStore } from "./limits.sql";
 
 function storeFor(env: ContractEnv, configDefault = 5): LimitStore {
-  if (env.sql) return new SqlLimitStore(env.sql, configDefault);
-  return env.redis
-    ? new RedisLimitStore(env.redis, env.keys, configDefault)
-    : new FileLimitStore(env.dataDir, configDefault);
+  return new SqlLimitStore(env.sql!, configDefault);
 }
 
 describe.each(contractBackends({ sql: true }))("LimitStore contract ($name)", (backend) => {

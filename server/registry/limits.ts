@@ -23,8 +23,8 @@ export interface LimitSettings {
 
 /**
  * Connection limits, read at every admission so that a change applies to the next connection on every
- * instance. Implementations: `limits.file.ts` (embedded) and `limits.redis.ts`; both pass
- * `limits.contract.test.ts`.
+ * instance. One implementation, `limits.sql.ts`, on SQLite (embedded) and PostgreSQL; it passes
+ * `limits.contract.test.ts` on both.
  */
 export interface LimitStore {
   /** The user's override, else the runtime default, else `MAX_CONNECTIONS_PER_USER`. */

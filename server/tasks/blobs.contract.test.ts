@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
-import { FileBlobStore, RedisBlobStore, type BlobStore } from "./blobs";
+import type { BlobStore } from "./blobs";
 import { SqlBlobStore } from "./blobs.sql";
 
 /** A store over `env`'s storage; a second one over the same env stands for another process, or a restart. */
 function storeFor(env: ContractEnv): BlobStore {
-  if (env.sql) return new SqlBlobStore(env.sql);
-  return env.redis ? new RedisBlobStore(env.redis, env.keys) : new FileBlobStore(env.dataDir);
+  return new SqlBlobStore(env.sql!);
 }
 
 const HOUR = 3600;

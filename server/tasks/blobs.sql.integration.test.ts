@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends } from "../testing/backends";
 import { SqlBlobStore } from "./blobs.sql";
 
-const sqlBackends = contractBackends({ sql: true }).filter(
-  (b) => b.name === "sqlite" || b.name === "postgres",
-);
+const sqlBackends = contractBackends({ sql: true });
 
 describe.each(sqlBackends)("SqlBlobStore ($name)", (backend) => {
   beforeAll(() => backend.setup());

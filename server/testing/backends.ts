@@ -7,8 +7,10 @@ import { TestRedisServer } from "./redis-server";
 import { tempDir } from "./temp-dir";
 
 /**
- * What a store contract suite needs from either backend: a fresh data folder, or a Redis client with a key
- * prefix unique to the test. Contract suites call `describe.each(contractBackends())`.
+ * What a store contract suite needs from its backend: a fresh data folder, a Redis client with a key prefix unique
+ * to the test, or a database of its own. Contract suites call `describe.each(contractBackends())` (the stores Redis
+ * keeps, in memory and on Redis) or `describe.each(contractBackends({ sql: true }))` (the system of record, on
+ * SQLite and PostgreSQL).
  */
 export interface ContractEnv {
   dataDir: string;
@@ -36,8 +38,9 @@ export interface ContractBackend {
 let counter = 0;
 
 /**
- * The backends a contract suite runs against: the file store and Redis, and with `sql` the SQL stores on SQLite
- * (a real file in a temp folder) and on PostgreSQL (a throwaway cluster for the test file, a database per test).
+ * The backends a contract suite runs against. Without `sql`, for the stores that hold what can be rebuilt: the
+ * embedded one (in memory, or files in a temp folder) and Redis. With `sql`, for the system of record: SQLite (a
+ * real file in a temp folder) and PostgreSQL (a throwaway cluster for the test file, a database per test).
  */
 export function contractBackends(opts: { sql?: boolean } = {}): ContractBackend[] {
   const dirs: (() => Promise<void>)[] = [];
@@ -79,7 +82,10 @@ export function contractBackends(opts: { sql?: boolean } = {}): ContractBackend[
     },
   };
   if (!opts.sql) return [embedded, redis];
+  return sqlBackends(dirs);
+}
 
+function sqlBackends(dirs: (() => Promise<void>)[]): ContractBackend[] {
   const opened: SqlDatabase[] = [];
   const closeOpened = () => Promise.all(opened.splice(0).map((d) => d.close()));
   const sqlite: ContractBackend = {
@@ -128,5 +134,5 @@ export function contractBackends(opts: { sql?: boolean } = {}): ContractBackend[
       }
     },
   };
-  return [embedded, redis, sqlite, postgres];
+  return [sqlite, postgres];
 }

@@ -8,6 +8,7 @@ import type { Feature } from "../features";
 import { testLogger } from "./logger";
 import { registerTestStores } from "./provision";
 import { tempDir } from "./temp-dir";
+import { withTestDatabase } from "./test-database";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123456789";
 
@@ -29,11 +30,12 @@ export interface TestInstanceOptions {
 
 /**
  * A real Pulseboard instance in this process, on port 0, without Next (pages are not under test here). It runs
- * the same createApplication and features as production.
+ * the same createApplication and features as production. With Redis, its data is in the test file's PostgreSQL
+ * (`test-database.ts`), in the database of its Redis, unless `env` names a `DATABASE_URL`.
  */
 export async function startInstance(opts: TestInstanceOptions = {}): Promise<TestInstance> {
   const dir = await tempDir("pb-instance-");
-  const config = loadConfig({
+  const env = await withTestDatabase({
     NODE_ENV: "test",
     PORT: "0",
     HOST: "127.0.0.1",
@@ -46,6 +48,7 @@ export async function startInstance(opts: TestInstanceOptions = {}): Promise<Tes
     ALLOWED_ORIGINS: "http://localhost:3000",
     ...opts.env,
   });
+  const config = loadConfig(env);
   const logger = testLogger();
   const backends = await createBackends(config, logger);
   if (opts.seedDemoUsers) await seedDemoUsers(backends.users, logger);

@@ -1,16 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { RedisTokenStore } from "../auth/token-store.redis";
 import { SqlTokenStore } from "../auth/token-store.sql";
-import { RedisUserStore } from "../auth/user-store.redis";
 import { SqlUserStore } from "../auth/user-store.sql";
 import { openDatabase } from "../db/open";
-import { closeRedis, createRedisClient } from "../redis/connection";
-import { RedisKeys } from "../redis/keys";
 import { freePort } from "./free-port";
-import { testLogger } from "./logger";
 import { registerTestStores } from "./provision";
 import { TEST_SECRET } from "./instance";
 import { tempDir } from "./temp-dir";
+import { withTestDatabase } from "./test-database";
 
 export interface ProcessInstance {
   url: string;
@@ -29,9 +25,11 @@ export interface ProcessInstance {
  * and drain tests, which need a process to kill.
  */
 export async function startProcessInstance(
-  env: Record<string, string>,
+  givenEnv: Record<string, string>,
   opts: { port?: number } = {},
 ): Promise<ProcessInstance> {
+  // With Redis, its data is in the test file's PostgreSQL unless the test names a DATABASE_URL.
+  const env = await withTestDatabase(givenEnv);
   // A restarted instance can take its old port back, so that a balancer in front of it needs no change.
   const port = opts.port ?? (await freePort());
   const dir = await tempDir("pb-proc-");
@@ -88,23 +86,15 @@ export async function startProcessInstance(
     await new Promise((r) => setTimeout(r, 100));
   }
   // The test's credentials (`tokenFor`) are recorded in this instance's stores, as for in-process instances: its
-  // database (SQLite in its data folder, shared with the process as `npm run users` shares it, or PostgreSQL),
-  // else its Redis.
-  const redisUrl = env.REDIS_URL;
-  const database =
-    env.DATABASE_URL || !redisUrl
-      ? await openDatabase({ url: env.DATABASE_URL, dataDir: env.DATA_DIR ?? dir.path }, { migrate: false })
-      : undefined;
-  const storeClient =
-    redisUrl && !database
-      ? createRedisClient({ url: redisUrl }, "test-provision", "command", testLogger())
-      : undefined;
-  const keys = new RedisKeys(env.REDIS_KEY_PREFIX ?? "pbtest");
-  const unregister = registerTestStores(
-    database
-      ? { users: new SqlUserStore(database), tokens: new SqlTokenStore(database) }
-      : { users: new RedisUserStore(storeClient!, keys), tokens: new RedisTokenStore(storeClient!, keys) },
+  // database (SQLite in its data folder, shared with the process as `npm run users` shares it, or PostgreSQL).
+  const database = await openDatabase(
+    { url: env.DATABASE_URL, dataDir: env.DATA_DIR ?? dir.path },
+    { migrate: false },
   );
+  const unregister = registerTestStores({
+    users: new SqlUserStore(database),
+    tokens: new SqlTokenStore(database),
+  });
   return {
     url,
     child,
@@ -115,8 +105,7 @@ export async function startProcessInstance(
       signal("SIGKILL");
       await exited;
       unregister();
-      if (storeClient) await closeRedis(storeClient);
-      await database?.close();
+      await database.close();
       await dir.remove();
     },
   };

@@ -3,6 +3,7 @@ import { TestBoardClient } from "./board-client";
 import { connectOk, tokenFor, type TestSocket } from "./clients";
 import { TEST_SECRET } from "./instance";
 import { spawnTs, type ManagedProcess } from "./process";
+import { withTestDatabase } from "./test-database";
 
 /** A CSV of `rows` points, 1 ms apart; the rows listed in `bad` have a value that is not a number. */
 export function timeSeriesCsv(rows: number, bad: number[] = []): string {
@@ -55,18 +56,24 @@ export async function uploadCsv(url: string, boardId: string, body: string, quer
   return json.task;
 }
 
-/** A worker process (`server/worker.ts` under tsx) on `redisUrl`, with the test instances' key prefix; ready. */
+/**
+ * A worker process (`server/worker.ts` under tsx) on `redisUrl`, with the test instances' key prefix and their
+ * database (`test-database.ts`); ready.
+ */
 export async function startTaskWorker(
   redisUrl: string,
   env: Record<string, string> = {},
 ): Promise<ManagedProcess> {
-  const worker = spawnTs("server/worker.ts", {
-    REDIS_URL: redisUrl,
-    AUTH_SECRET: TEST_SECRET,
-    REDIS_KEY_PREFIX: "pbtest",
-    LOG_LEVEL: "info",
-    ...env,
-  });
+  const worker = spawnTs(
+    "server/worker.ts",
+    await withTestDatabase({
+      REDIS_URL: redisUrl,
+      AUTH_SECRET: TEST_SECRET,
+      REDIS_KEY_PREFIX: "pbtest",
+      LOG_LEVEL: "info",
+      ...env,
+    }),
+  );
   try {
     await worker.waitFor(/worker ready/, 60_000);
   } catch (err) {

@@ -7,6 +7,7 @@ import { EditingClient } from "@/server/testing/editing-client";
 import { spawnTs, type ManagedProcess } from "@/server/testing/process";
 import { TEST_SECRET } from "@/server/testing/instance";
 import { expectConverged, sharedChecklistBoard } from "@/server/testing/converge";
+import { withTestDatabase } from "@/server/testing/test-database";
 import type { TaskInfo } from "@/lib/protocol/tasks";
 
 describe("two instances on a Redis Cluster (3 masters, 3 replicas)", () => {
@@ -22,7 +23,7 @@ describe("two instances on a Redis Cluster (3 masters, 3 replicas)", () => {
     const env = { REDIS_CLUSTER_NODES: cluster.nodesEnv, MAX_CONNECTIONS_PER_USER: "5" };
     a = await startInstance({ seedDemoUsers: true, env: { ...env, INSTANCE_ID: "cl-a" } });
     b = await startInstance({ env: { ...env, INSTANCE_ID: "cl-b" } });
-    // The demo users open many sockets below; a runtime override (stored in the cluster) lifts their limit.
+    // The demo users open many sockets below; a runtime override (stored in the database) lifts their limit.
     const admin = `Bearer ${await tokenFor("admin", "admin")}`;
     for (const user of ["alice", "bob"]) {
       const res = await fetch(`${a.url}/api/admin/limits/users/${user}`, {
@@ -139,13 +140,17 @@ describe("two instances on a Redis Cluster (3 masters, 3 replicas)", () => {
   });
 
   it("runs a CSV import in a worker process on the cluster, with live progress through the sharded adapter", async () => {
-    const worker = spawnTs("server/worker.ts", {
-      REDIS_CLUSTER_NODES: cluster.nodesEnv,
-      AUTH_SECRET: TEST_SECRET,
-      REDIS_KEY_PREFIX: "pbtest",
-      LOG_LEVEL: "info",
-      TASK_IMPORT_BATCH_SIZE: "50",
-    });
+    // On the cluster and in the instances' database.
+    const worker = spawnTs(
+      "server/worker.ts",
+      await withTestDatabase({
+        REDIS_CLUSTER_NODES: cluster.nodesEnv,
+        AUTH_SECRET: TEST_SECRET,
+        REDIS_KEY_PREFIX: "pbtest",
+        LOG_LEVEL: "info",
+        TASK_IMPORT_BATCH_SIZE: "50",
+      }),
+    );
     workers.push(worker);
     await worker.waitFor(/worker ready/, 30_000);
     const alice = await connectOk(a.url, { token: await tokenFor("alice") });

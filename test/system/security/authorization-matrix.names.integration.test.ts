@@ -4,7 +4,6 @@ import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
 import { startInstance, type TestInstance } from "@/server/testing/instance";
 import { TestRedisServer } from "@/server/testing/redis-server";
 import { SqlLimitStore } from "@/server/registry/limits.sql";
-import { RedisLimitStore } from "@/server/registry/limits.redis";
 
 /**
  * User names and widget ids are user input, and some of them are also the names of `Object.prototype`'s members.
@@ -142,12 +141,8 @@ describe.each(modes)("user names that are Object.prototype members (%s)", (_mode
   });
 
   it("keeps the connection limit of such a user apart from the default", async () => {
-    // The store this instance chose (Redis, or the database in embedded mode), with a default of 50.
-    const redisConns = server.backends.redis;
-    const database = server.backends.database;
-    const limits = redisConns
-      ? new RedisLimitStore(redisConns.command, redisConns.keys, 50)
-      : new SqlLimitStore(database!, 50);
+    // The store over this instance's database (SQLite embedded, PostgreSQL with Redis), with a default of 50.
+    const limits = new SqlLimitStore(server.backends.database, 50);
     expect(await limits.limitFor("constructor")).toBe(50);
     await limits.setUser("constructor", 3);
     expect(await limits.limitFor("constructor")).toBe(3);
