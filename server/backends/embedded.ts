@@ -15,6 +15,8 @@ import { SqlLimitStore } from "../registry/limits.sql";
 import { MemoryConnectionRegistry } from "../registry/registry.memory";
 import { SqlBlobStore } from "../tasks/blobs.sql";
 import { MemoryTaskQueue } from "../tasks/queue.memory";
+import { RecordedTaskQueue } from "../tasks/queue.recorded";
+import { SqlTaskRecords } from "../tasks/records.sql";
 import { databaseStatus } from "./database-health";
 import type { Backends, FeatureStores } from "./types";
 
@@ -31,7 +33,13 @@ function openEmbeddedStores(config: EmbeddedConfig, database: SqlDatabase, logge
     limits: new SqlLimitStore(database, config.maxConnectionsPerUser),
     blobs: new SqlBlobStore(database),
     seeds: new FileSeedMarks(dataDir),
-    taskQueue: (listener) => MemoryTaskQueue.open(dataDir, listener, logger),
+    taskQueue: (listener) =>
+      RecordedTaskQueue.open({
+        records: new SqlTaskRecords(database),
+        listener,
+        logger,
+        transport: async (recorded) => new MemoryTaskQueue(recorded, logger),
+      }),
     snapshots: () => new MemorySnapshotTransport(),
   };
 }

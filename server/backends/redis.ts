@@ -23,6 +23,9 @@ import { RedisConnectionRegistry } from "../registry/registry.redis";
 import { RedisBlobStore } from "../tasks/blobs";
 import { SqlBlobStore } from "../tasks/blobs.sql";
 import { BullTaskQueue } from "../tasks/queue.bullmq";
+import type { TaskListener } from "../tasks/queue";
+import { RecordedTaskQueue } from "../tasks/queue.recorded";
+import { SqlTaskRecords } from "../tasks/records.sql";
 import { databaseStatus } from "./database-health";
 import type { Backends, DependencyStatus, FeatureStores, RedisConnections } from "./types";
 
@@ -43,6 +46,9 @@ async function ping(client: RedisClient, timeoutMs: number): Promise<DependencyS
     return "down";
   }
 }
+
+/** How often an instance looks for task records whose BullMQ job is gone (a flushed or restarted Redis). */
+const TASK_RECHECK_MS = 30_000;
 
 /** The channel prefix shared by the Socket.IO adapter and the workers' emitter. */
 export const adapterKey = (keyPrefix: string) => `${keyPrefix}:sio`;
@@ -87,16 +93,27 @@ function redisStores(
       : new RedisLimitStore(command, keys, config.maxConnectionsPerUser),
     blobs: database ? new SqlBlobStore(database) : new RedisBlobStore(command, keys),
     seeds: database ? new SqlSeedMarks(database) : new RedisSeedMarks(command, keys),
-    taskQueue: async (listener) =>
-      new BullTaskQueue({
-        redis: command,
-        blockingClient: () =>
-          createRedisClient(target, `pb:${config.instanceId}:tasks${++blocking}`, "blocking", logger),
-        keys,
+    taskQueue: async (listener) => {
+      const bull = (reported: TaskListener) =>
+        new BullTaskQueue({
+          redis: command,
+          blockingClient: () =>
+            createRedisClient(target, `pb:${config.instanceId}:tasks${++blocking}`, "blocking", logger),
+          keys,
+          listener: reported,
+          logger,
+          lockMs: config.tasks.lockMs,
+        });
+      // BullMQ carries the queue; the records are in the database, so that they outlive a wiped Redis.
+      if (!database) return bull(listener);
+      return RecordedTaskQueue.open({
+        records: new SqlTaskRecords(database),
         listener,
         logger,
-        lockMs: config.tasks.lockMs,
-      }),
+        transport: async (reported) => bull(reported),
+        recheckMs: TASK_RECHECK_MS,
+      });
+    },
     snapshots: (retentionMs) =>
       new RedisSnapshotTransport({
         command,

@@ -1,5 +1,4 @@
 import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
-import { randomUUID } from "node:crypto";
 import {
   widgetOfRequest,
   type TaskError,
@@ -13,14 +12,15 @@ import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
 import {
   RETRY,
+  newTaskId,
   TaskCancelled,
   TaskFailure,
   type TaskCounts,
   type TaskListener,
   type TaskProcessor,
-  type TaskQueue,
   type WorkerHandle,
 } from "./queue";
+import type { TaskTransport } from "./queue.recorded";
 
 export const QUEUE_NAME = "tasks";
 const CANCELLED = "__cancelled__";
@@ -73,7 +73,7 @@ function errorOf(reason: string | undefined): TaskError {
  * a Redis Cluster. Processors must be idempotent: a job whose lock expires (worker killed, Redis away for more
  * than the lock) runs again elsewhere.
  */
-export class BullTaskQueue implements TaskQueue {
+export class BullTaskQueue implements TaskTransport {
   private readonly queue: Queue<JobData, TaskResult>;
   private readonly prefix: string;
   private readonly workers: Worker<JobData, TaskResult>[] = [];
@@ -136,8 +136,13 @@ export class BullTaskQueue implements TaskQueue {
     return task;
   }
 
-  async enqueue(owner: string, title: string, request: TaskRequest): Promise<TaskInfo> {
-    const id = randomUUID().replace(/-/g, "");
+  async enqueue(
+    owner: string,
+    title: string,
+    request: TaskRequest,
+    opts: { id?: string } = {},
+  ): Promise<TaskInfo> {
+    const id = opts.id ?? newTaskId();
     const job = await this.queue.add(request.kind, { owner, title, request }, { jobId: id });
     await this.opts.redis.zadd(this.ownerKey(owner), job.timestamp, id);
     await this.opts.redis.zremrangebyrank(this.ownerKey(owner), 0, -OWNER_INDEX_KEPT - 1);

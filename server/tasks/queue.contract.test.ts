@@ -2,11 +2,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TaskInfo, TaskRequest } from "@/lib/protocol/tasks";
 import { closeRedis, createRedisClient, type RedisClient } from "../redis/connection";
 import { eventually } from "../testing/board-client";
-import { contractBackends, type ContractEnv } from "../testing/backends";
+import { contractBackends, type ContractBackend, type ContractEnv } from "../testing/backends";
 import { testLogger } from "../testing/logger";
-import { TaskCancelled, TaskFailure, type TaskProcessor, type TaskQueue } from "./queue";
+import { TaskCancelled, TaskFailure, type TaskListener, type TaskProcessor, type TaskQueue } from "./queue";
 import { BullTaskQueue } from "./queue.bullmq";
 import { MemoryTaskQueue } from "./queue.memory";
+import { LOST_TASK_MESSAGE, RecordedTaskQueue } from "./queue.recorded";
+import { SqlTaskRecords } from "./records.sql";
 
 const request: TaskRequest = { kind: "board-export", boardId: "b1" };
 const summary = (value: number) => ({
@@ -15,28 +17,57 @@ const summary = (value: number) => ({
   kpiWidgetId: "k",
 });
 
-describe.each(contractBackends())("TaskQueue contract ($name)", (backend) => {
+const [, bareRedis, sqlite, postgres] = contractBackends({ sql: true });
+// A second set, for Redis and PostgreSQL together: its servers start after the ones above have stopped.
+const [, redis, , postgresBeside] = contractBackends({ sql: true });
+const redisPostgres = {
+  name: "redis+postgres",
+  async setup() {
+    await Promise.all([redis!.setup(), postgresBeside!.setup()]);
+  },
+  async fresh(): Promise<ContractEnv> {
+    const [withRedis, withSql] = await Promise.all([redis!.fresh(), postgresBeside!.fresh()]);
+    return { ...withRedis, openSql: withSql.openSql, sql: withSql.sql };
+  },
+  async teardown() {
+    await Promise.all([redis!.teardown(), postgresBeside!.teardown()]);
+  },
+} satisfies Omit<ContractBackend, "name"> & { name: string };
+
+/**
+ * The task queue as each mode builds it: the in-process transport with its records in SQLite or PostgreSQL, BullMQ
+ * with its records in PostgreSQL, and BullMQ alone (Redis mode without a database).
+ */
+describe.each([sqlite!, postgres!, redisPostgres, bareRedis!])("TaskQueue contract ($name)", (backend) => {
   const opened: TaskQueue[] = [];
   const clients: RedisClient[] = [];
   let updates: TaskInfo[] = [];
 
-  async function queueFor(env: ContractEnv): Promise<TaskQueue> {
+  async function queueFor(env: ContractEnv, recheckMs?: number): Promise<TaskQueue> {
     const listener = (t: TaskInfo) => updates.push(t);
     const logger = testLogger();
-    const q: TaskQueue = env.redis
-      ? new BullTaskQueue({
-          redis: env.redis,
-          blockingClient: () => {
-            const c = createRedisClient({ url: env.redisUrl }, "test-worker", "blocking", logger);
-            clients.push(c);
-            return c;
-          },
-          keys: env.keys,
+    const bull = (reported: TaskListener) =>
+      new BullTaskQueue({
+        redis: env.redis!,
+        blockingClient: () => {
+          const c = createRedisClient({ url: env.redisUrl }, "test-worker", "blocking", logger);
+          clients.push(c);
+          return c;
+        },
+        keys: env.keys,
+        listener: reported,
+        logger,
+        lockMs: 2_000,
+      });
+    const q: TaskQueue = env.sql
+      ? await RecordedTaskQueue.open({
+          records: new SqlTaskRecords(env.sql),
           listener,
           logger,
-          lockMs: 2_000,
+          transport: async (reported) => (env.redis ? bull(reported) : new MemoryTaskQueue(reported, logger)),
+          recheckMs: env.redis ? (recheckMs ?? 30_000) : undefined,
         })
-      : await MemoryTaskQueue.open(env.dataDir, listener, logger);
+      : bull(listener);
     opened.push(q);
     return q;
   }
@@ -242,4 +273,50 @@ describe.each(contractBackends())("TaskQueue contract ($name)", (backend) => {
     expect((await q.get(task.id))?.status).toBe("cancelled");
     expect(TaskCancelled.name).toBe("TaskCancelled");
   });
+
+  it.skipIf(backend.name === "redis")(
+    "keeps every record when the queue loses its tasks, fails the pending ones (retryable), and retries them",
+    async () => {
+      const env = await backend.fresh();
+      const first = await queueFor(env, 100);
+      let released = false;
+      await first.runWorker(
+        async (ctx) => {
+          while (ctx.task.title === "stuck" && !released) {
+            await ctx.checkCancelled();
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          if (ctx.task.title === "stuck") throw new Error("stopped");
+          return summary(3);
+        },
+        { concurrency: 1 },
+      );
+      const done = await first.enqueue("alice", "done", request);
+      await finalOf(first, done.id, ["completed"]);
+      const stuck = await first.enqueue("alice", "stuck", request);
+      await eventually(async () => expect((await first.get(stuck.id))?.status).toBe("running"));
+      const waiting = await first.enqueue("alice", "waiting", request);
+      // Redis mode: Redis is emptied under the running and the queued task. Embedded: the process stops.
+      if (env.redis) await env.redis.flushall();
+      released = true;
+      await first.close();
+      opened.splice(opened.indexOf(first), 1);
+
+      const second = await queueFor(env, 100);
+      expect(await finalOf(second, waiting.id, ["failed"])).toMatchObject({
+        error: { message: LOST_TASK_MESSAGE, retryable: true },
+      });
+      expect(await finalOf(second, stuck.id, ["failed"])).toMatchObject({ error: { retryable: true } });
+      expect(await second.get(done.id)).toMatchObject({ status: "completed", result: summary(3) });
+      expect((await second.listFor("alice", 10)).map((t) => t.id).sort()).toEqual(
+        [done.id, stuck.id, waiting.id].sort(),
+      );
+      await second.runWorker(async () => summary(4), { concurrency: 1 });
+      expect(await second.retry(waiting.id)).toMatchObject({ status: "queued" });
+      expect(await finalOf(second, waiting.id, ["completed"])).toMatchObject({ result: summary(4) });
+      await second.retry(stuck.id);
+      expect(await finalOf(second, stuck.id, ["completed"])).toMatchObject({ result: summary(4) });
+    },
+    30_000,
+  );
 });
