@@ -5,7 +5,7 @@ import { SqlBoardStore } from "../boards/store.sql";
 import type { Config } from "../config/config";
 import { importFileData, summarizeImport } from "../db/import-files";
 import { openDatabase, type SqlDatabase } from "../db/open";
-import { FileSeedMarks } from "../demo/seeds";
+import { SqlSeedMarks } from "../demo/seeds";
 import type { Logger } from "../logging/logger";
 import { MemorySnapshotTransport } from "../metrics/transport";
 import { SqlNotificationStore } from "../notifications/store.sql";
@@ -23,7 +23,6 @@ import type { Backends, FeatureStores } from "./types";
 export type EmbeddedConfig = Pick<Config, "dataDir" | "instanceLeaseMs" | "maxConnectionsPerUser">;
 
 function openEmbeddedStores(config: EmbeddedConfig, database: SqlDatabase, logger: Logger): FeatureStores {
-  const { dataDir } = config;
   return {
     boards: new SqlBoardStore(database, { logger }),
     notifications: new SqlNotificationStore(database),
@@ -32,7 +31,7 @@ function openEmbeddedStores(config: EmbeddedConfig, database: SqlDatabase, logge
     registry: new MemoryConnectionRegistry(config.instanceLeaseMs),
     limits: new SqlLimitStore(database, config.maxConnectionsPerUser),
     blobs: new SqlBlobStore(database),
-    seeds: new FileSeedMarks(dataDir),
+    seeds: new SqlSeedMarks(database),
     taskQueue: (listener) =>
       RecordedTaskQueue.open({
         records: new SqlTaskRecords(database),
