@@ -23,11 +23,11 @@ import {
 import type { TaskTransport } from "./queue.recorded";
 
 export const QUEUE_NAME = "tasks";
-const CANCELLED = "__cancelled__";
+export const CANCELLED = "__cancelled__";
 const TOMBSTONE_TTL_S = 7 * 24 * 3600;
 const OWNER_INDEX_KEPT = 100;
 
-interface JobData {
+export interface JobData {
   owner: string;
   title: string;
   request: TaskRequest;
@@ -68,6 +68,52 @@ function errorOf(reason: string | undefined): TaskError {
   return { message: reason ?? "failed", retryable: true };
 }
 
+/** What a task's BullMQ job holds, as `taskOfJob` reads it (a `Job`, or a job's hash read by `import-redis.ts`). */
+export type JobFields = Pick<
+  Job<JobData, TaskResult>,
+  | "data"
+  | "progress"
+  | "attemptsMade"
+  | "timestamp"
+  | "finishedOn"
+  | "processedOn"
+  | "failedReason"
+  | "returnvalue"
+> & { id?: string; attemptsStarted?: number; opts: { attempts?: number } };
+
+/** A task as its job and the job's state (BullMQ's, or ours when known) say it is. */
+export function taskOfJob(job: JobFields, state: string): TaskInfo {
+  let status: TaskStatus;
+  if (state === "active" || state === "running") status = "running";
+  else if (state === "completed") status = "completed";
+  else if (state === "failed") status = job.failedReason === CANCELLED ? "cancelled" : "failed";
+  else status = "queued";
+  const progress = (
+    typeof job.progress === "object" ? (job.progress as Progress) : { percent: Number(job.progress) || 0 }
+  ) as Progress;
+  const task: TaskInfo = {
+    id: job.id!,
+    kind: job.data.request.kind,
+    owner: job.data.owner,
+    title: job.data.title,
+    boardId: job.data.request.boardId,
+    widgetId: widgetOfRequest(job.data.request),
+    status,
+    progress: status === "completed" ? 100 : Math.round(progress.percent ?? 0),
+    attempts: Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
+    maxAttempts: job.opts.attempts ?? RETRY.attempts,
+    createdAt: job.timestamp,
+    updatedAt: job.finishedOn ?? job.processedOn ?? job.timestamp,
+  };
+  if (progress.message && status !== "completed") task.message = progress.message;
+  if (status === "queued" && job.attemptsMade > 0)
+    task.message = `attempt ${job.attemptsMade} failed; retrying`;
+  if (status === "failed") task.error = errorOf(job.failedReason);
+  if (status === "cancelled") task.message = "cancelled";
+  if (status === "completed") task.result = job.returnvalue;
+  return task;
+}
+
 /**
  * Redis mode: BullMQ. Every key carries the `{tasks}` hash tag (through the queue prefix), so the queue works on
  * a Redis Cluster. Processors must be idempotent: a job whose lock expires (worker killed, Redis away for more
@@ -104,36 +150,7 @@ export class BullTaskQueue implements TaskTransport {
   }
 
   private async info(job: Job<JobData, TaskResult>, known?: TaskStatus): Promise<TaskInfo> {
-    const state: string = known ?? (await job.getState());
-    let status: TaskStatus;
-    if (state === "active" || state === "running") status = "running";
-    else if (state === "completed") status = "completed";
-    else if (state === "failed") status = job.failedReason === CANCELLED ? "cancelled" : "failed";
-    else status = "queued";
-    const progress = (
-      typeof job.progress === "object" ? (job.progress as Progress) : { percent: Number(job.progress) || 0 }
-    ) as Progress;
-    const task: TaskInfo = {
-      id: job.id!,
-      kind: job.data.request.kind,
-      owner: job.data.owner,
-      title: job.data.title,
-      boardId: job.data.request.boardId,
-      widgetId: widgetOfRequest(job.data.request),
-      status,
-      progress: status === "completed" ? 100 : Math.round(progress.percent ?? 0),
-      attempts: Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
-      maxAttempts: job.opts.attempts ?? RETRY.attempts,
-      createdAt: job.timestamp,
-      updatedAt: job.finishedOn ?? job.processedOn ?? job.timestamp,
-    };
-    if (progress.message && status !== "completed") task.message = progress.message;
-    if (status === "queued" && job.attemptsMade > 0)
-      task.message = `attempt ${job.attemptsMade} failed; retrying`;
-    if (status === "failed") task.error = errorOf(job.failedReason);
-    if (status === "cancelled") task.message = "cancelled";
-    if (status === "completed") task.result = job.returnvalue;
-    return task;
+    return taskOfJob(job, known ?? (await job.getState()));
   }
 
   async enqueue(
