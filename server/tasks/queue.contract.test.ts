@@ -4,10 +4,17 @@ import { closeRedis, createRedisClient, type RedisClient } from "../redis/connec
 import { eventually } from "../testing/board-client";
 import { contractBackends, type ContractBackend, type ContractEnv } from "../testing/backends";
 import { testLogger } from "../testing/logger";
-import { TaskCancelled, TaskFailure, type TaskListener, type TaskProcessor, type TaskQueue } from "./queue";
+import {
+  queuedTask,
+  TaskCancelled,
+  TaskFailure,
+  type TaskListener,
+  type TaskProcessor,
+  type TaskQueue,
+} from "./queue";
 import { BullTaskQueue } from "./queue.bullmq";
 import { MemoryTaskQueue } from "./queue.memory";
-import { LOST_TASK_MESSAGE, RecordedTaskQueue } from "./queue.recorded";
+import { LOST_TASK_MESSAGE, RecordedTaskQueue, TASK_RECORDS_KEPT_MS } from "./queue.recorded";
 import { SqlTaskRecords } from "./records.sql";
 
 const request: TaskRequest = { kind: "board-export", boardId: "b1" };
@@ -17,20 +24,24 @@ const summary = (value: number) => ({
   kpiWidgetId: "k",
 });
 
-const [, bareRedis, sqlite, postgres] = contractBackends({ sql: true });
-// A second set, for Redis and PostgreSQL together: its servers start after the ones above have stopped.
-const [, redis, , postgresBeside] = contractBackends({ sql: true });
+const named = (list: ContractBackend[], name: ContractBackend["name"]) => list.find((b) => b.name === name)!;
+const sqlite = named(contractBackends({ sql: true }), "sqlite");
+const postgres = named(contractBackends({ sql: true }), "postgres");
+const bareRedis = named(contractBackends(), "redis");
+// Redis and PostgreSQL together, each its own: their servers start after the ones above have stopped.
+const redis = named(contractBackends(), "redis");
+const postgresBeside = named(contractBackends({ sql: true }), "postgres");
 const redisPostgres = {
   name: "redis+postgres",
   async setup() {
-    await Promise.all([redis!.setup(), postgresBeside!.setup()]);
+    await Promise.all([redis.setup(), postgresBeside.setup()]);
   },
   async fresh(): Promise<ContractEnv> {
-    const [withRedis, withSql] = await Promise.all([redis!.fresh(), postgresBeside!.fresh()]);
+    const [withRedis, withSql] = await Promise.all([redis.fresh(), postgresBeside.fresh()]);
     return { ...withRedis, openSql: withSql.openSql, sql: withSql.sql };
   },
   async teardown() {
-    await Promise.all([redis!.teardown(), postgresBeside!.teardown()]);
+    await Promise.all([redis.teardown(), postgresBeside.teardown()]);
   },
 } satisfies Omit<ContractBackend, "name"> & { name: string };
 
@@ -38,7 +49,7 @@ const redisPostgres = {
  * The task queue as each mode builds it: the in-process transport with its records in SQLite or PostgreSQL, BullMQ
  * with its records in PostgreSQL, and BullMQ alone (Redis mode without a database).
  */
-describe.each([sqlite!, postgres!, redisPostgres, bareRedis!])("TaskQueue contract ($name)", (backend) => {
+describe.each([sqlite, postgres, redisPostgres, bareRedis])("TaskQueue contract ($name)", (backend) => {
   const opened: TaskQueue[] = [];
   const clients: RedisClient[] = [];
   let updates: TaskInfo[] = [];
@@ -318,5 +329,29 @@ describe.each([sqlite!, postgres!, redisPostgres, bareRedis!])("TaskQueue contra
       expect(await finalOf(second, stuck.id, ["completed"])).toMatchObject({ result: summary(4) });
     },
     30_000,
+  );
+
+  it.skipIf(backend.name === "redis")(
+    "deletes a task's record 30 days after it finished, never a pending one",
+    async () => {
+      const env = await backend.fresh();
+      const records = new SqlTaskRecords(env.sql!);
+      const old = Date.now() - TASK_RECORDS_KEPT_MS - 60_000;
+      const at = (id: string, status: TaskInfo["status"], updatedAt: number): TaskInfo => ({
+        ...queuedTask(id, "alice", id, request, old),
+        status,
+        updatedAt,
+      });
+      await records.insert(at(`${"a".repeat(31)}1`, "completed", old), request);
+      await records.insert(at(`${"a".repeat(31)}2`, "failed", Date.now() - 1_000), request);
+      // Pending that long: the queue lost it; it is failed at open, and kept 30 days from then.
+      await records.insert(at(`${"a".repeat(31)}3`, "queued", old), request);
+      const q = await queueFor(env);
+      const left = await q.listFor("alice", 10);
+      expect(left.map((t) => [t.id.at(-1), t.status]).sort()).toEqual([
+        ["2", "failed"],
+        ["3", "failed"],
+      ]);
+    },
   );
 });

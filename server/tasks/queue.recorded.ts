@@ -36,6 +36,9 @@ export const LOST_TASK_MESSAGE =
   "this task was interrupted: the server or its queue restarted before it finished; retry it";
 
 const RECHECK_BATCH = 500;
+/** A finished task's record is kept this long, then deleted (checked at open and hourly). */
+export const TASK_RECORDS_KEPT_MS = 30 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
  * Task records in SQL, whatever runs the tasks. The transport runs them; every change it reports is written to the
@@ -49,7 +52,7 @@ const RECHECK_BATCH = 500;
 export class RecordedTaskQueue implements TaskQueue {
   private transport!: TaskTransport;
   private readonly chains = new Map<string, Promise<void>>();
-  private timer?: ReturnType<typeof setInterval>;
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly now: () => number;
 
   private constructor(private readonly opts: RecordedTaskQueueOptions) {
@@ -65,15 +68,19 @@ export class RecordedTaskQueue implements TaskQueue {
       await queue.transport.close();
       throw err;
     }
-    if (opts.recheckMs !== undefined) {
-      const every = opts.recheckMs;
-      queue.timer = setInterval(() => {
-        queue
-          .recheck(queue.now() - every)
-          .catch((err: unknown) => opts.logger.warn({ err }, "could not check pending tasks"));
-      }, every);
-      queue.timer.unref();
-    }
+    const every = (ms: number, what: string, run: () => Promise<unknown>) => {
+      const timer = setInterval(() => {
+        run().catch((err: unknown) => opts.logger.warn({ err }, what));
+      }, ms);
+      timer.unref();
+      queue.timers.push(timer);
+    };
+    const prune = () => opts.records.prune(queue.now() - TASK_RECORDS_KEPT_MS);
+    await prune().catch((err: unknown) => opts.logger.warn({ err }, "could not delete old task records"));
+    every(PRUNE_EVERY_MS, "could not delete old task records", prune);
+    const recheckMs = opts.recheckMs;
+    if (recheckMs !== undefined)
+      every(recheckMs, "could not check pending tasks", () => queue.recheck(queue.now() - recheckMs));
     return queue;
   }
 
@@ -192,7 +199,7 @@ export class RecordedTaskQueue implements TaskQueue {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    for (const timer of this.timers) clearInterval(timer);
     await this.transport.close();
     await Promise.allSettled([...this.chains.values()]);
   }

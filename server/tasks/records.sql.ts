@@ -211,4 +211,14 @@ export class SqlTaskRecords {
       .execute();
     return rows.map((row) => ({ task: toTask(row), request: JSON.parse(row.request) as TaskRequest }));
   }
+
+  /** Deletes the records of tasks that finished before `before`; returns how many. */
+  async prune(before: number): Promise<number> {
+    const result = await this.database.db
+      .deleteFrom("tasks")
+      .where("status", "in", FINAL)
+      .where("updated_at", "<", before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
 }
