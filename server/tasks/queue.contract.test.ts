@@ -354,4 +354,24 @@ describe.each([sqlite, postgres, redisPostgres, bareRedis])("TaskQueue contract 
       ]);
     },
   );
+
+  it.skipIf(backend.name === "redis")(
+    "corrects a record that missed its task's end from what the queue holds",
+    async () => {
+      const env = await backend.fresh();
+      const q = (await queueFor(env)) as RecordedTaskQueue;
+      await q.runWorker(async () => summary(5), { concurrency: 1 });
+      const task = await q.enqueue("alice", "done", request);
+      const done = await finalOf(q, task.id, ["completed"]);
+      // As if the write of its last change had failed: the record still says it runs.
+      await env
+        .sql!.db.updateTable("tasks")
+        .set({ status: "running", progress: 50, result: null, updated_at: done.updatedAt - 60_000 })
+        .where("id", "=", task.id)
+        .execute();
+      expect((await q.get(task.id))?.status).toBe("running");
+      expect(await q.recheck(Date.now())).toBe(0);
+      expect(await q.get(task.id)).toMatchObject({ status: "completed", progress: 100, result: summary(5) });
+    },
+  );
 });

@@ -36,6 +36,8 @@ export const LOST_TASK_MESSAGE =
   "this task was interrupted: the server or its queue restarted before it finished; retry it";
 
 const RECHECK_BATCH = 500;
+const isFinal = (task: TaskInfo) =>
+  task.status === "completed" || task.status === "failed" || task.status === "cancelled";
 /** A finished task's record is kept this long, then deleted (checked at open and hourly). */
 export const TASK_RECORDS_KEPT_MS = 30 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
@@ -110,7 +112,12 @@ export class RecordedTaskQueue implements TaskQueue {
   async recheck(before: number): Promise<number> {
     let lost = 0;
     for (const { task } of await this.opts.records.pending(before, RECHECK_BATCH)) {
-      if (await this.transport.get(task.id)) continue;
+      const held = await this.transport.get(task.id);
+      if (held) {
+        // A change the record missed (its write failed): the transport's final state wins.
+        if (isFinal(held)) await this.adopt(task, held);
+        continue;
+      }
       const failed = await this.opts.records.transition(task.id, ["queued", "running"], {
         status: "failed",
         updatedAt: Math.max(this.now(), task.updatedAt),
@@ -123,6 +130,17 @@ export class RecordedTaskQueue implements TaskQueue {
     }
     if (lost > 0) this.opts.logger.warn({ tasks: lost }, "tasks lost by the queue marked failed (retryable)");
     return lost;
+  }
+
+  /** Writes the transport's view of a task over a pending record of it. */
+  private async adopt(record: TaskInfo, held: TaskInfo): Promise<void> {
+    const { status, progress, attempts, maxAttempts, message, error, result } = held;
+    const change = { status, progress, attempts, maxAttempts, message, error, result };
+    const adopted = await this.opts.records.transition(record.id, ["queued", "running"], {
+      ...(Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as typeof change),
+      updatedAt: Math.max(this.now(), record.updatedAt),
+    });
+    if (adopted) this.opts.listener(adopted);
   }
 
   async enqueue(owner: string, title: string, request: TaskRequest): Promise<TaskInfo> {
@@ -183,6 +201,8 @@ export class RecordedTaskQueue implements TaskQueue {
       (await this.transport.retry(taskId, patch)) ??
       (await this.transport.enqueue(stored.task.owner, stored.task.title, request, { id: taskId }));
     await this.settled(taskId);
+    // The transport would not run it again (it holds it as finished): the record says what it holds.
+    if (isFinal(task)) await this.adopt(requeued, task);
     return task;
   }
 
