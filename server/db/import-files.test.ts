@@ -263,7 +263,9 @@ describe("the import of a data folder written by the previous version's file sto
   it("imports the task records of tasks.json and the seed marks of seed.json; a task left pending is failed, retryable", async () => {
     const dir = await tempDir("pb-import-tasks-");
     cleanups.push(dir.remove);
-    // The shape the previous version's in-process queue kept in tasks.json: each task with its request.
+    // The shape the previous version's in-process queue kept in tasks.json: each task with its request. Recent:
+    // records of tasks that finished more than 30 days ago are not kept.
+    const now = Date.now();
     const request: TaskRequest = { kind: "board-export", boardId: "big" };
     const task = (id: string, status: TaskInfo["status"], extra: Partial<TaskInfo> = {}): TaskInfo => ({
       id,
@@ -275,15 +277,15 @@ describe("the import of a data folder written by the previous version's file sto
       progress: status === "completed" ? 100 : 40,
       attempts: 1,
       maxAttempts: 3,
-      createdAt: 1_000,
-      updatedAt: 2_000,
+      createdAt: now - 2_000,
+      updatedAt: now - 1_000,
       ...extra,
     });
     const done = task("done", "completed", {
       result: { kind: "board-export", files: [{ format: "json", bytes: 3, path: "x.json" }] },
     });
     const failed = task("failed", "failed", { error: { message: "bad", retryable: false } });
-    const running = task("running", "running", { createdAt: 1_500 });
+    const running = task("running", "running", { createdAt: now - 1_500 });
     await writeFile(
       join(dir.path, "tasks.json"),
       JSON.stringify({ tasks: [done, failed, running].map((t) => ({ task: t, request })) }),
