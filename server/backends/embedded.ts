@@ -5,7 +5,7 @@ import { SqlBoardStore } from "../boards/store.sql";
 import type { Config } from "../config/config";
 import { importFileData, summarizeImport } from "../db/import-files";
 import { openDatabase, type SqlDatabase } from "../db/open";
-import { FileSeedMarks } from "../demo/seeds";
+import { SqlSeedMarks } from "../demo/seeds";
 import type { Logger } from "../logging/logger";
 import { MemorySnapshotTransport } from "../metrics/transport";
 import { SqlNotificationStore } from "../notifications/store.sql";
@@ -15,13 +15,14 @@ import { SqlLimitStore } from "../registry/limits.sql";
 import { MemoryConnectionRegistry } from "../registry/registry.memory";
 import { SqlBlobStore } from "../tasks/blobs.sql";
 import { MemoryTaskQueue } from "../tasks/queue.memory";
+import { RecordedTaskQueue } from "../tasks/queue.recorded";
+import { SqlTaskRecords } from "../tasks/records.sql";
 import { databaseStatus } from "./database-health";
 import type { Backends, FeatureStores } from "./types";
 
 export type EmbeddedConfig = Pick<Config, "dataDir" | "instanceLeaseMs" | "maxConnectionsPerUser">;
 
 function openEmbeddedStores(config: EmbeddedConfig, database: SqlDatabase, logger: Logger): FeatureStores {
-  const { dataDir } = config;
   return {
     boards: new SqlBoardStore(database, { logger }),
     notifications: new SqlNotificationStore(database),
@@ -30,8 +31,14 @@ function openEmbeddedStores(config: EmbeddedConfig, database: SqlDatabase, logge
     registry: new MemoryConnectionRegistry(config.instanceLeaseMs),
     limits: new SqlLimitStore(database, config.maxConnectionsPerUser),
     blobs: new SqlBlobStore(database),
-    seeds: new FileSeedMarks(dataDir),
-    taskQueue: (listener) => MemoryTaskQueue.open(dataDir, listener, logger),
+    seeds: new SqlSeedMarks(database),
+    taskQueue: (listener) =>
+      RecordedTaskQueue.open({
+        records: new SqlTaskRecords(database),
+        listener,
+        logger,
+        transport: async (recorded) => new MemoryTaskQueue(recorded, logger),
+      }),
     snapshots: () => new MemorySnapshotTransport(),
   };
 }

@@ -17,6 +17,9 @@ import { SqlLimitStore } from "../registry/limits.sql";
 import { RedisConnectionRegistry } from "../registry/registry.redis";
 import { SqlBlobStore } from "../tasks/blobs.sql";
 import { BullTaskQueue } from "../tasks/queue.bullmq";
+import type { TaskListener } from "../tasks/queue";
+import { RecordedTaskQueue } from "../tasks/queue.recorded";
+import { SqlTaskRecords } from "../tasks/records.sql";
 import { databaseStatus } from "./database-health";
 import type { Backends, DependencyStatus, FeatureStores, RedisConnections } from "./types";
 
@@ -37,6 +40,9 @@ async function ping(client: RedisClient, timeoutMs: number): Promise<DependencyS
     return "down";
   }
 }
+
+/** How often an instance looks for task records whose BullMQ job is gone (a flushed or restarted Redis). */
+const TASK_RECHECK_MS = 30_000;
 
 /** The channel prefix shared by the Socket.IO adapter and the workers' emitter. */
 export const adapterKey = (keyPrefix: string) => `${keyPrefix}:sio`;
@@ -79,16 +85,26 @@ function redisStores(
     limits: new SqlLimitStore(database, config.maxConnectionsPerUser),
     blobs: new SqlBlobStore(database),
     seeds: new SqlSeedMarks(database),
-    taskQueue: async (listener) =>
-      new BullTaskQueue({
-        redis: command,
-        blockingClient: () =>
-          createRedisClient(target, `pb:${config.instanceId}:tasks${++blocking}`, "blocking", logger),
-        keys,
+    taskQueue: async (listener) => {
+      const bull = (reported: TaskListener) =>
+        new BullTaskQueue({
+          redis: command,
+          blockingClient: () =>
+            createRedisClient(target, `pb:${config.instanceId}:tasks${++blocking}`, "blocking", logger),
+          keys,
+          listener: reported,
+          logger,
+          lockMs: config.tasks.lockMs,
+        });
+      // BullMQ carries the queue; the records are in the database, so that they outlive a wiped Redis.
+      return RecordedTaskQueue.open({
+        records: new SqlTaskRecords(database),
         listener,
         logger,
-        lockMs: config.tasks.lockMs,
-      }),
+        transport: async (reported) => bull(reported),
+        recheckMs: TASK_RECHECK_MS,
+      });
+    },
     snapshots: (retentionMs) =>
       new RedisSnapshotTransport({
         command,

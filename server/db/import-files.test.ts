@@ -13,7 +13,9 @@ import { limitSettings } from "../registry/limits";
 import { runCli } from "../testing/cli";
 import { testLogger } from "../testing/logger";
 import { tempDir } from "../testing/temp-dir";
-import { importFileData } from "./import-files";
+import type { TaskInfo, TaskRequest } from "@/lib/protocol/tasks";
+import { LOST_TASK_MESSAGE } from "../tasks/queue.recorded";
+import { importFileData, summarizeImport } from "./import-files";
 import { LEGACY_BLOB_MAGIC, type LegacyBoardFile } from "./legacy-files";
 import { openDatabase } from "./open";
 
@@ -272,6 +274,75 @@ describe("the import of a data folder written by the previous version's file sto
       expect(await backends.health()).toEqual({ redis: "disabled", database: "up" });
     } finally {
       await backends.close();
+    }
+  });
+
+  it("imports the task records of tasks.json and the seed marks of seed.json; a task left pending is failed, retryable", async () => {
+    const dir = await tempDir("pb-import-tasks-");
+    cleanups.push(dir.remove);
+    // The shape the previous version's in-process queue kept in tasks.json: each task with its request. Recent:
+    // records of tasks that finished more than 30 days ago are not kept.
+    const now = Date.now();
+    const request: TaskRequest = { kind: "board-export", boardId: "big" };
+    const task = (id: string, status: TaskInfo["status"], extra: Partial<TaskInfo> = {}): TaskInfo => ({
+      id,
+      kind: "board-export",
+      owner: "alice",
+      title: `Export ${id}`,
+      boardId: "big",
+      status,
+      progress: status === "completed" ? 100 : 40,
+      attempts: 1,
+      maxAttempts: 3,
+      createdAt: now - 2_000,
+      updatedAt: now - 1_000,
+      ...extra,
+    });
+    const done = task("done", "completed", {
+      result: { kind: "board-export", files: [{ format: "json", bytes: 3, path: "x.json" }] },
+    });
+    const failed = task("failed", "failed", { error: { message: "bad", retryable: false } });
+    const running = task("running", "running", { createdAt: now - 1_500 });
+    await writeFile(
+      join(dir.path, "tasks.json"),
+      JSON.stringify({ tasks: [done, failed, running].map((t) => ({ task: t, request })) }),
+    );
+    await writeFile(join(dir.path, "seed.json"), JSON.stringify({ welcome: "big" }));
+
+    const backends = await createEmbeddedBackends(config(dir.path), testLogger());
+    try {
+      const stores = await backends.stores();
+      const queue = await stores.taskQueue(() => {});
+      try {
+        const tasks = await queue.listFor("alice", 10);
+        expect(tasks.map((t) => t.id)).toEqual(["running", "done", "failed"]);
+        expect(tasks[1]).toEqual(done);
+        expect(tasks[2]).toEqual(failed);
+        expect(tasks[0]).toMatchObject({
+          status: "failed",
+          error: { message: LOST_TASK_MESSAGE, retryable: true },
+        });
+      } finally {
+        await queue.close();
+      }
+      let seeded = false;
+      expect(
+        await stores.seeds.once("welcome", async () => {
+          seeded = true;
+          return "again";
+        }),
+      ).toBeUndefined();
+      expect(seeded).toBe(false);
+    } finally {
+      await backends.close();
+    }
+    const database = await openDatabase({ dataDir: dir.path });
+    try {
+      const again = await importFileData(database, dir.path);
+      expect(again).toMatchObject({ steps: 0, tasks: 0, seeds: 0 });
+      expect(summarizeImport(again, "db")).toBe("db: nothing to import from the data folder");
+    } finally {
+      await database.close();
     }
   });
 });

@@ -1,5 +1,10 @@
 import type { Kysely } from "kysely";
 import type { CommittedOp } from "@/lib/protocol/boards";
+import type { NotificationItem } from "@/lib/protocol/notifications";
+import type { TokenRecord } from "../auth/token-store";
+import type { UserRecord } from "../auth/user-store";
+import { checkKey } from "../tasks/blobs";
+import { taskRow, type TaskRecord } from "../tasks/records.sql";
 import {
   listLegacyBlobs,
   listLegacyBoards,
@@ -7,6 +12,8 @@ import {
   readLegacyBoard,
   readLegacyFeeds,
   readLegacyLimits,
+  readLegacySeeds,
+  readLegacyTasks,
   readLegacyTokens,
   readLegacyUsers,
   type LegacyBoardFile,
@@ -16,10 +23,13 @@ import type { Database } from "./schema";
 import { writeTransaction } from "./transaction";
 
 /**
- * The import of a data folder written by the previous version's JSON-file stores (read by `legacy-files.ts`) into
- * the SQL system of record. Each kind (users, tokens, notifications, limits, task files) is one transaction,
- * each board is one transaction, and each transaction records in `settings` that it ran (`import.files.<what>`),
- * so that a second run, or a restart, imports nothing twice. The files are left in place.
+ * The import of what the previous version kept outside SQL into the SQL system of record: a data folder written by
+ * its JSON-file stores (`*.file.ts`, `FileBlobStore`, `tasks.json`, `seed.json`; `fileSource` here) or a Redis
+ * database written by its Redis stores (`import-redis.ts`). Both are read through one `ImportSource` and written by
+ * one `importLegacyData`. Each kind (users, tokens, notifications, limits, task files, tasks, seed marks) is one
+ * transaction, each board is one transaction, and each transaction records in `settings` that it ran
+ * (`import.files.<what>`, `import.redis.<prefix>.<what>`), so that a second run, or a restart, imports nothing
+ * twice. The source is left as it is.
  */
 export interface ImportSummary {
   users: number;
@@ -27,6 +37,8 @@ export interface ImportSummary {
   notifications: number;
   limits: number;
   files: number;
+  tasks: number;
+  seeds: number;
   boards: number;
   ops: number;
   /** Boards whose id the database already held (created there before the import), left as the database has them. */
@@ -41,19 +53,19 @@ const CHUNK = 200;
 
 type Tx = Kysely<Database>;
 
-async function isMarked(database: SqlDatabase, what: string): Promise<boolean> {
+async function isMarked(database: SqlDatabase, name: string): Promise<boolean> {
   const row = await database.db
     .selectFrom("settings")
     .select("name")
-    .where("name", "=", MARK + what)
+    .where("name", "=", name)
     .executeTakeFirst();
   return row !== undefined;
 }
 
-async function mark(tx: Tx, what: string, items: number, now: number): Promise<void> {
+async function mark(tx: Tx, name: string, items: number, now: number): Promise<void> {
   await tx
     .insertInto("settings")
-    .values({ name: MARK + what, value: JSON.stringify({ at: now, items }) })
+    .values({ name, value: JSON.stringify({ at: now, items }) })
     .execute();
 }
 
@@ -82,24 +94,20 @@ export function keptOps(file: Pick<LegacyBoardFile, "doc" | "log" | "opIds">): C
   return ops.reverse();
 }
 
-/** One step: skipped when already marked, else `run` and the mark in one transaction. */
+/** One step: skipped when already marked (`name`), else `run` and the mark in one transaction. */
 async function step(
   database: SqlDatabase,
   summary: ImportSummary,
-  what: string,
+  name: string,
   run: (tx: Tx) => Promise<number>,
   now: number,
 ): Promise<void> {
-  if (await isMarked(database, what)) return;
+  if (await isMarked(database, name)) return;
   const done = await writeTransaction(database, async (tx) => {
     // Another process (the CLI beside a server) may have imported it meanwhile.
-    const marked = await tx
-      .selectFrom("settings")
-      .select("name")
-      .where("name", "=", MARK + what)
-      .executeTakeFirst();
+    const marked = await tx.selectFrom("settings").select("name").where("name", "=", name).executeTakeFirst();
     if (marked) return false;
-    await mark(tx, what, await run(tx), now);
+    await mark(tx, name, await run(tx), now);
     return true;
   });
   if (done) summary.steps++;
@@ -107,7 +115,7 @@ async function step(
 
 async function importBoard(
   tx: Tx,
-  file: LegacyBoardFile,
+  file: Omit<LegacyBoardFile, "version">,
   summary: ImportSummary,
   now: number,
 ): Promise<number> {
@@ -157,197 +165,293 @@ async function importBoard(
   return ops.length;
 }
 
+/** A task file as the source kept it. */
+export interface SourceFile {
+  expiresAt: number;
+  data: Buffer;
+}
+
 /**
- * Imports what the previous version's file stores left in `dataDir` and this database has not imported yet.
- * Idempotent: run it any number of times; only the first run that finds a file imports it.
+ * What the previous version kept, read from where it kept it. Each reader answers undefined (or nothing) when the
+ * source has none of that kind.
  */
-export async function importFileData(
+export interface ImportSource {
+  /** For the summary: "the data folder", "Redis at redis://...". */
+  readonly name: string;
+  /** The prefix of this source's marks in `settings`, e.g. `import.files.`. */
+  readonly marks: string;
+  users(): Promise<UserRecord[] | undefined>;
+  tokens(): Promise<TokenRecord[] | undefined>;
+  /** Each user's feed, newest first. */
+  feeds(): Promise<[string, NotificationItem[]][] | undefined>;
+  limits(): Promise<{ default?: number; users: [string, number][] } | undefined>;
+  fileKeys(): Promise<string[]>;
+  file(key: string): Promise<SourceFile | undefined>;
+  tasks(): Promise<TaskRecord[] | undefined>;
+  /** Things seeded once (the welcome board): name and what was created, "" when the source did not keep it. */
+  seeds(): Promise<[string, string][] | undefined>;
+  boardIds(): Promise<string[]>;
+  /** The board, its recent ops and the entries its opId dedupe keeps; undefined when it is not a board. */
+  board(id: string): Promise<Omit<LegacyBoardFile, "version"> | undefined>;
+}
+
+/** Reports how far an import is: `start` with the number of steps, then `step` after each. */
+export interface ImportProgress {
+  start(total: number): void;
+  step(label: string): void;
+  done(): void;
+}
+
+export interface ImportOptions {
+  now?: () => number;
+  progress?: ImportProgress;
+}
+
+/**
+ * Imports what `source` holds and this database has not imported from it yet. Idempotent: run it any number of
+ * times; only the first run that finds something imports it.
+ */
+export async function importLegacyData(
   database: SqlDatabase,
-  dataDir: string,
-  now: () => number = Date.now,
+  source: ImportSource,
+  opts: ImportOptions = {},
 ): Promise<ImportSummary> {
+  const now = opts.now ?? Date.now;
+  const progress = opts.progress;
   const summary: ImportSummary = {
     users: 0,
     tokens: 0,
     notifications: 0,
     limits: 0,
     files: 0,
+    tasks: 0,
+    seeds: 0,
     boards: 0,
     ops: 0,
     skippedBoards: 0,
     steps: 0,
   };
+  const boardIds = await source.boardIds();
+  progress?.start(7 + boardIds.length);
+  /** One kind, when the source has any of it. */
+  const kind = async (what: keyof ImportSummary, present: unknown, run: (tx: Tx) => Promise<number>) => {
+    if (present !== undefined && !(Array.isArray(present) && present.length === 0))
+      await step(
+        database,
+        summary,
+        source.marks + what,
+        async (tx) => {
+          const n = await run(tx);
+          summary[what] = n;
+          return n;
+        },
+        now(),
+      );
+    progress?.step(what);
+  };
 
-  const users = await readLegacyUsers(dataDir);
-  if (users)
-    await step(
-      database,
-      summary,
-      "users",
-      async (tx) => {
-        const rows = Object.values(users.users ?? {}).map((u) => ({
-          name: u.name,
-          role: u.role,
-          password_hash: u.passwordHash,
-          epoch: u.epoch ?? 0,
-          created_at: u.createdAt,
-        }));
-        for (const part of chunks(rows))
-          await tx
-            .insertInto("users")
-            .values(part)
-            .onConflict((oc) => oc.column("name").doNothing())
-            .execute();
-        summary.users = rows.length;
-        return rows.length;
-      },
-      now(),
-    );
+  const users = await source.users();
+  await kind("users", users, async (tx) => {
+    const rows = (users ?? []).map((u) => ({
+      name: u.name,
+      role: u.role,
+      password_hash: u.passwordHash,
+      epoch: u.epoch ?? 0,
+      created_at: u.createdAt,
+    }));
+    for (const part of chunks(rows))
+      await tx
+        .insertInto("users")
+        .values(part)
+        .onConflict((oc) => oc.column("name").doNothing())
+        .execute();
+    return rows.length;
+  });
 
-  const tokens = await readLegacyTokens(dataDir);
-  if (tokens)
-    await step(
-      database,
-      summary,
-      "tokens",
-      async (tx) => {
-        // An expired record is never answered again: it is not worth carrying over.
-        const rows = Object.values(tokens.tokens ?? {})
-          .filter((t) => t.expiresAt > now())
-          .map((t) => ({
-            id: t.id,
-            name: t.name,
-            owner: t.owner,
-            created_at: t.createdAt,
-            expires_at: t.expiresAt,
-            last_used_at: t.lastUsedAt ?? null,
-          }));
-        for (const part of chunks(rows))
-          await tx
-            .insertInto("api_tokens")
-            .values(part)
-            .onConflict((oc) => oc.column("id").doNothing())
-            .execute();
-        summary.tokens = rows.length;
-        return rows.length;
-      },
-      now(),
-    );
+  const tokens = await source.tokens();
+  await kind("tokens", tokens, async (tx) => {
+    // An expired record is never answered again: it is not worth carrying over.
+    const rows = (tokens ?? [])
+      .filter((t) => t.expiresAt > now())
+      .map((t) => ({
+        id: t.id,
+        name: t.name,
+        owner: t.owner,
+        created_at: t.createdAt,
+        expires_at: t.expiresAt,
+        last_used_at: t.lastUsedAt ?? null,
+      }));
+    for (const part of chunks(rows))
+      await tx
+        .insertInto("api_tokens")
+        .values(part)
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute();
+    return rows.length;
+  });
 
-  const feeds = await readLegacyFeeds(dataDir);
-  if (feeds)
-    await step(
-      database,
-      summary,
-      "notifications",
-      async (tx) => {
-        let n = 0;
-        for (const [user, feed] of Object.entries(feeds.feeds ?? {})) {
-          // A feed is newest first; rows are numbered in insertion order, so the oldest goes in first.
-          const rows = [...feed].reverse().map((i) => ({
-            user_name: user,
-            id: i.id,
-            kind: i.kind,
-            title: i.title,
-            body: i.body,
-            by_user: i.by ?? null,
-            link: i.link ?? null,
-            at: i.at,
-            read: i.read ? 1 : 0,
-          }));
-          for (const part of chunks(rows)) await tx.insertInto("notifications").values(part).execute();
-          n += rows.length;
-        }
-        summary.notifications = n;
-        return n;
-      },
-      now(),
-    );
+  const feeds = await source.feeds();
+  await kind("notifications", feeds, async (tx) => {
+    let n = 0;
+    for (const [user, feed] of feeds ?? []) {
+      // A feed is newest first; rows are numbered in insertion order, so the oldest goes in first.
+      const rows = [...feed].reverse().map((i) => ({
+        user_name: user,
+        id: i.id,
+        kind: i.kind,
+        title: i.title,
+        body: i.body,
+        by_user: i.by ?? null,
+        link: i.link ?? null,
+        at: i.at,
+        read: i.read ? 1 : 0,
+      }));
+      for (const part of chunks(rows)) await tx.insertInto("notifications").values(part).execute();
+      n += rows.length;
+    }
+    return n;
+  });
 
-  const limits = await readLegacyLimits(dataDir);
-  if (limits)
-    await step(
-      database,
-      summary,
-      "limits",
-      async (tx) => {
-        let n = 0;
-        if (typeof limits.default === "number") {
-          const value = String(limits.default);
-          await tx
-            .insertInto("settings")
-            .values({ name: "connections.default", value })
-            .onConflict((oc) => oc.column("name").doUpdateSet({ value }))
-            .execute();
-          n++;
-        }
-        for (const [user_name, max_connections] of Object.entries(limits.users ?? {})) {
-          if (typeof max_connections !== "number") continue;
-          await tx
-            .insertInto("connection_limits")
-            .values({ user_name, max_connections })
-            .onConflict((oc) => oc.column("user_name").doUpdateSet({ max_connections }))
-            .execute();
-          n++;
-        }
-        summary.limits = n;
-        return n;
-      },
-      now(),
-    );
+  const limits = await source.limits();
+  await kind("limits", limits, async (tx) => {
+    let n = 0;
+    if (typeof limits?.default === "number") {
+      const value = String(limits.default);
+      await tx
+        .insertInto("settings")
+        .values({ name: "connections.default", value })
+        .onConflict((oc) => oc.column("name").doUpdateSet({ value }))
+        .execute();
+      n++;
+    }
+    for (const [user_name, max_connections] of limits?.users ?? []) {
+      if (typeof max_connections !== "number") continue;
+      await tx
+        .insertInto("connection_limits")
+        .values({ user_name, max_connections })
+        .onConflict((oc) => oc.column("user_name").doUpdateSet({ max_connections }))
+        .execute();
+      n++;
+    }
+    return n;
+  });
 
-  const blobNames = await listLegacyBlobs(dataDir);
-  if (blobNames.length > 0)
-    await step(
-      database,
-      summary,
-      "files",
-      async (tx) => {
-        let n = 0;
-        for (const key of blobNames) {
-          const blob = await readLegacyBlob(dataDir, key);
-          if (!blob || blob.expiresAt <= now()) continue;
-          await tx
-            .insertInto("task_files")
-            .values({
-              key,
-              bytes: blob.data.length,
-              data: blob.data,
-              created_at: now(),
-              expires_at: Math.floor(blob.expiresAt),
-            })
-            .onConflict((oc) => oc.column("key").doNothing())
-            .execute();
-          n++;
-        }
-        summary.files = n;
-        return n;
-      },
-      now(),
-    );
+  const fileKeys = await source.fileKeys();
+  await kind("files", fileKeys, async (tx) => {
+    let n = 0;
+    for (const key of fileKeys) {
+      try {
+        checkKey(key);
+      } catch {
+        continue;
+      }
+      const file = await source.file(key);
+      if (!file || file.expiresAt <= now()) continue;
+      await tx
+        .insertInto("task_files")
+        .values({
+          key,
+          bytes: file.data.length,
+          data: file.data,
+          created_at: now(),
+          expires_at: Math.floor(file.expiresAt),
+        })
+        .onConflict((oc) => oc.column("key").doNothing())
+        .execute();
+      n++;
+    }
+    return n;
+  });
 
-  // One board at a time: a board file can be tens of megabytes.
-  for (const name of await listLegacyBoards(dataDir)) {
-    const file = await readLegacyBoard(dataDir, name);
-    if (!file) continue;
-    await step(
-      database,
-      summary,
-      `board:${file.doc.id}`,
-      (tx) => importBoard(tx, file, summary, now()),
-      now(),
-    );
+  // Tasks keep the state they had. Those still queued or running are failed (retryable) by the task queue at its
+  // next start unless it still holds them (a BullMQ job in the same Redis), see `RecordedTaskQueue`.
+  const tasks = await source.tasks();
+  await kind("tasks", tasks, async (tx) => {
+    const rows = (tasks ?? []).map((t) => taskRow(t.task, t.request));
+    for (const part of chunks(rows))
+      await tx
+        .insertInto("tasks")
+        .values(part)
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute();
+    return rows.length;
+  });
+
+  const seeds = await source.seeds();
+  await kind("seeds", seeds, async (tx) => {
+    for (const [name, value] of seeds ?? [])
+      await tx
+        .insertInto("settings")
+        .values({ name: `seed.${name}`, value })
+        .onConflict((oc) => oc.column("name").doNothing())
+        .execute();
+    return seeds?.length ?? 0;
+  });
+
+  // One board at a time: a board can be tens of megabytes.
+  for (const id of boardIds) {
+    const board = await source.board(id);
+    if (board)
+      await step(
+        database,
+        summary,
+        `${source.marks}board:${board.doc.id}`,
+        (tx) => importBoard(tx, board, summary, now()),
+        now(),
+      );
+    progress?.step(`board ${id}`);
   }
+  progress?.done();
   return summary;
 }
 
+/** The data folder of the previous version's JSON-file stores (`legacy-files.ts`), read as an import source. */
+export function fileSource(dataDir: string): ImportSource {
+  return {
+    name: "the data folder",
+    marks: MARK,
+    users: async () => {
+      const file = await readLegacyUsers(dataDir);
+      return file && Object.values(file.users ?? {});
+    },
+    tokens: async () => {
+      const file = await readLegacyTokens(dataDir);
+      return file && Object.values(file.tokens ?? {});
+    },
+    feeds: async () => {
+      const file = await readLegacyFeeds(dataDir);
+      return file && Object.entries(file.feeds ?? {});
+    },
+    limits: async () => {
+      const file = await readLegacyLimits(dataDir);
+      return file && { default: file.default, users: Object.entries(file.users ?? {}) };
+    },
+    fileKeys: () => listLegacyBlobs(dataDir),
+    file: (key) => readLegacyBlob(dataDir, key),
+    tasks: () => readLegacyTasks(dataDir),
+    seeds: () => readLegacySeeds(dataDir),
+    boardIds: async () => (await listLegacyBoards(dataDir)).map((n) => n.slice(0, -".json".length)),
+    board: (id) => readLegacyBoard(dataDir, `${id}.json`),
+  };
+}
+
+/** Imports what the previous version's file stores left in `dataDir` (see `importLegacyData`). */
+export function importFileData(
+  database: SqlDatabase,
+  dataDir: string,
+  now: () => number = Date.now,
+  progress?: ImportProgress,
+): Promise<ImportSummary> {
+  return importLegacyData(database, fileSource(dataDir), { now, progress });
+}
+
 /** The summary as one line, for the log and the CLI. */
-export function summarizeImport(s: ImportSummary, where: string): string {
-  if (s.steps === 0) return `${where}: nothing to import from the data folder`;
+export function summarizeImport(s: ImportSummary, where: string, from = "the data folder"): string {
+  if (s.steps === 0) return `${where}: nothing to import from ${from}`;
   const skipped = s.skippedBoards > 0 ? ` (${s.skippedBoards} boards already in the database, kept)` : "";
   return (
-    `${where}: imported from the data folder ${s.boards} boards with ${s.ops} ops, ${s.users} users, ` +
+    `${where}: imported from ${from} ${s.boards} boards with ${s.ops} ops, ${s.users} users, ` +
     `${s.tokens} API tokens, ${s.notifications} notifications, ${s.limits} connection limits, ` +
-    `${s.files} task files${skipped}`
+    `${s.files} task files, ${s.tasks} tasks, ${s.seeds} seed marks${skipped}`
   );
 }

@@ -5,8 +5,8 @@ import type { CommittedOp } from "@/lib/protocol/boards";
 import type { NotificationItem } from "@/lib/protocol/notifications";
 import type { TokenRecord } from "../auth/token-store";
 import type { UserRecord } from "../auth/user-store";
-import { readJsonFile } from "../storage/atomic-file";
 import { checkKey } from "../tasks/blobs";
+import type { TaskRecord } from "../tasks/records.sql";
 
 /**
  * The data folder of the previous version, which kept its system of record in JSON files: what `import-files.ts`
@@ -17,8 +17,20 @@ import { checkKey } from "../tasks/blobs";
  * - `notifications.json`: `{ feeds: { [user]: NotificationItem[] } }`, each feed newest first
  * - `limits.json`: `{ default?: number, users: { [user]: number } }`
  * - `boards/<id>.json`: a `LegacyBoardFile`, the board and its most recent ops
+ * - `tasks.json`: `{ tasks: TaskRecord[] }`, the in-process task queue's records and requests
+ * - `seed.json`: `{ [name]: id }`, what was seeded once (the welcome board)
  * - `blobs/<key>`: a task file, `PBBLOB1\n`, its expiry (ms since the epoch, a big-endian double), then its bytes
  */
+/** A JSON file's content, or undefined when there is no such file. */
+async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
 export interface LegacyBoardFile {
   version: 1;
   doc: BoardDoc;
@@ -53,6 +65,18 @@ export const readLegacyFeeds = (dataDir: string) =>
   readJsonFile<LegacyFeedsFile>(join(dataDir, "notifications.json"));
 export const readLegacyLimits = (dataDir: string) =>
   readJsonFile<LegacyLimitsFile>(join(dataDir, "limits.json"));
+
+/** The in-process task queue's records, each with its request; undefined when the file is not there. */
+export async function readLegacyTasks(dataDir: string): Promise<TaskRecord[] | undefined> {
+  const file = await readJsonFile<{ tasks?: TaskRecord[] }>(join(dataDir, "tasks.json"));
+  return file?.tasks?.filter((t) => t?.task?.id && t.request);
+}
+
+/** What was seeded once, name and id; undefined when the file is not there. */
+export async function readLegacySeeds(dataDir: string): Promise<[string, string][] | undefined> {
+  const file = await readJsonFile<Record<string, string>>(join(dataDir, "seed.json"));
+  return file && Object.entries(file).map(([name, id]): [string, string] => [name, String(id)]);
+}
 
 async function listDir(dir: string): Promise<string[]> {
   try {

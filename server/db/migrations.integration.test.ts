@@ -160,4 +160,65 @@ describe.each(targets)("migrations ($dialect)", (target) => {
       await database.close();
     }
   });
+
+  it("0002_tasks keeps the task rows of 0001, with the task's invariants as constraints", async () => {
+    const database = await openDatabase(await target.empty(), { migrate: false });
+    try {
+      const migrator = new Migrator({
+        db: database.db,
+        provider: new InCodeMigrationProvider(database.dialect),
+      });
+      expect((await migrator.migrateTo("0001_system_of_record")).error).toBeUndefined();
+      const row = {
+        id: "t1",
+        kind: "board-export",
+        owner: "alice",
+        title: "Export",
+        board_id: "b",
+        widget_id: null,
+        status: "failed",
+        progress: 40,
+        message: null,
+        attempts: 3,
+        max_attempts: 3,
+        request: '{"kind":"board-export","boardId":"b"}',
+        error: '{"message":"x","retryable":true}',
+        result: null,
+        created_at: 10,
+        updated_at: 20,
+      };
+      await database.db.insertInto("tasks").values(row).execute();
+      const file = { key: "f", owner: "alice", task_id: "t1", bytes: 1, data: Buffer.from("x") };
+      await database.db
+        .insertInto("task_files")
+        .values({ ...file, created_at: 1, expires_at: 2 })
+        .execute();
+      expect(await migrateToLatest(database)).toEqual(["0002_tasks"]);
+
+      const { db } = database;
+      expect(await db.selectFrom("tasks").selectAll().execute()).toEqual([
+        { ...row, started_at: null, finished_at: null },
+      ]);
+      for (const bad of [{ status: "lost" }, { progress: 101 }, { attempts: -1 }, { max_attempts: 0 }])
+        await expect(
+          db
+            .insertInto("tasks")
+            .values({ ...row, id: `t-${Object.keys(bad)[0]}`, ...bad })
+            .execute(),
+        ).rejects.toThrow();
+      // task_files still points at the (rebuilt) table: deleting a task keeps its file, without the link.
+      await expect(
+        db
+          .insertInto("task_files")
+          .values({ ...file, key: "g", task_id: "nope", created_at: 1, expires_at: 2 })
+          .execute(),
+      ).rejects.toThrow();
+      await db.deleteFrom("tasks").where("id", "=", "t1").execute();
+      expect(await db.selectFrom("task_files").select(["key", "task_id"]).execute()).toEqual([
+        { key: "f", task_id: null },
+      ]);
+    } finally {
+      await database.close();
+    }
+  });
 });

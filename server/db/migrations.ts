@@ -162,6 +162,69 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0002_tasks": {
+      // Task records become the system of record for tasks in both modes (they were in tasks.json or only in
+      // BullMQ's jobs), so the table gains its invariants as constraints and the times of a run. SQLite cannot add
+      // a CHECK to a table, so the table is rebuilt with its rows: create, copy, drop, rename.
+      async up(db: Kysely<any>) {
+        const columns = [
+          "id",
+          "kind",
+          "owner",
+          "title",
+          "board_id",
+          "widget_id",
+          "status",
+          "progress",
+          "message",
+          "attempts",
+          "max_attempts",
+          "request",
+          "error",
+          "result",
+          "created_at",
+          "updated_at",
+        ];
+        await db.schema
+          .createTable("tasks_v2")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("owner", "text", (c) => c.notNull())
+          .addColumn("title", "text", (c) => c.notNull())
+          .addColumn("board_id", "text")
+          .addColumn("widget_id", "text")
+          .addColumn("status", "text", (c) =>
+            c.notNull().check(sql`status in ('queued', 'running', 'completed', 'failed', 'cancelled')`),
+          )
+          .addColumn("progress", "integer", (c) => c.notNull().check(sql`progress between 0 and 100`))
+          .addColumn("message", "text")
+          .addColumn("attempts", "integer", (c) => c.notNull().check(sql`attempts >= 0`))
+          .addColumn("max_attempts", "integer", (c) => c.notNull().check(sql`max_attempts >= 1`))
+          .addColumn("request", "text", (c) => c.notNull())
+          .addColumn("error", "text")
+          .addColumn("result", "text")
+          .addColumn("created_at", "bigint", (c) => c.notNull())
+          .addColumn("updated_at", "bigint", (c) => c.notNull())
+          .addColumn("started_at", "bigint")
+          .addColumn("finished_at", "bigint")
+          .execute();
+        const list = sql.join(columns.map((c) => sql.ref(c)));
+        await sql`insert into tasks_v2 (${list}) select ${list} from tasks`.execute(db);
+        // PostgreSQL: the foreign key of task_files goes with the old table and is made again below. SQLite keeps
+        // it by name, and it points at the new table once that is renamed.
+        await (dialect === "postgres" ? sql`drop table tasks cascade` : sql`drop table tasks`).execute(db);
+        await db.schema.alterTable("tasks_v2").renameTo("tasks").execute();
+        if (dialect === "postgres")
+          await sql`alter table task_files add constraint task_files_task_id_fkey
+            foreign key (task_id) references tasks (id) on delete set null`.execute(db);
+        await db.schema.createIndex("tasks_by_owner").on("tasks").columns(["owner", "created_at"]).execute();
+        await db.schema
+          .createIndex("tasks_by_status")
+          .on("tasks")
+          .columns(["status", "updated_at"])
+          .execute();
+      },
+    },
     /**
      * Deleting a board moves it to its owner's trash: `deleted_at` is set and the board is hidden, its log and
      * snapshots kept until it is restored or purged (30 days later).

@@ -113,6 +113,11 @@ export interface ApiTokensTable {
   last_used_at: number | null;
 }
 
+/**
+ * One row per background task, in both modes: who asked, what, its state, progress, result or error, attempts and
+ * times. The queue that runs tasks (in-process embedded, BullMQ in Redis mode) only transports them; a wiped Redis
+ * or a restart leaves these rows, and `RecordedTaskQueue` fails the ones that were left pending (retryable).
+ */
 export interface TasksTable {
   id: string;
   kind: string;
@@ -133,6 +138,10 @@ export interface TasksTable {
   result: string | null;
   created_at: number;
   updated_at: number;
+  /** When the newest run started; null before the first. */
+  started_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When it reached completed, failed or cancelled; null while queued or running. */
+  finished_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** Uploads waiting to be imported and exports kept for download, counted against their owner's quota. */

@@ -1,9 +1,4 @@
-import { join } from "node:path";
-import { own } from "@/lib/util/own";
 import type { SqlDatabase } from "../db/open";
-import type { RedisClient } from "../redis/connection";
-import type { RedisKeys } from "../redis/keys";
-import { JsonDoc } from "../storage/json-doc";
 
 /** Things created once per installation (the welcome board), remembered across restarts and instances. */
 export interface SeedMarks {
@@ -11,38 +6,10 @@ export interface SeedMarks {
   once(name: string, create: () => Promise<string>): Promise<string | undefined>;
 }
 
-/** Embedded: `seed.json` in the data folder, written once `create` succeeded (a failed one runs again). */
-export class FileSeedMarks implements SeedMarks {
-  private readonly doc: JsonDoc<Record<string, string>>;
-
-  constructor(dataDir: string) {
-    this.doc = new JsonDoc(join(dataDir, "seed.json"), () => ({}));
-  }
-
-  async once(name: string, create: () => Promise<string>): Promise<string | undefined> {
-    if (own(await this.doc.read(), name)) return undefined;
-    const id = await create();
-    await this.doc.update((d) => Object.defineProperty(d, name, { value: id, enumerable: true }));
-    return id;
-  }
-}
-
-/** Redis: claimed with SET NX before `create`, so that of many instances starting at once only one seeds. */
-export class RedisSeedMarks implements SeedMarks {
-  constructor(
-    private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
-  ) {}
-
-  async once(name: string, create: () => Promise<string>): Promise<string | undefined> {
-    const first = await this.redis.set(this.keys.key("seed", name), "1", "NX");
-    return first === "OK" ? create() : undefined;
-  }
-}
-
 /**
- * The SQL system of record: claimed by inserting `seed.<name>` into `settings` before `create`, so that of many
- * instances starting at once only one seeds, and a Redis that was wiped does not seed again.
+ * The SQL system of record, in both modes (embedded: SQLite, where the previous version's `seed.json` is imported
+ * once): claimed by inserting `seed.<name>` into `settings` before `create`, so that of many instances starting at
+ * once only one seeds, and a Redis that was wiped does not seed again. A `create` that fails gives the claim back.
  */
 export class SqlSeedMarks implements SeedMarks {
   constructor(private readonly database: SqlDatabase) {}
@@ -56,7 +23,19 @@ export class SqlSeedMarks implements SeedMarks {
       .returning("name")
       .executeTakeFirst();
     if (!claimed) return undefined;
-    const id = await create();
+    let id: string;
+    try {
+      id = await create();
+    } catch (err) {
+      // A failed seed runs again at the next start: the claim goes.
+      await this.database.db
+        .deleteFrom("settings")
+        .where("name", "=", setting)
+        .where("value", "=", "")
+        .execute()
+        .catch(() => undefined);
+      throw err;
+    }
     await this.database.db.updateTable("settings").set({ value: id }).where("name", "=", setting).execute();
     return id;
   }

@@ -1,5 +1,4 @@
 import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
-import { randomUUID } from "node:crypto";
 import {
   widgetOfRequest,
   type TaskError,
@@ -13,21 +12,22 @@ import type { RedisClient } from "../redis/connection";
 import type { RedisKeys } from "../redis/keys";
 import {
   RETRY,
+  newTaskId,
   TaskCancelled,
   TaskFailure,
   type TaskCounts,
   type TaskListener,
   type TaskProcessor,
-  type TaskQueue,
   type WorkerHandle,
 } from "./queue";
+import type { TaskTransport } from "./queue.recorded";
 
 export const QUEUE_NAME = "tasks";
-const CANCELLED = "__cancelled__";
+export const CANCELLED = "__cancelled__";
 const TOMBSTONE_TTL_S = 7 * 24 * 3600;
 const OWNER_INDEX_KEPT = 100;
 
-interface JobData {
+export interface JobData {
   owner: string;
   title: string;
   request: TaskRequest;
@@ -68,12 +68,58 @@ function errorOf(reason: string | undefined): TaskError {
   return { message: reason ?? "failed", retryable: true };
 }
 
+/** What a task's BullMQ job holds, as `taskOfJob` reads it (a `Job`, or a job's hash read by `import-redis.ts`). */
+export type JobFields = Pick<
+  Job<JobData, TaskResult>,
+  | "data"
+  | "progress"
+  | "attemptsMade"
+  | "timestamp"
+  | "finishedOn"
+  | "processedOn"
+  | "failedReason"
+  | "returnvalue"
+> & { id?: string; attemptsStarted?: number; opts: { attempts?: number } };
+
+/** A task as its job and the job's state (BullMQ's, or ours when known) say it is. */
+export function taskOfJob(job: JobFields, state: string): TaskInfo {
+  let status: TaskStatus;
+  if (state === "active" || state === "running") status = "running";
+  else if (state === "completed") status = "completed";
+  else if (state === "failed") status = job.failedReason === CANCELLED ? "cancelled" : "failed";
+  else status = "queued";
+  const progress = (
+    typeof job.progress === "object" ? (job.progress as Progress) : { percent: Number(job.progress) || 0 }
+  ) as Progress;
+  const task: TaskInfo = {
+    id: job.id!,
+    kind: job.data.request.kind,
+    owner: job.data.owner,
+    title: job.data.title,
+    boardId: job.data.request.boardId,
+    widgetId: widgetOfRequest(job.data.request),
+    status,
+    progress: status === "completed" ? 100 : Math.round(progress.percent ?? 0),
+    attempts: Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
+    maxAttempts: job.opts.attempts ?? RETRY.attempts,
+    createdAt: job.timestamp,
+    updatedAt: job.finishedOn ?? job.processedOn ?? job.timestamp,
+  };
+  if (progress.message && status !== "completed") task.message = progress.message;
+  if (status === "queued" && job.attemptsMade > 0)
+    task.message = `attempt ${job.attemptsMade} failed; retrying`;
+  if (status === "failed") task.error = errorOf(job.failedReason);
+  if (status === "cancelled") task.message = "cancelled";
+  if (status === "completed") task.result = job.returnvalue;
+  return task;
+}
+
 /**
  * Redis mode: BullMQ. Every key carries the `{tasks}` hash tag (through the queue prefix), so the queue works on
  * a Redis Cluster. Processors must be idempotent: a job whose lock expires (worker killed, Redis away for more
  * than the lock) runs again elsewhere.
  */
-export class BullTaskQueue implements TaskQueue {
+export class BullTaskQueue implements TaskTransport {
   private readonly queue: Queue<JobData, TaskResult>;
   private readonly prefix: string;
   private readonly workers: Worker<JobData, TaskResult>[] = [];
@@ -104,40 +150,16 @@ export class BullTaskQueue implements TaskQueue {
   }
 
   private async info(job: Job<JobData, TaskResult>, known?: TaskStatus): Promise<TaskInfo> {
-    const state: string = known ?? (await job.getState());
-    let status: TaskStatus;
-    if (state === "active" || state === "running") status = "running";
-    else if (state === "completed") status = "completed";
-    else if (state === "failed") status = job.failedReason === CANCELLED ? "cancelled" : "failed";
-    else status = "queued";
-    const progress = (
-      typeof job.progress === "object" ? (job.progress as Progress) : { percent: Number(job.progress) || 0 }
-    ) as Progress;
-    const task: TaskInfo = {
-      id: job.id!,
-      kind: job.data.request.kind,
-      owner: job.data.owner,
-      title: job.data.title,
-      boardId: job.data.request.boardId,
-      widgetId: widgetOfRequest(job.data.request),
-      status,
-      progress: status === "completed" ? 100 : Math.round(progress.percent ?? 0),
-      attempts: Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
-      maxAttempts: job.opts.attempts ?? RETRY.attempts,
-      createdAt: job.timestamp,
-      updatedAt: job.finishedOn ?? job.processedOn ?? job.timestamp,
-    };
-    if (progress.message && status !== "completed") task.message = progress.message;
-    if (status === "queued" && job.attemptsMade > 0)
-      task.message = `attempt ${job.attemptsMade} failed; retrying`;
-    if (status === "failed") task.error = errorOf(job.failedReason);
-    if (status === "cancelled") task.message = "cancelled";
-    if (status === "completed") task.result = job.returnvalue;
-    return task;
+    return taskOfJob(job, known ?? (await job.getState()));
   }
 
-  async enqueue(owner: string, title: string, request: TaskRequest): Promise<TaskInfo> {
-    const id = randomUUID().replace(/-/g, "");
+  async enqueue(
+    owner: string,
+    title: string,
+    request: TaskRequest,
+    opts: { id?: string } = {},
+  ): Promise<TaskInfo> {
+    const id = opts.id ?? newTaskId();
     const job = await this.queue.add(request.kind, { owner, title, request }, { jobId: id });
     await this.opts.redis.zadd(this.ownerKey(owner), job.timestamp, id);
     await this.opts.redis.zremrangebyrank(this.ownerKey(owner), 0, -OWNER_INDEX_KEPT - 1);

@@ -2,11 +2,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TaskInfo, TaskRequest } from "@/lib/protocol/tasks";
 import { closeRedis, createRedisClient, type RedisClient } from "../redis/connection";
 import { eventually } from "../testing/board-client";
-import { contractBackends, type ContractEnv } from "../testing/backends";
+import { contractBackends, type ContractBackend, type ContractEnv } from "../testing/backends";
 import { testLogger } from "../testing/logger";
-import { TaskCancelled, TaskFailure, type TaskProcessor, type TaskQueue } from "./queue";
+import {
+  queuedTask,
+  TaskCancelled,
+  TaskFailure,
+  type TaskListener,
+  type TaskProcessor,
+  type TaskQueue,
+} from "./queue";
 import { BullTaskQueue } from "./queue.bullmq";
 import { MemoryTaskQueue } from "./queue.memory";
+import { LOST_TASK_MESSAGE, RecordedTaskQueue, TASK_RECORDS_KEPT_MS } from "./queue.recorded";
+import { SqlTaskRecords } from "./records.sql";
 
 const request: TaskRequest = { kind: "board-export", boardId: "b1" };
 const summary = (value: number) => ({
@@ -15,28 +24,62 @@ const summary = (value: number) => ({
   kpiWidgetId: "k",
 });
 
-describe.each(contractBackends())("TaskQueue contract ($name)", (backend) => {
+const named = (list: ContractBackend[], name: ContractBackend["name"]) => list.find((b) => b.name === name)!;
+const sqlite = named(contractBackends({ sql: true }), "sqlite");
+const postgres = named(contractBackends({ sql: true }), "postgres");
+const bareRedis = named(contractBackends(), "redis");
+// Redis and PostgreSQL together, each its own: their servers start after the ones above have stopped.
+const redis = named(contractBackends(), "redis");
+const postgresBeside = named(contractBackends({ sql: true }), "postgres");
+const redisPostgres = {
+  name: "redis+postgres",
+  async setup() {
+    await Promise.all([redis.setup(), postgresBeside.setup()]);
+  },
+  async fresh(): Promise<ContractEnv> {
+    const [withRedis, withSql] = await Promise.all([redis.fresh(), postgresBeside.fresh()]);
+    return { ...withRedis, openSql: withSql.openSql, sql: withSql.sql };
+  },
+  async teardown() {
+    await Promise.all([redis.teardown(), postgresBeside.teardown()]);
+  },
+} satisfies Omit<ContractBackend, "name"> & { name: string };
+
+/**
+ * The task queue as each mode builds it: the in-process transport with its records in SQLite or PostgreSQL, BullMQ
+ * with its records in PostgreSQL, and BullMQ alone (the transport that Redis mode wraps with its records; the tests of
+ * records skip it).
+ */
+describe.each([sqlite, postgres, redisPostgres, bareRedis])("TaskQueue contract ($name)", (backend) => {
   const opened: TaskQueue[] = [];
   const clients: RedisClient[] = [];
   let updates: TaskInfo[] = [];
 
-  async function queueFor(env: ContractEnv): Promise<TaskQueue> {
+  async function queueFor(env: ContractEnv, recheckMs?: number): Promise<TaskQueue> {
     const listener = (t: TaskInfo) => updates.push(t);
     const logger = testLogger();
-    const q: TaskQueue = env.redis
-      ? new BullTaskQueue({
-          redis: env.redis,
-          blockingClient: () => {
-            const c = createRedisClient({ url: env.redisUrl }, "test-worker", "blocking", logger);
-            clients.push(c);
-            return c;
-          },
-          keys: env.keys,
+    const bull = (reported: TaskListener) =>
+      new BullTaskQueue({
+        redis: env.redis!,
+        blockingClient: () => {
+          const c = createRedisClient({ url: env.redisUrl }, "test-worker", "blocking", logger);
+          clients.push(c);
+          return c;
+        },
+        keys: env.keys,
+        listener: reported,
+        logger,
+        lockMs: 2_000,
+      });
+    const q: TaskQueue = env.sql
+      ? await RecordedTaskQueue.open({
+          records: new SqlTaskRecords(env.sql),
           listener,
           logger,
-          lockMs: 2_000,
+          transport: async (reported) => (env.redis ? bull(reported) : new MemoryTaskQueue(reported, logger)),
+          recheckMs: env.redis ? (recheckMs ?? 30_000) : undefined,
         })
-      : await MemoryTaskQueue.open(env.dataDir, listener, logger);
+      : bull(listener);
     opened.push(q);
     return q;
   }
@@ -242,4 +285,94 @@ describe.each(contractBackends())("TaskQueue contract ($name)", (backend) => {
     expect((await q.get(task.id))?.status).toBe("cancelled");
     expect(TaskCancelled.name).toBe("TaskCancelled");
   });
+
+  it.skipIf(backend.name === "redis")(
+    "keeps every record when the queue loses its tasks, fails the pending ones (retryable), and retries them",
+    async () => {
+      const env = await backend.fresh();
+      const first = await queueFor(env, 100);
+      let released = false;
+      await first.runWorker(
+        async (ctx) => {
+          while (ctx.task.title === "stuck" && !released) {
+            await ctx.checkCancelled();
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          if (ctx.task.title === "stuck") throw new Error("stopped");
+          return summary(3);
+        },
+        { concurrency: 1 },
+      );
+      const done = await first.enqueue("alice", "done", request);
+      await finalOf(first, done.id, ["completed"]);
+      const stuck = await first.enqueue("alice", "stuck", request);
+      await eventually(async () => expect((await first.get(stuck.id))?.status).toBe("running"));
+      const waiting = await first.enqueue("alice", "waiting", request);
+      // Redis mode: Redis is emptied under the running and the queued task. Embedded: the process stops.
+      if (env.redis) await env.redis.flushall();
+      released = true;
+      await first.close();
+      opened.splice(opened.indexOf(first), 1);
+
+      const second = await queueFor(env, 100);
+      expect(await finalOf(second, waiting.id, ["failed"])).toMatchObject({
+        error: { message: LOST_TASK_MESSAGE, retryable: true },
+      });
+      expect(await finalOf(second, stuck.id, ["failed"])).toMatchObject({ error: { retryable: true } });
+      expect(await second.get(done.id)).toMatchObject({ status: "completed", result: summary(3) });
+      expect((await second.listFor("alice", 10)).map((t) => t.id).sort()).toEqual(
+        [done.id, stuck.id, waiting.id].sort(),
+      );
+      await second.runWorker(async () => summary(4), { concurrency: 1 });
+      expect(await second.retry(waiting.id)).toMatchObject({ status: "queued" });
+      expect(await finalOf(second, waiting.id, ["completed"])).toMatchObject({ result: summary(4) });
+      await second.retry(stuck.id);
+      expect(await finalOf(second, stuck.id, ["completed"])).toMatchObject({ result: summary(4) });
+    },
+    30_000,
+  );
+
+  it.skipIf(backend.name === "redis")(
+    "deletes a task's record 30 days after it finished, never a pending one",
+    async () => {
+      const env = await backend.fresh();
+      const records = new SqlTaskRecords(env.sql!);
+      const old = Date.now() - TASK_RECORDS_KEPT_MS - 60_000;
+      const at = (id: string, status: TaskInfo["status"], updatedAt: number): TaskInfo => ({
+        ...queuedTask(id, "alice", id, request, old),
+        status,
+        updatedAt,
+      });
+      await records.insert(at(`${"a".repeat(31)}1`, "completed", old), request);
+      await records.insert(at(`${"a".repeat(31)}2`, "failed", Date.now() - 1_000), request);
+      // Pending that long: the queue lost it; it is failed at open, and kept 30 days from then.
+      await records.insert(at(`${"a".repeat(31)}3`, "queued", old), request);
+      const q = await queueFor(env);
+      const left = await q.listFor("alice", 10);
+      expect(left.map((t) => [t.id.at(-1), t.status]).sort()).toEqual([
+        ["2", "failed"],
+        ["3", "failed"],
+      ]);
+    },
+  );
+
+  it.skipIf(backend.name === "redis")(
+    "corrects a record that missed its task's end from what the queue holds",
+    async () => {
+      const env = await backend.fresh();
+      const q = (await queueFor(env)) as RecordedTaskQueue;
+      await q.runWorker(async () => summary(5), { concurrency: 1 });
+      const task = await q.enqueue("alice", "done", request);
+      const done = await finalOf(q, task.id, ["completed"]);
+      // As if the write of its last change had failed: the record still says it runs.
+      await env
+        .sql!.db.updateTable("tasks")
+        .set({ status: "running", progress: 50, result: null, updated_at: done.updatedAt - 60_000 })
+        .where("id", "=", task.id)
+        .execute();
+      expect((await q.get(task.id))?.status).toBe("running");
+      expect(await q.recheck(Date.now())).toBe(0);
+      expect(await q.get(task.id)).toMatchObject({ status: "completed", progress: 100, result: summary(5) });
+    },
+  );
 });

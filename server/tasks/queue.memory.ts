@@ -1,72 +1,54 @@
-import { randomUUID } from "node:crypto";
-import { join } from "node:path";
-import { widgetOfRequest, type TaskInfo, type TaskRequest } from "@/lib/protocol/tasks";
+import type { TaskInfo, TaskRequest } from "@/lib/protocol/tasks";
 import type { Logger } from "../logging/logger";
-import { JsonDoc } from "../storage/json-doc";
 import {
   RETRY,
+  newTaskId,
+  queuedTask,
   TaskCancelled,
   TaskFailure,
   backoffMs,
   type TaskCounts,
   type TaskListener,
   type TaskProcessor,
-  type TaskQueue,
   type WorkerHandle,
 } from "./queue";
+import type { TaskTransport } from "./queue.recorded";
 
 interface Stored {
   task: TaskInfo;
   request: TaskRequest;
 }
 
+/** Finished tasks kept in memory; their records are in the database (`RecordedTaskQueue`). */
 const KEPT = 500;
 
 /**
  * Embedded mode: tasks run in this process with the same behaviour as BullMQ (progress, retries with backoff,
- * cancellation, failures kept and retryable). Records persist under the data folder; a task that was running when
- * the process stopped is marked failed and can be retried.
+ * cancellation, failures kept and retryable). It holds the queue in memory only: `RecordedTaskQueue` keeps the
+ * records in the database and fails, retryable, the tasks a stopped process left pending.
  */
-export class MemoryTaskQueue implements TaskQueue {
+export class MemoryTaskQueue implements TaskTransport {
   private readonly tasks = new Map<string, Stored>();
   private readonly waiting: string[] = [];
   private readonly cancelled = new Set<string>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private readonly saving = new Set<Promise<unknown>>();
-  private readonly doc: JsonDoc<{ tasks: Stored[] }>;
   private processor?: TaskProcessor;
   private concurrency = 2;
   private running = 0;
   private closed = false;
 
-  private constructor(
-    dataDir: string,
+  constructor(
     private readonly listener: TaskListener,
     private readonly logger: Logger,
-  ) {
-    this.doc = new JsonDoc(join(dataDir, "tasks.json"), () => ({ tasks: [] }));
-  }
+  ) {}
 
-  static async open(dataDir: string, listener: TaskListener, logger: Logger): Promise<MemoryTaskQueue> {
-    const queue = new MemoryTaskQueue(dataDir, listener, logger);
-    for (const stored of (await queue.doc.read()).tasks) {
-      if (stored.task.status === "running" || stored.task.status === "queued") {
-        stored.task = {
-          ...stored.task,
-          status: "failed",
-          error: { message: "the server restarted while this task was pending; retry it", retryable: true },
-        };
-      }
-      queue.tasks.set(stored.task.id, stored);
-    }
-    return queue;
-  }
-
-  private async persist(): Promise<void> {
-    const all = [...this.tasks.values()].sort((a, b) => b.task.createdAt - a.task.createdAt).slice(0, KEPT);
-    await this.doc.update((d) => {
-      d.tasks = all;
-    });
+  /** Forgets the oldest finished tasks beyond `KEPT`. */
+  private prune(): void {
+    if (this.tasks.size <= KEPT) return;
+    const finished = [...this.tasks.values()]
+      .filter((s) => s.task.status !== "queued" && s.task.status !== "running")
+      .sort((a, b) => a.task.updatedAt - b.task.updatedAt);
+    for (const s of finished.slice(0, this.tasks.size - KEPT)) this.tasks.delete(s.task.id);
   }
 
   private change(id: string, patch: Partial<TaskInfo>): TaskInfo | undefined {
@@ -74,32 +56,19 @@ export class MemoryTaskQueue implements TaskQueue {
     if (!stored) return undefined;
     stored.task = { ...stored.task, ...patch, updatedAt: Date.now() };
     this.listener(stored.task);
-    const saved = this.persist().catch((err: unknown) =>
-      this.logger.warn({ err }, "could not persist tasks"),
-    );
-    this.saving.add(saved);
-    void saved.finally(() => this.saving.delete(saved));
     return stored.task;
   }
 
-  async enqueue(owner: string, title: string, request: TaskRequest): Promise<TaskInfo> {
+  async enqueue(
+    owner: string,
+    title: string,
+    request: TaskRequest,
+    opts: { id?: string } = {},
+  ): Promise<TaskInfo> {
     const now = Date.now();
-    const task: TaskInfo = {
-      id: randomUUID().replace(/-/g, ""),
-      kind: request.kind,
-      owner,
-      title,
-      boardId: request.boardId,
-      widgetId: widgetOfRequest(request),
-      status: "queued",
-      progress: 0,
-      attempts: 0,
-      maxAttempts: RETRY.attempts,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const task = queuedTask(opts.id ?? newTaskId(), owner, title, request, now);
     this.tasks.set(task.id, { task, request });
-    await this.persist();
+    this.prune();
     this.listener(task);
     this.waiting.push(task.id);
     this.pump();
@@ -235,7 +204,5 @@ export class MemoryTaskQueue implements TaskQueue {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     while (this.running > 0) await new Promise((r) => setTimeout(r, 20));
-    await Promise.allSettled([...this.saving]);
-    await this.persist();
   }
 }

@@ -1,4 +1,11 @@
-import type { TaskError, TaskInfo, TaskRequest, TaskResult } from "@/lib/protocol/tasks";
+import { randomUUID } from "node:crypto";
+import {
+  widgetOfRequest,
+  type TaskError,
+  type TaskInfo,
+  type TaskRequest,
+  type TaskResult,
+} from "@/lib/protocol/tasks";
 
 export interface TaskContext {
   task: TaskInfo;
@@ -67,4 +74,31 @@ export const RETRY = { attempts: 3, baseDelayMs: 1_000 };
 /** Exponential backoff: 1 s, 2 s, 4 s, ... */
 export function backoffMs(attempt: number, base = RETRY.baseDelayMs): number {
   return base * 2 ** Math.max(0, attempt - 1);
+}
+
+/** A new task id: 32 hex digits. */
+export const newTaskId = () => randomUUID().replace(/-/g, "");
+
+/** A task as it is enqueued: queued, no progress, no attempt yet. */
+export function queuedTask(
+  id: string,
+  owner: string,
+  title: string,
+  request: TaskRequest,
+  now: number,
+): TaskInfo {
+  return {
+    id,
+    kind: request.kind,
+    owner,
+    title,
+    boardId: request.boardId,
+    widgetId: widgetOfRequest(request),
+    status: "queued",
+    progress: 0,
+    attempts: 0,
+    maxAttempts: RETRY.attempts,
+    createdAt: now,
+    updatedAt: now,
+  };
 }

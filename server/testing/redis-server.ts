@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,8 @@ export interface RedisServerOptions {
   /** Append-only persistence, for tests that kill Redis and expect acknowledged writes back. */
   appendOnly?: boolean;
   extraArgs?: string[];
+  /** An RDB file to start from: copied into the server's own folder as its `dump.rdb`, which Redis loads at start. */
+  rdbFile?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export class TestRedisServer {
 
   static async start(opts: RedisServerOptions = {}): Promise<TestRedisServer> {
     const dir = await mkdtemp(join(tmpdir(), "pb-redis-"));
+    if (opts.rdbFile) await copyFile(opts.rdbFile, join(dir, "dump.rdb"));
     for (let attempt = 0; ; attempt++) {
       const server = new TestRedisServer(await freePort(), dir, opts);
       try {

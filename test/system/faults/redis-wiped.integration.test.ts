@@ -51,7 +51,7 @@ describe("two instances on PostgreSQL, after Redis is wiped", () => {
     }
   });
 
-  it("keeps every acknowledged op, board, user and notification", async () => {
+  it("keeps every acknowledged op, board, user, notification and task record", async () => {
     let [a, b] = await Promise.all([start("wipe-a"), start("wipe-b")]);
     expect(a.backends.database?.dialect).toBe("postgres");
 
@@ -97,6 +97,9 @@ describe("two instances on PostgreSQL, after Redis is wiped", () => {
       expect(feed.ok && feed.items.map((i) => i.kind)).toContain("mention");
     });
     const bobFeed = await bob.socket.emitWithAck("notify:list", {});
+    // A background task: its record is in PostgreSQL, whatever becomes of its BullMQ job.
+    const started = await aliceSocket.emitWithAck("task:start", { kind: "board-export", boardId });
+    if (!started.ok) throw new Error(started.error.message);
 
     // Redis loses everything: flushed, then restarted; the instances restart on it.
     const client = createRedisClient({ url: redis.url }, "wipe", "command", testLogger());
@@ -123,6 +126,10 @@ describe("two instances on PostgreSQL, after Redis is wiped", () => {
     const alice2 = new TestBoardClient(await on(a, "alice"), boardId);
     await alice2.join();
     expect(alice2.doc).toEqual(before);
+    const tasks = await alice2.socket.emitWithAck("task:list", {});
+    expect(tasks.ok && tasks.tasks.map((t) => [t.id, t.owner, t.boardId])).toEqual([
+      [started.task.id, "alice", boardId],
+    ]);
     const bobSocket2 = await on(b, "bob");
     const list = await bobSocket2.emitWithAck("board:list", {});
     expect(list.ok && list.boards.map((x) => x.id)).toEqual([boardId]);
