@@ -18,6 +18,21 @@ async function writeNote(page: Page, note: Locator, text: string) {
   await expectSaved(page);
 }
 
+/** Every control of the board's header is the topmost element at its centre: nothing covers it. */
+async function expectHeaderUncovered(page: Page) {
+  const header = page.getByRole("button", { name: "History", exact: true }).locator("xpath=..");
+  const buttons = header.getByRole("button");
+  expect(await buttons.count()).toBeGreaterThan(3);
+  for (const button of await buttons.all()) {
+    const onTop = await button.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return r.width > 0 && hit !== null && el.contains(hit);
+    });
+    expect(onTop, (await button.getAttribute("aria-label")) ?? (await button.innerText())).toBe(true);
+  }
+}
+
 /** Ctrl+Z with the focus on the page, outside any text field. */
 async function pressUndo(page: Page) {
   await page.locator("body").click({ position: { x: 5, y: 5 } });
@@ -144,9 +159,16 @@ test.describe("undo, history and restore", () => {
     await note.getByLabel("Widget title").press("Enter");
     await expectSaved(page);
 
-    await page.getByRole("button", { name: "History", exact: true }).click();
+    const historyButton = page.getByRole("button", { name: "History", exact: true });
+    await historyButton.click();
     const panel = page.getByRole("complementary", { name: "History" });
     await expect(panel).toBeVisible();
+    // Focus moves into the panel; it covers neither the header nor the board, which shrinks beside it.
+    await expect(panel.getByRole("heading", { name: "History" })).toBeFocused();
+    await expectHeaderUncovered(page);
+    const [noteBox, panelBox] = [await note.boundingBox(), await panel.boundingBox()];
+    expect(noteBox!.x + noteBox!.width).toBeLessThanOrEqual(panelBox!.x);
+    expect(panelBox!.x + panelBox!.width).toBeLessThanOrEqual(1280);
     const entries = panel.getByTestId("history-entry");
     await expect(entries).toHaveCount(4);
     await expect(entries.nth(0)).toContainText("renamed the note “Note” to “Plan”");
@@ -174,5 +196,41 @@ test.describe("undo, history and restore", () => {
     await expect(note.getByTestId("note-body")).toHaveText("Budget for the whole launch month");
     await expect(note.getByRole("button", { name: /^Widget title: Plan/ })).toBeVisible();
     await expectSaved(page);
+
+    // Escape closes the panel and gives the focus back to its button.
+    await panel.getByRole("button", { name: "Close history" }).focus();
+    await page.keyboard.press("Escape");
+    await expect(panel).toBeHidden();
+    await expect(historyButton).toBeFocused();
+  });
+
+  test("on a phone the history panel opens below the header, inside the screen", async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true });
+    try {
+      const page = await context.newPage();
+      await signIn(page, url(), "alice");
+      await createBoard(page, "A board with a long title, on a phone");
+      const note = await addWidget(page, "Note");
+      await writeNote(page, note, "Pack the banners");
+
+      const historyButton = page.getByRole("button", { name: "History", exact: true });
+      await historyButton.click();
+      const panel = page.getByRole("complementary", { name: "History" });
+      await expect(panel.getByRole("heading", { name: "History" })).toBeFocused();
+      await expect(panel.getByTestId("history-entry")).toHaveCount(2);
+      await expectHeaderUncovered(page);
+      const box = (await panel.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(375);
+      // The page never scrolls sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: "e2e/.artifacts/history-panel-phone.png" });
+
+      await page.keyboard.press("Escape");
+      await expect(panel).toBeHidden();
+      await expect(historyButton).toBeFocused();
+    } finally {
+      await context.close();
+    }
   });
 });
