@@ -93,6 +93,36 @@ test.describe("undo, history and restore", () => {
     }
   });
 
+  test("undoing a note edit takes back only alice's words; words bob added since stay", async ({
+    browser,
+  }) => {
+    const contexts = [await browser.newContext(), await browser.newContext()];
+    try {
+      const [alice, bob] = await Promise.all(contexts.map((c) => c.newPage()));
+      await signIn(alice!, url(), "alice");
+      await signIn(bob!, url(), "bob");
+      const path = await createBoard(alice!, "Undo my words");
+      await shareWith(alice!, "bob");
+      const aliceNote = await addWidget(alice!, "Note");
+      await writeNote(alice!, aliceNote, "Agenda: budget and roadmap");
+      await bob!.goto(`${url()}${path}`);
+      const bobNote = bob!.locator('[data-widget-type="note"]');
+
+      await writeNote(alice!, aliceNote, "Agenda: travel budget and roadmap");
+      await expect(bobNote.getByTestId("note-body")).toHaveText("Agenda: travel budget and roadmap");
+      await writeNote(bob!, bobNote, "Agenda: travel budget and Q3 roadmap");
+      await expect(aliceNote.getByTestId("note-body")).toHaveText("Agenda: travel budget and Q3 roadmap");
+
+      await pressUndo(alice!);
+      await expect(aliceNote.getByTestId("note-body")).toHaveText("Agenda: budget and Q3 roadmap");
+      await expect(bobNote.getByTestId("note-body")).toHaveText("Agenda: budget and Q3 roadmap");
+      await expect(aliceNote.getByTestId("conflict")).toHaveCount(0);
+      await expectSaved(alice!);
+    } finally {
+      await Promise.all(contexts.map((c) => c.close()));
+    }
+  });
+
   test("removing a widget or a checklist item shows a toast whose Undo brings it back as it was", async ({
     page,
   }) => {
