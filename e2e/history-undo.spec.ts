@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import { addWidget, createBoard, instanceUrl, shareWith, signIn } from "./helpers";
 
 /** History and the trash need the database's full op log: these run on the embedded instance (SQLite). */
@@ -16,6 +16,25 @@ async function writeNote(page: Page, note: Locator, text: string) {
   await note.getByRole("button", { name: "Done" }).click();
   await expect(note.getByTestId("note-body")).toHaveText(text);
   await expectSaved(page);
+}
+
+/** Alice and bob signed in on the embedded instance, each in a context of their own, on a board alice shares. */
+async function onSharedBoard(
+  browser: Browser,
+  title: string,
+  run: (e: { alice: Page; bob: Page; path: string }) => Promise<void>,
+) {
+  const contexts = [await browser.newContext(), await browser.newContext()];
+  try {
+    const [alice, bob] = await Promise.all([contexts[0]!.newPage(), contexts[1]!.newPage()]);
+    await signIn(alice, url(), "alice");
+    await signIn(bob, url(), "bob");
+    const path = await createBoard(alice, title);
+    await shareWith(alice, "bob");
+    await run({ alice, bob, path });
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
 }
 
 /** Every control of the board's header is the topmost element at its centre: nothing covers it. */
@@ -43,43 +62,37 @@ test.describe("undo, history and restore", () => {
   test("Ctrl+Z undoes only alice's own last change; a field bob changed since gets the conflict choice", async ({
     browser,
   }) => {
-    const contexts = [await browser.newContext(), await browser.newContext()];
-    try {
-      const [alice, bob] = await Promise.all(contexts.map((c) => c.newPage()));
-      await signIn(alice!, url(), "alice");
-      await signIn(bob!, url(), "bob");
-      const path = await createBoard(alice!, "Undo together");
-      await shareWith(alice!, "bob");
-      const aliceFirst = await addWidget(alice!, "Note");
-      const aliceSecond = await addWidget(alice!, "Note");
-      await expectSaved(alice!);
-      await bob!.goto(`${url()}${path}`);
-      const bobNotes = bob!.locator('[data-widget-type="note"]');
+    await onSharedBoard(browser, "Undo together", async ({ alice, bob, path }) => {
+      const aliceFirst = await addWidget(alice, "Note");
+      const aliceSecond = await addWidget(alice, "Note");
+      await expectSaved(alice);
+      await bob.goto(`${url()}${path}`);
+      const bobNotes = bob.locator('[data-widget-type="note"]');
       await expect(bobNotes).toHaveCount(2);
       const [bobFirst, bobSecond] = [bobNotes.nth(0), bobNotes.nth(1)];
 
-      await writeNote(alice!, aliceFirst, "First draft");
-      await writeNote(alice!, aliceFirst, "Second draft");
-      await writeNote(bob!, bobSecond, "Bob's notes");
+      await writeNote(alice, aliceFirst, "First draft");
+      await writeNote(alice, aliceFirst, "Second draft");
+      await writeNote(bob, bobSecond, "Bob's notes");
       await expect(aliceSecond.getByTestId("note-body")).toHaveText("Bob's notes");
 
       // Only alice's last change goes; bob's stays, for both of them.
-      await pressUndo(alice!);
+      await pressUndo(alice);
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("First draft");
       await expect(bobFirst.getByTestId("note-body")).toHaveText("First draft");
       await expect(aliceSecond.getByTestId("note-body")).toHaveText("Bob's notes");
       await expect(bobSecond.getByTestId("note-body")).toHaveText("Bob's notes");
 
       // Redo from the header button puts it back; undo again.
-      await alice!.getByRole("button", { name: /^Redo/ }).click();
+      await alice.getByRole("button", { name: /^Redo/ }).click();
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("Second draft");
-      await pressUndo(alice!);
+      await pressUndo(alice);
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("First draft");
 
       // Bob rewrites the note alice would undo next: alice gets the choice instead of an overwrite.
-      await writeNote(bob!, bobFirst, "Bob rewrote it");
+      await writeNote(bob, bobFirst, "Bob rewrote it");
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
-      await pressUndo(alice!);
+      await pressUndo(alice);
       const conflict = aliceFirst.getByTestId("conflict");
       await expect(conflict).toBeVisible();
       await expect(conflict.getByTestId("conflict-theirs")).toHaveText("Bob rewrote it");
@@ -88,39 +101,29 @@ test.describe("undo, history and restore", () => {
       await expect(conflict).toBeHidden();
       await expect(bobFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
-    } finally {
-      await Promise.all(contexts.map((c) => c.close()));
-    }
+    });
   });
 
   test("undoing a note edit takes back only alice's words; words bob added since stay", async ({
     browser,
   }) => {
-    const contexts = [await browser.newContext(), await browser.newContext()];
-    try {
-      const [alice, bob] = await Promise.all(contexts.map((c) => c.newPage()));
-      await signIn(alice!, url(), "alice");
-      await signIn(bob!, url(), "bob");
-      const path = await createBoard(alice!, "Undo my words");
-      await shareWith(alice!, "bob");
-      const aliceNote = await addWidget(alice!, "Note");
-      await writeNote(alice!, aliceNote, "Agenda: budget and roadmap");
-      await bob!.goto(`${url()}${path}`);
-      const bobNote = bob!.locator('[data-widget-type="note"]');
+    await onSharedBoard(browser, "Undo my words", async ({ alice, bob, path }) => {
+      const aliceNote = await addWidget(alice, "Note");
+      await writeNote(alice, aliceNote, "Agenda: budget and roadmap");
+      await bob.goto(`${url()}${path}`);
+      const bobNote = bob.locator('[data-widget-type="note"]');
 
-      await writeNote(alice!, aliceNote, "Agenda: travel budget and roadmap");
+      await writeNote(alice, aliceNote, "Agenda: travel budget and roadmap");
       await expect(bobNote.getByTestId("note-body")).toHaveText("Agenda: travel budget and roadmap");
-      await writeNote(bob!, bobNote, "Agenda: travel budget and Q3 roadmap");
+      await writeNote(bob, bobNote, "Agenda: travel budget and Q3 roadmap");
       await expect(aliceNote.getByTestId("note-body")).toHaveText("Agenda: travel budget and Q3 roadmap");
 
-      await pressUndo(alice!);
+      await pressUndo(alice);
       await expect(aliceNote.getByTestId("note-body")).toHaveText("Agenda: budget and Q3 roadmap");
       await expect(bobNote.getByTestId("note-body")).toHaveText("Agenda: budget and Q3 roadmap");
       await expect(aliceNote.getByTestId("conflict")).toHaveCount(0);
-      await expectSaved(alice!);
-    } finally {
-      await Promise.all(contexts.map((c) => c.close()));
-    }
+      await expectSaved(alice);
+    });
   });
 
   test("removing a widget or a checklist item shows a toast whose Undo brings it back as it was", async ({
