@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test, type Locator, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Locator, type Page } from "@playwright/test";
 import { addWidget, createBoard, instanceUrl, shareWith, signIn } from "./helpers";
 
 /** History and the trash need the database's full op log: these run on the embedded instance (SQLite). */
@@ -18,6 +18,40 @@ async function writeNote(page: Page, note: Locator, text: string) {
   await expectSaved(page);
 }
 
+/** Alice and bob signed in on the embedded instance, each in a context of their own, on a board alice shares. */
+async function onSharedBoard(
+  browser: Browser,
+  title: string,
+  run: (e: { alice: Page; bob: Page; path: string }) => Promise<void>,
+) {
+  const contexts = [await browser.newContext(), await browser.newContext()];
+  try {
+    const [alice, bob] = await Promise.all([contexts[0]!.newPage(), contexts[1]!.newPage()]);
+    await signIn(alice, url(), "alice");
+    await signIn(bob, url(), "bob");
+    const path = await createBoard(alice, title);
+    await shareWith(alice, "bob");
+    await run({ alice, bob, path });
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
+  }
+}
+
+/** Every control of the board's header is the topmost element at its centre: nothing covers it. */
+async function expectHeaderUncovered(page: Page) {
+  const header = page.getByRole("button", { name: "History", exact: true }).locator("xpath=..");
+  const buttons = header.getByRole("button");
+  expect(await buttons.count()).toBeGreaterThan(3);
+  for (const button of await buttons.all()) {
+    const onTop = await button.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return r.width > 0 && hit !== null && el.contains(hit);
+    });
+    expect(onTop, (await button.getAttribute("aria-label")) ?? (await button.innerText())).toBe(true);
+  }
+}
+
 /** Ctrl+Z with the focus on the page, outside any text field. */
 async function pressUndo(page: Page) {
   await page.locator("body").click({ position: { x: 5, y: 5 } });
@@ -28,43 +62,37 @@ test.describe("undo, history and restore", () => {
   test("Ctrl+Z undoes only alice's own last change; a field bob changed since gets the conflict choice", async ({
     browser,
   }) => {
-    const contexts = [await browser.newContext(), await browser.newContext()];
-    try {
-      const [alice, bob] = await Promise.all(contexts.map((c) => c.newPage()));
-      await signIn(alice!, url(), "alice");
-      await signIn(bob!, url(), "bob");
-      const path = await createBoard(alice!, "Undo together");
-      await shareWith(alice!, "bob");
-      const aliceFirst = await addWidget(alice!, "Note");
-      const aliceSecond = await addWidget(alice!, "Note");
-      await expectSaved(alice!);
-      await bob!.goto(`${url()}${path}`);
-      const bobNotes = bob!.locator('[data-widget-type="note"]');
+    await onSharedBoard(browser, "Undo together", async ({ alice, bob, path }) => {
+      const aliceFirst = await addWidget(alice, "Note");
+      const aliceSecond = await addWidget(alice, "Note");
+      await expectSaved(alice);
+      await bob.goto(`${url()}${path}`);
+      const bobNotes = bob.locator('[data-widget-type="note"]');
       await expect(bobNotes).toHaveCount(2);
       const [bobFirst, bobSecond] = [bobNotes.nth(0), bobNotes.nth(1)];
 
-      await writeNote(alice!, aliceFirst, "First draft");
-      await writeNote(alice!, aliceFirst, "Second draft");
-      await writeNote(bob!, bobSecond, "Bob's notes");
+      await writeNote(alice, aliceFirst, "First draft");
+      await writeNote(alice, aliceFirst, "Second draft");
+      await writeNote(bob, bobSecond, "Bob's notes");
       await expect(aliceSecond.getByTestId("note-body")).toHaveText("Bob's notes");
 
       // Only alice's last change goes; bob's stays, for both of them.
-      await pressUndo(alice!);
+      await pressUndo(alice);
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("First draft");
       await expect(bobFirst.getByTestId("note-body")).toHaveText("First draft");
       await expect(aliceSecond.getByTestId("note-body")).toHaveText("Bob's notes");
       await expect(bobSecond.getByTestId("note-body")).toHaveText("Bob's notes");
 
       // Redo from the header button puts it back; undo again.
-      await alice!.getByRole("button", { name: /^Redo/ }).click();
+      await alice.getByRole("button", { name: /^Redo/ }).click();
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("Second draft");
-      await pressUndo(alice!);
+      await pressUndo(alice);
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("First draft");
 
       // Bob rewrites the note alice would undo next: alice gets the choice instead of an overwrite.
-      await writeNote(bob!, bobFirst, "Bob rewrote it");
+      await writeNote(bob, bobFirst, "Bob rewrote it");
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
-      await pressUndo(alice!);
+      await pressUndo(alice);
       const conflict = aliceFirst.getByTestId("conflict");
       await expect(conflict).toBeVisible();
       await expect(conflict.getByTestId("conflict-theirs")).toHaveText("Bob rewrote it");
@@ -73,9 +101,29 @@ test.describe("undo, history and restore", () => {
       await expect(conflict).toBeHidden();
       await expect(bobFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
       await expect(aliceFirst.getByTestId("note-body")).toHaveText("Bob rewrote it");
-    } finally {
-      await Promise.all(contexts.map((c) => c.close()));
-    }
+    });
+  });
+
+  test("undoing a note edit takes back only alice's words; words bob added since stay", async ({
+    browser,
+  }) => {
+    await onSharedBoard(browser, "Undo my words", async ({ alice, bob, path }) => {
+      const aliceNote = await addWidget(alice, "Note");
+      await writeNote(alice, aliceNote, "Agenda: budget and roadmap");
+      await bob.goto(`${url()}${path}`);
+      const bobNote = bob.locator('[data-widget-type="note"]');
+
+      await writeNote(alice, aliceNote, "Agenda: travel budget and roadmap");
+      await expect(bobNote.getByTestId("note-body")).toHaveText("Agenda: travel budget and roadmap");
+      await writeNote(bob, bobNote, "Agenda: travel budget and Q3 roadmap");
+      await expect(aliceNote.getByTestId("note-body")).toHaveText("Agenda: travel budget and Q3 roadmap");
+
+      await pressUndo(alice);
+      await expect(aliceNote.getByTestId("note-body")).toHaveText("Agenda: budget and Q3 roadmap");
+      await expect(bobNote.getByTestId("note-body")).toHaveText("Agenda: budget and Q3 roadmap");
+      await expect(aliceNote.getByTestId("conflict")).toHaveCount(0);
+      await expectSaved(alice);
+    });
   });
 
   test("removing a widget or a checklist item shows a toast whose Undo brings it back as it was", async ({
@@ -144,9 +192,16 @@ test.describe("undo, history and restore", () => {
     await note.getByLabel("Widget title").press("Enter");
     await expectSaved(page);
 
-    await page.getByRole("button", { name: "History", exact: true }).click();
+    const historyButton = page.getByRole("button", { name: "History", exact: true });
+    await historyButton.click();
     const panel = page.getByRole("complementary", { name: "History" });
     await expect(panel).toBeVisible();
+    // Focus moves into the panel; it covers neither the header nor the board, which shrinks beside it.
+    await expect(panel.getByRole("heading", { name: "History" })).toBeFocused();
+    await expectHeaderUncovered(page);
+    const [noteBox, panelBox] = [await note.boundingBox(), await panel.boundingBox()];
+    expect(noteBox!.x + noteBox!.width).toBeLessThanOrEqual(panelBox!.x);
+    expect(panelBox!.x + panelBox!.width).toBeLessThanOrEqual(1280);
     const entries = panel.getByTestId("history-entry");
     await expect(entries).toHaveCount(4);
     await expect(entries.nth(0)).toContainText("renamed the note “Note” to “Plan”");
@@ -174,5 +229,41 @@ test.describe("undo, history and restore", () => {
     await expect(note.getByTestId("note-body")).toHaveText("Budget for the whole launch month");
     await expect(note.getByRole("button", { name: /^Widget title: Plan/ })).toBeVisible();
     await expectSaved(page);
+
+    // Escape closes the panel and gives the focus back to its button.
+    await panel.getByRole("button", { name: "Close history" }).focus();
+    await page.keyboard.press("Escape");
+    await expect(panel).toBeHidden();
+    await expect(historyButton).toBeFocused();
+  });
+
+  test("on a phone the history panel opens below the header, inside the screen", async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true });
+    try {
+      const page = await context.newPage();
+      await signIn(page, url(), "alice");
+      await createBoard(page, "A board with a long title, on a phone");
+      const note = await addWidget(page, "Note");
+      await writeNote(page, note, "Pack the banners");
+
+      const historyButton = page.getByRole("button", { name: "History", exact: true });
+      await historyButton.click();
+      const panel = page.getByRole("complementary", { name: "History" });
+      await expect(panel.getByRole("heading", { name: "History" })).toBeFocused();
+      await expect(panel.getByTestId("history-entry")).toHaveCount(2);
+      await expectHeaderUncovered(page);
+      const box = (await panel.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(375);
+      // The page never scrolls sideways.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      await page.screenshot({ path: "e2e/.artifacts/history-panel-phone.png" });
+
+      await page.keyboard.press("Escape");
+      await expect(panel).toBeHidden();
+      await expect(historyButton).toBeFocused();
+    } finally {
+      await context.close();
+    }
   });
 });

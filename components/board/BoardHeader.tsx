@@ -45,7 +45,7 @@ export function BoardHeader() {
             className="-ml-1.5"
           />
         </h1>
-        <div className="flex items-center gap-2">
+        <div className="flex flex-wrap items-center gap-2">
           <PresenceAvatars viewers={state.presence} me={me} />
           <UndoButtons />
           <button type="button" onClick={() => setSharing(true)} className={btn.secondary}>

@@ -12,6 +12,7 @@ import { btn } from "@/components/ui/styles";
 import { BoardGrid } from "./BoardGrid";
 import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
+import { HistoryPanelProvider, WithHistoryPanel } from "./HistoryPanel";
 import { useBoard } from "./useBoard";
 import { UndoProvider, useUndo } from "./useUndo";
 import { BoardTasksProvider } from "../tasks/BoardTasks";
@@ -129,20 +130,24 @@ export function BoardView({ boardId }: { boardId: string }) {
     <BoardProvider value={value}>
       <UndoProvider value={undo}>
         <BoardTasksProvider boardId={boardId}>
-          <BoardHeader />
-          <BoardGrid
-            empty={
-              <div className="flex flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-slate-200 py-20 text-center">
-                <LayoutDashboard className="h-8 w-8 text-slate-300" aria-hidden />
-                <p className="font-medium text-slate-700">This board is empty</p>
-                <p className="max-w-sm text-sm text-slate-500">
-                  {board.canEdit
-                    ? "Add a note, a KPI, a checklist or a live chart with “Add widget”."
-                    : "Widgets appear here as soon as an editor adds them."}
-                </p>
-              </div>
-            }
-          />
+          <HistoryPanelProvider>
+            <BoardHeader />
+            <WithHistoryPanel>
+              <BoardGrid
+                empty={
+                  <div className="flex flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-slate-200 py-20 text-center">
+                    <LayoutDashboard className="h-8 w-8 text-slate-300" aria-hidden />
+                    <p className="font-medium text-slate-700">This board is empty</p>
+                    <p className="max-w-sm text-sm text-slate-500">
+                      {board.canEdit
+                        ? "Add a note, a KPI, a checklist or a live chart with “Add widget”."
+                        : "Widgets appear here as soon as an editor adds them."}
+                    </p>
+                  </div>
+                }
+              />
+            </WithHistoryPanel>
+          </HistoryPanelProvider>
         </BoardTasksProvider>
       </UndoProvider>
     </BoardProvider>

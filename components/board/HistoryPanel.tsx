@@ -1,9 +1,29 @@
 "use client";
 
 import { History, Loader2, RotateCcw, X } from "lucide-react";
-import { useCallback, useEffect, useId, useMemo, useState } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+  type RefObject,
+} from "react";
 import { toast } from "sonner";
-import { describeOp, groupHistory, widgetPhrase, wordDiff, type HistoryEntry } from "@/lib/boards/history";
+import {
+  describeOp,
+  groupHistory,
+  widgetPhrase,
+  withNewest,
+  withOlder,
+  wordDiff,
+  type HistoryPage,
+  type HistoryPages,
+} from "@/lib/boards/history";
 import { revertOps } from "@/lib/boards/revert";
 import type { BoardOp } from "@/lib/protocol/boards";
 import { ErrorNote } from "@/components/ui/ErrorNote";
@@ -13,6 +33,8 @@ import { useBoardContext } from "./BoardContext";
 import { useUndoContext } from "./useUndo";
 
 const PAGE = 50;
+/** Pages read to reach the newest change shown, before the list starts over from the newest page. */
+const CATCH_UP_PAGES = 4;
 
 /** The widget an op is about, if any. */
 function widgetIdOf(op: BoardOp): string | undefined {
@@ -52,6 +74,56 @@ function TextDiff({ before, after }: { before: string; after: string }) {
   );
 }
 
+/** Whether the history panel is open, for the header's button and the board's layout. */
+export interface HistoryPanelControl {
+  open: boolean;
+  toggle(): void;
+  /** Closes the panel and gives the focus back to the button that opened it. */
+  close(): void;
+  /** The header's History button. */
+  triggerRef: RefObject<HTMLButtonElement | null>;
+}
+
+const HistoryPanelContext = createContext<HistoryPanelControl | null>(null);
+
+export function HistoryPanelProvider({ children }: { children: ReactNode }) {
+  const [open, setOpen] = useState(false);
+  const triggerRef = useRef<HTMLButtonElement>(null);
+  const value = useMemo<HistoryPanelControl>(
+    () => ({
+      open,
+      triggerRef,
+      toggle: () => setOpen((o) => !o),
+      close: () => {
+        setOpen(false);
+        triggerRef.current?.focus();
+      },
+    }),
+    [open],
+  );
+  return <HistoryPanelContext.Provider value={value}>{children}</HistoryPanelContext.Provider>;
+}
+
+export function useHistoryPanel(): HistoryPanelControl {
+  const value = useContext(HistoryPanelContext);
+  if (!value) throw new Error("useHistoryPanel must be used inside a board");
+  return value;
+}
+
+/**
+ * The board with the history panel when it is open: beside the board on wide screens (the board shrinks to make
+ * room), between the header and the board on narrow ones. Nothing of the header is covered.
+ */
+export function WithHistoryPanel({ children }: { children: ReactNode }) {
+  const { open, close } = useHistoryPanel();
+  return (
+    <div className="flex flex-col gap-4 lg:flex-row lg:items-start">
+      <div className="min-w-0 flex-1">{children}</div>
+      {open ? <HistoryPanel onClose={close} /> : null}
+    </div>
+  );
+}
+
 /**
  * The board's history, newest first, grouped by person and minute, with a restore of one widget or of the whole
  * board to its state after any change. A restore is sent as new ops, and is one step of the user's undo.
@@ -61,48 +133,80 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
   const { doc, committed, canEdit, state } = useBoardContext();
   const undo = useUndoContext();
   const headingId = useId();
-  const [entries, setEntries] = useState<HistoryEntry[]>([]);
-  const [next, setNext] = useState<number | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const [pages, setPages] = useState<HistoryPages>({ entries: [], next: null });
+  const pagesRef = useRef(pages);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const boardId = doc.id;
   const head = committed.rev;
+  const { entries, next } = pages;
 
-  const load = useCallback(
-    async (beforeRev?: number) => {
-      if (!socket) return;
-      setLoading(true);
-      try {
-        const res = await socket
-          .timeout(10_000)
-          .emitWithAck("board:history", { boardId, limit: PAGE, ...(beforeRev ? { beforeRev } : {}) });
-        if (!res.ok) throw new Error(res.error.message);
-        setEntries((old) => (beforeRev ? [...old, ...res.entries] : res.entries));
-        setNext(res.nextBeforeRev);
-        setError(null);
-      } catch (err) {
-        setError(`Could not load the history: ${(err as Error).message}`);
-      } finally {
-        setLoading(false);
-      }
+  const show = useCallback((p: HistoryPages) => {
+    pagesRef.current = p;
+    setPages(p);
+  }, []);
+
+  const fetchPage = useCallback(
+    async (beforeRev?: number): Promise<HistoryPage> => {
+      if (!socket) throw new Error("not connected");
+      const res = await socket
+        .timeout(10_000)
+        .emitWithAck("board:history", { boardId, limit: PAGE, ...(beforeRev ? { beforeRev } : {}) });
+      if (!res.ok) throw new Error(res.error.message);
+      return res;
     },
     [socket, boardId],
   );
 
-  // The newest page again whenever the board moves on.
-  useEffect(() => {
-    const timer = setTimeout(() => void load(), 150);
-    return () => clearTimeout(timer);
-  }, [load, head]);
+  const track = useCallback(async (work: () => Promise<void>) => {
+    setLoading(true);
+    try {
+      await work();
+      setError(null);
+    } catch (err) {
+      setError(`Could not load the history: ${(err as Error).message}`);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
 
+  /**
+   * The newest changes, on top of what is loaded: pages are read until they reach the newest change shown, so
+   * older pages the user loaded stay. After more changes than `CATCH_UP_PAGES` hold, the list starts over.
+   */
+  const refresh = useCallback(
+    () =>
+      track(async () => {
+        let fresh: HistoryPages | undefined;
+        for (let i = 0; i < CATCH_UP_PAGES; i++) {
+          const page = await fetchPage(fresh?.next ?? undefined);
+          fresh = fresh
+            ? withOlder(fresh, fresh.next!, page)
+            : { entries: [...page.entries], next: page.nextBeforeRev };
+          const merged = withNewest(pagesRef.current, { entries: fresh.entries, nextBeforeRev: fresh.next });
+          if (merged) return show(merged);
+        }
+        if (fresh) show(fresh);
+      }),
+    [fetchPage, track, show],
+  );
+
+  const loadOlder = (beforeRev: number) =>
+    void track(async () => {
+      const page = await fetchPage(beforeRev);
+      show(withOlder(pagesRef.current, beforeRev, page));
+    });
+
+  // The newest changes whenever the board moves on.
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+    const timer = setTimeout(() => void refresh(), 150);
+    return () => clearTimeout(timer);
+  }, [refresh, head]);
+
+  // Focus moves into the panel when it opens.
+  useEffect(() => headingRef.current?.focus(), []);
 
   const restore = async (rev: number, widgetId?: string) => {
     if (!socket) return;
@@ -140,11 +244,22 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
     <aside
       id="board-history"
       aria-labelledby={headingId}
-      className="fixed inset-y-0 right-0 z-40 flex w-full max-w-md flex-col bg-white shadow-2xl ring-1 ring-slate-200"
+      // Below the header, above the board on narrow screens; beside the board, which shrinks, on wide ones.
+      className="order-first flex max-h-[60dvh] w-full flex-col rounded-2xl bg-white shadow-sm ring-1 ring-slate-200 lg:sticky lg:top-4 lg:order-none lg:max-h-[calc(100dvh-2rem)] lg:w-96 lg:shrink-0"
       data-testid="history-panel"
+      onKeyDown={(e) => {
+        if (e.key !== "Escape" || e.defaultPrevented) return;
+        e.preventDefault();
+        onClose();
+      }}
     >
       <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-4 py-3">
-        <h2 id={headingId} className="flex items-center gap-2 font-semibold text-slate-900">
+        <h2
+          id={headingId}
+          ref={headingRef}
+          tabIndex={-1}
+          className="flex items-center gap-2 font-semibold text-slate-900 outline-none"
+        >
           <History className="h-4 w-4 text-indigo-600" aria-hidden /> History
         </h2>
         <button type="button" className={btn.icon} onClick={onClose} aria-label="Close history">
@@ -221,7 +336,7 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
             <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> Loading…
           </p>
         ) : next ? (
-          <button type="button" className={button("secondary", "sm")} onClick={() => void load(next)}>
+          <button type="button" className={button("secondary", "sm")} onClick={() => loadOlder(next)}>
             Load older changes
           </button>
         ) : null}

@@ -1,19 +1,18 @@
 "use client";
 
 import { History, Redo2, Undo2 } from "lucide-react";
-import { useState } from "react";
 import { btn } from "@/components/ui/styles";
 import { useBoardContext } from "./BoardContext";
-import { HistoryPanel } from "./HistoryPanel";
+import { useHistoryPanel } from "./HistoryPanel";
 import { useUndoContext } from "./useUndo";
 
 const isMac = () => typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
 
-/** The board header's undo, redo and history buttons, with the history panel they open. */
+/** The board header's undo, redo and history buttons; the history panel opens beside the board. */
 export function UndoButtons() {
   const { canEdit } = useBoardContext();
   const undo = useUndoContext();
-  const [historyOpen, setHistoryOpen] = useState(false);
+  const { open: historyOpen, toggle: toggleHistory, triggerRef } = useHistoryPanel();
   const mod = isMac() ? "⌘" : "Ctrl+";
 
   return (
@@ -47,7 +46,8 @@ export function UndoButtons() {
       <button
         type="button"
         className={btn.icon}
-        onClick={() => setHistoryOpen((o) => !o)}
+        ref={triggerRef}
+        onClick={toggleHistory}
         aria-label="History"
         aria-expanded={historyOpen}
         aria-controls="board-history"
@@ -55,7 +55,6 @@ export function UndoButtons() {
       >
         <History className="h-4 w-4" aria-hidden />
       </button>
-      {historyOpen ? <HistoryPanel onClose={() => setHistoryOpen(false)} /> : null}
     </>
   );
 }

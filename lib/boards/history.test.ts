@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { BoardOp } from "../protocol/boards";
 import { applyOp, newBoard } from "./apply";
-import { describeOp, groupHistory, priorOf, wordDiff, type HistoryEntry } from "./history";
+import {
+  describeOp,
+  groupHistory,
+  priorOf,
+  withNewest,
+  withOlder,
+  wordDiff,
+  type HistoryEntry,
+  type HistoryPage,
+} from "./history";
 import type { BoardDoc } from "./types";
 
 const layout = { x: 0, y: 0, w: 4, h: 3 };
@@ -112,5 +121,38 @@ describe("history descriptions", () => {
       { text: " fox", kind: "same" },
     ]);
     expect(wordDiff("same", "same")).toEqual([{ text: "same", kind: "same" }]);
+  });
+
+  it("puts new changes on top of the pages loaded so far, keeping the older pages, one entry per revision", () => {
+    const { entries: all } = play(
+      Array.from({ length: 12 }, (_, i): BoardOp => ({ type: "board.rename", title: `t${i}`, baseRev: i })),
+    );
+    const newestFirst = [...all].reverse();
+    // A page of `limit` entries below `beforeRev`, as board:history answers.
+    const page = (limit: number, upTo: number, beforeRev = Infinity): HistoryPage => {
+      const entries = newestFirst.filter((e) => e.rev <= upTo && e.rev < beforeRev).slice(0, limit);
+      const oldest = entries.at(-1)?.rev;
+      return { entries, nextBeforeRev: oldest !== undefined && oldest > 1 ? oldest : null };
+    };
+    const revs = (p: { entries: readonly HistoryEntry[] } | undefined) => p?.entries.map((e) => e.rev);
+
+    // Revisions 1-8 existed: two pages of 4 are loaded.
+    let loaded = withNewest({ entries: [], next: null }, page(4, 8))!;
+    expect(loaded.next).toBe(5);
+    loaded = withOlder(loaded, 5, page(4, 8, 5));
+    expect(revs(loaded)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(loaded.next).toBeNull();
+    // A page for a cursor no longer current changes nothing.
+    expect(withOlder(loaded, 5, page(4, 8, 5))).toBe(loaded);
+
+    // Two more changes: the newest page overlaps what is loaded, and nothing older is dropped.
+    const merged = withNewest(loaded, page(4, 10));
+    expect(revs(merged)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(merged!.next).toBeNull();
+
+    // Four more than a page holds: not enough to join them; with the next page it is.
+    expect(withNewest(merged!, page(1, 12))).toBeUndefined();
+    const two = { entries: newestFirst.filter((e) => e.rev > 10), nextBeforeRev: 11 };
+    expect(revs(withNewest(merged!, two))).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
   });
 });

@@ -122,6 +122,44 @@ export function describeOp(op: BoardOp, prior?: OpPrior): string {
   }
 }
 
+/** The pages of a board's history loaded so far, newest first, and where the next older page begins. */
+export interface HistoryPages {
+  entries: HistoryEntry[];
+  /** The `beforeRev` of the next older page; null when the oldest change is loaded. */
+  next: number | null;
+}
+
+/** One answer of `board:history`. */
+export interface HistoryPage {
+  entries: readonly HistoryEntry[];
+  nextBeforeRev: number | null;
+}
+
+/** `a` and `b` together, one entry per revision, newest first. */
+function union(a: readonly HistoryEntry[], b: readonly HistoryEntry[]): HistoryEntry[] {
+  const byRev = new Map<number, HistoryEntry>();
+  for (const e of [...a, ...b]) if (!byRev.has(e.rev)) byRev.set(e.rev, e);
+  return [...byRev.values()].sort((x, y) => y.rev - x.rev);
+}
+
+/**
+ * The loaded pages with the newest page (or pages, newest first, read one after another) on top, keeping the
+ * older pages already loaded. Undefined when the newest pages do not reach the newest loaded change: more
+ * changes came than they hold, and the caller reads one more page (or starts over from them).
+ */
+export function withNewest(loaded: HistoryPages, newest: HistoryPage): HistoryPages | undefined {
+  const top = loaded.entries[0]?.rev;
+  if (top === undefined) return { entries: [...newest.entries], next: newest.nextBeforeRev };
+  if (newest.nextBeforeRev !== null && newest.nextBeforeRev > top + 1) return undefined;
+  return { entries: union(newest.entries, loaded.entries), next: loaded.next };
+}
+
+/** The loaded pages with the page read before `beforeRev` below them; a page for an old cursor changes nothing. */
+export function withOlder(loaded: HistoryPages, beforeRev: number, page: HistoryPage): HistoryPages {
+  if (loaded.next !== beforeRev) return loaded;
+  return { entries: union(loaded.entries, page.entries), next: page.nextBeforeRev };
+}
+
 /** Consecutive changes of one person within one minute, as the history panel lists them. */
 export interface HistoryGroup {
   by: string;

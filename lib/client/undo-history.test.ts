@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyOp, checkOp, newBoard } from "../boards/apply";
+import { applyOp, checkOp, mergeConcurrentEdit, newBoard } from "../boards/apply";
 import { roleOf, type BoardDoc } from "../boards/types";
 import { boardOpSchema, type BoardOpInput } from "../protocol/boards";
 import { AppError } from "../protocol/errors";
@@ -20,8 +20,9 @@ class Board {
     this.doc = { ...this.doc, members: { bob: "editor" } };
   }
   commit(user: string, input: BoardOpInput): OpOutcome {
-    const op = boardOpSchema.parse(input);
+    let op = boardOpSchema.parse(input);
     try {
+      op = mergeConcurrentEdit(this.doc, op, roleOf(this.doc, user));
       checkOp(this.doc, op, roleOf(this.doc, user));
     } catch (err) {
       if (err instanceof AppError) return { ok: false, error: err.toBody() };
@@ -38,7 +39,8 @@ class Board {
   }
 }
 
-function setup() {
+/** `shown`: the board as the tab shows it, when it has not caught up with the server yet. */
+function setup(shown: { doc?: BoardDoc } = {}) {
   const board = new Board();
   // As the client's outbox does, a later save of one editing session is based on this client's own commit of it.
   const own = new Map<string, { base: number; rev: number }>();
@@ -57,7 +59,7 @@ function setup() {
         own.set(key, { base: op.baseRev, rev: outcome.entry.rev });
       return Promise.resolve(outcome);
     },
-    view: () => board.doc,
+    view: () => shown.doc ?? board.doc,
   });
   return { board, undo };
 }
@@ -185,6 +187,65 @@ describe("UndoHistory", () => {
     board.as("bob", { type: "note.text", widgetId: "n1", text: "bob", baseRev: board.doc.rev });
     expect(await undo.undo()).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
     expect(noteText(board, "n1")).toBe("bob");
+  });
+
+  it("undoing a note edit the server merged with someone else's words takes back only the user's words", async () => {
+    const shown: { doc?: BoardDoc } = {};
+    const { board, undo } = setup(shown);
+    const start = "Agenda: budget and roadmap.";
+    board.as("bob", note("n1", start));
+    // Alice's tab has not yet seen bob's edit when she saves hers, written from the same text.
+    shown.doc = board.doc;
+    board.as("bob", {
+      type: "note.text",
+      widgetId: "n1",
+      text: "Agenda: budget and the Q3 roadmap.",
+      baseRev: 1,
+    });
+    const aliceText = "Agenda: travel budget and roadmap.";
+    const saved = await undo.submit({
+      type: "note.text",
+      widgetId: "n1",
+      text: aliceText,
+      baseRev: 1,
+      baseText: start,
+    });
+    expect(saved).toMatchObject({ ok: true });
+    const merged = "Agenda: travel budget and the Q3 roadmap.";
+    expect(noteText(board, "n1")).toBe(merged);
+    shown.doc = undefined;
+
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n1")).toBe("Agenda: budget and the Q3 roadmap.");
+    expect(await undo.redo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n1")).toBe(merged);
+  });
+
+  it("undoing a note edit keeps words someone wrote since elsewhere, and raises the conflict on the same words", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "Plan the launch."));
+    await undo.submit({ type: "note.text", widgetId: "n1", text: "Plan the big launch.", baseRev: 1 });
+    await undo.submit({ type: "note.text", widgetId: "n1", text: "Plan the big launch party.", baseRev: 2 });
+    board.as("bob", {
+      type: "note.text",
+      widgetId: "n1",
+      text: "Bob: plan the big launch party.",
+      baseRev: 3,
+    });
+
+    // Alice's last word goes; bob's words, written after it, stay.
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(noteText(board, "n1")).toBe("Bob: plan the big launch.");
+
+    // Bob rewrites the word alice added before: her undo of it is refused, his text stays.
+    board.as("bob", {
+      type: "note.text",
+      widgetId: "n1",
+      text: "Bob: plan the huge launch.",
+      baseRev: board.doc.rev,
+    });
+    expect(await undo.undo()).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
+    expect(noteText(board, "n1")).toBe("Bob: plan the huge launch.");
   });
 
   it("records nothing for a refused change or one that cannot be taken back", async () => {

@@ -1,8 +1,10 @@
 import { applyOp } from "../boards/apply";
+import { mergeText } from "../boards/merge-text";
 import { revertOps } from "../boards/revert";
 import type { BoardDoc } from "../boards/types";
 import { boardOpSchema, type BoardOp, type BoardOpInput } from "../protocol/boards";
 import type { ErrorBody } from "../protocol/errors";
+import { own } from "../util/own";
 import { Emitter } from "./emitter";
 import { fieldKeyOf, fieldRev } from "./field-keys";
 import type { OpOutcome } from "./outbox";
@@ -12,6 +14,9 @@ import type { OpOutcome } from "./outbox";
  * step committed" (mark + n) until that op's ack arrives. Never sent: a step's ops are resolved before undoing it.
  */
 const PENDING_REV = 2 ** 52;
+
+/** Time an undo of a note edit may spend merging it with what others wrote since (see `ownTextOnly`). */
+const UNDO_MERGE_MS = 50;
 
 export interface UndoHistoryDeps {
   /** Sends a change, as the board session does; resolves when it is committed or refused. */
@@ -124,11 +129,15 @@ export class UndoHistory {
     const outcome = this.send(ops[0]!);
     // The step's undo waits for this op too, and is based on its commit: the newest of the field.
     const index = top.size;
-    const inverse = top.inverse.map((op) =>
-      "baseRev" in op && op.baseRev >= PENDING_REV
-        ? ({ ...op, baseRev: PENDING_REV + index } as BoardOpInput)
-        : op,
-    );
+    // The session's text is now what this op writes: the undo takes back the user's words up to it.
+    const written = ops[0]!.type === "note.text" ? ops[0] : undefined;
+    const inverse = top.inverse.map((op) => {
+      if (!("baseRev" in op) || op.baseRev < PENDING_REV) return op;
+      const next = { ...op, baseRev: PENDING_REV + index } as BoardOpInput;
+      return next.type === "note.text" && written?.widgetId === next.widgetId
+        ? { ...next, baseText: written.text }
+        : next;
+    });
     const outcomes = Promise.all([top.outcomes, outcome]).then(([done, last]) => [...done, last]);
     const step: UndoStep = { ...top, inverse, outcomes, size: index + 1 };
     this.undoStack[this.undoStack.length - 1] = step;
@@ -162,7 +171,10 @@ export class UndoHistory {
     from.splice(index, 1);
     this.publish();
     const done = await step.outcomes;
-    const ops = step.inverse.flatMap((op) => this.resolveBaseRev(op, done) ?? []);
+    const ops = step.inverse.flatMap((op) => {
+      const resolved = this.resolveBaseRev(op, done);
+      return resolved ? this.ownTextOnly(resolved) : [];
+    });
     if (ops.length === 0) return { ok: false, error: null };
     const label = step.label;
     const next = this.perform(ops, label, to);
@@ -220,7 +232,29 @@ export class UndoHistory {
         return [];
       }
     }
-    return revertOps(after, before, boardLevel ? {} : { widgetIds: widgets });
+    // A note's text is taken back as an edit written from the text the user's change produced (`baseText`):
+    // only the user's own words are undone, and words someone else wrote since, or that the server merged into
+    // the change, stay (see `ownTextOnly`).
+    return revertOps(after, before, boardLevel ? {} : { widgetIds: widgets }).map((op) => {
+      if (op.type !== "note.text") return op;
+      const written = own(after.widgets, op.widgetId);
+      return written?.type === "note" ? { ...op, baseText: written.data.text } : op;
+    });
+  }
+
+  /**
+   * A note edit of an undo (or a redo) that inverts only the user's own change: the words the user's change
+   * wrote (from its `baseText` to its text) are taken out of the text as it is now, word by word, keeping
+   * whatever someone else wrote meanwhile. When the two touch the same words, the op goes as it is and the
+   * server, which runs the same merge, refuses it with CONFLICT: the board offers the usual choice.
+   */
+  private ownTextOnly(op: BoardOpInput): BoardOpInput {
+    if (op.type !== "note.text" || op.baseText === undefined) return op;
+    const w = own(this.deps.view()?.widgets, op.widgetId);
+    if (w?.type !== "note" || w.data.text === op.baseText) return op;
+    const current = w.data.text;
+    const text = mergeText(op.baseText, op.text, current, UNDO_MERGE_MS);
+    return text === undefined ? op : { ...op, text, baseText: current };
   }
 
   /** Submits one op, noting what the commit of a field was based on (see `ownBases`). */

@@ -119,6 +119,7 @@ export const checklist = defineWidget<ChecklistData>()({
     for (const i of to.data.items) {
       const now = present.get(i.id);
       if (!now) {
+        // The add carries no position: an item brought back goes to the end of the list.
         ops.push({ type: "checklist.add", widgetId, item: { id: i.id, text: i.text } });
         // Based on nothing: the client rebases it on its own add, which creates the field.
         if (i.done) ops.push({ type: "checklist.done", widgetId, itemId: i.id, done: true, baseRev: 0 });
