@@ -1,5 +1,6 @@
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import type { ServerOptions } from "socket.io";
+import { LogOnlyAuditLog, SqlAuditLog } from "../audit/audit-log";
 import { SqlTokenStore } from "../auth/token-store.sql";
 import { SqlUserStore } from "../auth/user-store.sql";
 import { RedisTokenStore } from "../auth/token-store.redis";
@@ -153,6 +154,7 @@ export async function createRedisBackends(config: RedisConfig, logger: Logger): 
     mode: "redis",
     users: database ? new SqlUserStore(database) : new RedisUserStore(command, keys),
     tokens: database ? new SqlTokenStore(database) : new RedisTokenStore(command, keys),
+    audit: database ? new SqlAuditLog(database) : new LogOnlyAuditLog(logger),
     redis,
     database,
     adapter: createSocketAdapter(pub, sub, config.redis.keyPrefix, Boolean(config.redis.clusterNodes)),

@@ -1,4 +1,5 @@
 import type { CommittedOp } from "@/lib/protocol/boards";
+import { socketActor } from "../audit/actor";
 import { AppError } from "@/lib/protocol/errors";
 import type { FeatureContext } from "../features";
 import type { PresenceTracker } from "../presence/tracker";
@@ -69,8 +70,8 @@ export function registerBoardHandlers(
     return { board };
   });
 
-  events.handle("board:delete", async ({ boardId }, { user }) => {
-    await service.delete(user.name, boardId);
+  events.handle("board:delete", async ({ boardId }, { user, socket }) => {
+    await service.delete(user.name, boardId, socketActor(ctx.clientIps, socket));
     ctx.io.to(boardRoom(boardId)).emit("board:closed", { boardId, reason: "deleted", by: user.name });
     ctx.io.in(boardRoom(boardId)).socketsLeave(boardRoom(boardId));
     return {};
@@ -121,7 +122,7 @@ export function registerBoardHandlers(
   );
 
   events.handle("board:op", async ({ boardId, opId, op }, { user, socket }) => {
-    const { entry } = await service.apply(user.name, boardId, opId, op);
+    const { entry } = await service.apply(user.name, boardId, opId, op, socketActor(ctx.clientIps, socket));
     publishOp(ctx, boardId, entry, socket);
     return { entry };
   });

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { applyOp } from "@/lib/boards/apply";
+import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import type { BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import type { SqlDatabase } from "../db/open";
@@ -174,13 +175,16 @@ export class SqlBoardStore implements BoardStore {
     expectedRev: number,
     next: BoardDoc,
     entries: CommittedOp[],
+    audit: AuditRecord[] = [],
   ): Promise<CommitResult> {
     assertCommitShape(expectedRev, entries);
     let outcome: Outcome;
     try {
-      outcome = await writeTransaction(this.database, (tx) =>
-        this.commitIn(tx, boardId, expectedRev, next, entries),
-      );
+      outcome = await writeTransaction(this.database, async (tx) => {
+        const done = await this.commitIn(tx, boardId, expectedRev, next, entries);
+        if (done.status === "ok") for (const record of audit) await insertAudit(tx, record);
+        return done;
+      });
     } catch (err) {
       // The constraints caught what the checks did not: answered as the checks answer.
       if (!isUniqueViolation(err)) throw err;
@@ -339,10 +343,13 @@ export class SqlBoardStore implements BoardStore {
     return rows.map(toEntry);
   }
 
-  async delete(boardId: string): Promise<void> {
+  async delete(boardId: string, audit?: AuditRecord): Promise<void> {
     await this.snapshots.get(boardId);
     // The log, snapshots and member index go with the board (ON DELETE CASCADE).
-    await this.db.deleteFrom("boards").where("id", "=", boardId).execute();
+    await writeTransaction(this.database, async (tx) => {
+      const result = await tx.deleteFrom("boards").where("id", "=", boardId).executeTakeFirst();
+      if (result.numDeletedRows > 0n && audit) await insertAudit(tx, audit);
+    });
     this.cache.delete(boardId);
   }
 

@@ -1,6 +1,7 @@
 import type { CommittedOp } from "@/lib/protocol/boards";
 import type { BoardDoc } from "@/lib/boards/types";
 import { AppError } from "@/lib/protocol/errors";
+import type { AuditRecord } from "../audit/audit-log";
 
 export type CommitResult =
   | { status: "ok" }
@@ -21,14 +22,22 @@ export interface BoardStore {
   /** Fails (returns false) when the id is taken. */
   create(doc: BoardDoc): Promise<boolean>;
   load(boardId: string): Promise<BoardDoc | undefined>;
-  commit(boardId: string, expectedRev: number, next: BoardDoc, entries: CommittedOp[]): Promise<CommitResult>;
+  /** `audit`: entries the SQL store writes in the commit's transaction (sharing and role changes). */
+  commit(
+    boardId: string,
+    expectedRev: number,
+    next: BoardDoc,
+    entries: CommittedOp[],
+    audit?: AuditRecord[],
+  ): Promise<CommitResult>;
   committed(boardId: string, opId: string): Promise<CommittedOp | undefined>;
   /**
    * Entries after `sinceRev`, oldest first, at most `limit`; `undefined` when the log no longer reaches back that
    * far (the caller sends a snapshot instead).
    */
   entriesSince(boardId: string, sinceRev: number, limit: number): Promise<CommittedOp[] | undefined>;
-  delete(boardId: string): Promise<void>;
+  /** With `audit`, the SQL store writes that entry in the deletion's transaction, when the board existed. */
+  delete(boardId: string, audit?: AuditRecord): Promise<void>;
   /** Ids of the boards where `user` is owner or member; may include stale ids, callers re-check membership. */
   boardIdsOf(user: string): Promise<string[]>;
   /** Keeps the per-user index in step after a membership change. */
