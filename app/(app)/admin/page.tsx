@@ -1,9 +1,14 @@
 import type { Metadata } from "next";
-import { AdminPanel } from "@/components/admin/AdminPanel";
+import { Suspense } from "react";
+import { AdminTabs } from "@/components/admin/AdminTabs";
 
 export const metadata: Metadata = { title: "Admin" };
 
 /** Admins only: proxy.ts redirects everyone else, and the `/admin` namespace refuses them too. */
 export default function AdminPage() {
-  return <AdminPanel />;
+  return (
+    <Suspense>
+      <AdminTabs />
+    </Suspense>
+  );
 }
