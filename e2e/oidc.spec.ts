@@ -1,0 +1,180 @@
+import { expect, test, type Page } from "@playwright/test";
+import type { AuditResponse } from "@/lib/protocol/audit";
+import { OIDC_ADMIN_GROUP, OIDC_NAME, startOidcStack, type OidcStack } from "./fixtures/oidc";
+import { createBoard, expectConnected } from "./helpers";
+
+/**
+ * Single sign-on against a real OpenID Connect provider (`oidc-provider`, started here on a free port) and
+ * Pulseboard instances of the production build configured for it. Two accounts at the provider: ada, in the
+ * admin group, and grace, not.
+ */
+test.describe("OpenID Connect sign-in", () => {
+  test.describe.configure({ mode: "serial" });
+  let stack: OidcStack;
+
+  test.beforeAll(async () => {
+    stack = await startOidcStack();
+    stack.provider.accounts.set("ada-sub", { preferredUsername: "Ada.Lovelace", groups: [OIDC_ADMIN_GROUP] });
+    stack.provider.accounts.set("grace-sub", { preferredUsername: "grace", groups: ["engineering"] });
+  });
+  test.afterAll(async () => {
+    await stack?.stop();
+  });
+
+  /** From Pulseboard's sign-in page through the provider's login and consent, back to the home page. */
+  async function ssoSignIn(page: Page, base: string, sub: string, expectedName: string) {
+    await page.goto(`${base}/signin`);
+    await page.getByRole("button", { name: `Sign in with ${OIDC_NAME}` }).click();
+    const login = page.locator('input[name="login"]');
+    // The provider asks for consent the first time this client asks for these scopes, and remembers its own
+    // session: a second sign-in in the same browser may go straight back.
+    const consent = page.getByRole("button", { name: "Continue" });
+    const home = page.getByTestId("user-name");
+    await expect(login.or(consent).or(home)).toBeVisible();
+    if (await login.isVisible()) {
+      await login.fill(sub);
+      await page.locator('input[name="password"]').fill("any password");
+      await page.getByRole("button", { name: "Sign-in" }).click();
+      await expect(consent.or(home)).toBeVisible();
+    }
+    if (await consent.isVisible()) await consent.click();
+    await expect(page).toHaveURL(`${base}/`);
+    await expect(home).toHaveText(expectedName);
+  }
+
+  async function signOut(page: Page, name: string) {
+    await page.getByRole("button", { name: new RegExp(name) }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/signin/);
+  }
+
+  test("a user signs in through the provider, opens a board and sees who else is on it", async ({
+    browser,
+  }) => {
+    const base = stack.both.url;
+    const contexts = [await browser.newContext(), await browser.newContext()] as const;
+    try {
+      const [ada, grace] = await Promise.all(contexts.map((c) => c.newPage()));
+      // The name claim is normalised to the user name rules: "Ada.Lovelace" becomes "ada-lovelace".
+      await ssoSignIn(ada!, base, "ada-sub", "ada-lovelace");
+      await expectConnected(ada!);
+      await ssoSignIn(grace!, base, "grace-sub", "grace");
+      await expectConnected(grace!);
+
+      const path = await createBoard(ada!, "SSO board");
+      await ada!.getByRole("button", { name: "Share" }).click();
+      const share = ada!.getByRole("dialog", { name: /Share/ });
+      await share.getByPlaceholder("User name").fill("grace");
+      await share.getByRole("button", { name: "Share" }).click();
+      await expect(share.getByTestId("member-grace")).toBeVisible();
+      await ada!.keyboard.press("Escape");
+
+      await grace!.goto(`${base}${path}`);
+      await expect(grace!.getByTestId("board-title")).toHaveText("SSO board");
+      await expect(ada!.getByTestId("presence-grace")).toBeVisible();
+      await expect(grace!.getByTestId("presence-ada-lovelace")).toBeVisible();
+
+      // Sign-out ends the local session.
+      await signOut(grace!, "grace");
+      await grace!.goto(`${base}/`);
+      await expect(grace!).toHaveURL(/\/signin\?callbackUrl=/);
+    } finally {
+      await Promise.all(contexts.map((c) => c.close()));
+    }
+  });
+
+  test("the admin group's member sees the admin panel and the audit log; the other user gets 403", async ({
+    browser,
+  }, info) => {
+    const base = stack.both.url;
+    const contexts = [await browser.newContext(), await browser.newContext()] as const;
+    try {
+      const [ada, grace] = await Promise.all(contexts.map((c) => c.newPage()));
+      await ssoSignIn(ada!, base, "ada-sub", "ada-lovelace");
+      await ada!.goto(`${base}/admin`);
+      await expect(ada!.getByTestId("admin-feed-status")).toHaveAttribute("data-status", "live");
+      await ada!.getByRole("tab", { name: "Audit" }).click();
+      const table = ada!.getByTestId("audit-table");
+      // The sign-ins through the provider are on the record, with their method.
+      await expect(table.locator('[data-action="signin"]').first()).toBeVisible();
+      await ada!.getByLabel("Action").selectOption("signin");
+      await ada!.getByLabel("User").fill("grace");
+      await ada!.getByRole("button", { name: "Apply" }).click();
+      await expect(table.locator("tbody tr").first()).toContainText("grace");
+      await expect(table.locator("tbody tr").first()).toContainText("oidc");
+      await ada!.screenshot({ path: info.outputPath("admin-audit-tab.png"), fullPage: true });
+      const asAdmin = await ada!.request.get(`${base}/api/admin/audit?action=signin&user=ada-lovelace`);
+      expect(asAdmin.status()).toBe(200);
+      const body = (await asAdmin.json()) as AuditResponse;
+      expect(body.entries[0]).toMatchObject({ actor: "ada-lovelace", method: "oidc", outcome: "success" });
+
+      await ssoSignIn(grace!, base, "grace-sub", "grace");
+      await grace!.goto(`${base}/admin`);
+      await expect(grace!).toHaveURL(`${base}/forbidden`);
+      expect((await grace!.request.get(`${base}/api/admin/audit`)).status()).toBe(403);
+      expect((await grace!.request.get(`${base}/api/admin/limits`)).status()).toBe(403);
+    } finally {
+      await Promise.all(contexts.map((c) => c.close()));
+    }
+  });
+
+  test("removed from the admin group at the provider, the user is a plain user from the next sign-in", async ({
+    page,
+  }) => {
+    const base = stack.both.url;
+    await ssoSignIn(page, base, "ada-sub", "ada-lovelace");
+    expect((await page.request.get(`${base}/api/admin/audit`)).status()).toBe(200);
+    stack.provider.accounts.set("ada-sub", { preferredUsername: "Ada.Lovelace", groups: ["engineering"] });
+    await signOut(page, "ada-lovelace");
+    await ssoSignIn(page, base, "ada-sub", "ada-lovelace");
+    await page.goto(`${base}/admin`);
+    await expect(page).toHaveURL(`${base}/forbidden`);
+    expect((await page.request.get(`${base}/api/admin/audit`)).status()).toBe(403);
+    // And back: the role follows the group at every sign-in.
+    stack.provider.accounts.set("ada-sub", { preferredUsername: "Ada.Lovelace", groups: [OIDC_ADMIN_GROUP] });
+  });
+
+  test("with AUTH_PASSWORDS=false the password form is gone and a credentials POST is refused", async ({
+    page,
+  }, info) => {
+    const base = stack.ssoOnly.url;
+    await page.goto(`${base}/signin`);
+    await expect(page.getByRole("button", { name: `Sign in with ${OIDC_NAME}` })).toBeVisible();
+    await expect(page.getByLabel("Password")).toHaveCount(0);
+    await expect(page.getByLabel("User name")).toHaveCount(0);
+    await page.screenshot({ path: info.outputPath("signin-sso-only.png"), fullPage: true });
+
+    const csrf = await page.request.get(`${base}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const post = await page.request.post(`${base}/api/auth/callback/credentials`, {
+      form: { username: "admin", password: "pulseboard", csrfToken, json: "true" },
+      maxRedirects: 0,
+    });
+    expect(post.headers()["set-cookie"] ?? "").not.toContain("next-auth.session-token");
+    const session = await page.request.get(`${base}/api/auth/session`);
+    expect(await session.json()).toEqual({});
+
+    // Single sign-on works there.
+    await ssoSignIn(page, base, "grace-sub", "grace");
+  });
+
+  test("the sign-in page shows both ways in when passwords are on", async ({ page }, info) => {
+    await page.goto(`${stack.both.url}/signin`);
+    await expect(page.getByRole("button", { name: `Sign in with ${OIDC_NAME}` })).toBeVisible();
+    await expect(page.getByLabel("Password")).toBeVisible();
+    await page.screenshot({ path: info.outputPath("signin-with-provider.png"), fullPage: true });
+  });
+
+  test("an unreachable issuer gives a readable message on the sign-in page, and the rest keeps working", async ({
+    page,
+  }) => {
+    const base = stack.unreachable.url;
+    await page.goto(`${base}/signin`);
+    await page.getByRole("button", { name: `Sign in with ${OIDC_NAME}` }).click();
+    await expect(page).toHaveURL(/\/signin\?error=OAuthSignin/);
+    await expect(page.getByRole("alert").filter({ hasText: /./ }).first()).toHaveText(
+      /The sign-in provider could not be reached/,
+    );
+    expect((await page.request.get(`${base}/api/health`)).status()).toBe(200);
+  });
+});
