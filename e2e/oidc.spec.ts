@@ -94,12 +94,13 @@ test.describe("OpenID Connect sign-in", () => {
       await ada!.goto(`${base}/admin`);
       await expect(ada!.getByTestId("admin-feed-status")).toHaveAttribute("data-status", "live");
       await ada!.getByRole("tab", { name: "Audit" }).click();
-      const table = ada!.getByTestId("audit-table");
+      const audit = ada!.getByRole("tabpanel", { name: "Audit" });
+      const table = audit.getByTestId("audit-table");
       // The sign-ins through the provider are on the record, with their method.
       await expect(table.locator('[data-action="signin"]').first()).toBeVisible();
-      await ada!.getByLabel("Action").selectOption("signin");
-      await ada!.getByLabel("User").fill("grace");
-      await ada!.getByRole("button", { name: "Apply" }).click();
+      await audit.getByLabel("Action", { exact: true }).selectOption("signin");
+      await audit.getByLabel("User", { exact: true }).fill("grace");
+      await audit.getByRole("button", { name: "Apply" }).click();
       await expect(table.locator("tbody tr").first()).toContainText("grace");
       await expect(table.locator("tbody tr").first()).toContainText("oidc");
       await ada!.screenshot({ path: info.outputPath("admin-audit-tab.png"), fullPage: true });

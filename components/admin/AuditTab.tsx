@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { DataTable, type Column } from "@/components/ui/DataTable";
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { StatusPill } from "@/components/ui/StatusPill";
@@ -47,7 +47,7 @@ function detailsText(details: AuditEntry["details"]): string {
     .join(", ");
 }
 
-const input = `mt-1 ${fieldSm}`;
+const input = `mt-1 block w-full ${fieldSm}`;
 
 const COLUMNS: readonly Column<AuditEntry>[] = [
   {
@@ -96,6 +96,7 @@ const COLUMNS: readonly Column<AuditEntry>[] = [
  * `GET /api/admin/audit` with the admin's session; the server checks the role at every request.
  */
 export function AuditTab() {
+  const id = useId();
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   // The cursors of the pages before this one: "Newer" goes back one.
@@ -159,19 +160,25 @@ export function AuditTab() {
         aria-label="Filter the audit log"
         className="grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-2 lg:grid-cols-5"
       >
-        <label className="block text-sm font-medium text-slate-700">
-          User
+        <div>
+          <label htmlFor={`${id}-user`} className="block text-sm font-medium text-slate-700">
+            User
+          </label>
           <input
+            id={`${id}-user`}
             className={input}
             value={draft.user}
             onChange={(e) => setDraft({ ...draft, user: e.target.value })}
             placeholder="any user"
             autoCapitalize="none"
           />
-        </label>
-        <label className="block text-sm font-medium text-slate-700">
-          Action
+        </div>
+        <div>
+          <label htmlFor={`${id}-action`} className="block text-sm font-medium text-slate-700">
+            Action
+          </label>
           <select
+            id={`${id}-action`}
             className={input}
             value={draft.action}
             onChange={(e) => setDraft({ ...draft, action: e.target.value as AuditAction | "" })}
@@ -183,25 +190,31 @@ export function AuditTab() {
               </option>
             ))}
           </select>
-        </label>
-        <label className="block text-sm font-medium text-slate-700">
-          From
+        </div>
+        <div>
+          <label htmlFor={`${id}-from`} className="block text-sm font-medium text-slate-700">
+            From
+          </label>
           <input
+            id={`${id}-from`}
             type="datetime-local"
             className={input}
             value={draft.from}
             onChange={(e) => setDraft({ ...draft, from: e.target.value })}
           />
-        </label>
-        <label className="block text-sm font-medium text-slate-700">
-          Until
+        </div>
+        <div>
+          <label htmlFor={`${id}-to`} className="block text-sm font-medium text-slate-700">
+            Until
+          </label>
           <input
+            id={`${id}-to`}
             type="datetime-local"
             className={input}
             value={draft.to}
             onChange={(e) => setDraft({ ...draft, to: e.target.value })}
           />
-        </label>
+        </div>
         <div className="flex items-end gap-2">
           <button type="submit" className={button("primary", "sm")}>
             Apply
