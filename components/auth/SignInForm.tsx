@@ -139,12 +139,7 @@ export function SignInForm() {
           </p>
         ) : null}
         {passwords ? (
-          <form
-            onSubmit={(e) => void onSubmit(e)}
-            className="space-y-4"
-            noValidate
-            aria-label="Password sign-in"
-          >
+          <form onSubmit={(e) => void onSubmit(e)} className="space-y-4" noValidate>
             <div>
               <label htmlFor="username" className="block text-sm font-medium text-slate-700">
                 User name
@@ -187,7 +182,7 @@ export function SignInForm() {
           </form>
         ) : null}
       </div>
-      {meta?.noUsers && !meta.demo ? (
+      {meta?.noUsers && !meta.demo && !oidc ? (
         <section
           aria-labelledby="setup-title"
           className="mt-6 rounded-2xl bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200"
