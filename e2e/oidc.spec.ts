@@ -1,6 +1,9 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import type { AuditResponse } from "@/lib/protocol/audit";
 import { OIDC_ADMIN_GROUP, OIDC_NAME, startOidcStack, type OidcStack } from "./fixtures/oidc";
+import { LOG_DIR } from "./fixtures/stack";
 import { createBoard, expectConnected } from "./helpers";
 
 /**
@@ -172,10 +175,16 @@ test.describe("OpenID Connect sign-in", () => {
     const base = stack.unreachable.url;
     await page.goto(`${base}/signin`);
     await page.getByRole("button", { name: `Sign in with ${OIDC_NAME}` }).click();
-    await expect(page).toHaveURL(/\/signin\?error=OAuthSignin/);
+    await expect(page).toHaveURL(/\/signin\?(.*&)?error=OAuthSignin/);
     await expect(page.getByRole("alert").filter({ hasText: /./ }).first()).toHaveText(
       /The sign-in provider could not be reached/,
     );
+    // One line in the server's log says what went wrong.
+    const errorLines = async () =>
+      (await readFile(join(LOG_DIR, "oidc-dead.log"), "utf8"))
+        .split("\n")
+        .filter((l) => l.includes("SIGNIN_OAUTH_ERROR")).length;
+    await expect.poll(errorLines).toBe(1);
     expect((await page.request.get(`${base}/api/health`)).status()).toBe(200);
   });
 });
