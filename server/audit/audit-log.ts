@@ -145,3 +145,21 @@ export class LogOnlyAuditLog implements AuditLog {
     return Promise.resolve(0);
   }
 }
+
+/**
+ * The entry of a board restored from the trash, for the store that restores it to write with `insertAudit` in the
+ * restore's own transaction (as `SqlBoardStore.delete` does for `board.delete`).
+ */
+export function boardRestoredRecord(
+  by: AuditActor,
+  board: { id: string; title?: string },
+  at?: number,
+): AuditRecord {
+  return {
+    ...by,
+    action: "board.restore",
+    target: { kind: "board", id: board.id },
+    details: board.title === undefined ? undefined : { title: board.title },
+    at,
+  };
+}

@@ -45,7 +45,7 @@ export function normalizeUserName(raw: unknown): string | undefined {
     .toLowerCase()
     .trim();
   const at = name.indexOf("@");
-  if (at > 0) name = name.slice(0, at);
+  if (at >= 0) name = name.slice(0, at);
   name = name
     .replace(/[^a-z0-9_-]+/g, "-")
     .replace(/^[-_]+/, "")
