@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Locator, type Page } from "@playwright/test";
 import type { AuditResponse } from "@/lib/protocol/audit";
 import { OIDC_ADMIN_GROUP, OIDC_NAME, startOidcStack, type OidcStack } from "./fixtures/oidc";
 import { LOG_DIR } from "./fixtures/stack";
-import { createBoard, expectConnected } from "./helpers";
+import { createBoard, expectConnected, signIn } from "./helpers";
 
 /**
  * Single sign-on against a real OpenID Connect provider (`oidc-provider`, started here on a free port) and
@@ -25,25 +25,39 @@ test.describe("OpenID Connect sign-in", () => {
   });
 
   /** From Pulseboard's sign-in page through the provider's login and consent, back to the home page. */
-  async function ssoSignIn(page: Page, base: string, sub: string, expectedName: string) {
+  /**
+   * Clicks the provider's button and goes through its login (as `sub`) and consent as far as they are asked: the
+   * provider asks for consent once per client and scopes, and remembers its own session, so a later sign-in in the
+   * same browser may go straight back. Stops once `back` (a locator on Pulseboard's side) is visible.
+   */
+  async function throughProvider(page: Page, base: string, sub: string, back: Locator) {
     await page.goto(`${base}/signin`);
     await page.getByRole("button", { name: `Sign in with ${OIDC_NAME}` }).click();
     const login = page.locator('input[name="login"]');
-    // The provider asks for consent the first time this client asks for these scopes, and remembers its own
-    // session: a second sign-in in the same browser may go straight back.
     const consent = page.getByRole("button", { name: "Continue" });
-    const home = page.getByTestId("user-name");
-    await expect(login.or(consent).or(home)).toBeVisible();
+    await expect(login.or(consent).or(back)).toBeVisible();
     if (await login.isVisible()) {
       await login.fill(sub);
       await page.locator('input[name="password"]').fill("any password");
       await page.getByRole("button", { name: "Sign-in" }).click();
-      await expect(consent.or(home)).toBeVisible();
+      await expect(consent.or(back)).toBeVisible();
     }
     if (await consent.isVisible()) await consent.click();
+    await expect(back).toBeVisible();
+  }
+
+  /** From Pulseboard's sign-in page through the provider, back to the home page as `expectedName`. */
+  async function ssoSignIn(page: Page, base: string, sub: string, expectedName: string) {
+    const home = page.getByTestId("user-name");
+    await throughProvider(page, base, sub, home);
     await expect(page).toHaveURL(`${base}/`);
     await expect(home).toHaveText(expectedName);
   }
+
+  /** How many lines of an instance's log mention `text`. */
+  const linesOf = async (instanceId: string, text: string) =>
+    (await readFile(join(LOG_DIR, `${instanceId}.log`), "utf8")).split("\n").filter((l) => l.includes(text))
+      .length;
 
   async function signOut(page: Page, name: string) {
     await page.getByRole("button", { name: new RegExp(name) }).click();
@@ -180,11 +194,26 @@ test.describe("OpenID Connect sign-in", () => {
       /The sign-in provider could not be reached/,
     );
     // One line in the server's log says what went wrong.
-    const errorLines = async () =>
-      (await readFile(join(LOG_DIR, "oidc-dead.log"), "utf8"))
-        .split("\n")
-        .filter((l) => l.includes("SIGNIN_OAUTH_ERROR")).length;
-    await expect.poll(errorLines).toBe(1);
+    await expect.poll(() => linesOf("oidc-dead", "SIGNIN_OAUTH_ERROR")).toBe(1);
     expect((await page.request.get(`${base}/api/health`)).status()).toBe(200);
+  });
+
+  test("a wrong client secret gives a readable message, a failed sign-in in the audit log, and passwords still work", async ({
+    page,
+  }) => {
+    const base = stack.wrongSecret.url;
+    const back = page.getByRole("alert").filter({ hasText: /./ }).first();
+    await throughProvider(page, base, "grace-sub", back);
+    await expect(page).toHaveURL(/\/signin\?(.*&)?error=OAuthCallback/);
+    await expect(back).toHaveText(/The sign-in provider's answer could not be used/);
+    await expect.poll(() => linesOf("oidc-wrong", "OAUTH_CALLBACK_ERROR")).toBe(1);
+
+    await signIn(page, base, "admin");
+    const res = await page.request.get(`${base}/api/admin/audit?action=signin`);
+    const { entries } = (await res.json()) as AuditResponse;
+    expect(entries.map((e) => [e.method, e.outcome])).toEqual([
+      ["password", "success"],
+      ["oidc", "failure"],
+    ]);
   });
 });
