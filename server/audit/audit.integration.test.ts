@@ -5,6 +5,8 @@ import { TestBoardClient } from "../testing/board-client";
 import { connectOk, sessionCookieFor, tokenFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import { eventually } from "../metrics/test-helpers";
+import { TestPostgres } from "../testing/postgres";
+import { TestRedisServer } from "../testing/redis-server";
 import { adminWatcher, connectAdminWatcher, type AdminWatcher } from "../admin/test-clients";
 
 const LOCAL = /^127\.0\.0\.1$/;
@@ -30,8 +32,47 @@ async function signIn(url: string, username: string, password: string): Promise<
     ?.split(";")[0];
 }
 
-describe("the audit log", () => {
+interface Setup {
+  name: string;
+  start(): Promise<{ server: TestInstance; stop(): Promise<void> }>;
+}
+
+const setups: Setup[] = [
+  {
+    name: "embedded, SQLite",
+    async start() {
+      const server = await startInstance({ seedDemoUsers: true });
+      return { server, stop: () => server.close() };
+    },
+  },
+  {
+    name: "Redis, PostgreSQL",
+    async start() {
+      const [pg, redis] = await Promise.all([TestPostgres.start(), TestRedisServer.start()]);
+      try {
+        const server = await startInstance({
+          seedDemoUsers: true,
+          redisUrl: redis.url,
+          env: { DATABASE_URL: await pg.createDatabase(), WORKERS_INLINE: "true" },
+        });
+        return {
+          server,
+          async stop() {
+            await server.close();
+            await Promise.all([pg.stop(), redis.stop()]);
+          },
+        };
+      } catch (err) {
+        await Promise.all([pg.stop(), redis.stop()]);
+        throw err;
+      }
+    },
+  },
+];
+
+describe.each(setups)("the audit log ($name)", (setup) => {
   let server: TestInstance;
+  let stopAll: (() => Promise<void>) | undefined;
   let admin: AdminWatcher;
   let adminToken: string;
 
@@ -51,13 +92,15 @@ describe("the audit log", () => {
   }
 
   beforeAll(async () => {
-    server = await startInstance({ seedDemoUsers: true });
+    const started = await setup.start();
+    server = started.server;
+    stopAll = started.stop;
     adminToken = await tokenFor("admin", "admin");
     admin = await adminWatcher(server.url, adminToken);
   });
   afterAll(async () => {
     admin?.close();
-    await server?.close();
+    await stopAll?.();
   });
 
   it("records a password sign-in and a refused one, with the user, the address and the method", async () => {
