@@ -172,8 +172,18 @@ test.describe("OpenID Connect sign-in", () => {
     const session = await page.request.get(`${base}/api/auth/session`);
     expect(await session.json()).toEqual({});
 
-    // Single sign-on works there.
+    // Single sign-on works there, and an SSO user's session mints API tokens as a password user's does.
     await ssoSignIn(page, base, "grace-sub", "grace");
+    const minted = await page.request.post(`${base}/api/tokens`, {
+      data: { name: "ci", ttlSeconds: 600 },
+      headers: { origin: base },
+    });
+    expect(minted.status()).toBe(201);
+    const { token } = (await minted.json()) as { token: string };
+    const listed = await page.request.get(`${base}/api/tokens`, {
+      headers: { authorization: `Bearer ${token}`, cookie: "" },
+    });
+    expect(await listed.json()).toMatchObject({ ok: true, tokens: [{ name: "ci", owner: "grace" }] });
   });
 
   test("the sign-in page shows both ways in when passwords are on", async ({ page }, info) => {
