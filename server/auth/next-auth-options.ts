@@ -65,7 +65,7 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
         if (account?.provider !== OIDC_PROVIDER_ID || !oidc) return true;
         const ip = deps.currentIp?.();
         const outcome = await signInWithOidc(
-          { config: oidc, users: deps.users, audit: deps.audit!, logger: log },
+          { config: oidc, users: deps.users, logger: log },
           (profile ?? {}) as Record<string, unknown>,
           { ip, method: "oidc" },
         ).catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { OAuthConfig } from "next-auth/providers/oauth";
-import type { AuditActor, AuditLog } from "../audit/audit-log";
+import type { AuditActor } from "../audit/audit-log";
 import type { OidcConfig } from "../config/config";
 import type { Logger } from "../logging/logger";
 import { epochOf, userNameSchema, UserExistsError, type Role, type UserStore } from "./user-store";
@@ -74,7 +74,6 @@ export function oidcCredential(issuer: string, sub: string): string {
 export interface OidcSignInDeps {
   config: OidcConfig;
   users: UserStore;
-  audit: AuditLog;
   logger: Logger;
 }
 
