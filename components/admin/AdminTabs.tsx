@@ -1,7 +1,6 @@
 "use client";
 
-import { useSearchParams } from "next/navigation";
-import { useState, type KeyboardEvent } from "react";
+import { useState, useSyncExternalStore, type KeyboardEvent } from "react";
 import { AdminPanel } from "./AdminPanel";
 import { AuditTab } from "./AuditTab";
 
@@ -11,18 +10,27 @@ const TABS = [
 ] as const;
 type TabId = (typeof TABS)[number]["id"];
 
+const noSubscription = () => () => {};
+
 /**
  * The admin panel's tabs: the live system, and the audit log. The live tab stays mounted while the audit log is
  * open, so its feed keeps running; the audit log loads when first opened. `?tab=audit` opens it directly.
  */
 export function AdminTabs() {
-  const initial: TabId = useSearchParams().get("tab") === "audit" ? "audit" : "live";
-  const [tab, setTab] = useState<TabId>(initial);
-  const [auditOpened, setAuditOpened] = useState(initial === "audit");
+  // `?tab=audit` opens the audit log; read without Suspense (the server renders the live tab).
+  const requested = useSyncExternalStore(
+    noSubscription,
+    () => (new URLSearchParams(window.location.search).get("tab") === "audit" ? "audit" : "live"),
+    () => "live" as const,
+  );
+  const [chosen, setChosen] = useState<TabId | null>(null);
+  const [opened, setOpened] = useState(false);
+  const tab = chosen ?? requested;
+  const auditOpened = opened || tab === "audit";
 
   function select(id: TabId) {
-    setTab(id);
-    if (id === "audit") setAuditOpened(true);
+    setChosen(id);
+    if (id === "audit") setOpened(true);
     const url = new URL(window.location.href);
     if (id === "audit") url.searchParams.set("tab", "audit");
     else url.searchParams.delete("tab");
