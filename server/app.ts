@@ -103,6 +103,11 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     passwords: config.signInMethods.passwords,
     oidc: config.signInMethods.oidc,
     publicUrl: config.publicUrl,
+    // The new session carries the new epoch: forget the old one at once, and re-check the user's open sockets.
+    onRoleChanged: (name) => {
+      authenticator.forget({ user: name });
+      bus.emit("auth:revoked");
+    },
   });
   const headers = securityHeaders({ dev: config.dev, https: config.publicUrl.startsWith("https:") });
   const bus = new AppBus();

@@ -37,6 +37,8 @@ export interface AuthOptionsDeps {
   oidc?: OidcConfig;
   /** Where the sign-in page is, for the redirects of refused SSO sign-ins. */
   publicUrl?: string;
+  /** A sign-in changed the user's role (from the provider's groups). */
+  onRoleChanged?(name: string): void;
 }
 
 export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
@@ -65,7 +67,7 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
         if (account?.provider !== OIDC_PROVIDER_ID || !oidc) return true;
         const ip = deps.currentIp?.();
         const outcome = await signInWithOidc(
-          { config: oidc, users: deps.users, logger: log },
+          { config: oidc, users: deps.users, logger: log, onRoleChanged: deps.onRoleChanged },
           (profile ?? {}) as Record<string, unknown>,
           { ip, method: "oidc" },
         ).catch((err: unknown) => {

@@ -75,6 +75,8 @@ export interface OidcSignInDeps {
   config: OidcConfig;
   users: UserStore;
   logger: Logger;
+  /** The role changed here: what this instance read about the user is stale (and their old sessions ended). */
+  onRoleChanged?(name: string): void;
 }
 
 export type OidcSignIn =
@@ -134,6 +136,7 @@ export async function signInWithOidc(
       target: { kind: "user", id: name },
       details: { source: "oidc-groups" },
     });
+    deps.onRoleChanged?.(name);
     user = (await users.get(name)) ?? user;
   }
   return { ok: true, user: { id: name, name, role: user.role, epoch: epochOf(user) } };
