@@ -86,6 +86,10 @@ test.describe("accessibility", () => {
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectConnected(page);
     await expectAccessible(page, "admin page");
+
+    await page.getByRole("tab", { name: "Audit" }).click();
+    await expect(page.getByTestId("audit-table").locator("tbody tr").first()).toBeVisible();
+    await expectAccessible(page, "admin audit tab");
   });
 
   test("widgets move and resize from the keyboard, and the change is the board's, not the page's", async ({

@@ -5,6 +5,7 @@ import {
   type Server as HttpServer,
   type ServerResponse,
 } from "node:http";
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { Authenticator } from "./auth/authenticator";
@@ -89,12 +90,24 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   });
   // next-auth hands `authorize` the request's headers object but not its socket: this remembers whose it is.
   const requestIps = new WeakMap<IncomingHttpHeaders, string>();
+  // Its OAuth callbacks get no request at all: the address of the auth request being handled is kept here.
+  const authRequest = new AsyncLocalStorage<{ ip: string }>();
   const authOptions = createAuthOptions({
     users: backends.users,
     secret,
     logger,
     throttle: signInThrottle,
     clientIp: (h) => (h && typeof h === "object" ? requestIps.get(h as IncomingHttpHeaders) : undefined),
+    currentIp: () => authRequest.getStore()?.ip,
+    audit: backends.audit,
+    passwords: config.signInMethods.passwords,
+    oidc: config.signInMethods.oidc,
+    publicUrl: config.publicUrl,
+    // The new session carries the new epoch: forget the old one at once, and re-check the user's open sockets.
+    onRoleChanged: (name) => {
+      authenticator.forget({ user: name });
+      bus.emit("auth:revoked");
+    },
   });
   const headers = securityHeaders({ dev: config.dev, https: config.publicUrl.startsWith("https:") });
   const bus = new AppBus();
@@ -169,6 +182,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     demoUsers: config.seedDemoUsers,
     production: config.env === "production",
     users: backends.users,
+    signIn: config.signInMethods,
   });
   registerAuthRoutes(router, {
     options: authOptions,
@@ -179,6 +193,8 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     allowedOrigins: config.allowedOrigins,
     logger,
     onRevoked: () => bus.emit("auth:revoked"),
+    clientIps,
+    withRequestIp: (ip, fn) => authRequest.run({ ip }, fn),
   });
   // Sockets whose credential was revoked, whose user was removed or changed password or role, are closed within
   // about two AUTH_RECHECK_MS, wherever the change was made (another instance, the CLI).

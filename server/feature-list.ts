@@ -1,4 +1,5 @@
 import { adminFeature } from "./admin/feature";
+import { auditFeature } from "./audit/feature";
 import { boardsFeature } from "./boards/feature";
 import { demoFeature } from "./demo/feature";
 import { liveFeedFeature } from "./feeds/feature";
@@ -16,6 +17,7 @@ import { tasksFeature } from "./tasks/feature";
  */
 export function allFeatures(): Feature[] {
   return [
+    auditFeature,
     metricsFeature,
     registryFeature,
     quotasFeature,

@@ -1,6 +1,6 @@
 "use client";
 
-import { Loader2 } from "lucide-react";
+import { Loader2, LogIn } from "lucide-react";
 import { useRouter, useSearchParams } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useEffect, useState, type FormEvent } from "react";
@@ -14,6 +14,33 @@ interface Meta {
   demo: { users: { name: string; role: string }[]; password: string | null } | null;
   /** No user exists yet: the operator creates the first admin from the command line. */
   noUsers?: boolean;
+  /** Absent from older servers: passwords only. */
+  signIn?: { passwords: boolean; oidc: { id: string; name: string } | null };
+}
+
+/** The `error` next-auth (or our SSO sign-in) puts on the sign-in page's URL, in words. */
+const SIGN_IN_ERRORS: ReadonlyMap<string, string> = new Map([
+  [
+    "OAuthSignin",
+    "The sign-in provider could not be reached. Try again later, or ask your administrator to check the single sign-on settings.",
+  ],
+  [
+    "OAuthCallback",
+    "The sign-in provider's answer could not be used. Try again; if it keeps happening, ask your administrator to check the single sign-on settings.",
+  ],
+  [
+    "OidcUserName",
+    "Your account at the sign-in provider has no name Pulseboard can use (2-32 lowercase letters, digits, _ or -). Ask your administrator.",
+  ],
+  ["OidcNameTaken", "That user name belongs to another Pulseboard account. Ask your administrator."],
+  ["OidcUnavailable", "Sign-in is unavailable right now. Try again in a moment."],
+  ["AccessDenied", "You may not sign in here. Ask your administrator."],
+  ["CredentialsSignin", "That user name and password do not match."],
+]);
+
+function signInErrorMessage(code: string | null): string | null {
+  if (!code) return null;
+  return SIGN_IN_ERRORS.get(code) ?? "Sign-in failed. Try again.";
 }
 
 /** Only same-origin paths may be a post-sign-in destination, so a crafted link cannot bounce users elsewhere. */
@@ -43,8 +70,12 @@ export function SignInForm() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [meta, setMeta] = useState<Meta | null>(null);
+  // undefined while loading: the form waits, so that it does not flash where passwords are turned off.
+  const [meta, setMeta] = useState<Meta | null | undefined>(undefined);
   const reason = params.get("reason");
+  const providerError = signInErrorMessage(params.get("error"));
+  const passwords = meta === null || (meta !== undefined && (meta.signIn?.passwords ?? true));
+  const oidc = meta?.signIn?.oidc ?? null;
 
   useEffect(() => {
     fetch("/api/meta")
@@ -78,54 +109,80 @@ export function SignInForm() {
         <Logo className="text-2xl text-slate-900" />
         <p className="mt-2 text-sm text-slate-600">Real-time dashboards for your team</p>
       </div>
-      <form
-        onSubmit={(e) => void onSubmit(e)}
-        className="space-y-4 rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200"
-        noValidate
-      >
+      <div className="space-y-4 rounded-2xl bg-white p-6 shadow-sm ring-1 ring-slate-200">
         <h1 className="text-lg font-semibold text-slate-900">Sign in</h1>
         {reason === "expired" ? (
           <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200">
             Your session ended. Sign in again to continue.
           </p>
         ) : null}
-        <div>
-          <label htmlFor="username" className="block text-sm font-medium text-slate-700">
-            User name
-          </label>
-          <input
-            id="username"
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            className="mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
-          />
-        </div>
-        <div>
-          <label htmlFor="password" className="block text-sm font-medium text-slate-700">
-            Password
-          </label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            className="mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
-          />
-        </div>
-        <ErrorNote>{error}</ErrorNote>
-        <button type="submit" disabled={busy || !username || !password} className={`${btn.primary} w-full`}>
-          {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
-      </form>
-      {meta?.noUsers && !meta.demo ? (
+        <ErrorNote>{providerError}</ErrorNote>
+        {oidc ? (
+          <button
+            type="button"
+            onClick={() => {
+              setBusy(true);
+              void signIn(oidc.id, { callbackUrl: safeCallback(params.get("callbackUrl")) });
+            }}
+            disabled={busy}
+            className={`${passwords ? btn.secondary : btn.primary} w-full`}
+          >
+            <LogIn className="h-4 w-4" aria-hidden />
+            Sign in with {oidc.name}
+          </button>
+        ) : null}
+        {oidc && passwords ? (
+          <p className="flex items-center gap-3 text-xs text-slate-500" aria-hidden>
+            <span className="h-px flex-1 bg-slate-200" />
+            or with a password
+            <span className="h-px flex-1 bg-slate-200" />
+          </p>
+        ) : null}
+        {passwords ? (
+          <form onSubmit={(e) => void onSubmit(e)} className="space-y-4" noValidate>
+            <div>
+              <label htmlFor="username" className="block text-sm font-medium text-slate-700">
+                User name
+              </label>
+              <input
+                id="username"
+                name="username"
+                autoComplete="username"
+                autoCapitalize="none"
+                required
+                value={username}
+                onChange={(e) => setUsername(e.target.value)}
+                className="mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
+              />
+            </div>
+            <div>
+              <label htmlFor="password" className="block text-sm font-medium text-slate-700">
+                Password
+              </label>
+              <input
+                id="password"
+                name="password"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                className="mt-1 block w-full rounded-lg border-0 px-3 py-2 text-slate-900 ring-1 ring-slate-300 focus:ring-2 focus:ring-indigo-500 focus:outline-none"
+              />
+            </div>
+            <ErrorNote>{error}</ErrorNote>
+            <button
+              type="submit"
+              disabled={busy || !username || !password}
+              className={`${btn.primary} w-full`}
+            >
+              {busy ? <Loader2 className="h-4 w-4 animate-spin" aria-hidden /> : null}
+              {busy ? "Signing in…" : "Sign in"}
+            </button>
+          </form>
+        ) : null}
+      </div>
+      {meta?.noUsers && !meta.demo && !oidc ? (
         <section
           aria-labelledby="setup-title"
           className="mt-6 rounded-2xl bg-amber-50 p-4 text-sm text-amber-900 ring-1 ring-amber-200"
@@ -139,7 +196,7 @@ export function SignInForm() {
           </p>
         </section>
       ) : null}
-      {meta?.demo ? (
+      {meta?.demo && passwords ? (
         <section
           aria-labelledby="demo-title"
           className="mt-6 rounded-2xl bg-white/70 p-4 text-sm ring-1 ring-slate-200"

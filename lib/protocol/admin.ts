@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AckFn } from "./ack";
+import { auditQuerySchema, type AuditPage } from "./audit";
 import { idSchema } from "./boards";
 import { clientEvent, type SpecPayloadIn, type SpecResult } from "./define";
 import type { LimitsResponse, SessionSummary } from "./sessions";
@@ -226,6 +227,8 @@ export const adminClientEvents = {
     z.strictObject({ user: userNameSchema.optional(), limit: connectionLimitSchema.nullable() }),
   ),
   "admin:retry-task": clientEvent<{ task: TaskInfo }>()(z.strictObject({ taskId: idSchema })),
+  /** A page of the audit log, newest first; the same as `GET /api/admin/audit`. */
+  "admin:audit": clientEvent<AuditPage>()(auditQuerySchema),
 };
 
 export type AdminEventSpecs = typeof adminClientEvents;

@@ -7,8 +7,10 @@ import type { RegistryService } from "../registry/registry.feature";
 import type { TaskQueue } from "../tasks/queue";
 import { Announcer } from "./announce";
 import { UserDisconnector } from "./disconnect";
+import { socketActor } from "../audit/actor";
+import type { AuditLog, AuditRecord } from "../audit/audit-log";
 import type { AdminHandlers } from "./events";
-import { mayReceiveAdminPush, pushToAdmins, type AdminNamespace } from "./namespace";
+import { mayReceiveAdminPush, pushToAdmins, type AdminNamespace, type AdminSocket } from "./namespace";
 import { QueueWatch } from "./queue-watch";
 import { UsersWatch } from "./users-watch";
 
@@ -30,6 +32,7 @@ export interface AdminActionDeps {
   registry: RegistryService;
   queue: TaskQueue;
   notifications: NotificationService;
+  audit: AuditLog;
 }
 
 /**
@@ -37,7 +40,11 @@ export interface AdminActionDeps {
  * changes: a snapshot (someone connected or left somewhere) re-reads the users, each second re-reads the queue.
  */
 export function createAdminHandlers(deps: AdminActionDeps): AdminHandlers {
-  const { ctx, nsp, metrics, queue, notifications } = deps;
+  const { ctx, nsp, metrics, queue, notifications, audit } = deps;
+  const actor = (socket: AdminSocket) => socketActor(ctx.clientIps, socket);
+  // The action is done when this runs: a failed audit write is logged, never reported as the action failing.
+  const record = (entry: AuditRecord) =>
+    audit.append(entry).catch((err: unknown) => ctx.logger.warn({ err, entry }, "audit entry not written"));
   const { registry, limits } = deps.registry;
   const clustered = ctx.backends.mode === "redis";
   const users = new UsersWatch({
@@ -87,16 +94,33 @@ export function createAdminHandlers(deps: AdminActionDeps): AdminHandlers {
       return history;
     },
     "admin:users": (query, { socket }) => users.watch(socket, query),
+    "admin:audit": (query) => audit.page(query),
     "admin:queue": () => queueWatch.current(),
     "admin:disconnect-user": async ({ user }, { socket }) => {
       const outcome = await disconnector.disconnect(user, socket.data.user.name);
       users.invalidate();
+      await record({
+        ...actor(socket),
+        action: "admin.disconnect",
+        target: { kind: "user", id: user },
+        details: { closed: outcome.closed },
+      });
       return outcome;
     },
-    "admin:announce": ({ message }, { socket }) => announcer.announce(message, socket.data.user.name),
+    "admin:announce": async ({ message }, { socket }) => {
+      const outcome = await announcer.announce(message, socket.data.user.name);
+      await record({
+        ...actor(socket),
+        action: "admin.announce",
+        details: { message, recipients: outcome.recipients },
+      });
+      return outcome;
+    },
     "admin:set-limit": async ({ user, limit }, { socket }) => {
-      if (user === undefined) await limits.setDefault(limit);
-      else await limits.setUser(user, limit);
+      const entry = { ...actor(socket), action: "limit.set", details: { limit } } as const;
+      if (user === undefined)
+        await limits.setDefault(limit, { ...entry, target: { kind: "limits", id: "default" } });
+      else await limits.setUser(user, limit, { ...entry, target: { kind: "user", id: user } });
       ctx.logger.info({ by: socket.data.user.name, user, limit }, "connection limit changed from the panel");
       users.invalidate();
       if (clustered) ctx.io.serverSideEmit("admin:refresh");
@@ -113,6 +137,12 @@ export function createAdminHandlers(deps: AdminActionDeps): AdminHandlers {
       const task = await queue.retry(taskId);
       if (!task) throw new AppError("NOT_FOUND", "no such task; it may have expired");
       ctx.logger.info({ by: socket.data.user.name, taskId, owner: task.owner }, "task retried by an admin");
+      await record({
+        ...actor(socket),
+        action: "task.retry",
+        target: { kind: "task", id: taskId },
+        details: { owner: task.owner, title: task.title },
+      });
       void queueWatch.refresh({ failed: true }).catch(() => undefined);
       return { task };
     },

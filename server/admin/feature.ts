@@ -44,8 +44,8 @@ function pushUpdates(nsp: AdminNamespace, metrics: MetricsService, ctx: FeatureC
  */
 export const adminFeature = defineFeature({
   name: "admin",
-  needs: ["metrics", "registry", "notifications", "tasks"],
-  setup(ctx, { metrics, registry, notifications, tasks }) {
+  needs: ["audit", "metrics", "registry", "notifications", "tasks"],
+  setup(ctx, { audit, metrics, registry, notifications, tasks }) {
     const nsp = ctx.io.of(ADMIN_NAMESPACE) as unknown as AdminNamespace;
     guardAdminNamespace(nsp, {
       authenticator: ctx.authenticator,
@@ -62,6 +62,7 @@ export const adminFeature = defineFeature({
       registry,
       queue: tasks,
       notifications,
+      audit,
     });
     const events = createAdminEventRouter(handlers, {
       authenticator: ctx.authenticator,

@@ -13,6 +13,7 @@ const VALID: Record<Exclude<AdminEventName, "admin:history">, unknown> = {
   "admin:announce": { message: "should never be sent" },
   "admin:set-limit": { limit: 1 },
   "admin:retry-task": { taskId: "abc" },
+  "admin:audit": {},
 };
 
 describe("the admin events refuse whoever is not an admin", () => {

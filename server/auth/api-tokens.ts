@@ -1,6 +1,7 @@
 import { hkdfSync, randomUUID } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { z } from "zod";
+import type { AuditActor } from "../audit/audit-log";
 import type { TokenRecord, TokenStore } from "./token-store";
 import { userNameSchema } from "./user-store";
 
@@ -75,6 +76,8 @@ export async function issueApiToken(opts: {
   name: string;
   ttlSeconds?: number;
   maxTtlSeconds?: number;
+  /** Who asked, from where: then the creation is in the audit log, written with the record. */
+  audit?: AuditActor;
 }): Promise<{ token: string; record: TokenRecord }> {
   const minted = await mintApiToken(opts.secret, opts.user, opts.ttlSeconds, opts.maxTtlSeconds);
   const record: TokenRecord = {
@@ -85,7 +88,15 @@ export async function issueApiToken(opts: {
     expiresAt: minted.expiresAt,
     lastUsedAt: null,
   };
-  await opts.tokens.create(record);
+  await opts.tokens.create(
+    record,
+    opts.audit && {
+      ...opts.audit,
+      action: "token.create",
+      target: { kind: "token", id: record.id },
+      details: { name: record.name, owner: record.owner, expiresAt: record.expiresAt },
+    },
+  );
   return { token: minted.token, record };
 }
 

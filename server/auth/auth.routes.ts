@@ -13,6 +13,8 @@ import {
   type TokensResponse,
 } from "@/lib/protocol/tokens";
 import type { Logger } from "../logging/logger";
+import { requestActor } from "../audit/actor";
+import type { ClientIpResolver } from "../http/client-ip";
 import { requirePrincipal, requireSameOrigin } from "../registry/http-auth";
 import { issueApiToken, tokenIdSchema } from "./api-tokens";
 import type { Authenticator } from "./authenticator";
@@ -74,6 +76,13 @@ export interface AuthRoutesDeps {
   logger: Logger;
   /** A credential was revoked here: the sockets of this instance are checked again at once. */
   onRevoked(): void;
+  /** Whose address a request comes from, for the audit log. */
+  clientIps: ClientIpResolver;
+  /**
+   * Runs next-auth's handler with the request's address at hand: next-auth's OAuth callbacks get no request, and
+   * the audit entry of a sign-in needs it.
+   */
+  withRequestIp?<T>(ip: string, fn: () => Promise<T>): Promise<T>;
 }
 
 const summary = ({ id, name, owner, createdAt, lastUsedAt, expiresAt }: TokenRecord): TokenSummary => ({
@@ -86,9 +95,11 @@ const summary = ({ id, name, owner, createdAt, lastUsedAt, expiresAt }: TokenRec
 });
 
 export function registerAuthRoutes(router: Router, deps: AuthRoutesDeps): void {
-  router.on(["GET", "POST"], "/api/auth/*", ({ req, res, url, params }) =>
-    runNextAuth(req, res, url, (params.rest ?? "").split("/").filter(Boolean), deps.options),
-  );
+  router.on(["GET", "POST"], "/api/auth/*", ({ req, res, url, params }) => {
+    const run = () =>
+      runNextAuth(req, res, url, (params.rest ?? "").split("/").filter(Boolean), deps.options);
+    return deps.withRequestIp ? deps.withRequestIp(deps.clientIps.of(req), run) : run();
+  });
 
   // Minting needs a signed-in browser session; a token cannot mint another token to outlive itself.
   router.on("POST", "/api/tokens", async ({ req, res }) => {
@@ -111,6 +122,7 @@ export function registerAuthRoutes(router: Router, deps: AuthRoutesDeps): void {
         name,
         ttlSeconds,
         maxTtlSeconds: deps.maxTokenTtlSeconds,
+        audit: requestActor(deps.clientIps, req, auth.principal),
       });
     } catch (err) {
       if (err instanceof TooManyTokensError) throw new AppError("CONFLICT", err.message);
@@ -146,7 +158,12 @@ export function registerAuthRoutes(router: Router, deps: AuthRoutesDeps): void {
     const record = id.success ? await deps.tokens.get(id.data) : undefined;
     if (!record || (record.owner !== principal.name && principal.role !== "admin"))
       throw new AppError("NOT_FOUND", "no such token");
-    const revoked = await deps.tokens.revoke(record.id);
+    const revoked = await deps.tokens.revoke(record.id, {
+      ...requestActor(deps.clientIps, req, principal),
+      action: "token.revoke",
+      target: { kind: "token", id: record.id },
+      details: { name: record.name, owner: record.owner },
+    });
     if (!revoked) throw new AppError("NOT_FOUND", "no such token");
     deps.authenticator.forget({ tokenId: record.id });
     deps.onRevoked();

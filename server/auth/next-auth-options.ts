@@ -2,7 +2,10 @@ import type { AuthOptions } from "next-auth";
 import CredentialsImport from "next-auth/providers/credentials";
 import { z } from "zod";
 import type { Logger } from "../logging/logger";
+import type { AuditLog, AuditRecord } from "../audit/audit-log";
+import type { OidcConfig } from "../config/config";
 import { cjsDefault } from "./interop";
+import { OIDC_PROVIDER_ID, oidcProvider, signInWithOidc } from "./oidc";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
 import { signInThrottledError, type SignInThrottle } from "./throttle";
 import { epochOf, type Role, type UserStore } from "./user-store";
@@ -24,65 +27,67 @@ export interface AuthOptionsDeps {
   throttle?: SignInThrottle;
   /** The client address of the request whose headers these are (set by the custom server, never by a header). */
   clientIp?: (headers: unknown) => string | undefined;
+  /** The client address of the request being handled, for callbacks that get no request (OpenID Connect). */
+  currentIp?: () => string | undefined;
+  /** Sign-ins, successful or not, are appended here. */
+  audit?: AuditLog;
+  /** Local passwords; default on. */
+  passwords?: boolean;
+  /** The OpenID Connect provider, when configured. */
+  oidc?: OidcConfig;
+  /** Where the sign-in page is, for the redirects of refused SSO sign-ins. */
+  publicUrl?: string;
+  /** A sign-in changed the user's role (from the provider's groups). */
+  onRoleChanged?(name: string): void;
 }
 
 export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
   const log = deps.logger.child({ component: "auth" });
+  // An audit write that fails must not turn a sign-in into an error: it is logged, and the sign-in goes on.
+  const audit = (record: AuditRecord) =>
+    deps.audit?.append(record).catch((err: unknown) => log.warn({ err }, "audit entry not written"));
+  const signInAudit = (actor: string | null, method: "password" | "oidc", ip: string | undefined) => ({
+    actor,
+    action: "signin" as const,
+    method,
+    ip,
+    target: actor ? { kind: "user" as const, id: actor } : undefined,
+  });
+  const oidc = deps.oidc;
+  const providers: AuthOptions["providers"] = [];
+  if (deps.passwords ?? true) providers.push(credentialsProvider());
+  if (oidc) providers.push(oidcProvider(oidc));
   return {
     secret: deps.secret,
     session: { strategy: "jwt", maxAge: deps.sessionMaxAgeSeconds ?? 12 * 3600 },
     pages: { signIn: "/signin", error: "/signin" },
-    providers: [
-      Credentials({
-        name: "Password",
-        credentials: {
-          username: { label: "User name", type: "text" },
-          password: { label: "Password", type: "password" },
-        },
-        async authorize(raw, req) {
-          const parsed = credentialsSchema.safeParse(raw);
-          if (!parsed.success) return null;
-          const { username, password } = parsed.data;
-          const ip = deps.clientIp?.(req?.headers) ?? "unknown";
-          const check = async () => {
-            const user = await deps.users.get(username);
-            // Verify against a dummy hash for unknown users so response time does not reveal which names exist.
-            const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-            return user && valid ? user : undefined;
-          };
-          const outcome = deps.throttle
-            ? await deps.throttle.attempt(username, ip, check)
-            : await check().then((u) => (u ? { ok: true as const, value: u } : { ok: false as const }));
-          if (!outcome.ok) {
-            if ("retryAfterS" in outcome) {
-              log.warn({ user: username, ip }, "sign-in throttled");
-              // next-auth hands the message to the sign-in page as `error`.
-              throw signInThrottledError(outcome.retryAfterS);
-            }
-            log.info({ user: username }, "sign-in refused");
-            return null;
-          }
-          const user = outcome.value;
-          log.info({ user: username }, "signed in");
-          if (needsRehash(user.passwordHash)) {
-            // The password is known right now: re-hash it with today's parameters. A failure costs nothing but
-            // another try at the next sign-in.
-            try {
-              const upgraded = await deps.users.upgradePasswordHash(
-                user.name,
-                user.passwordHash,
-                await hashPassword(password),
-              );
-              if (upgraded) log.info({ user: username }, "password hash upgraded");
-            } catch (err) {
-              log.warn({ err, user: username }, "password hash not upgraded");
-            }
-          }
-          return { id: user.name, name: user.name, role: user.role, epoch: epochOf(user) };
-        },
-      }),
-    ],
+    providers,
     callbacks: {
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== OIDC_PROVIDER_ID || !oidc) return true;
+        const ip = deps.currentIp?.();
+        const outcome = await signInWithOidc(
+          { config: oidc, users: deps.users, logger: log, onRoleChanged: deps.onRoleChanged },
+          (profile ?? {}) as Record<string, unknown>,
+          { ip, method: "oidc" },
+        ).catch((err: unknown) => {
+          log.error({ err }, "single sign-on failed: the user store could not be reached");
+          return { ok: false as const, error: "OidcUnavailable" as const, actor: null };
+        });
+        if (!outcome.ok) {
+          await audit({
+            ...signInAudit(outcome.actor, "oidc", ip),
+            outcome: "failure",
+            details: { error: outcome.error },
+          });
+          return `${deps.publicUrl ?? ""}/signin?error=${outcome.error}`;
+        }
+        // next-auth hands this same object to the jwt callback below.
+        Object.assign(user, outcome.user);
+        log.info({ user: outcome.user.name, via: "oidc" }, "signed in");
+        await audit(signInAudit(outcome.user.name, "oidc", ip));
+        return true;
+      },
       jwt({ token, user }) {
         if (user) {
           token.sub = user.id;
@@ -99,10 +104,84 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
       },
     },
     logger: {
-      error: (code, meta) =>
-        log.error({ code, meta: meta instanceof Error ? meta.message : undefined }, "next-auth error"),
+      error: (code, meta) => {
+        log.error(
+          { code, meta: meta instanceof Error ? meta.message : errorMessage(meta) },
+          "next-auth error",
+        );
+        // The provider's answer could not be used (wrong client secret, a refused code): a failed sign-in.
+        if (code === "OAUTH_CALLBACK_ERROR")
+          void audit({
+            ...signInAudit(null, "oidc", deps.currentIp?.()),
+            outcome: "failure",
+            details: { code },
+          });
+      },
       warn: (code) => log.warn({ code }, "next-auth warning"),
       debug: () => {},
     },
   };
+
+  function credentialsProvider() {
+    return Credentials({
+      name: "Password",
+      credentials: {
+        username: { label: "User name", type: "text" },
+        password: { label: "Password", type: "password" },
+      },
+      async authorize(raw, req) {
+        const parsed = credentialsSchema.safeParse(raw);
+        if (!parsed.success) return null;
+        const { username, password } = parsed.data;
+        const ip = deps.clientIp?.(req?.headers) ?? "unknown";
+        const check = async () => {
+          const user = await deps.users.get(username);
+          // Verify against a dummy hash for unknown users so response time does not reveal which names exist.
+          const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+          return user && valid ? user : undefined;
+        };
+        const outcome = deps.throttle
+          ? await deps.throttle.attempt(username, ip, check)
+          : await check().then((u) => (u ? { ok: true as const, value: u } : { ok: false as const }));
+        if (!outcome.ok) {
+          if ("retryAfterS" in outcome) {
+            log.warn({ user: username, ip }, "sign-in throttled");
+            await audit({
+              ...signInAudit(username, "password", ip),
+              outcome: "failure",
+              details: { throttled: true },
+            });
+            // next-auth hands the message to the sign-in page as `error`.
+            throw signInThrottledError(outcome.retryAfterS);
+          }
+          log.info({ user: username }, "sign-in refused");
+          await audit({ ...signInAudit(username, "password", ip), outcome: "failure" });
+          return null;
+        }
+        const user = outcome.value;
+        log.info({ user: username }, "signed in");
+        await audit(signInAudit(user.name, "password", ip));
+        if (needsRehash(user.passwordHash)) {
+          // The password is known right now: re-hash it with today's parameters. A failure costs nothing but
+          // another try at the next sign-in.
+          try {
+            const upgraded = await deps.users.upgradePasswordHash(
+              user.name,
+              user.passwordHash,
+              await hashPassword(password),
+            );
+            if (upgraded) log.info({ user: username }, "password hash upgraded");
+          } catch (err) {
+            log.warn({ err, user: username }, "password hash not upgraded");
+          }
+        }
+        return { id: user.name, name: user.name, role: user.role, epoch: epochOf(user) };
+      },
+    });
+  }
+}
+
+function errorMessage(meta: unknown): string | undefined {
+  const inner = (meta as { error?: unknown } | null)?.error;
+  return inner instanceof Error ? inner.message : undefined;
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { SqlDatabase } from "../db/open";
 import type { ApiTokensTable, Database } from "../db/schema";
+import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import { writeTransaction } from "../db/transaction";
 import { MAX_TOKENS_PER_USER, TooManyTokensError, type TokenRecord, type TokenStore } from "./token-store";
 
@@ -28,7 +29,7 @@ export class SqlTokenStore implements TokenStore {
     await db.deleteFrom("api_tokens").where("expires_at", "<=", this.now()).execute();
   }
 
-  async create(record: TokenRecord): Promise<void> {
+  async create(record: TokenRecord, audit?: AuditRecord): Promise<void> {
     await writeTransaction(this.database, async (tx) => {
       // Creations for one owner take turns, so that two at once cannot both pass the cap (SQLite's write lock
       // already serializes every transaction).
@@ -52,6 +53,7 @@ export class SqlTokenStore implements TokenStore {
           last_used_at: record.lastUsedAt,
         })
         .execute();
+      if (audit) await insertAudit(tx, audit, this.now);
     });
   }
 
@@ -77,8 +79,16 @@ export class SqlTokenStore implements TokenStore {
     return rows.map(toRecord);
   }
 
-  async revoke(id: string): Promise<TokenRecord | undefined> {
-    const row = await this.db.deleteFrom("api_tokens").where("id", "=", id).returningAll().executeTakeFirst();
+  async revoke(id: string, audit?: AuditRecord): Promise<TokenRecord | undefined> {
+    const row = await writeTransaction(this.database, async (tx) => {
+      const deleted = await tx
+        .deleteFrom("api_tokens")
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst();
+      if (deleted && deleted.expires_at > this.now() && audit) await insertAudit(tx, audit, this.now);
+      return deleted;
+    });
     await this.pruneExpired(this.db);
     return row && row.expires_at > this.now() ? toRecord(row) : undefined;
   }

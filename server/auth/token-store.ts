@@ -1,3 +1,5 @@
+import type { AuditRecord } from "../audit/audit-log";
+
 /**
  * The record of one API token. The token itself (a signed JWT) is shown once and never stored; the record is what
  * makes it manageable: listed by its owner, revoked by its owner or an admin, refused once revoked or expired.
@@ -20,13 +22,14 @@ export interface TokenRecord {
  * `token-store.contract.test.ts` on both. Expired records are never returned and are dropped as they are met.
  */
 export interface TokenStore {
-  create(record: TokenRecord): Promise<void>;
+  /** With `audit`, the SQL store writes that entry in the same transaction. */
+  create(record: TokenRecord, audit?: AuditRecord): Promise<void>;
   /** The record while it is neither revoked nor expired. */
   get(id: string): Promise<TokenRecord | undefined>;
   /** The owner's live tokens, newest first. */
   listFor(owner: string): Promise<TokenRecord[]>;
-  /** Removes the record; returns it when it existed. */
-  revoke(id: string): Promise<TokenRecord | undefined>;
+  /** Removes the record; returns it when it existed. With `audit`, written with the removal (and only then). */
+  revoke(id: string, audit?: AuditRecord): Promise<TokenRecord | undefined>;
   /** Removes every token of the owner (password or role changed, user removed); returns how many. */
   revokeAllFor(owner: string): Promise<number>;
   /** Records a use; a no-op for an unknown id. */

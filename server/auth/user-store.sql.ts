@@ -1,5 +1,8 @@
+import type { Kysely } from "kysely";
 import type { SqlDatabase } from "../db/open";
-import { isUniqueViolation } from "../db/transaction";
+import type { Database } from "../db/schema";
+import { insertAudit, type AuditRecord } from "../audit/audit-log";
+import { isUniqueViolation, writeTransaction } from "../db/transaction";
 import { UserExistsError, type PublicUser, type Role, type UserRecord, type UserStore } from "./user-store";
 
 /** Users in the SQL system of record (SQLite or PostgreSQL); `users.role` is checked against `roles`. */
@@ -40,18 +43,34 @@ export class SqlUserStore implements UserStore {
     }
   }
 
-  async setPassword(name: string, passwordHash: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable("users")
-      .set((eb) => ({ password_hash: passwordHash, epoch: eb("epoch", "+", 1) }))
-      .where("name", "=", name)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  async setPassword(name: string, passwordHash: string, audit?: AuditRecord): Promise<boolean> {
+    return writeTransaction(this.database, async (tx) => {
+      const result = await tx
+        .updateTable("users")
+        .set((eb) => ({ password_hash: passwordHash, epoch: eb("epoch", "+", 1) }))
+        .where("name", "=", name)
+        .executeTakeFirst();
+      const changed = result.numUpdatedRows > 0n;
+      if (changed && audit) await insertAudit(tx, audit);
+      return changed;
+    });
   }
 
-  async setRole(name: string, role: Role): Promise<boolean> {
+  async setRole(name: string, role: Role, audit?: AuditRecord): Promise<boolean> {
+    if (!audit) return this.updateRole(this.db, name, role);
+    return writeTransaction(this.database, async (tx) => {
+      const before = await tx.selectFrom("users").select("role").where("name", "=", name).executeTakeFirst();
+      if (!before) return false;
+      const updated = await this.updateRole(tx, name, role);
+      if (updated && before.role !== role)
+        await insertAudit(tx, { ...audit, details: { ...audit.details, from: before.role, to: role } });
+      return updated;
+    });
+  }
+
+  private async updateRole(db: Kysely<Database>, name: string, role: Role): Promise<boolean> {
     // One statement: the epoch moves only when the role does.
-    const result = await this.db
+    const result = await db
       .updateTable("users")
       .set((eb) => ({
         role,

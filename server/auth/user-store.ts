@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AuditRecord } from "../audit/audit-log";
 
 export const USER_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 
@@ -45,9 +46,12 @@ export interface UserStore {
   /** Fails with `UserExistsError` when the name is taken. */
   create(user: UserRecord): Promise<void>;
   /** A password change: also raises the epoch, which ends the user's sessions and tokens. */
-  setPassword(name: string, passwordHash: string): Promise<boolean>;
-  /** Raises the epoch when the role actually changes. */
-  setRole(name: string, role: Role): Promise<boolean>;
+  setPassword(name: string, passwordHash: string, audit?: AuditRecord): Promise<boolean>;
+  /**
+   * Raises the epoch when the role actually changes. With `audit`, the SQL store writes that entry in the same
+   * transaction, when the role changed (with the previous role added to its details).
+   */
+  setRole(name: string, role: Role, audit?: AuditRecord): Promise<boolean>;
   /**
    * The same password re-hashed with stronger parameters, at sign-in: replaces the hash only if it is still
    * `expected` (a concurrent password change wins), and leaves the epoch alone. True when replaced.

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { SqlAuditLog } from "../audit/audit-log";
 import { SqlTokenStore } from "../auth/token-store.sql";
 import { SqlUserStore } from "../auth/user-store.sql";
 import { SqlBoardStore } from "../boards/store.sql";
@@ -64,6 +65,7 @@ export async function createEmbeddedBackends(config: EmbeddedConfig, logger: Log
     mode: "embedded",
     users: new SqlUserStore(database),
     tokens: new SqlTokenStore(database),
+    audit: new SqlAuditLog(database),
     database,
     stores: async () => (stores ??= openEmbeddedStores(config, database, logger)),
     onAdapterReconnect: () => {},

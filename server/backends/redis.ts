@@ -1,5 +1,6 @@
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import type { ServerOptions } from "socket.io";
+import { SqlAuditLog } from "../audit/audit-log";
 import { SqlTokenStore } from "../auth/token-store.sql";
 import { SqlUserStore } from "../auth/user-store.sql";
 import { SqlBoardStore } from "../boards/store.sql";
@@ -188,6 +189,7 @@ export async function createRedisBackends(config: RedisConfig, logger: Logger): 
     mode: "redis",
     users: new SqlUserStore(database),
     tokens: new SqlTokenStore(database),
+    audit: new SqlAuditLog(database),
     redis,
     database,
     adapter: createSocketAdapter(pub, sub, config.redis.keyPrefix, Boolean(config.redis.clusterNodes)),

@@ -1,4 +1,5 @@
 import type { ServerOptions } from "socket.io";
+import type { AuditLog } from "../audit/audit-log";
 import type { TokenStore } from "../auth/token-store";
 import type { UserStore } from "../auth/user-store";
 import type { BoardStore } from "../boards/store";
@@ -54,6 +55,8 @@ export interface Backends {
   mode: "embedded" | "redis";
   users: UserStore;
   tokens: TokenStore;
+  /** The audit log, in the database (`audit_log`). */
+  audit: AuditLog;
   /** Present in Redis mode. */
   redis?: RedisConnections;
   /**

@@ -1,4 +1,5 @@
 import type { CommittedOp } from "@/lib/protocol/boards";
+import { socketActor } from "../audit/actor";
 import { AppError } from "@/lib/protocol/errors";
 import type { FeatureContext } from "../features";
 import type { PresenceTracker } from "../presence/tracker";
@@ -71,8 +72,8 @@ export function registerBoardHandlers(
     board: await withinOwnedQuota(user.name, () => service.create(user.name, title)),
   }));
 
-  events.handle("board:delete", async ({ boardId }, { user }) => {
-    await service.delete(user.name, boardId);
+  events.handle("board:delete", async ({ boardId }, { user, socket }) => {
+    await service.delete(user.name, boardId, socketActor(ctx.clientIps, socket));
     ctx.io.to(boardRoom(boardId)).emit("board:closed", { boardId, reason: "deleted", by: user.name });
     ctx.io.in(boardRoom(boardId)).socketsLeave(boardRoom(boardId));
     return {};
@@ -80,8 +81,10 @@ export function registerBoardHandlers(
 
   events.handle("board:deleted", async (_p, { user }) => ({ boards: await service.listDeleted(user.name) }));
 
-  events.handle("board:restore", async ({ boardId }, { user }) => ({
-    board: await withinOwnedQuota(user.name, () => service.restore(user.name, boardId)),
+  events.handle("board:restore", async ({ boardId }, { user, socket }) => ({
+    board: await withinOwnedQuota(user.name, () =>
+      service.restore(user.name, boardId, socketActor(ctx.clientIps, socket)),
+    ),
   }));
 
   events.handle("board:history", ({ boardId, beforeRev, limit }, { user }) =>
@@ -137,7 +140,13 @@ export function registerBoardHandlers(
   );
 
   events.handle("board:op", async ({ boardId, opId, op }, { user, socket }) => {
-    const { entry, doc } = await service.apply(user.name, boardId, opId, op);
+    const { entry, doc } = await service.apply(
+      user.name,
+      boardId,
+      opId,
+      op,
+      socketActor(ctx.clientIps, socket),
+    );
     publishOp(ctx, boardId, entry, socket);
     // The person whose access changed hears it live, on every tab, wherever they are in the app.
     if (entry.op.type === "member.set")

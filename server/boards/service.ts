@@ -19,6 +19,7 @@ import {
   type UserSuggestion,
 } from "@/lib/protocol/boards";
 import { AppError } from "@/lib/protocol/errors";
+import { boardRestoredRecord, type AuditActor, type AuditRecord } from "../audit/audit-log";
 import type { UserStore } from "../auth/user-store";
 import type { Logger } from "../logging/logger";
 import type { NotificationService } from "../notifications/service";
@@ -46,6 +47,8 @@ export interface ApplyResult {
 
 interface Pending {
   user: string;
+  /** Where the op came from, for the audit log (sharing and role changes). */
+  from?: AuditActor;
   opId: string;
   op: BoardOp;
   resolve(result: ApplyResult): void;
@@ -155,7 +158,7 @@ export class BoardService {
    * without it every op waits for the round trip of the one before, and a busy board's throughput is one op per
    * round trip (plus whatever else the event loop has to do before it sees the reply).
    */
-  apply(user: string, boardId: string, opId: string, op: BoardOp): Promise<ApplyResult> {
+  apply(user: string, boardId: string, opId: string, op: BoardOp, from?: AuditActor): Promise<ApplyResult> {
     // A client whose ack timed out resends under the same opId, possibly while the original still waits in the
     // queue or is being committed. The copy gets the original's outcome: one entry, never a second commit, and
     // never a CONFLICT with itself.
@@ -166,7 +169,7 @@ export class BoardService {
       let queue = this.queues.get(boardId);
       const idle = !queue;
       if (!queue) this.queues.set(boardId, (queue = []));
-      queue.push({ user, opId, op, resolve, reject });
+      queue.push({ user, opId, op, resolve, reject, from });
       if (idle) void this.drain(boardId);
     });
     this.inFlight.set(key, result);
@@ -240,6 +243,7 @@ export class BoardService {
         doc.rev,
         next,
         accepted.map((a) => a.entry),
+        accepted.flatMap((a) => memberAudit(a.before, a.entry, a.p.from)),
       );
       if (result.status === "ok") {
         this.cache.set(boardId, next);
@@ -379,13 +383,14 @@ export class BoardService {
 
   /**
    * Brings a board back from its owner's trash, with its members, its history and its revision: the one place a
-   * restore happens (to be audited). NOT_FOUND when it is not in `user`'s trash or was purged.
+   * restore happens, audited in the restore's transaction. NOT_FOUND when it is not in `user`'s trash or was purged.
    */
-  async restore(user: string, boardId: string): Promise<BoardSummary> {
+  async restore(user: string, boardId: string, from?: AuditActor): Promise<BoardSummary> {
     const archive = this.archive();
     return this.mutex.run(boardId, async () => {
       await this.purgeExpired();
-      const doc = await archive.restore(boardId, user);
+      const by = { actor: user, ip: from?.ip, method: from?.method };
+      const doc = await archive.restore(boardId, user, boardRestoredRecord(by, { id: boardId }));
       if (!doc)
         throw new AppError("NOT_FOUND", "that board is not in your recently deleted boards", { boardId });
       await Promise.all(
@@ -434,11 +439,18 @@ export class BoardService {
     return at;
   }
 
-  async delete(user: string, boardId: string): Promise<BoardDoc> {
+  async delete(user: string, boardId: string, from?: AuditActor): Promise<BoardDoc> {
     return this.mutex.run(boardId, async () => {
       const { doc, role } = await this.open(user, boardId);
       if (role !== "owner") throw new AppError("FORBIDDEN", "only the owner can delete this board");
-      await this.deps.store.delete(boardId);
+      await this.deps.store.delete(boardId, {
+        actor: user,
+        ip: from?.ip,
+        method: from?.method,
+        action: "board.delete",
+        target: { kind: "board", id: boardId },
+        details: { title: doc.title },
+      });
       this.cache.delete(boardId);
       await Promise.all(
         [doc.owner, ...Object.keys(doc.members)].map((u) => this.deps.store.indexMember(u, boardId, false)),
@@ -467,4 +479,24 @@ function excerptAround(text: string, needle: string): string {
     .replace(/\s+/g, " ")
     .trim();
   return `${start > 0 ? "…" : ""}${snippet}${start + 160 < text.length ? "…" : ""}`;
+}
+
+/** The audit entry of a committed `member.set`: a share, a role change or an unshare; none for other ops. */
+function memberAudit(before: BoardDoc, entry: CommittedOp, from: AuditActor | undefined): AuditRecord[] {
+  const { op } = entry;
+  if (op.type !== "member.set") return [];
+  const previous = roleOf(before, op.user);
+  if (previous === (op.role ?? undefined)) return [];
+  const action = op.role === null ? "board.unshare" : previous ? "board.member-role" : "board.share";
+  return [
+    {
+      actor: entry.by,
+      ip: from?.ip,
+      method: from?.method,
+      action,
+      target: { kind: "board", id: before.id },
+      details: { user: op.user, from: previous ?? null, to: op.role },
+      at: entry.at,
+    },
+  ];
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from "kysely";
 import { applyOp } from "@/lib/boards/apply";
+import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import { roleOf, type BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import type { SqlDatabase } from "../db/open";
@@ -191,13 +192,16 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
     expectedRev: number,
     next: BoardDoc,
     entries: CommittedOp[],
+    audit: AuditRecord[] = [],
   ): Promise<CommitResult> {
     assertCommitShape(expectedRev, entries);
     let outcome: Outcome;
     try {
-      outcome = await writeTransaction(this.database, (tx) =>
-        this.commitIn(tx, boardId, expectedRev, next, entries),
-      );
+      outcome = await writeTransaction(this.database, async (tx) => {
+        const done = await this.commitIn(tx, boardId, expectedRev, next, entries);
+        if (done.status === "ok") for (const record of audit) await insertAudit(tx, record);
+        return done;
+      });
     } catch (err) {
       // The constraints caught what the checks did not: answered as the checks answer.
       if (!isUniqueViolation(err)) throw err;
@@ -375,14 +379,17 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
   }
 
   /** Moves the board to its owner's trash: it loads as gone, its log and snapshots stay until it is purged. */
-  async delete(boardId: string): Promise<void> {
+  async delete(boardId: string, audit?: AuditRecord): Promise<void> {
     await this.snapshots.get(boardId);
-    await this.db
-      .updateTable("boards")
-      .set({ deleted_at: this.now() })
-      .where("id", "=", boardId)
-      .where("deleted_at", "is", null)
-      .execute();
+    await writeTransaction(this.database, async (tx) => {
+      const result = await tx
+        .updateTable("boards")
+        .set({ deleted_at: this.now() })
+        .where("id", "=", boardId)
+        .where("deleted_at", "is", null)
+        .executeTakeFirst();
+      if (result.numUpdatedRows > 0n && audit) await insertAudit(tx, audit);
+    });
     this.cache.delete(boardId);
   }
 
@@ -403,15 +410,19 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
     return records.filter((r): r is DeletedBoardRecord => r !== undefined);
   }
 
-  async restore(boardId: string, owner: string): Promise<BoardDoc | undefined> {
-    const restored = await this.db
-      .updateTable("boards")
-      .set({ deleted_at: null })
-      .where("id", "=", boardId)
-      .where("owner", "=", owner)
-      .where("deleted_at", "is not", null)
-      .returning("rev")
-      .executeTakeFirst();
+  async restore(boardId: string, owner: string, audit?: AuditRecord): Promise<BoardDoc | undefined> {
+    const restored = await writeTransaction(this.database, async (tx) => {
+      const row = await tx
+        .updateTable("boards")
+        .set({ deleted_at: null })
+        .where("id", "=", boardId)
+        .where("owner", "=", owner)
+        .where("deleted_at", "is not", null)
+        .returning("rev")
+        .executeTakeFirst();
+      if (row && audit) await insertAudit(tx, audit);
+      return row;
+    });
     return restored && this.load(boardId);
   }
 

@@ -1,6 +1,7 @@
 import type { CommittedOp } from "@/lib/protocol/boards";
 import type { BoardDoc } from "@/lib/boards/types";
 import { AppError } from "@/lib/protocol/errors";
+import type { AuditRecord } from "../audit/audit-log";
 
 export type CommitResult =
   | { status: "ok" }
@@ -21,14 +22,22 @@ export interface BoardStore {
   /** Fails (returns false) when the id is taken. */
   create(doc: BoardDoc): Promise<boolean>;
   load(boardId: string): Promise<BoardDoc | undefined>;
-  commit(boardId: string, expectedRev: number, next: BoardDoc, entries: CommittedOp[]): Promise<CommitResult>;
+  /** `audit`: entries the SQL store writes in the commit's transaction (sharing and role changes). */
+  commit(
+    boardId: string,
+    expectedRev: number,
+    next: BoardDoc,
+    entries: CommittedOp[],
+    audit?: AuditRecord[],
+  ): Promise<CommitResult>;
   committed(boardId: string, opId: string): Promise<CommittedOp | undefined>;
   /**
    * Entries after `sinceRev`, oldest first, at most `limit`; `undefined` when the log no longer reaches back that
    * far (the caller sends a snapshot instead).
    */
   entriesSince(boardId: string, sinceRev: number, limit: number): Promise<CommittedOp[] | undefined>;
-  delete(boardId: string): Promise<void>;
+  /** With `audit`, the SQL store writes that entry in the deletion's transaction, when the board existed. */
+  delete(boardId: string, audit?: AuditRecord): Promise<void>;
   /** Ids of the boards where `user` is owner or member; callers re-check membership on the board itself. */
   boardIdsOf(user: string): Promise<string[]>;
   /**
@@ -58,7 +67,8 @@ export interface BoardArchive {
   /** The boards `owner` deleted, newest deletion first. */
   deletedOf(owner: string): Promise<DeletedBoardRecord[]>;
   /** Brings a board out of the trash when it is there and `owner` owns it; false otherwise. */
-  restore(boardId: string, owner: string): Promise<BoardDoc | undefined>;
+  /** With `audit`, that entry is written in the restore's transaction, when the board came back. */
+  restore(boardId: string, owner: string, audit?: AuditRecord): Promise<BoardDoc | undefined>;
   /** Drops for good the boards deleted before `at`; returns how many. */
   purgeDeletedBefore(at: number): Promise<number>;
   /** Logged ops with a revision below `beforeRev`, newest first, at most `limit`. */

@@ -40,6 +40,7 @@ async function main() {
       name: label.data,
       ttlSeconds: ttl,
       maxTtlSeconds: maxTtl,
+      audit: { actor: null, method: "cli" },
     });
     process.stdout.write(`${token}\n`);
   } finally {

@@ -81,7 +81,13 @@ async function main() {
       if (!role.success) throw new Error("usage: npm run users -- set-role <name> admin|user");
       const before = await backends.users.get(user);
       if (!before) throw new Error(`no user "${user}"`);
-      if (!(await backends.users.setRole(user, role.data))) throw new Error(`no user "${user}"`);
+      const audit = {
+        actor: null,
+        method: "cli",
+        action: "user.role",
+        target: { kind: "user", id: user },
+      } as const;
+      if (!(await backends.users.setRole(user, role.data, audit))) throw new Error(`no user "${user}"`);
       console.error(`"${user}" is now ${role.data === "admin" ? "an admin" : "a user"}`);
       if (before.role !== role.data) await revoke();
       return;
@@ -100,7 +106,14 @@ async function main() {
       await backends.users.create({ name: user, role, passwordHash, createdAt: Date.now() });
       console.error(`created ${role} "${user}" in ${backends.database.where}`);
     } else {
-      if (!(await backends.users.setPassword(user, passwordHash))) throw new Error(`no user "${user}"`);
+      const audit = {
+        actor: null,
+        method: "cli",
+        action: "user.password",
+        target: { kind: "user", id: user },
+      } as const;
+      if (!(await backends.users.setPassword(user, passwordHash, audit)))
+        throw new Error(`no user "${user}"`);
       console.error(`changed the password of "${user}"`);
       await revoke();
     }

@@ -15,6 +15,54 @@ function errorOf(env: Record<string, string>): string {
 }
 
 describe("loadConfig", () => {
+  it("reads the OpenID Connect provider, password sign-in and the audit retention", () => {
+    const plain = loadConfig({});
+    expect(plain.signInMethods).toEqual({ passwords: true, oidc: undefined });
+    expect(plain.audit).toEqual({ retentionMs: 365 * 86_400_000 });
+    const sso = loadConfig({
+      OIDC_ISSUER: "https://keycloak.example.com/realms/acme/",
+      OIDC_CLIENT_ID: "pulseboard",
+      OIDC_CLIENT_SECRET: "shh",
+      OIDC_ADMIN_GROUP: "pulseboard-admins",
+      AUTH_PASSWORDS: "false",
+      AUDIT_RETENTION_DAYS: "30",
+    });
+    expect(sso.signInMethods).toEqual({
+      passwords: false,
+      oidc: {
+        issuer: "https://keycloak.example.com/realms/acme",
+        clientId: "pulseboard",
+        clientSecret: "shh",
+        name: "Single sign-on",
+        usernameClaim: "preferred_username",
+        groupsClaim: "groups",
+        adminGroup: "pulseboard-admins",
+        scopes: "openid profile email",
+      },
+    });
+    expect(sso.audit.retentionMs).toBe(30 * 86_400_000);
+  });
+
+  it("refuses half an OpenID Connect setting, and no way to sign in at all", () => {
+    expect(errorOf({ OIDC_ISSUER: "https://idp.example" })).toBe(
+      "Invalid configuration: OIDC_ISSUER: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together",
+    );
+    expect(errorOf({ AUTH_PASSWORDS: "false" })).toMatch(
+      /^Invalid configuration: AUTH_PASSWORDS: false needs/,
+    );
+    expect(errorOf({ OIDC_ISSUER: "not a url", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" })).toMatch(
+      /^Invalid configuration: OIDC_ISSUER: /,
+    );
+    // The client secret is never repeated in an error.
+    expect(
+      errorOf({
+        OIDC_ISSUER: "https://idp.example",
+        OIDC_CLIENT_ID: "a",
+        OIDC_CLIENT_SECRET: "x".repeat(2000),
+      }),
+    ).not.toContain("xxxx");
+  });
+
   it("defaults to embedded mode on port 3000 with the documented defaults", () => {
     const c = loadConfig({});
     expect(c).toMatchObject({

@@ -131,6 +131,33 @@ export const envSchema = z.object({
   API_TOKEN_MAX_DAYS: int(1, 365).default(90),
   /** An API-only instance without Next's pages: process tests, and instances that only serve sockets. */
   PULSEBOARD_NO_PAGES: bool.optional(),
+  /** Whether users may sign in with a local password; with `false`, only the OpenID Connect provider. */
+  AUTH_PASSWORDS: bool.default(true),
+  /** OpenID Connect: the issuer URL (discovery reads `<issuer>/.well-known/openid-configuration`). */
+  OIDC_ISSUER: z.url({ error: "expected the issuer's absolute http(s) URL" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(256).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).max(1024).optional(),
+  /** The sign-in button's label, e.g. "Keycloak" or "Company SSO". */
+  OIDC_NAME: z.string().trim().min(1).max(40).default("Single sign-on"),
+  /** The claim that holds the user name; it is normalised to the user name rules. */
+  OIDC_USERNAME_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: "expected a claim name" })
+    .default("preferred_username"),
+  /** The claim that lists the user's groups (an array of strings, or one string). */
+  OIDC_GROUPS_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: "expected a claim name" })
+    .default("groups"),
+  /** Members of this group are admins, others plain users, re-read at every sign-in; unset, roles are left alone. */
+  OIDC_ADMIN_GROUP: z.string().min(1).max(256).optional(),
+  /** Scopes asked for at sign-in, space-separated. */
+  OIDC_SCOPES: z
+    .string()
+    .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, { error: "expected space-separated scopes" })
+    .default("openid profile email"),
+  /** How long audit log entries are kept, in days. */
+  AUDIT_RETENTION_DAYS: int(1, 36_500).default(365),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -196,6 +223,22 @@ export interface Config {
   };
   /** Whether this process serves Next's pages (false with `PULSEBOARD_NO_PAGES=true`). */
   pages: boolean;
+  /** Local passwords (`AUTH_PASSWORDS`) and the OpenID Connect provider, when one is configured. */
+  signInMethods: { passwords: boolean; oidc?: OidcConfig };
+  audit: { retentionMs: number };
+}
+
+/** An OpenID Connect provider (`OIDC_*`); see docs/DEPLOY.md. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  usernameClaim: string;
+  groupsClaim: string;
+  /** Unset: the provider does not decide roles. */
+  adminGroup?: string;
+  scopes: string;
 }
 
 export class ConfigError extends Error {
@@ -246,6 +289,32 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     );
   }
   const publicUrl = e.NEXTAUTH_URL ?? `http://localhost:${e.PORT || 3000}`;
+  const oidcSet = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET].filter(
+    (v) => v !== undefined,
+  ).length;
+  if (oidcSet !== 0 && oidcSet !== 3) {
+    throw new ConfigError(
+      "Invalid configuration: OIDC_ISSUER: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together",
+    );
+  }
+  if (!e.AUTH_PASSWORDS && oidcSet === 0) {
+    throw new ConfigError(
+      "Invalid configuration: AUTH_PASSWORDS: false needs an OpenID Connect provider (OIDC_ISSUER), or nobody can sign in",
+    );
+  }
+  const oidc: OidcConfig | undefined =
+    oidcSet === 3
+      ? {
+          issuer: e.OIDC_ISSUER!.replace(/\/$/, ""),
+          clientId: e.OIDC_CLIENT_ID!,
+          clientSecret: e.OIDC_CLIENT_SECRET!,
+          name: e.OIDC_NAME,
+          usernameClaim: e.OIDC_USERNAME_CLAIM,
+          groupsClaim: e.OIDC_GROUPS_CLAIM,
+          adminGroup: e.OIDC_ADMIN_GROUP,
+          scopes: e.OIDC_SCOPES,
+        }
+      : undefined;
   return {
     env: e.NODE_ENV,
     dev: e.NODE_ENV === "development",
@@ -297,5 +366,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     seedDemoUsers: e.SEED_DEMO_USERS ?? (e.NODE_ENV === "development" && mode === "embedded"),
     auth: { recheckMs: e.AUTH_RECHECK_MS, maxTokenTtlSeconds: e.API_TOKEN_MAX_DAYS * 86_400 },
     pages: !(e.PULSEBOARD_NO_PAGES ?? false),
+    signInMethods: { passwords: e.AUTH_PASSWORDS, oidc },
+    audit: { retentionMs: e.AUDIT_RETENTION_DAYS * 86_400_000 },
   };
 }

@@ -13,6 +13,7 @@ import {
 
 const TABLES = [
   "api_tokens",
+  "audit_log",
   "board_members",
   "board_ops",
   "board_snapshots",

@@ -225,6 +225,52 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    "0003_audit_log": {
+      // Depends only on 0001: the audit log names users, boards and tokens by value, never by foreign key, so
+      // that an entry outlives what it is about.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("audit_log")
+          .addColumn("seq", dialect === "postgres" ? "bigint" : "integer", (c) =>
+            dialect === "postgres"
+              ? c.primaryKey().generatedAlwaysAsIdentity()
+              : c.primaryKey().autoIncrement(),
+          )
+          .addColumn("at", "bigint", (c) => c.notNull())
+          .addColumn("actor", "text", (c) => c.check(sql`length(actor) between 1 and 64`))
+          .addColumn("action", "text", (c) => c.notNull().check(sql`length(action) between 1 and 64`))
+          .addColumn("target_kind", "text", (c) => c.check(sql`length(target_kind) between 1 and 16`))
+          .addColumn("target", "text", (c) => c.check(sql`length(target) between 1 and 128`))
+          .addColumn("ip", "text", (c) => c.check(sql`length(ip) between 1 and 64`))
+          .addColumn("method", "text", (c) => c.check(sql`length(method) between 1 and 16`))
+          .addColumn("outcome", "text", (c) => c.notNull().check(sql`outcome in ('success', 'failure')`))
+          .addColumn("details", "text", (c) => c.check(sql`length(details) <= 4096`))
+          .addCheckConstraint("audit_log_target_pair", sql`(target_kind is null) = (target is null)`)
+          .execute();
+        await db.schema.createIndex("audit_log_by_at").on("audit_log").columns(["at"]).execute();
+        await db.schema.createIndex("audit_log_by_actor").on("audit_log").columns(["actor", "seq"]).execute();
+        await db.schema
+          .createIndex("audit_log_by_action")
+          .on("audit_log")
+          .columns(["action", "seq"])
+          .execute();
+        await db.schema
+          .createIndex("audit_log_by_target")
+          .on("audit_log")
+          .columns(["target_kind", "target", "seq"])
+          .execute();
+        // Append-only: an entry is never changed. Old entries are deleted by the retention sweep only.
+        if (dialect === "postgres") {
+          await sql`create function audit_log_refuse_update() returns trigger language plpgsql as $$
+            begin raise exception 'the audit log is append-only'; end $$`.execute(db);
+          await sql`create trigger audit_log_no_update before update on audit_log
+            for each row execute function audit_log_refuse_update()`.execute(db);
+        } else {
+          await sql`create trigger audit_log_no_update before update on audit_log
+            begin select raise(abort, 'the audit log is append-only'); end`.execute(db);
+        }
+      },
+    },
     /**
      * Deleting a board moves it to its owner's trash: `deleted_at` is set and the board is hidden, its log and
      * snapshots kept until it is restored or purged (30 days later).

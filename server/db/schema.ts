@@ -18,6 +18,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   tasks: TasksTable;
   task_files: TaskFilesTable;
+  audit_log: AuditLogTable;
 }
 
 /** The roles a user may hold (`user`, `admin`), so that `users.role` is checked by a foreign key. */
@@ -153,4 +154,23 @@ export interface TaskFilesTable {
   data: Buffer;
   created_at: number;
   expires_at: number;
+}
+
+/** Who did what, on what, from where and when (see `server/audit/`). Append-only: a trigger refuses updates. */
+export interface AuditLogTable {
+  /** Insertion order; pages of the log are newest first by `seq`. */
+  seq: Generated<number>;
+  at: number;
+  /** The user who acted, or who tried to sign in; null for the command line. */
+  actor: string | null;
+  action: string;
+  /** `user`, `board`, `token`, `task` or `limits`, with `target` the name or id; both null or both set. */
+  target_kind: string | null;
+  target: string | null;
+  ip: string | null;
+  /** How the actor proved who they are: `password`, `oidc`, `session`, `token` or `cli`. */
+  method: string | null;
+  outcome: "success" | "failure";
+  /** A small JSON object with the action's specifics (the new role, the limit, the token's name). */
+  details: string | null;
 }

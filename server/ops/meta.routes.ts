@@ -1,5 +1,6 @@
 import { PROTOCOL_VERSION } from "@/lib/protocol/version";
 import { DEMO_PASSWORD, DEMO_USERS } from "../auth/demo-users";
+import { OIDC_PROVIDER_ID } from "../auth/oidc";
 import type { UserStore } from "../auth/user-store";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
@@ -11,7 +12,14 @@ import type { Router } from "../http/router";
  */
 export function registerMetaRoutes(
   router: Router,
-  deps: { mode: "embedded" | "redis"; demoUsers: boolean; production: boolean; users: UserStore },
+  deps: {
+    mode: "embedded" | "redis";
+    demoUsers: boolean;
+    production: boolean;
+    users: UserStore;
+    /** How users sign in: the page shows the password form and the provider's button accordingly. */
+    signIn?: { passwords: boolean; oidc?: { name: string } };
+  },
 ): void {
   router.on("GET", "/api/meta", async ({ res }) => {
     const demo = deps.demoUsers
@@ -21,6 +29,10 @@ export function registerMetaRoutes(
       mode: deps.mode,
       protocol: PROTOCOL_VERSION,
       demo,
+      signIn: {
+        passwords: deps.signIn?.passwords ?? true,
+        oidc: deps.signIn?.oidc ? { id: OIDC_PROVIDER_ID, name: deps.signIn.oidc.name } : null,
+      },
       // Tells the sign-in page to explain how to create the first admin instead of showing a form nobody can use.
       noUsers: (await deps.users.list().catch(() => [1])).length === 0,
     });

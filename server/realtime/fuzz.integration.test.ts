@@ -65,6 +65,7 @@ const adminSamples: Record<AdminEventName, unknown> = {
   "admin:announce": { message: "fuzz" },
   "admin:set-limit": { user: "bob", limit: 3 },
   "admin:retry-task": { taskId: "t1" },
+  "admin:audit": { action: "signin", limit: 5 },
 };
 
 const nasty = fc.oneof(

@@ -4,7 +4,9 @@ import { AppError } from "@/lib/protocol/errors";
 import type { LimitsResponse } from "@/lib/protocol/sessions";
 import type { Authenticator } from "../auth/authenticator";
 import { userNameSchema } from "../auth/user-store";
+import { requestActor } from "../audit/actor";
 import { readJson } from "../http/body";
+import type { ClientIpResolver } from "../http/client-ip";
 import { sendJson } from "../http/respond";
 import type { Router } from "../http/router";
 import type { Logger } from "../logging/logger";
@@ -16,6 +18,7 @@ export interface LimitRoutesDeps {
   allowedOrigins: string[];
   limits: LimitStore;
   logger: Logger;
+  clientIps: ClientIpResolver;
 }
 
 const limitBody = z.strictObject({ limit: limitSchema });
@@ -44,7 +47,12 @@ export function registerLimitRoutes(router: Router, deps: LimitRoutesDeps): void
   router.on(["PUT", "DELETE"], "/api/admin/limits/default", async ({ req, res }) => {
     const by = await admin(req, true);
     const limit = req.method === "PUT" ? limitBody.parse(await readJson(req)).limit : null;
-    await deps.limits.setDefault(limit);
+    await deps.limits.setDefault(limit, {
+      ...requestActor(deps.clientIps, req, by),
+      action: "limit.set",
+      target: { kind: "limits", id: "default" },
+      details: { limit },
+    });
     deps.logger.info({ by: by.name, limit }, "default connection limit changed");
     await respond(res);
   });
@@ -53,7 +61,12 @@ export function registerLimitRoutes(router: Router, deps: LimitRoutesDeps): void
     const by = await admin(req, true);
     const user = userNameSchema.parse(params.name);
     const limit = req.method === "PUT" ? limitBody.parse(await readJson(req)).limit : null;
-    await deps.limits.setUser(user, limit);
+    await deps.limits.setUser(user, limit, {
+      ...requestActor(deps.clientIps, req, by),
+      action: "limit.set",
+      target: { kind: "user", id: user },
+      details: { limit },
+    });
     deps.logger.info({ by: by.name, user, limit }, "connection limit of a user changed");
     await respond(res);
   });

@@ -1,4 +1,8 @@
+import type { Kysely } from "kysely";
+import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import type { SqlDatabase } from "../db/open";
+import type { Database } from "../db/schema";
+import { writeTransaction } from "../db/transaction";
 import { limitSettings, storedLimit, type LimitSettings, type LimitStore } from "./limits";
 
 /** The setting that holds the runtime default, in `settings`. */
@@ -46,27 +50,46 @@ export class SqlLimitStore implements LimitStore {
     );
   }
 
-  async setDefault(limit: number | null): Promise<void> {
-    if (limit === null) {
-      await this.db.deleteFrom("settings").where("name", "=", DEFAULT_SETTING).execute();
+  /** Runs `change`, with the audit entry in the same transaction when there is one. */
+  private async write(
+    change: (db: Kysely<Database>) => Promise<unknown>,
+    audit?: AuditRecord,
+  ): Promise<void> {
+    if (!audit) {
+      await change(this.db);
       return;
     }
-    await this.db
-      .insertInto("settings")
-      .values({ name: DEFAULT_SETTING, value: String(limit) })
-      .onConflict((oc) => oc.column("name").doUpdateSet({ value: String(limit) }))
-      .execute();
+    await writeTransaction(this.database, async (tx) => {
+      await change(tx);
+      await insertAudit(tx, audit);
+    });
   }
 
-  async setUser(user: string, limit: number | null): Promise<void> {
-    if (limit === null) {
-      await this.db.deleteFrom("connection_limits").where("user_name", "=", user).execute();
-      return;
-    }
-    await this.db
-      .insertInto("connection_limits")
-      .values({ user_name: user, max_connections: limit })
-      .onConflict((oc) => oc.column("user_name").doUpdateSet({ max_connections: limit }))
-      .execute();
+  async setDefault(limit: number | null, audit?: AuditRecord): Promise<void> {
+    await this.write(async (db) => {
+      if (limit === null) {
+        await db.deleteFrom("settings").where("name", "=", DEFAULT_SETTING).execute();
+        return;
+      }
+      await db
+        .insertInto("settings")
+        .values({ name: DEFAULT_SETTING, value: String(limit) })
+        .onConflict((oc) => oc.column("name").doUpdateSet({ value: String(limit) }))
+        .execute();
+    }, audit);
+  }
+
+  async setUser(user: string, limit: number | null, audit?: AuditRecord): Promise<void> {
+    await this.write(async (db) => {
+      if (limit === null) {
+        await db.deleteFrom("connection_limits").where("user_name", "=", user).execute();
+        return;
+      }
+      await db
+        .insertInto("connection_limits")
+        .values({ user_name: user, max_connections: limit })
+        .onConflict((oc) => oc.column("user_name").doUpdateSet({ max_connections: limit }))
+        .execute();
+    }, audit);
   }
 }

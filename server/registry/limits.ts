@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AuditRecord } from "../audit/audit-log";
 
 /** The bounds of any connection limit, global or per user (the same as `MAX_CONNECTIONS_PER_USER`). */
 export const MIN_LIMIT = 1;
@@ -31,9 +32,9 @@ export interface LimitStore {
   limitFor(user: string): Promise<number>;
   settings(): Promise<LimitSettings>;
   /** `null` reverts to `MAX_CONNECTIONS_PER_USER`. */
-  setDefault(limit: number | null): Promise<void>;
-  /** `null` removes the user's override. */
-  setUser(user: string, limit: number | null): Promise<void>;
+  setDefault(limit: number | null, audit?: AuditRecord): Promise<void>;
+  /** `null` removes the user's override. With `audit`, the SQL store writes that entry with the change. */
+  setUser(user: string, limit: number | null, audit?: AuditRecord): Promise<void>;
 }
 
 /** Parses a stored limit, ignoring anything that is not one. */

@@ -95,6 +95,7 @@ export const registryFeature = defineFeature({
       allowedOrigins: ctx.config.allowedOrigins,
       limits,
       logger: ctx.logger,
+      clientIps: ctx.clientIps,
     });
 
     agent.start();

@@ -1,4 +1,5 @@
 import { defineFeature } from "../features";
+import { socketActor } from "../audit/actor";
 import type { TaskQueue } from "./queue";
 import { createTaskRuntime } from "./runtime";
 import { registerTaskHandlers } from "./task.handlers";
@@ -16,8 +17,8 @@ declare module "../features" {
  */
 export const tasksFeature = defineFeature({
   name: "tasks",
-  needs: ["boards", "quotas", "notifications"],
-  async setup(ctx, { boards, quotas, notifications }) {
+  needs: ["audit", "boards", "quotas", "notifications"],
+  async setup(ctx, { audit, boards, quotas, notifications }) {
     const runtime = await createTaskRuntime({
       config: ctx.config,
       logger: ctx.logger,
@@ -32,6 +33,15 @@ export const tasksFeature = defineFeature({
       boards,
       quotas,
       roleOf: (name) => ctx.authenticator.roleOf(name),
+      auditRetry: (socket, task) =>
+        audit
+          .append({
+            ...socketActor(ctx.clientIps, socket),
+            action: "task.retry",
+            target: { kind: "task", id: task.id },
+            details: { owner: task.owner, title: task.title },
+          })
+          .catch((err: unknown) => ctx.logger.warn({ err }, "audit entry not written")),
     });
     registerTaskRoutes(ctx.router, {
       authenticator: ctx.authenticator,

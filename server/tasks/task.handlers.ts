@@ -1,3 +1,4 @@
+import type { AppSocket } from "../realtime/types";
 import { AppError } from "@/lib/protocol/errors";
 import type { TaskInfo } from "@/lib/protocol/tasks";
 import type { Principal } from "../auth/principal";
@@ -39,7 +40,14 @@ export async function ownedTask(
 
 export function registerTaskHandlers(
   events: EventRouter,
-  deps: { queue: TaskQueue; boards: BoardService; quotas: Quotas; roleOf: RoleOf },
+  deps: {
+    queue: TaskQueue;
+    boards: BoardService;
+    quotas: Quotas;
+    roleOf: RoleOf;
+    /** An admin retrying someone else's task is audited (`task.retry`), with who and from where. */
+    auditRetry?: (socket: AppSocket, task: TaskInfo) => Promise<void>;
+  },
 ): void {
   const { queue, boards, quotas, roleOf } = deps;
   /** Per-minute and concurrent-task quotas, then the enqueue. */
@@ -78,7 +86,7 @@ export function registerTaskHandlers(
     return { task };
   });
 
-  events.handle("task:retry", async ({ taskId, skipInvalid }, { user }) => {
+  events.handle("task:retry", async ({ taskId, skipInvalid }, { user, socket }) => {
     const before = await ownedTask(queue, user, taskId, roleOf);
     if (before.status !== "failed" && before.status !== "cancelled") {
       throw new AppError(
@@ -90,6 +98,7 @@ export function registerTaskHandlers(
       queue.retry(taskId, skipInvalid === undefined ? undefined : { skipInvalid }),
     );
     if (!task) throw new AppError("NOT_FOUND", "no such task");
+    if (task.owner !== user.name) await deps.auditRetry?.(socket, task);
     return { task };
   });
 }

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
-import { AdminPanel } from "@/components/admin/AdminPanel";
+import { AdminTabs } from "@/components/admin/AdminTabs";
 
 export const metadata: Metadata = { title: "Admin" };
 
 /** Admins only: proxy.ts redirects everyone else, and the `/admin` namespace refuses them too. */
 export default function AdminPage() {
-  return <AdminPanel />;
+  return <AdminTabs />;
 }

@@ -299,6 +299,7 @@ describe("authorization matrix", () => {
         expect(await call("PUT", "/api/admin/limits/users/dave", auth, { limit: 9 })).toBe(401);
         expect(await call("DELETE", "/api/admin/limits/users/dave", auth)).toBe(401);
         expect(await call("GET", "/api/admin/registry", auth)).toBe(401);
+        expect(await call("GET", "/api/admin/audit", auth)).toBe(401);
         expect(await call("POST", "/api/tokens", auth, { ttlSeconds: 600 })).toBe(401);
         expect(await call("GET", "/api/tokens", auth)).toBe(401);
         expect(await call("DELETE", "/api/tokens/00000000-0000-4000-8000-000000000000", auth)).toBe(401);
@@ -365,12 +366,14 @@ describe("authorization matrix", () => {
       expect(await call("PUT", "/api/admin/limits/users/dave", user, { limit: 50 })).toBe(403);
       expect(await call("DELETE", "/api/admin/limits/users/dave", user)).toBe(403);
       expect(await call("GET", "/api/admin/registry", user)).toBe(403);
+      expect(await call("GET", "/api/admin/audit", user)).toBe(403);
       // An admin's session cookie sent from another site's page changes nothing either.
       const crossSite = { cookie: await sessionCookieFor("admin", "admin"), origin: "https://evil.example" };
       expect(await call("PUT", "/api/admin/limits/default", crossSite, { limit: 9 })).toBe(403);
       expect(await call("DELETE", "/api/admin/limits/users/dave", crossSite)).toBe(403);
       expect(await limits()).toEqual(before);
       expect(await call("GET", "/api/admin/registry", admin)).toBe(200);
+      expect(await call("GET", "/api/admin/audit", admin)).toBe(200);
       // Admins may change limits; each change is undone, so the rest of this file sees the configured limit.
       expect(await call("PUT", "/api/admin/limits/users/dave", admin, { limit: 50 })).toBe(200);
       expect(await call("DELETE", "/api/admin/limits/users/dave", admin)).toBe(200);
