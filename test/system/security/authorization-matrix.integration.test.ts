@@ -83,6 +83,23 @@ const EVENTS: EventCase[] = [
     payload: (f) => ({ boardId: f.boardId }),
     expect: { outsider: "NOT_FOUND", viewer: "FORBIDDEN", editor: "FORBIDDEN" },
   },
+  { event: "board:deleted", payload: () => ({}), expect: all("ok"), note: "the caller's own trash only" },
+  {
+    event: "board:restore",
+    payload: (f) => ({ boardId: f.boardId }),
+    expect: all("NOT_FOUND"),
+    note: "only from the caller's own trash",
+  },
+  {
+    event: "board:history",
+    payload: (f) => ({ boardId: f.boardId }),
+    expect: { outsider: "NOT_FOUND", viewer: "ok", editor: "ok" },
+  },
+  {
+    event: "board:revision",
+    payload: (f) => ({ boardId: f.boardId, rev: 1 }),
+    expect: { outsider: "NOT_FOUND", viewer: "ok", editor: "ok" },
+  },
   {
     event: "board:editing",
     payload: (f) => ({ boardId: f.boardId, widgetId: "n1" }),
