@@ -1,12 +1,13 @@
 import type { Kysely, Selectable } from "kysely";
 import { applyOp } from "@/lib/boards/apply";
-import type { BoardDoc } from "@/lib/boards/types";
+import type { BoardDoc, Widget } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import type { SqlDatabase } from "../db/open";
 import type { BoardOpsTable, Database } from "../db/schema";
 import { isUniqueViolation, writeTransaction } from "../db/transaction";
 import type { Logger } from "../logging/logger";
 import { Lru } from "../util/lru";
+import { own } from "@/lib/util/own";
 import { assertCommitShape, type BoardStore, type CommitResult } from "./store";
 
 export interface SqlBoardStoreOptions {
@@ -17,7 +18,10 @@ export interface SqlBoardStoreOptions {
    * Ops after the newest snapshot are always kept, since loading the board replays them.
    */
   logRetention?: number;
-  /** Documents kept in memory, by board, to spare a replay; each is checked against the head revision first. */
+  /**
+   * Documents kept in memory at most, by board, to spare a replay; each is checked against the head revision
+   * first. A board leaves memory sooner when the board feature releases it (`release`: nobody has it open).
+   */
   cacheSize?: number;
   logger?: Logger;
   now?: () => number;
@@ -26,6 +30,21 @@ export interface SqlBoardStoreOptions {
 const DEFAULTS = { snapshotEvery: 500, cacheSize: 100 };
 
 type Executor = Kysely<Database>;
+
+/** Widget rows written per INSERT: a widget may be large, so a snapshot's rows go in a few statements. */
+const WIDGETS_PER_STATEMENT = 25;
+
+/**
+ * A board this store holds in memory: its document, and the widgets of the newest snapshot this store wrote or
+ * read. Documents are immutable and every op replaces the widget it touches, so a widget of `doc` that is the very
+ * object in `stored` is unchanged since that snapshot: the next snapshot rewrites only the others. `stored` is
+ * unset when the rows are unknown (a snapshot written whole, or a document that came from a commit alone): the next
+ * snapshot then writes every widget.
+ */
+interface Held {
+  doc: BoardDoc;
+  stored?: Readonly<Record<string, Widget>>;
+}
 type Outcome =
   | { status: "ok"; snapshotRev: number }
   | { status: "duplicate"; entry: CommittedOp }
@@ -38,6 +57,14 @@ const toEntry = (row: Selectable<BoardOpsTable>): CommittedOp => ({
   op: JSON.parse(row.op) as BoardOp,
   by: row.by_user,
   at: row.at,
+});
+
+/** A snapshot's row of one widget. */
+const widgetRow = (doc: BoardDoc, w: Widget) => ({
+  board_id: doc.id,
+  widget_id: w.id,
+  rev: doc.rev,
+  widget: JSON.stringify(w),
 });
 
 /** Foreign-key violations: PostgreSQL's 23503, SQLite's SQLITE_CONSTRAINT_FOREIGNKEY. */
@@ -53,6 +80,8 @@ const isForeignKeyViolation = (err: unknown) => {
  * A commit is one transaction: dedupe by opId, move the head from `expectedRev` (a conditional UPDATE, which also
  * serializes commits of one board across instances), append the ops. It writes rows in proportion to the ops, never
  * the document; every `snapshotEvery` ops a snapshot of the document is written after the commit, off the ack path.
+ * A snapshot is the board without its widgets plus one row per widget, and it rewrites only the widgets that changed
+ * since the snapshot before: its transaction, which holds SQLite's one connection, stays short on a large board.
  * The unique constraints on (board_id, op_id) and (board_id, rev) are the final guard: a violation is answered as
  * the dedupe or revision check would have answered it.
  *
@@ -61,7 +90,7 @@ const isForeignKeyViolation = (err: unknown) => {
  */
 export class SqlBoardStore implements BoardStore {
   private readonly snapshotEvery: number;
-  private readonly cache: Lru<string, BoardDoc>;
+  private readonly cache: Lru<string, Held>;
   private readonly snapshots = new Map<string, Promise<void>>();
   private closed = false;
   private readonly now: () => number;
@@ -80,6 +109,7 @@ export class SqlBoardStore implements BoardStore {
   }
 
   async create(doc: BoardDoc): Promise<boolean> {
+    const snapshot = this.snapshotRows(doc, Object.values(doc.widgets));
     const created = await writeTransaction(this.database, async (tx) => {
       const inserted = await tx
         .insertInto("boards")
@@ -95,10 +125,7 @@ export class SqlBoardStore implements BoardStore {
         .returning("id")
         .executeTakeFirst();
       if (!inserted) return false;
-      await tx
-        .insertInto("board_snapshots")
-        .values({ board_id: doc.id, rev: doc.rev, doc: JSON.stringify(doc), taken_at: this.now() })
-        .execute();
+      await this.insertSnapshot(tx, snapshot);
       const members = [...new Set([doc.owner, ...Object.keys(doc.members)])];
       await tx
         .insertInto("board_members")
@@ -106,7 +133,7 @@ export class SqlBoardStore implements BoardStore {
         .execute();
       return true;
     });
-    if (created) this.cache.set(doc.id, doc);
+    if (created) this.cache.set(doc.id, { doc, stored: doc.widgets });
     return created;
   }
 
@@ -123,30 +150,83 @@ export class SqlBoardStore implements BoardStore {
     return this.docAt(boardId, head.rev);
   }
 
-  /** The document at `rev` (or newer, from the cache): the cached copy caught up, else the snapshot replayed. */
+  /** The document at `rev` (or newer): the cached copy caught up, else the snapshot replayed. */
   private async docAt(boardId: string, rev: number): Promise<BoardDoc | undefined> {
-    const cached = this.cache.get(boardId);
-    if (cached && cached.rev >= rev) return cached;
-    if (cached) {
-      const caughtUp = await this.replay(cached, rev);
+    const held = this.cache.get(boardId);
+    if (held && held.doc.rev >= rev) return held.doc;
+    if (held) {
+      const caughtUp = await this.replay(held.doc, rev);
       if (caughtUp) {
-        this.cache.set(boardId, caughtUp);
+        held.doc = caughtUp;
         return caughtUp;
       }
     }
-    const snapshot = await this.db
-      .selectFrom("board_snapshots")
-      .select(["doc", "rev"])
-      .where("board_id", "=", boardId)
-      .where("rev", "<=", rev)
-      .orderBy("rev", "desc")
-      .limit(1)
-      .executeTakeFirst();
+    const read = await this.readSnapshot(boardId);
     // No snapshot, or a log with a gap: the board was deleted while being read.
-    if (!snapshot) return undefined;
-    const doc = await this.replay(JSON.parse(snapshot.doc) as BoardDoc, rev);
-    if (doc) this.cache.set(boardId, doc);
-    return doc;
+    if (!read) return undefined;
+    this.cache.set(boardId, read);
+    return read.doc;
+  }
+
+  /**
+   * The board from its newest snapshot and the log after it, read in one transaction so that the parts agree even
+   * while another instance writes a newer snapshot.
+   */
+  private async readSnapshot(boardId: string): Promise<Held | undefined> {
+    let tx = this.db.transaction();
+    if (this.database.dialect === "postgres") tx = tx.setIsolationLevel("repeatable read");
+    const rows = await tx.execute(async (db) => {
+      const head = await db
+        .selectFrom("boards")
+        .select(["rev", "snapshot_rev"])
+        .where("id", "=", boardId)
+        .executeTakeFirst();
+      if (!head) return undefined;
+      const snapshot = await db
+        .selectFrom("board_snapshots")
+        .select(["doc", "rev"])
+        .where("board_id", "=", boardId)
+        .where("rev", "=", head.snapshot_rev)
+        .executeTakeFirst();
+      if (!snapshot) return undefined;
+      const widgets = await db
+        .selectFrom("board_snapshot_widgets")
+        .select("widget")
+        .where("board_id", "=", boardId)
+        .execute();
+      const ops = await db
+        .selectFrom("board_ops")
+        .selectAll()
+        .where("board_id", "=", boardId)
+        .where("rev", ">", snapshot.rev)
+        .where("rev", "<=", head.rev)
+        .orderBy("rev")
+        .execute();
+      return { head, snapshot, widgets, ops };
+    });
+    if (!rows) return undefined;
+    const base = JSON.parse(rows.snapshot.doc) as Omit<BoardDoc, "widgets"> & {
+      widgets?: BoardDoc["widgets"];
+    };
+    let held: Held;
+    if (base.widgets) {
+      // Written whole: the widget rows, if any, are not this snapshot's.
+      held = { doc: base as BoardDoc };
+    } else {
+      const widgets: Record<string, Widget> = {};
+      for (const row of rows.widgets) {
+        const widget = JSON.parse(row.widget) as Widget;
+        Object.defineProperty(widgets, widget.id, {
+          value: widget,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      held = { doc: { ...base, widgets }, stored: widgets };
+    }
+    const doc = this.applyRows(held.doc, rows.ops, rows.head.rev);
+    return doc ? { ...held, doc } : undefined;
   }
 
   /** `doc` with the logged ops after it applied up to `rev`; undefined when the log does not cover them. */
@@ -160,6 +240,11 @@ export class SqlBoardStore implements BoardStore {
       .where("rev", "<=", rev)
       .orderBy("rev")
       .execute();
+    return this.applyRows(doc, rows, rev);
+  }
+
+  /** `doc` with `rows` applied, which must be the log from just after it up to `rev`; undefined when not. */
+  private applyRows(doc: BoardDoc, rows: Selectable<BoardOpsTable>[], rev: number): BoardDoc | undefined {
     let next = doc;
     for (const row of rows) {
       if (row.rev !== next.rev + 1) return undefined;
@@ -188,8 +273,10 @@ export class SqlBoardStore implements BoardStore {
       outcome = entry ? { status: "duplicate", entry } : { status: "stale" };
     }
     if (outcome.status === "ok") {
-      this.cache.set(boardId, next);
-      if (next.rev - outcome.snapshotRev >= this.snapshotEvery) this.snapshotSoon(next);
+      const held = this.cache.peek(boardId);
+      if (held) held.doc = next;
+      else this.cache.set(boardId, { doc: next });
+      if (next.rev - outcome.snapshotRev >= this.snapshotEvery) this.snapshotSoon(boardId);
       return { status: "ok" };
     }
     if (outcome.status !== "stale") return outcome;
@@ -269,23 +356,33 @@ export class SqlBoardStore implements BoardStore {
   }
 
   /**
-   * Writes `doc` as the board's newest snapshot after the commit that produced it, off the ack path; a failure only
-   * postpones the snapshot to the next commit that asks for one.
+   * Writes the board's document as its newest snapshot after the commit that produced it, off the ack path; a
+   * failure only postpones the snapshot to the next commit that asks for one.
    */
-  private snapshotSoon(doc: BoardDoc): void {
+  private snapshotSoon(boardId: string): void {
     // One at a time per board: the commits behind it ask again once it is written.
-    if (this.closed || this.snapshots.has(doc.id)) return;
-    const run = this.writeSnapshot(doc)
-      .catch((err: unknown) => this.opts.logger?.warn({ err, board: doc.id }, "board snapshot failed"))
+    const held = this.cache.peek(boardId);
+    if (this.closed || !held || this.snapshots.has(boardId)) return;
+    const run = this.writeSnapshot(held)
+      .catch((err: unknown) => this.opts.logger?.warn({ err, board: boardId }, "board snapshot failed"))
       .finally(() => {
-        if (this.snapshots.get(doc.id) === run) this.snapshots.delete(doc.id);
+        if (this.snapshots.get(boardId) === run) this.snapshots.delete(boardId);
       });
-    this.snapshots.set(doc.id, run);
+    this.snapshots.set(boardId, run);
   }
 
-  private async writeSnapshot(doc: BoardDoc): Promise<void> {
-    await writeTransaction(this.database, async (tx) => {
-      // Only forward, and only for a board that still exists.
+  /**
+   * The snapshot of `held.doc`: the board's row moves its snapshot forward (only forward, and only for a board that
+   * still exists), the widgets that changed since the stored ones are written and the removed ones deleted, and the
+   * board without its widgets replaces the previous snapshot's. Serialised before the transaction, so that the
+   * transaction only writes.
+   */
+  private async writeSnapshot(held: Held): Promise<void> {
+    const { doc, stored } = held;
+    const changed = Object.values(doc.widgets).filter((w) => !stored || own(stored, w.id) !== w);
+    const removed = stored ? Object.keys(stored).filter((id) => !own(doc.widgets, id)) : [];
+    const parts = this.snapshotRows(doc, changed);
+    const written = await writeTransaction(this.database, async (tx) => {
       const moved = await tx
         .updateTable("boards")
         .set({ snapshot_rev: doc.rev })
@@ -294,18 +391,65 @@ export class SqlBoardStore implements BoardStore {
         .where("rev", ">=", doc.rev)
         .returning("id")
         .executeTakeFirst();
-      if (!moved) return;
-      await tx
-        .insertInto("board_snapshots")
-        .values({ board_id: doc.id, rev: doc.rev, doc: JSON.stringify(doc), taken_at: this.now() })
-        .onConflict((oc) => oc.columns(["board_id", "rev"]).doNothing())
-        .execute();
+      if (!moved) return false;
+      // Rows of unknown origin are replaced whole.
+      if (!stored) await tx.deleteFrom("board_snapshot_widgets").where("board_id", "=", doc.id).execute();
+      for (let i = 0; i < removed.length; i += 500)
+        await tx
+          .deleteFrom("board_snapshot_widgets")
+          .where("board_id", "=", doc.id)
+          .where("widget_id", "in", removed.slice(i, i + 500))
+          .execute();
+      await this.insertSnapshot(tx, parts);
       await tx
         .deleteFrom("board_snapshots")
         .where("board_id", "=", doc.id)
         .where("rev", "<", doc.rev)
         .execute();
+      return true;
     });
+    // These widgets are now the stored ones, for the document this store still holds (not for a board released or
+    // read again meanwhile, whose entry is another).
+    if (written && this.cache.peek(doc.id) === held) held.stored = doc.widgets;
+  }
+
+  /** The rows of a snapshot of `doc`: the board without its widgets, and the given widgets. */
+  private snapshotRows(doc: BoardDoc, widgets: Widget[]) {
+    return {
+      header: {
+        board_id: doc.id,
+        rev: doc.rev,
+        doc: JSON.stringify({ ...doc, widgets: undefined }),
+        taken_at: this.now(),
+      },
+      widgets: widgets.map((w) => widgetRow(doc, w)),
+    };
+  }
+
+  private async insertSnapshot(
+    tx: Executor,
+    parts: ReturnType<SqlBoardStore["snapshotRows"]>,
+  ): Promise<void> {
+    await tx
+      .insertInto("board_snapshots")
+      .values(parts.header)
+      .onConflict((oc) => oc.columns(["board_id", "rev"]).doNothing())
+      .execute();
+    await this.upsertWidgets(tx, parts.widgets);
+  }
+
+  private async upsertWidgets(tx: Executor, rows: ReturnType<typeof widgetRow>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += WIDGETS_PER_STATEMENT)
+      await tx
+        .insertInto("board_snapshot_widgets")
+        .values(rows.slice(i, i + WIDGETS_PER_STATEMENT))
+        .onConflict((oc) =>
+          oc.columns(["board_id", "widget_id"]).doUpdateSet((eb) => ({
+            rev: eb.ref("excluded.rev"),
+            widget: eb.ref("excluded.widget"),
+          })),
+        )
+        .execute();
   }
 
   async committed(boardId: string, opId: string): Promise<CommittedOp | undefined> {
@@ -375,6 +519,24 @@ export class SqlBoardStore implements BoardStore {
       // The board was deleted meanwhile: there is nothing to index.
       if (!isForeignKeyViolation(err)) throw err;
     }
+  }
+
+  /**
+   * Forgets the board's document (nobody has it open here any more); the next read rebuilds it from the database.
+   * A snapshot being written finishes without it.
+   */
+  release(boardId: string): void {
+    this.cache.delete(boardId);
+  }
+
+  /** Whether this store holds the board's document in memory. */
+  holds(boardId: string): boolean {
+    return this.cache.peek(boardId) !== undefined;
+  }
+
+  /** The boards whose documents this store holds in memory. */
+  held(): string[] {
+    return this.cache.keys();
   }
 
   /** Waits for the snapshots being written; the database itself belongs to whoever opened it. */

@@ -15,6 +15,7 @@ const TABLES = [
   "api_tokens",
   "board_members",
   "board_ops",
+  "board_snapshot_widgets",
   "board_snapshots",
   "boards",
   "connection_limits",
