@@ -101,6 +101,23 @@ export class BoardService {
     return doc;
   }
 
+  /**
+   * Forgets the board's document, here and in the store, once the commit in flight (if any) is done: nobody on this
+   * instance has it open. The next read loads it from the database.
+   */
+  release(boardId: string): Promise<void> {
+    return this.mutex.run(boardId, () => {
+      this.cache.delete(boardId);
+      this.deps.store.release?.(boardId);
+      return Promise.resolve();
+    });
+  }
+
+  /** The boards whose documents this instance holds in memory (its own cache or the store's). */
+  inMemory(): string[] {
+    return [...new Set([...this.cache.keys(), ...(this.deps.store.held?.() ?? [])])];
+  }
+
   async sync(user: string, boardId: string, sinceRev: number): Promise<SyncResult> {
     const { doc } = await this.open(user, boardId);
     if (sinceRev >= doc.rev) return { rev: doc.rev, entries: [] };

@@ -33,6 +33,10 @@ export interface BoardStore {
   boardIdsOf(user: string): Promise<string[]>;
   /** Keeps the per-user index in step after a membership change. */
   indexMember(user: string, boardId: string, member: boolean): Promise<void>;
+  /** Forgets the board's document held in memory, if any: nobody has it open here. The next read reloads it. */
+  release?(boardId: string): void;
+  /** The boards whose documents this store holds in memory. */
+  held?(): string[];
   close(): Promise<void>;
 }
 
