@@ -1,10 +1,8 @@
 import { io, type Socket } from "socket.io-client";
 import { issueApiToken } from "../../server/auth/api-tokens";
-import { RedisTokenStore } from "../../server/auth/token-store.redis";
-import { RedisUserStore } from "../../server/auth/user-store.redis";
-import { closeRedis, createRedisClient, waitReady } from "../../server/redis/connection";
-import { RedisKeys } from "../../server/redis/keys";
-import { testLogger } from "../../server/testing/logger";
+import { SqlTokenStore } from "../../server/auth/token-store.sql";
+import { SqlUserStore } from "../../server/auth/user-store.sql";
+import { openDatabase } from "../../server/db/open";
 import { BENCH_SECRET } from "./servers";
 
 export interface BenchBoard {
@@ -30,26 +28,26 @@ let opCounter = 0;
 const opId = () => `benchsetup${++opCounter}${Date.now()}`;
 
 /**
- * Creates the viewer users in the user store (tokens authenticate anyone, but only existing users can be given
- * a board), then a board with one KPI widget, shared with all of them, through instance `url`.
+ * Creates the viewer users in the user store, the servers' PostgreSQL (tokens authenticate anyone, but only existing
+ * users can be given a board), then a board with one KPI widget, shared with all of them, through instance `url`.
  */
-export async function setUpBoard(redisUrl: string, url: string, viewerUsers: number): Promise<BenchBoard> {
-  const redis = createRedisClient({ url: redisUrl }, "bench", "command", testLogger());
-  await waitReady(redis);
-  const users = new RedisUserStore(redis, new RedisKeys("pb"));
+export async function setUpBoard(databaseUrl: string, url: string, viewerUsers: number): Promise<BenchBoard> {
+  // The servers have brought the schema to the newest version already.
+  const database = await openDatabase({ url: databaseUrl, dataDir: "." }, { migrate: false });
+  const users = new SqlUserStore(database);
   const names = Array.from({ length: viewerUsers }, (_, i) => `viewer${i}`);
   for (const name of ["publisher", ...names]) {
     if (await users.get(name)) continue;
     await users.create({ name, role: "user", passwordHash: "token-only", createdAt: Date.now() });
   }
   // Tokens are accepted only with their record in the token store, as `npm run token` issues them.
-  const tokens = new RedisTokenStore(redis, new RedisKeys("pb"));
+  const tokens = new SqlTokenStore(database);
   const mint = async (name: string) =>
     (await issueApiToken({ secret: BENCH_SECRET, tokens, user: { name }, name: "bench", ttlSeconds: 3_600 }))
       .token;
   const publisherToken = await mint("publisher");
   const viewerTokens = await Promise.all(names.map(mint));
-  await closeRedis(redis);
+  await database.close();
   const owner = io(url, { transports: ["websocket"], reconnection: false, auth: { token: publisherToken } });
   await new Promise<void>((resolve, reject) =>
     owner.once("connect", () => resolve()).once("connect_error", reject),
