@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { applyOp, newBoard } from "../lib/boards/apply";
 import type { BoardDoc } from "../lib/boards/types";
 import { boardOpSchema, type BoardOpInput, type CommittedOp } from "../lib/protocol/boards";
-import { SqlBoardStore } from "../server/boards/store.sql";
+import { SqlBoardStore, type SnapshotWritten } from "../server/boards/store.sql";
 import { openDatabase, type SqlDatabase } from "../server/db/open";
 import { TestPostgres } from "../server/testing/postgres";
 import { tempDir } from "../server/testing/temp-dir";
@@ -83,12 +83,14 @@ async function main() {
   let database: SqlDatabase | undefined;
   try {
     database = await openDatabase({ url: await postgres?.createDatabase(), dataDir: dir.path });
-    const store = new SqlBoardStore(database, { snapshotEvery: 500 });
+    const snapshots: SnapshotWritten[] = [];
+    const store = new SqlBoardStore(database, { snapshotEvery: 500, onSnapshot: (s) => snapshots.push(s) });
     let doc = await grow(store);
     const docMb = Buffer.byteLength(JSON.stringify(doc)) / 1024 / 1024;
     const edit = (i: number) =>
       commit(store, doc, { type: "kpi.value", widgetId: "kpi", value: i, baseRev: doc.rev });
     for (let i = 0; i < Number(values.warmup); i++) doc = await edit(i);
+    snapshots.length = 0;
     const times: number[] = [];
     for (let i = 0; i < Number(values.commits); i++) {
       const started = performance.now();
@@ -111,6 +113,14 @@ async function main() {
         "| --- | --- | --- | --- | --- |",
         `| ${times.length} | ${percentile(sorted, 50).toFixed(2)} | ${percentile(sorted, 99).toFixed(2)} | ` +
           `${sorted.at(-1)!.toFixed(1)} | ${slowest.map((t) => t.toFixed(1)).join(", ")} |`,
+        "",
+        "| snapshot at rev | widget rows written | JSON MB written | serialise ms | transaction ms |",
+        "| --- | --- | --- | --- | --- |",
+        ...snapshots.map(
+          (s) =>
+            `| ${s.rev} | ${s.widgets} | ${(s.chars / 1024 / 1024).toFixed(2)} | ${s.serializeMs.toFixed(1)} | ` +
+            `${s.transactionMs.toFixed(1)} |`,
+        ),
       ].join("\n"),
     );
   } finally {
