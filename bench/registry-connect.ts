@@ -16,6 +16,7 @@ import type { ConnectionEntry } from "../server/registry/types";
 import { makeClient, tokenFor } from "../server/testing/clients";
 import { startInstance } from "../server/testing/instance";
 import { testLogger } from "../server/testing/logger";
+import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
 
 const { values } = parseArgs({
@@ -117,7 +118,8 @@ const fmt = (n: number) => n.toFixed(2);
 
 async function main() {
   const redis = await TestRedisServer.start();
-  const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => tokenFor(`u${i}`)));
+  // Redis mode needs its system of record; the handshake reads users and limits from it.
+  const postgres = await TestPostgres.start();
   const configs = [
     { name: "embedded, no registry", redis: false, registry: false },
     { name: "embedded, registry (memory)", redis: false, registry: true },
@@ -126,14 +128,17 @@ async function main() {
   ];
   const rows: string[] = [];
   const instances = await Promise.all(
-    configs.map((c) =>
+    configs.map(async (c) =>
       startInstance({
         redisUrl: c.redis ? redis.url : undefined,
+        env: c.redis ? { DATABASE_URL: await postgres.createDatabase() } : {},
         features: c.registry ? [registryFeature] : [],
       }),
     ),
   );
   try {
+    // Once the instances are up: test tokens provision their users and records in every running instance's stores.
+    const tokens = await Promise.all(Array.from({ length: USERS }, (_, i) => tokenFor(`u${i}`)));
     const samples = configs.map(emptySamples);
     // Warm-up, then rounds that alternate between configurations, so that the machine's other load and
     // the JIT's warming spread over all of them alike.
@@ -166,7 +171,7 @@ async function main() {
     );
   } finally {
     await Promise.all(instances.map((i) => i.close()));
-    await redis.stop();
+    await Promise.all([redis.stop(), postgres.stop()]);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: Pulseboard against raw `ws` and plain Socket.IO, on the same load, in one run. It starts its
- * own Redis, builds and starts the servers, mints tokens, and drives socket.io-client / ws viewers from several
+ * own Redis and PostgreSQL (Pulseboard's system of record, with fsync and synchronous_commit on, as in production:
+ * every op is committed there before it is acknowledged and published), builds and starts the servers, mints tokens, and drives socket.io-client / ws viewers from several
  * load-generator processes. Results go to bench/results/bench.md (a full run) and to standard output.
  *
  *   npm run bench                 the full run, about 7 minutes
@@ -12,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
+import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
 import { LoadGenPool } from "./lib/pool";
 import { setUpBoard } from "./lib/pulseboard-setup";
@@ -45,6 +47,10 @@ async function main() {
   const started = Date.now();
   buildServer();
   const redis = await TestRedisServer.start();
+  const postgres = await TestPostgres.start({ fsync: true }).catch(async (err: unknown) => {
+    await redis.stop();
+    throw err;
+  });
   const info = new Redis(redis.url);
   const redisPid = Number(/process_id:(\d+)/.exec(await info.info("server"))?.[1]);
   const redisUsedMemory = async () => Number(/used_memory:(\d+)/.exec(await info.info("memory"))?.[1]);
@@ -74,9 +80,10 @@ async function main() {
       startReference("socketio-b", "bench/servers/plain-socketio.ts", { REDIS_URL: redis.url }),
     );
     const profileDir = values.profile ? "bench/.work/profiles" : undefined;
-    const pbA = await start(startPulseboard("pulseboard-a", redis.url, { profileDir }));
-    const pbB = await start(startPulseboard("pulseboard-b", redis.url, { profileDir }));
-    const board = await setUpBoard(redis.url, pbA.url, 50);
+    const backing = { redisUrl: redis.url, databaseUrl: await postgres.createDatabase() };
+    const pbA = await start(startPulseboard("pulseboard-a", backing, { profileDir }));
+    const pbB = await start(startPulseboard("pulseboard-b", backing, { profileDir }));
+    const board = await setUpBoard(backing.databaseUrl, pbA.url, 50);
     log("servers up");
 
     const raw: Target = { label: "raw ws", kind: "ws", instances: [ws] };
@@ -144,7 +151,7 @@ async function main() {
     pool.stop();
     await Promise.all(servers.map((s) => s.stop()));
     info.disconnect();
-    await redis.stop();
+    await Promise.all([redis.stop(), postgres.stop()]);
   }
 }
 

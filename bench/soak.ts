@@ -6,6 +6,7 @@ import { writeFile, mkdir } from "node:fs/promises";
 import { EditingClient } from "../server/testing/editing-client";
 import { tokenFor } from "../server/testing/clients";
 import { startProcessInstance, type ProcessInstance } from "../server/testing/process-instance";
+import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
 import { sharedChecklistBoard } from "../server/testing/converge";
 
@@ -32,8 +33,11 @@ function median(xs: number[]): number {
 
 async function main() {
   const redis = await TestRedisServer.start();
+  // The system of record that Redis mode needs, with fsync on as in production.
+  const postgres = await TestPostgres.start({ fsync: true });
   const env = {
     REDIS_URL: redis.url,
+    DATABASE_URL: await postgres.createDatabase(),
     SEED_DEMO_USERS: "true",
     MAX_CONNECTIONS_PER_USER: "100",
     LOG_LEVEL: "warn",
@@ -101,7 +105,7 @@ async function main() {
   } finally {
     for (const c of live) c.close();
     await Promise.all(instances.map((i) => i.stop()));
-    await redis.stop();
+    await Promise.all([redis.stop(), postgres.stop()]);
   }
 
   // After a warm-up (the first third), the last third must not sit clearly above the middle third.

@@ -7,6 +7,7 @@ import { TestBoardClient } from "../server/testing/board-client";
 import { connectOk, tokenFor } from "../server/testing/clients";
 import { TEST_SECRET, startInstance } from "../server/testing/instance";
 import { spawnTs } from "../server/testing/process";
+import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
 
 const JOBS = Number(process.env.BENCH_TASK_JOBS ?? 400);
@@ -18,10 +19,14 @@ function pct(sorted: number[], p: number): number {
 
 async function main() {
   const redis = await TestRedisServer.start();
+  // The system of record that Redis mode needs: tasks, their files and the boards they write to live there.
+  const postgres = await TestPostgres.start();
+  const databaseUrl = await postgres.createDatabase();
   const web = await startInstance({
     redisUrl: redis.url,
     seedDemoUsers: true,
     env: {
+      DATABASE_URL: databaseUrl,
       WORKERS_INLINE: "false",
       RATE_LIMIT_EVENTS_PER_SEC: "100000",
       RATE_LIMIT_BURST: "100000",
@@ -32,6 +37,7 @@ async function main() {
   });
   const workerEnv = {
     REDIS_URL: redis.url,
+    DATABASE_URL: databaseUrl,
     AUTH_SECRET: TEST_SECRET,
     REDIS_KEY_PREFIX: "pbtest",
     LOG_LEVEL: "warn",
@@ -115,7 +121,7 @@ async function main() {
   } finally {
     await Promise.all(workers.map((w) => w.stop("SIGTERM")));
     await web.close();
-    await redis.stop();
+    await Promise.all([redis.stop(), postgres.stop()]);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   configProblems,
   ingressProblems,
   kustomizationProblems,
+  postgresProblems,
   redisProblems,
   wiringProblems,
 } from "./testing/rules-wiring";
@@ -185,6 +186,8 @@ describe("wiring and configuration", () => {
     expect(ingressProblems(repo)).toEqual([]));
   it("gives the server a configuration it accepts", () => expect(configProblems(repo)).toEqual([]));
   it("persists the example Redis with an append-only file", () => expect(redisProblems(repo)).toEqual([]));
+  it("runs the example PostgreSQL durably, probed with pg_isready, where DATABASE_URL points", () =>
+    expect(postgresProblems(repo)).toEqual([]));
   it("lets Prometheus scrape every pod's /metrics", () => expect(metricsProblems(repo)).toEqual([]));
   it("lists every manifest in its kustomization", () => expect(kustomizationProblems(repo)).toEqual([]));
 
@@ -234,5 +237,52 @@ describe("wiring and configuration", () => {
     });
     expect(redisProblems(copy)).toEqual(["redis.conf: appendonly must be yes"]);
     expect(ingressProblems(copy)).toEqual(["Ingress proxy-read-timeout must exceed Socket.IO's 45 s"]);
+  });
+
+  it("notices PostgreSQL without durable commits, probes or room for every pod, and a pod without DATABASE_URL", () => {
+    const copy = broken((c) => {
+      const data = findKube(c, "ConfigMap", "postgres-config")!.obj.data as Record<string, string>;
+      data["postgresql.conf"] = data["postgresql.conf"]!.replace(
+        "synchronous_commit = on",
+        "synchronous_commit = off",
+      ).replace(/max_connections = \d+/, "max_connections = 100");
+      const pod = (
+        findKube(c, "StatefulSet", "postgres")!.obj.spec as {
+          template: { spec: { containers: Record<string, unknown>[] } };
+        }
+      ).template.spec.containers[0]!;
+      pod.readinessProbe = { tcpSocket: { port: 5432 } };
+      const env = pod.env as { name: string; value?: string }[];
+      env.find((e) => e.name === "PGDATA")!.value = "/var/lib/postgresql/data";
+    });
+    expect(postgresProblems(copy)).toEqual([
+      "postgresql.conf: synchronous_commit must be on",
+      "PGDATA must be a folder inside the claim's mount (initdb refuses a mount point)",
+      "postgres readinessProbe must run pg_isready",
+      "postgresql.conf: max_connections 100 must exceed 120 (10 per web and worker pod)",
+    ]);
+
+    const elsewhere = broken((c) => {
+      (findKube(c, "Secret", "pulseboard-secrets")!.obj.stringData as Record<string, string>).DATABASE_URL =
+        "postgres://app:x@db:5432/other";
+    });
+    expect(postgresProblems(elsewhere)).toEqual([
+      "the example DATABASE_URL does not name the postgres Service and its port",
+      "the example DATABASE_URL's user is not POSTGRES_USER",
+      "the example DATABASE_URL's database is not POSTGRES_DB",
+    ]);
+
+    const noDatabase = broken((c) => {
+      const { container } = containerOf(c, "pulseboard-worker");
+      container.env = (container.env as { name: string }[]).filter((e) => e.name !== "DATABASE_URL");
+      delete (findKube(c, "Secret", "pulseboard-secrets")!.obj.stringData as Record<string, string>)
+        .DATABASE_URL;
+    });
+    expect(configProblems(noDatabase)).toEqual(
+      expect.arrayContaining([
+        "pulseboard-worker: has no DATABASE_URL; instances share PostgreSQL",
+        "the example Secret must show DATABASE_URL",
+      ]),
+    );
   });
 });

@@ -28,17 +28,12 @@ let opCounter = 0;
 const opId = () => `benchsetup${++opCounter}${Date.now()}`;
 
 /**
- * Creates the viewer users in the user store (tokens authenticate anyone, but only existing users can be given
- * a board), then a board with one KPI widget, shared with all of them, through instance `url`.
+ * Creates the viewer users in the user store, the servers' PostgreSQL (tokens authenticate anyone, but only existing
+ * users can be given a board), then a board with one KPI widget, shared with all of them, through instance `url`.
  */
-export async function setUpBoard(
-  _redisUrl: string,
-  url: string,
-  viewerUsers: number,
-  databaseUrl = process.env.DATABASE_URL,
-): Promise<BenchBoard> {
-  // Users and tokens are in the instances' PostgreSQL (Redis mode requires DATABASE_URL).
-  const database = await openDatabase({ url: databaseUrl, dataDir: "bench/.work" }, { migrate: false });
+export async function setUpBoard(databaseUrl: string, url: string, viewerUsers: number): Promise<BenchBoard> {
+  // The servers have brought the schema to the newest version already.
+  const database = await openDatabase({ url: databaseUrl, dataDir: "." }, { migrate: false });
   const users = new SqlUserStore(database);
   const names = Array.from({ length: viewerUsers }, (_, i) => `viewer${i}`);
   for (const name of ["publisher", ...names]) {

@@ -71,12 +71,14 @@ export async function startReference(
 }
 
 /**
- * A Pulseboard instance from the production bundle (dist/server.js), API only: the benchmark loads no pages. Rate
- * limits are raised so that the publisher, one socket sending hundreds of ops a second, is not refused.
+ * A Pulseboard instance from the production bundle (dist/server.js), API only: the benchmark loads no pages. It runs
+ * as in production with Redis: Redis for distribution, PostgreSQL (`databaseUrl`) as the system of record, so every
+ * acknowledged op has been committed there. Rate limits are raised so that the publisher, one socket sending
+ * hundreds of ops a second, is not refused.
  */
 export async function startPulseboard(
   name: string,
-  redisUrl: string,
+  backing: { redisUrl: string; databaseUrl: string },
   opts: { profileDir?: string } = {},
 ): Promise<BenchServer> {
   const port = await freePort();
@@ -88,7 +90,8 @@ export async function startPulseboard(
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
-      REDIS_URL: redisUrl,
+      REDIS_URL: backing.redisUrl,
+      DATABASE_URL: backing.databaseUrl,
       AUTH_SECRET: BENCH_SECRET,
       INSTANCE_ID: name,
       DATA_DIR: dir.path,

@@ -18,6 +18,7 @@ const HEARTBEAT_SECONDS = 45;
 const GOOD_SECRETS = {
   AUTH_SECRET: "s".repeat(44),
   REDIS_URL: "redis://redis:6379",
+  DATABASE_URL: "postgres://pulseboard:password@postgres:5432/pulseboard",
   METRICS_TOKEN: "t".repeat(32),
 };
 const POD_NAME = { "metadata.name": "pulseboard-web-7d9f8b6c5d-x2x7k" };
@@ -124,6 +125,7 @@ export function configProblems(repo: Repo): string[] {
       const config = loadConfig({ ...env, NODE_ENV: "production" });
       if (config.mode !== "redis")
         problems.push(`${name}: runs in embedded mode; Kubernetes needs REDIS_URL`);
+      if (!config.database.url) problems.push(`${name}: has no DATABASE_URL; instances share PostgreSQL`);
       const ingress = get<IIngress>(repo, "Ingress", INGRESS);
       const url = new URL(config.publicUrl);
       if (!config.allowedOrigins.includes(url.origin))
@@ -140,7 +142,7 @@ export function configProblems(repo: Repo): string[] {
   // The example Secret's placeholders must not be usable: applying it by mistake has to fail loudly.
   const example = findKube(repo, "Secret", "pulseboard-secrets");
   const stringData = (example?.obj.stringData ?? {}) as Record<string, string>;
-  for (const key of ["AUTH_SECRET", "REDIS_URL"]) {
+  for (const key of ["AUTH_SECRET", "REDIS_URL", "DATABASE_URL"]) {
     if (!(key in stringData)) problems.push(`the example Secret must show ${key}`);
   }
   if (envSchema.shape.AUTH_SECRET.safeParse(stringData.AUTH_SECRET).success) {
@@ -177,6 +179,85 @@ export function redisProblems(repo: Repo): string[] {
   if (!configMount || !(c.args ?? []).includes(`${configMount}/redis.conf`)) {
     problems.push("redis-server must be started with the mounted redis.conf");
   }
+  return problems;
+}
+
+/** Each process (web or worker pod) opens at most this many PostgreSQL connections (server/db/open.ts). */
+export const POOL_PER_PROCESS = 10;
+
+/**
+ * The example PostgreSQL (deploy/k8s/postgres): durable commits, data on its claim, probed with pg_isready, its
+ * password from a Secret, reachable as the example DATABASE_URL says, with connections for every Pulseboard pod.
+ */
+export function postgresProblems(repo: Repo): string[] {
+  const sts = podTemplates(repo).find(
+    (p) => p.doc.obj.kind === "StatefulSet" && p.doc.obj.metadata?.name === "postgres",
+  );
+  if (!sts) return ["the example PostgreSQL StatefulSet is missing"];
+  const problems: string[] = [];
+  const c = sts.spec.containers[0]!;
+  const configVolume = sts.spec.volumes?.find((v) => v.configMap);
+  const conf = String(
+    (findKube(repo, "ConfigMap", configVolume?.configMap?.name ?? "")?.obj.data as Record<string, string>)?.[
+      "postgresql.conf"
+    ] ?? "",
+  );
+  const setting = (name: string) => new RegExp(`^\\s*${name}\\s*=\\s*'?([^'\\s#]+)`, "m").exec(conf)?.[1];
+  for (const name of ["synchronous_commit", "fsync", "full_page_writes"])
+    if (setting(name) !== "on") problems.push(`postgresql.conf: ${name} must be on`);
+  const configMount = c.volumeMounts?.find((m) => m.name === configVolume?.name)?.mountPath;
+  if (!configMount || !(c.args ?? []).includes(`config_file=${configMount}/postgresql.conf`))
+    problems.push("postgres must be started with the mounted postgresql.conf");
+
+  const env = new Map((c.env ?? []).map((e) => [e.name, e]));
+  const claims = (sts.doc.obj.spec as { volumeClaimTemplates?: { metadata?: { name?: string } }[] })
+    .volumeClaimTemplates;
+  const dataMount = c.volumeMounts?.find((m) => claims?.some((t) => t.metadata?.name === m.name));
+  const pgdata = env.get("PGDATA")?.value ?? "/var/lib/postgresql/data";
+  if (!dataMount) problems.push("PostgreSQL must keep its data on a PersistentVolumeClaim");
+  else if (!pgdata.startsWith(`${dataMount.mountPath}/`))
+    problems.push("PGDATA must be a folder inside the claim's mount (initdb refuses a mount point)");
+  if (!env.get("POSTGRES_PASSWORD")?.valueFrom?.secretKeyRef)
+    problems.push("POSTGRES_PASSWORD must come from a Secret");
+
+  for (const [kind, probe] of [
+    ["readinessProbe", c.readinessProbe],
+    ["livenessProbe", c.livenessProbe],
+  ] as const) {
+    if (probe?.exec?.command?.[0] !== "pg_isready") problems.push(`postgres ${kind} must run pg_isready`);
+  }
+
+  // The example DATABASE_URL reaches this server: its Service, port, user and database.
+  const service = findKube(repo, "Service", "postgres")?.obj as IService | undefined;
+  if (!service || !matchesSelector(service.spec?.selector, sts.template.metadata?.labels ?? {}))
+    problems.push("the postgres Service does not select the PostgreSQL pod");
+  const example = (findKube(repo, "Secret", "pulseboard-secrets")?.obj.stringData ?? {}) as Record<
+    string,
+    string
+  >;
+  try {
+    const url = new URL(example.DATABASE_URL ?? "");
+    const port = service?.spec?.ports?.find((p) => p.port === Number(url.port || 5432));
+    if (url.hostname !== service?.metadata?.name || !port)
+      problems.push("the example DATABASE_URL does not name the postgres Service and its port");
+    if (decodeURIComponent(url.username) !== env.get("POSTGRES_USER")?.value)
+      problems.push("the example DATABASE_URL's user is not POSTGRES_USER");
+    if (url.pathname.slice(1) !== env.get("POSTGRES_DB")?.value)
+      problems.push("the example DATABASE_URL's database is not POSTGRES_DB");
+  } catch {
+    problems.push("the example Secret's DATABASE_URL is not a URL");
+  }
+
+  const hpa = findKube(repo, "HorizontalPodAutoscaler", WEB)?.obj as IHorizontalPodAutoscaler | undefined;
+  const workers = Number(
+    (findKube(repo, "Deployment", WORKER)?.obj.spec as { replicas?: number })?.replicas ?? 1,
+  );
+  const needed = ((hpa?.spec?.maxReplicas ?? 1) + workers) * POOL_PER_PROCESS;
+  const max = Number(setting("max_connections") ?? 100);
+  if (max <= needed)
+    problems.push(
+      `postgresql.conf: max_connections ${max} must exceed ${needed} (${POOL_PER_PROCESS} per web and worker pod)`,
+    );
   return problems;
 }
 

@@ -86,7 +86,15 @@ export function effectiveEnv(
     else if (entry.valueFrom?.fieldRef) {
       const path = entry.valueFrom.fieldRef.fieldPath;
       env[entry.name] = options.fieldValues?.[path] ?? `<${path}>`;
-    } else if (entry.valueFrom?.secretKeyRef || entry.valueFrom?.configMapKeyRef) {
+    } else if (entry.valueFrom?.secretKeyRef) {
+      // A key of a Secret: the stand-in given for it, else the example Secret's value.
+      const { name, key } = entry.valueFrom.secretKeyRef;
+      const secret = findKube(repo, "Secret", name ?? "");
+      if (!secret) missing.push(`Secret ${name}`);
+      const data = (secret?.obj.stringData as Record<string, string> | undefined) ?? {};
+      env[entry.name] =
+        options.secrets?.[key] ?? (Object.hasOwn(data, key) ? data[key]! : `<ref:${entry.name}>`);
+    } else if (entry.valueFrom?.configMapKeyRef) {
       env[entry.name] = `<ref:${entry.name}>`;
     }
   }

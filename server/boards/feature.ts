@@ -1,4 +1,5 @@
 import { defineFeature, type FeatureContext } from "../features";
+import { boardRoom } from "../realtime/rooms";
 import { registerBoardHandlers } from "./board.handlers";
 import { registerPushRoutes } from "./push.routes";
 import { BoardService } from "./service";
@@ -36,6 +37,32 @@ function sweepTrash(ctx: FeatureContext, service: BoardService): void {
   ctx.onShutdown(() => clearInterval(timer));
 }
 
+/** How often boards that were read without being opened (lists, pushes, feeds) leave memory. */
+const RELEASE_SWEEP_MS = 60_000;
+
+/**
+ * A board nobody has open is not kept in memory: when the last socket of this instance leaves its room (leave,
+ * disconnect, revoke), the board's document is released; documents read without anyone joining (a board list, an
+ * HTTP push, a feed) go on the next sweep unless someone has the board open by then.
+ */
+function releaseClosedBoards(ctx: FeatureContext, service: BoardService): void {
+  const adapter = ctx.io.of("/").adapter;
+  const prefix = boardRoom("");
+  const release = (boardId: string) =>
+    service
+      .release(boardId)
+      .catch((err: unknown) => ctx.logger.warn({ err, board: boardId }, "board release failed"));
+  adapter.on("delete-room", (room: string) => {
+    if (room.startsWith(prefix)) void release(room.slice(prefix.length));
+  });
+  const sweep = setInterval(() => {
+    for (const boardId of service.inMemory())
+      if (!adapter.rooms.has(boardRoom(boardId))) void release(boardId);
+  }, RELEASE_SWEEP_MS);
+  sweep.unref();
+  ctx.onShutdown(() => clearInterval(sweep));
+}
+
 /** Boards: their docs and op logs, the board events and the push routes. */
 export const boardsFeature = defineFeature({
   name: "boards",
@@ -51,6 +78,7 @@ export const boardsFeature = defineFeature({
     registerPushRoutes(ctx, service);
     hintResyncOnReconnect(ctx);
     sweepTrash(ctx, service);
+    releaseClosedBoards(ctx, service);
     return service;
   },
 });

@@ -143,6 +143,23 @@ export class BoardService {
     return doc;
   }
 
+  /**
+   * Forgets the board's document, here and in the store, once the commit in flight (if any) is done: nobody on this
+   * instance has it open. The next read loads it from the database.
+   */
+  release(boardId: string): Promise<void> {
+    return this.mutex.run(boardId, () => {
+      this.cache.delete(boardId);
+      this.deps.store.release?.(boardId);
+      return Promise.resolve();
+    });
+  }
+
+  /** The boards whose documents this instance holds in memory (its own cache or the store's). */
+  inMemory(): string[] {
+    return [...new Set([...this.cache.keys(), ...(this.deps.store.held?.() ?? [])])];
+  }
+
   async sync(user: string, boardId: string, sinceRev: number): Promise<SyncResult> {
     const { doc } = await this.open(user, boardId);
     if (sinceRev >= doc.rev) return { rev: doc.rev, entries: [] };
@@ -393,9 +410,7 @@ export class BoardService {
       const doc = await archive.restore(boardId, user, boardRestoredRecord(by, { id: boardId }));
       if (!doc)
         throw new AppError("NOT_FOUND", "that board is not in your recently deleted boards", { boardId });
-      await Promise.all(
-        [doc.owner, ...Object.keys(doc.members)].map((u) => this.deps.store.indexMember(u, boardId, true)),
-      );
+      // Its members' index rows stayed while it was in the trash: it is back in their lists with the restore.
       this.cache.set(boardId, doc);
       return summarize(doc, user)!;
     });
@@ -451,10 +466,8 @@ export class BoardService {
         target: { kind: "board", id: boardId },
         details: { title: doc.title },
       });
+      // Out of every member's list with the deletion itself: a board in the trash is not listed.
       this.cache.delete(boardId);
-      await Promise.all(
-        [doc.owner, ...Object.keys(doc.members)].map((u) => this.deps.store.indexMember(u, boardId, false)),
-      );
       return doc;
     });
   }

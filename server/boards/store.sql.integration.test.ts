@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyOp, newBoard } from "@/lib/boards/apply";
 import type { BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
+import type { SqlDatabase } from "../db/open";
 import { contractBackends } from "../testing/backends";
+import { eventually } from "../testing/board-client";
 import { SqlBoardStore } from "./store.sql";
 
 let seq = 0;
@@ -25,6 +27,56 @@ async function grow(store: SqlBoardStore, doc: BoardDoc, n: number) {
     doc = next;
   }
   return { doc, entries };
+}
+
+/** Commits `ops` in one step (one transaction), as a queue of ops is committed. */
+async function commitAll(store: SqlBoardStore, doc: BoardDoc, ops: BoardOp[]): Promise<BoardDoc> {
+  const entries: CommittedOp[] = [];
+  let next = doc;
+  for (const op of ops) {
+    const s = step(next, op);
+    entries.push(s.entry);
+    next = s.next;
+  }
+  expect(await store.commit(doc.id, doc.rev, next, entries)).toEqual({ status: "ok" });
+  return next;
+}
+
+const layout = { x: 0, y: 0, w: 3, h: 2 };
+const addKpi = (id: string): BoardOp => ({
+  type: "widget.add",
+  widget: { id, type: "kpi", title: "", layout, data: { value: null, label: "", unit: "" } },
+});
+const setKpi = (widgetId: string, value: number, baseRev: number): BoardOp => ({
+  type: "kpi.value",
+  widgetId,
+  value,
+  baseRev,
+});
+
+/** The snapshot the database holds for a board: its revision, and the revision that last wrote each widget row. */
+async function storedSnapshot(database: SqlDatabase, boardId: string) {
+  const head = await database.db
+    .selectFrom("boards")
+    .select("snapshot_rev")
+    .where("id", "=", boardId)
+    .executeTakeFirstOrThrow();
+  const headers = await database.db
+    .selectFrom("board_snapshots")
+    .select("rev")
+    .where("board_id", "=", boardId)
+    .execute();
+  const rows = await database.db
+    .selectFrom("board_snapshot_widgets")
+    .select(["widget_id", "rev"])
+    .where("board_id", "=", boardId)
+    .orderBy("widget_id")
+    .execute();
+  return {
+    rev: head.snapshot_rev,
+    headers: headers.map((h) => h.rev),
+    widgets: Object.fromEntries(rows.map((r) => [r.widget_id, r.rev])),
+  };
 }
 
 const sqlBackends = contractBackends({ sql: true });
@@ -159,5 +211,96 @@ describe.each(sqlBackends)("SqlBoardStore ($name)", (backend) => {
       .executeTakeFirst();
     expect(head?.rev).toBe(0);
     expect(await store.committed("guard", entry.opId)).toBeUndefined();
+  });
+
+  it("writes a snapshot in parts: only the widgets that changed since the one before, and removed ones go", async () => {
+    const env = await backend.fresh();
+    const database = await env.openSql!();
+    const store = new SqlBoardStore(database, { snapshotEvery: 3 });
+    const start = newBoard({ id: "parts", title: "A", owner: "alice", at: 1 });
+    await store.create(start);
+    const three = await commitAll(store, start, [addKpi("a"), addKpi("b"), addKpi("c")]);
+    await eventually(async () => expect((await storedSnapshot(database, "parts")).rev).toBe(3));
+    expect(await storedSnapshot(database, "parts")).toEqual({
+      rev: 3,
+      headers: [3],
+      widgets: { a: 3, b: 3, c: 3 },
+    });
+
+    const six = await commitAll(store, three, [
+      setKpi("a", 1, 1),
+      setKpi("a", 2, 4),
+      { type: "widget.remove", widgetId: "c" },
+    ]);
+    await eventually(async () => expect((await storedSnapshot(database, "parts")).rev).toBe(6));
+    // b did not change: its row is the one written at revision 3.
+    expect(await storedSnapshot(database, "parts")).toEqual({
+      rev: 6,
+      headers: [6],
+      widgets: { a: 6, b: 3 },
+    });
+
+    const eight = await commitAll(store, six, [setKpi("b", 7, 2), setKpi("a", 3, 5)]);
+    await store.close();
+    // A cold store rebuilds the board from the parts and the log after them.
+    const cold = new SqlBoardStore(await env.openSql!());
+    expect(await cold.load("parts")).toEqual(eight);
+    expect(eight.widgets.c).toBeUndefined();
+  });
+
+  it("loads a snapshot written whole, and writes the next one in parts", async () => {
+    const env = await backend.fresh();
+    const database = await env.openSql!();
+    // A board as an earlier version or db:import wrote it: the whole document in one row, and a widget row that
+    // belongs to no snapshot of it.
+    let doc = newBoard({ id: "whole", title: "A", owner: "alice", at: 1 });
+    const store = new SqlBoardStore(database, { snapshotEvery: 2 });
+    await store.create(doc);
+    doc = await commitAll(store, doc, [addKpi("k"), setKpi("k", 5, 1)]);
+    await store.close();
+    await database.db.deleteFrom("board_snapshots").where("board_id", "=", "whole").execute();
+    await database.db.deleteFrom("board_snapshot_widgets").where("board_id", "=", "whole").execute();
+    await database.db
+      .insertInto("board_snapshots")
+      .values({ board_id: "whole", rev: 2, doc: JSON.stringify(doc), taken_at: 1 })
+      .execute();
+    await database.db.updateTable("boards").set({ snapshot_rev: 2 }).where("id", "=", "whole").execute();
+    await database.db
+      .insertInto("board_snapshot_widgets")
+      .values({ board_id: "whole", widget_id: "ghost", rev: 1, widget: "{}" })
+      .execute();
+
+    const reader = new SqlBoardStore(database, { snapshotEvery: 2 });
+    expect(await reader.load("whole")).toEqual(doc);
+    doc = await commitAll(reader, doc, [addKpi("m"), setKpi("m", 1, 3)]);
+    await eventually(async () => expect((await storedSnapshot(database, "whole")).rev).toBe(4));
+    expect(await storedSnapshot(database, "whole")).toEqual({
+      rev: 4,
+      headers: [4],
+      widgets: { k: 4, m: 4 },
+    });
+    await reader.close();
+    expect(await new SqlBoardStore(await env.openSql!()).load("whole")).toEqual(doc);
+  });
+
+  it("forgets a released board's document, and reads it again from the database", async () => {
+    const env = await backend.fresh();
+    const database = await env.openSql!();
+    const store = new SqlBoardStore(database, { snapshotEvery: 2 });
+    let doc = newBoard({ id: "released", title: "A", owner: "alice", at: 1 });
+    await store.create(doc);
+    doc = await commitAll(store, doc, [addKpi("k"), setKpi("k", 5, 1), setKpi("k", 6, 2)]);
+    expect(store.holds("released")).toBe(true);
+    expect(store.held()).toEqual(["released"]);
+    store.release("released");
+    expect(store.holds("released")).toBe(false);
+    expect(store.held()).toEqual([]);
+    expect(await store.load("released")).toEqual(doc);
+    expect(store.holds("released")).toBe(true);
+    // Released while a commit is committed: the next snapshot does not trust rows it no longer knows.
+    store.release("released");
+    doc = await commitAll(store, doc, [setKpi("k", 7, 3)]);
+    await store.close();
+    expect(await new SqlBoardStore(await env.openSql!()).load("released")).toEqual(doc);
   });
 });

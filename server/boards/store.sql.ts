@@ -1,13 +1,14 @@
 import type { Kysely, Selectable } from "kysely";
 import { applyOp } from "@/lib/boards/apply";
 import { insertAudit, type AuditRecord } from "../audit/audit-log";
-import { roleOf, type BoardDoc } from "@/lib/boards/types";
+import { roleOf, type BoardDoc, type Widget } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
 import type { SqlDatabase } from "../db/open";
 import type { BoardOpsTable, Database } from "../db/schema";
 import { isUniqueViolation, writeTransaction } from "../db/transaction";
 import type { Logger } from "../logging/logger";
 import { Lru } from "../util/lru";
+import { own } from "@/lib/util/own";
 import {
   assertCommitShape,
   type BoardArchive,
@@ -24,15 +25,54 @@ export interface SqlBoardStoreOptions {
    * Ops after the newest snapshot are always kept, since loading the board replays them.
    */
   logRetention?: number;
-  /** Documents kept in memory, by board, to spare a replay; each is checked against the head revision first. */
+  /**
+   * Documents kept in memory at most, by board, to spare a replay; each is checked against the head revision
+   * first. A board leaves memory sooner when the board feature releases it (`release`: nobody has it open).
+   */
   cacheSize?: number;
   logger?: Logger;
   now?: () => number;
+  /** Called after each snapshot is written, with what it wrote and what it took (benchmarks, metrics). */
+  onSnapshot?: (written: SnapshotWritten) => void;
+}
+
+export interface SnapshotWritten {
+  boardId: string;
+  rev: number;
+  /** Widget rows written (the others were unchanged since the snapshot before). */
+  widgets: number;
+  /** Characters of JSON written: the widget rows and the board without its widgets. */
+  chars: number;
+  /** Time spent turning the changed parts into JSON, on the event loop, before the transaction. */
+  serializeMs: number;
+  /** Time from asking for the transaction to its commit: what the commits queued behind it wait. */
+  transactionMs: number;
 }
 
 const DEFAULTS = { snapshotEvery: 500, cacheSize: 100 };
 
+/**
+ * The most ops replayed on the board's first snapshot to show a revision older than its newest snapshot: past it,
+ * that revision counts as no longer kept, so that reading history never replays a long log in one go.
+ */
+const MAX_HISTORY_REPLAY = 20_000;
+
 type Executor = Kysely<Database>;
+
+/** Widget rows written per INSERT: a widget may be large, so a snapshot's rows go in a few statements. */
+const WIDGETS_PER_STATEMENT = 25;
+
+/**
+ * A board this store holds in memory: its document, and the widgets of the newest snapshot this store wrote or
+ * read. Documents are immutable and every op replaces the widget it touches, so a widget of `doc` that is the very
+ * object in `stored` is unchanged since that snapshot: the next snapshot rewrites only the others. `stored` is
+ * unset when the rows are unknown (a snapshot written whole, or a document that came from a commit alone): the next
+ * snapshot then writes every widget.
+ */
+interface Held {
+  doc: BoardDoc;
+  stored?: Readonly<Record<string, Widget>>;
+}
 type Outcome =
   | { status: "ok"; snapshotRev: number }
   | { status: "duplicate"; entry: CommittedOp }
@@ -45,6 +85,14 @@ const toEntry = (row: Selectable<BoardOpsTable>): CommittedOp => ({
   op: JSON.parse(row.op) as BoardOp,
   by: row.by_user,
   at: row.at,
+});
+
+/** A snapshot's row of one widget. */
+const widgetRow = (doc: BoardDoc, w: Widget) => ({
+  board_id: doc.id,
+  widget_id: w.id,
+  rev: doc.rev,
+  widget: JSON.stringify(w),
 });
 
 /** Foreign-key violations: PostgreSQL's 23503, SQLite's SQLITE_CONSTRAINT_FOREIGNKEY. */
@@ -60,6 +108,8 @@ const isForeignKeyViolation = (err: unknown) => {
  * A commit is one transaction: dedupe by opId, move the head from `expectedRev` (a conditional UPDATE, which also
  * serializes commits of one board across instances), append the ops. It writes rows in proportion to the ops, never
  * the document; every `snapshotEvery` ops a snapshot of the document is written after the commit, off the ack path.
+ * A snapshot is the board without its widgets plus one row per widget, and it rewrites only the widgets that changed
+ * since the snapshot before: its transaction, which holds SQLite's one connection, stays short on a large board.
  * The unique constraints on (board_id, op_id) and (board_id, rev) are the final guard: a violation is answered as
  * the dedupe or revision check would have answered it.
  *
@@ -68,7 +118,7 @@ const isForeignKeyViolation = (err: unknown) => {
  */
 export class SqlBoardStore implements BoardStore, BoardArchive {
   private readonly snapshotEvery: number;
-  private readonly cache: Lru<string, BoardDoc>;
+  private readonly cache: Lru<string, Held>;
   private readonly snapshots = new Map<string, Promise<void>>();
   private closed = false;
   private readonly now: () => number;
@@ -92,6 +142,11 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
   }
 
   async create(doc: BoardDoc): Promise<boolean> {
+    // The first snapshot is written whole (a new board is small): history is computed from it.
+    const snapshot = {
+      header: { board_id: doc.id, rev: doc.rev, doc: JSON.stringify(doc), taken_at: this.now() },
+      widgets: [],
+    };
     const created = await writeTransaction(this.database, async (tx) => {
       const inserted = await tx
         .insertInto("boards")
@@ -107,10 +162,7 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
         .returning("id")
         .executeTakeFirst();
       if (!inserted) return false;
-      await tx
-        .insertInto("board_snapshots")
-        .values({ board_id: doc.id, rev: doc.rev, doc: JSON.stringify(doc), taken_at: this.now() })
-        .execute();
+      await this.insertSnapshot(tx, snapshot);
       const members = [...new Set([doc.owner, ...Object.keys(doc.members)])];
       await tx
         .insertInto("board_members")
@@ -118,7 +170,8 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
         .execute();
       return true;
     });
-    if (created) this.cache.set(doc.id, doc);
+    // No widget rows yet: the next snapshot writes them all.
+    if (created) this.cache.set(doc.id, { doc });
     return created;
   }
 
@@ -136,35 +189,109 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
     return this.headAt(boardId, head.rev);
   }
 
-  /** The document at `rev` (or newer, from the cache): the cached copy caught up, else the snapshot replayed. */
+  /** The document at `rev` (or newer): the cached copy caught up, else the snapshot replayed. */
   private async headAt(boardId: string, rev: number): Promise<BoardDoc | undefined> {
-    const cached = this.cache.get(boardId);
-    if (cached && cached.rev >= rev) return cached;
-    if (cached) {
-      const caughtUp = await this.replay(cached, rev);
+    const held = this.cache.get(boardId);
+    if (held && held.doc.rev >= rev) return held.doc;
+    if (held) {
+      const caughtUp = await this.replay(held.doc, rev);
       if (caughtUp) {
-        this.cache.set(boardId, caughtUp);
+        // A commit may have moved it further meanwhile.
+        if (caughtUp.rev > held.doc.rev) held.doc = caughtUp;
         return caughtUp;
       }
     }
+    const read = await this.readSnapshot(boardId);
     // No snapshot, or a log with a gap: the board was deleted while being read.
-    const doc = await this.fromSnapshot(boardId, rev);
-    if (doc) this.cache.set(boardId, doc);
-    return doc;
+    if (!read) return undefined;
+    // Unless a commit meanwhile left a newer copy.
+    const current = this.cache.peek(boardId);
+    if (!current || current.doc.rev < read.doc.rev) this.cache.set(boardId, read);
+    return read.doc;
   }
 
-  /** The newest snapshot at or before `rev` with the log replayed on it up to `rev`. */
+  /**
+   * The board from its newest snapshot and the log after it (up to `untilRev`, else its head), read in one
+   * transaction so that the parts agree even while another instance writes a newer snapshot. Undefined when the
+   * newest snapshot is newer than `untilRev`.
+   */
+  private async readSnapshot(boardId: string, untilRev?: number): Promise<Held | undefined> {
+    let tx = this.db.transaction();
+    if (this.database.dialect === "postgres") tx = tx.setIsolationLevel("repeatable read");
+    const rows = await tx.execute(async (db) => {
+      const head = await db
+        .selectFrom("boards")
+        .select(["rev", "snapshot_rev"])
+        .where("id", "=", boardId)
+        .executeTakeFirst();
+      if (!head) return undefined;
+      const snapshot = await db
+        .selectFrom("board_snapshots")
+        .select(["doc", "rev"])
+        .where("board_id", "=", boardId)
+        .where("rev", "=", head.snapshot_rev)
+        .executeTakeFirst();
+      if (!snapshot || (untilRev !== undefined && snapshot.rev > untilRev)) return undefined;
+      const until = Math.min(head.rev, untilRev ?? head.rev);
+      const widgets = await db
+        .selectFrom("board_snapshot_widgets")
+        .select("widget")
+        .where("board_id", "=", boardId)
+        .execute();
+      const ops = await db
+        .selectFrom("board_ops")
+        .selectAll()
+        .where("board_id", "=", boardId)
+        .where("rev", ">", snapshot.rev)
+        .where("rev", "<=", until)
+        .orderBy("rev")
+        .execute();
+      return { until, snapshot, widgets, ops };
+    });
+    if (!rows) return undefined;
+    const base = JSON.parse(rows.snapshot.doc) as Omit<BoardDoc, "widgets"> & {
+      widgets?: BoardDoc["widgets"];
+    };
+    let held: Held;
+    if (base.widgets) {
+      // Written whole: the widget rows, if any, are not this snapshot's.
+      held = { doc: base as BoardDoc };
+    } else {
+      const widgets: Record<string, Widget> = {};
+      for (const row of rows.widgets) {
+        const widget = JSON.parse(row.widget) as Widget;
+        Object.defineProperty(widgets, widget.id, {
+          value: widget,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      held = { doc: { ...base, widgets }, stored: widgets };
+    }
+    const doc = this.applyRows(held.doc, rows.ops, rows.until);
+    return doc ? { ...held, doc } : undefined;
+  }
+
+  /**
+   * The board as it stood at `rev`: from its newest snapshot when that is not newer than `rev`, else from its first
+   * one (written whole at its creation) with at most MAX_HISTORY_REPLAY ops replayed; undefined past that.
+   */
   private async fromSnapshot(boardId: string, rev: number): Promise<BoardDoc | undefined> {
-    const snapshot = await this.db
+    const newest = await this.readSnapshot(boardId, rev);
+    if (newest) return newest.doc;
+    const first = await this.db
       .selectFrom("board_snapshots")
       .select(["doc", "rev"])
       .where("board_id", "=", boardId)
-      .where("rev", "<=", rev)
-      .orderBy("rev", "desc")
+      .orderBy("rev")
       .limit(1)
       .executeTakeFirst();
-    if (!snapshot) return undefined;
-    return this.replay(JSON.parse(snapshot.doc) as BoardDoc, rev);
+    if (!first || first.rev > rev || rev - first.rev > MAX_HISTORY_REPLAY) return undefined;
+    const base = JSON.parse(first.doc) as Partial<BoardDoc>;
+    // A first snapshot written in parts: its widgets have been replaced since.
+    if (!base.widgets) return undefined;
+    return this.replay(base as BoardDoc, rev);
   }
 
   /** `doc` with the logged ops after it applied up to `rev`; undefined when the log does not cover them. */
@@ -178,6 +305,11 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
       .where("rev", "<=", rev)
       .orderBy("rev")
       .execute();
+    return this.applyRows(doc, rows, rev);
+  }
+
+  /** `doc` with `rows` applied, which must be the log from just after it up to `rev`; undefined when not. */
+  private applyRows(doc: BoardDoc, rows: Selectable<BoardOpsTable>[], rev: number): BoardDoc | undefined {
     let next = doc;
     for (const row of rows) {
       if (row.rev !== next.rev + 1) return undefined;
@@ -209,8 +341,10 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
       outcome = entry ? { status: "duplicate", entry } : { status: "stale" };
     }
     if (outcome.status === "ok") {
-      this.cache.set(boardId, next);
-      if (next.rev - outcome.snapshotRev >= this.snapshotEvery) this.snapshotSoon(next);
+      const held = this.cache.peek(boardId);
+      if (held) held.doc = next;
+      else this.cache.set(boardId, { doc: next });
+      if (next.rev - outcome.snapshotRev >= this.snapshotEvery) this.snapshotSoon(boardId);
       return { status: "ok" };
     }
     if (outcome.status !== "stale") return outcome;
@@ -300,23 +434,35 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
   }
 
   /**
-   * Writes `doc` as the board's newest snapshot after the commit that produced it, off the ack path; a failure only
-   * postpones the snapshot to the next commit that asks for one.
+   * Writes the board's document as its newest snapshot after the commit that produced it, off the ack path; a
+   * failure only postpones the snapshot to the next commit that asks for one.
    */
-  private snapshotSoon(doc: BoardDoc): void {
+  private snapshotSoon(boardId: string): void {
     // One at a time per board: the commits behind it ask again once it is written.
-    if (this.closed || this.snapshots.has(doc.id)) return;
-    const run = this.writeSnapshot(doc)
-      .catch((err: unknown) => this.opts.logger?.warn({ err, board: doc.id }, "board snapshot failed"))
+    const held = this.cache.peek(boardId);
+    if (this.closed || !held || this.snapshots.has(boardId)) return;
+    const run = this.writeSnapshot(held)
+      .catch((err: unknown) => this.opts.logger?.warn({ err, board: boardId }, "board snapshot failed"))
       .finally(() => {
-        if (this.snapshots.get(doc.id) === run) this.snapshots.delete(doc.id);
+        if (this.snapshots.get(boardId) === run) this.snapshots.delete(boardId);
       });
-    this.snapshots.set(doc.id, run);
+    this.snapshots.set(boardId, run);
   }
 
-  private async writeSnapshot(doc: BoardDoc): Promise<void> {
-    await writeTransaction(this.database, async (tx) => {
-      // Only forward, and only for a board that still exists.
+  /**
+   * The snapshot of `held.doc`: the board's row moves its snapshot forward (only forward, and only for a board that
+   * still exists), the widgets that changed since the stored ones are written and the removed ones deleted, and the
+   * board without its widgets replaces the previous snapshot's. Serialised before the transaction, so that the
+   * transaction only writes.
+   */
+  private async writeSnapshot(held: Held): Promise<void> {
+    const { doc, stored } = held;
+    const changed = Object.values(doc.widgets).filter((w) => !stored || own(stored, w.id) !== w);
+    const removed = stored ? Object.keys(stored).filter((id) => !own(doc.widgets, id)) : [];
+    const serializing = performance.now();
+    const parts = this.snapshotRows(doc, changed);
+    const started = performance.now();
+    const written = await writeTransaction(this.database, async (tx) => {
       const moved = await tx
         .updateTable("boards")
         .set({ snapshot_rev: doc.rev })
@@ -325,13 +471,18 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
         .where("rev", ">=", doc.rev)
         .returning("id")
         .executeTakeFirst();
-      if (!moved) return;
-      await tx
-        .insertInto("board_snapshots")
-        .values({ board_id: doc.id, rev: doc.rev, doc: JSON.stringify(doc), taken_at: this.now() })
-        .onConflict((oc) => oc.columns(["board_id", "rev"]).doNothing())
-        .execute();
-      // The board's first snapshot stays: with the full log after it, it is what history is computed from.
+      if (!moved) return false;
+      // Rows of unknown origin are replaced whole.
+      if (!stored) await tx.deleteFrom("board_snapshot_widgets").where("board_id", "=", doc.id).execute();
+      for (let i = 0; i < removed.length; i += 500)
+        await tx
+          .deleteFrom("board_snapshot_widgets")
+          .where("board_id", "=", doc.id)
+          .where("widget_id", "in", removed.slice(i, i + 500))
+          .execute();
+      await this.insertSnapshot(tx, parts);
+      // The board's first snapshot stays, written whole at its creation: with the full log after it, it is what the
+      // history of revisions older than the newest snapshot is computed from.
       const first = await tx
         .selectFrom("board_snapshots")
         .select((eb) => eb.fn.min<number>("rev").as("rev"))
@@ -343,7 +494,59 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
         .where("rev", "<", doc.rev)
         .where("rev", ">", first?.rev ?? -1)
         .execute();
+      return true;
     });
+    // These widgets are now the stored ones, for the document this store still holds (not for a board released or
+    // read again meanwhile, whose entry is another).
+    if (written && this.cache.peek(doc.id) === held) held.stored = doc.widgets;
+    if (written)
+      this.opts.onSnapshot?.({
+        boardId: doc.id,
+        rev: doc.rev,
+        widgets: parts.widgets.length,
+        chars: parts.header.doc.length + parts.widgets.reduce((n, w) => n + w.widget.length, 0),
+        serializeMs: started - serializing,
+        transactionMs: performance.now() - started,
+      });
+  }
+
+  /** The rows of a snapshot of `doc`: the board without its widgets, and the given widgets. */
+  private snapshotRows(doc: BoardDoc, widgets: Widget[]) {
+    return {
+      header: {
+        board_id: doc.id,
+        rev: doc.rev,
+        doc: JSON.stringify({ ...doc, widgets: undefined }),
+        taken_at: this.now(),
+      },
+      widgets: widgets.map((w) => widgetRow(doc, w)),
+    };
+  }
+
+  private async insertSnapshot(
+    tx: Executor,
+    parts: ReturnType<SqlBoardStore["snapshotRows"]>,
+  ): Promise<void> {
+    await tx
+      .insertInto("board_snapshots")
+      .values(parts.header)
+      .onConflict((oc) => oc.columns(["board_id", "rev"]).doNothing())
+      .execute();
+    await this.upsertWidgets(tx, parts.widgets);
+  }
+
+  private async upsertWidgets(tx: Executor, rows: ReturnType<typeof widgetRow>[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += WIDGETS_PER_STATEMENT)
+      await tx
+        .insertInto("board_snapshot_widgets")
+        .values(rows.slice(i, i + WIDGETS_PER_STATEMENT))
+        .onConflict((oc) =>
+          oc.columns(["board_id", "widget_id"]).doUpdateSet((eb) => ({
+            rev: eb.ref("excluded.rev"),
+            widget: eb.ref("excluded.widget"),
+          })),
+        )
+        .execute();
   }
 
   async committed(boardId: string, opId: string): Promise<CommittedOp | undefined> {
@@ -445,17 +648,20 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
   }
 
   async docAt(boardId: string, rev: number): Promise<BoardDoc | undefined> {
-    const cached = this.cache.get(boardId);
-    if (cached?.rev === rev) return cached;
+    const held = this.cache.peek(boardId);
+    if (held?.doc.rev === rev) return held.doc;
     return this.fromSnapshot(boardId, rev);
   }
 
   async boardIdsOf(user: string): Promise<string[]> {
+    // A board in the trash keeps its index rows, so that a restore brings it back to every member's list as it was.
     const rows = await this.db
       .selectFrom("board_members")
-      .select("board_id")
-      .where("user_name", "=", user)
-      .orderBy("board_id")
+      .innerJoin("boards", "boards.id", "board_members.board_id")
+      .select("board_members.board_id")
+      .where("board_members.user_name", "=", user)
+      .where("boards.deleted_at", "is", null)
+      .orderBy("board_members.board_id")
       .execute();
     return rows.map((r) => r.board_id);
   }
@@ -467,6 +673,24 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
       // The board was deleted meanwhile: there is nothing to index.
       if (!isForeignKeyViolation(err)) throw err;
     }
+  }
+
+  /**
+   * Forgets the board's document (nobody has it open here any more); the next read rebuilds it from the database.
+   * A snapshot being written finishes without it.
+   */
+  release(boardId: string): void {
+    this.cache.delete(boardId);
+  }
+
+  /** Whether this store holds the board's document in memory. */
+  holds(boardId: string): boolean {
+    return this.cache.peek(boardId) !== undefined;
+  }
+
+  /** The boards whose documents this store holds in memory. */
+  held(): string[] {
+    return this.cache.keys();
   }
 
   /** Waits for the snapshots being written; the database itself belongs to whoever opened it. */

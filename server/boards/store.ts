@@ -50,6 +50,10 @@ export interface BoardStore {
    * is final and a board has no history beyond what `entriesSince` reaches.
    */
   readonly archive?: BoardArchive;
+  /** Forgets the board's document held in memory, if any: nobody has it open here. The next read reloads it. */
+  release?(boardId: string): void;
+  /** The boards whose documents this store holds in memory. */
+  held?(): string[];
   close(): Promise<void>;
 }
 

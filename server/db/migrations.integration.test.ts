@@ -16,6 +16,7 @@ const TABLES = [
   "audit_log",
   "board_members",
   "board_ops",
+  "board_snapshot_widgets",
   "board_snapshots",
   "boards",
   "connection_limits",

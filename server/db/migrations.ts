@@ -286,6 +286,21 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("boards_deleted").on("boards").columns(["owner", "deleted_at"]).execute();
       },
     },
+    "0005_board_snapshots": {
+      // A board's snapshot in parts: `board_snapshots.doc` keeps the board without its widgets, and each widget is a
+      // row here, so that a snapshot rewrites only the widgets that changed since the one before. A snapshot written
+      // whole (by an earlier version, or by `db:import`) still loads: its `doc` has the widgets.
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable("board_snapshot_widgets")
+          .addColumn("board_id", "text", (c) => c.notNull().references("boards.id").onDelete("cascade"))
+          .addColumn("widget_id", "text", (c) => c.notNull())
+          .addColumn("rev", "integer", (c) => c.notNull())
+          .addColumn("widget", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("board_snapshot_widgets_pk", ["board_id", "widget_id"])
+          .execute();
+      },
+    },
   };
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

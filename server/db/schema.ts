@@ -12,6 +12,7 @@ export interface Database {
   board_members: BoardMembersTable;
   board_ops: BoardOpsTable;
   board_snapshots: BoardSnapshotsTable;
+  board_snapshot_widgets: BoardSnapshotWidgetsTable;
   notifications: NotificationsTable;
   settings: SettingsTable;
   connection_limits: ConnectionLimitsTable;
@@ -69,12 +70,28 @@ export interface BoardOpsTable {
   at: number;
 }
 
+/** A board's newest snapshot; with `board_snapshot_widgets` it is the board at `rev`. */
 export interface BoardSnapshotsTable {
   board_id: string;
   rev: number;
-  /** `BoardDoc` as JSON, at `rev`. */
+  /**
+   * `BoardDoc` as JSON, at `rev`: without `widgets` when they are rows of `board_snapshot_widgets` (as the store
+   * writes it), or whole, widgets included (as earlier versions and `db:import` wrote it).
+   */
   doc: string;
   taken_at: number;
+}
+
+/**
+ * The widgets of a board's snapshot, one row each, so that a snapshot rewrites only the widgets that changed. A row
+ * is the widget as it stands at the snapshot's revision; `rev` is the snapshot that last wrote it.
+ */
+export interface BoardSnapshotWidgetsTable {
+  board_id: string;
+  widget_id: string;
+  rev: number;
+  /** `Widget` as JSON. */
+  widget: string;
 }
 
 export interface NotificationsTable {

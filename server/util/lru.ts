@@ -19,6 +19,16 @@ export class Lru<K, V> {
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as K);
   }
 
+  /** The value without marking it as used. */
+  peek(key: K): V | undefined {
+    return this.map.get(key);
+  }
+
+  /** The keys, least recently used first. */
+  keys(): K[] {
+    return [...this.map.keys()];
+  }
+
   delete(key: K): void {
     this.map.delete(key);
   }
