@@ -280,7 +280,10 @@ describe("wiring and configuration", () => {
     });
     expect(configProblems(noDatabase)).toEqual(
       expect.arrayContaining([
-        "pulseboard-worker: has no DATABASE_URL; instances share PostgreSQL",
+        // The server's own configuration check refuses Redis mode without a database.
+        expect.stringMatching(
+          /^pulseboard-worker: Invalid configuration: DATABASE_URL: required when REDIS_URL/,
+        ),
         "the example Secret must show DATABASE_URL",
       ]),
     );

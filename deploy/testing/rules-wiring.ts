@@ -125,7 +125,6 @@ export function configProblems(repo: Repo): string[] {
       const config = loadConfig({ ...env, NODE_ENV: "production" });
       if (config.mode !== "redis")
         problems.push(`${name}: runs in embedded mode; Kubernetes needs REDIS_URL`);
-      if (!config.database.url) problems.push(`${name}: has no DATABASE_URL; instances share PostgreSQL`);
       const ingress = get<IIngress>(repo, "Ingress", INGRESS);
       const url = new URL(config.publicUrl);
       if (!config.allowedOrigins.includes(url.origin))
