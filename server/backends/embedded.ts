@@ -21,11 +21,13 @@ import { SqlTaskRecords } from "../tasks/records.sql";
 import { databaseStatus } from "./database-health";
 import type { Backends, FeatureStores } from "./types";
 
-export type EmbeddedConfig = Pick<Config, "dataDir" | "instanceLeaseMs" | "maxConnectionsPerUser">;
+export type EmbeddedConfig = Pick<Config, "dataDir" | "instanceLeaseMs" | "maxConnectionsPerUser"> & {
+  database?: Pick<Config["database"], "historyRevisions">;
+};
 
 function openEmbeddedStores(config: EmbeddedConfig, database: SqlDatabase, logger: Logger): FeatureStores {
   return {
-    boards: new SqlBoardStore(database, { logger }),
+    boards: new SqlBoardStore(database, { logger, logRetention: config.database?.historyRevisions }),
     notifications: new SqlNotificationStore(database),
     presence: new MemoryPresenceStore(),
     quotas: new MemoryQuotaStore(),

@@ -78,7 +78,7 @@ function redisStores(
   const target = { url: config.redis.url, clusterNodes: config.redis.clusterNodes };
   let blocking = 0;
   return {
-    boards: new SqlBoardStore(database, { logger }),
+    boards: new SqlBoardStore(database, { logger, logRetention: config.database.historyRevisions }),
     notifications: new SqlNotificationStore(database),
     presence: new RedisPresenceStore(command, keys),
     quotas: new RedisQuotaStore(command, keys),

@@ -98,9 +98,11 @@ describe("loadConfig", () => {
   });
 
   it("reads DATABASE_URL for PostgreSQL, and names a bad one without echoing it", () => {
-    expect(loadConfig({}).database).toEqual({ url: undefined });
+    expect(loadConfig({}).database).toEqual({ url: undefined, historyRevisions: undefined });
     const url = "postgres://pb:pw@db.internal:5432/pulseboard";
-    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ url });
+    expect(loadConfig({ DATABASE_URL: url }).database).toEqual({ url, historyRevisions: undefined });
+    expect(loadConfig({ BOARD_HISTORY_REVISIONS: "50000" }).database.historyRevisions).toBe(50_000);
+    expect(errorOf({ BOARD_HISTORY_REVISIONS: "10" })).toMatch(/BOARD_HISTORY_REVISIONS/);
     const message = errorOf({ DATABASE_URL: "mysql://pb:hunter2@db/pb" });
     expect(message).toMatch(
       /^Invalid configuration: DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/,

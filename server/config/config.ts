@@ -69,6 +69,12 @@ export const envSchema = z.object({
   REDIS_CLUSTER_NODES: clusterNodes.optional(),
   /** PostgreSQL for the system of record; required with REDIS_URL or REDIS_CLUSTER_NODES; unset, SQLite in DATA_DIR. */
   DATABASE_URL: databaseUrl.optional(),
+  /**
+   * How many revisions of each board's op log the database keeps behind its head; unset keeps the whole history
+   * (the default). History, restore and catching up reach back this far, and an opId older than that is no longer
+   * recognised as a duplicate.
+   */
+  BOARD_HISTORY_REVISIONS: int(1_000, 1_000_000_000).optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]{1,32}$/, { error: "expected 1-32 letters, digits, _ or -" })
@@ -173,7 +179,7 @@ export interface Config {
    * The SQL system of record: PostgreSQL at `url`, or SQLite in `dataDir` when unset (see `server/db`). Always set
    * in Redis mode: instances share their data through PostgreSQL, never through Redis.
    */
-  database: { url?: string };
+  database: { url?: string; historyRevisions?: number };
   /** Undefined only in embedded mode before the kept secret is loaded; see `resolveSecret`. */
   authSecret?: string;
   publicUrl: string;
@@ -322,7 +328,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     host: e.HOST,
     mode,
     redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.REDIS_KEY_PREFIX },
-    database: { url: e.DATABASE_URL },
+    database: { url: e.DATABASE_URL, historyRevisions: e.BOARD_HISTORY_REVISIONS },
     authSecret: e.AUTH_SECRET,
     publicUrl: publicUrl.replace(/\/$/, ""),
     allowedOrigins: e.ALLOWED_ORIGINS ?? [new URL(publicUrl).origin],
