@@ -2,11 +2,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { applyOp, newBoard } from "@/lib/boards/apply";
 import type { BoardDoc } from "@/lib/boards/types";
 import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
-import { mkdir, writeFile } from "node:fs/promises";
+import { cp, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { NotificationItem } from "@/lib/protocol/notifications";
 import type { TokenRecord } from "../auth/token-store";
 import type { UserRecord } from "../auth/user-store";
+import { own } from "@/lib/util/own";
+import { verifyPassword } from "../auth/passwords";
 import { createEmbeddedBackends } from "../backends/embedded";
 import type { Backends } from "../backends/types";
 import { limitSettings } from "../registry/limits";
@@ -344,5 +346,55 @@ describe("the import of a data folder written by the previous version's file sto
     } finally {
       await database.close();
     }
+  });
+
+  it("imports the data folder that the previous version's own code wrote (test/fixtures/data-v1), once", async () => {
+    // Written at commit 6b7017b by its file stores (the script is in test/fixtures/README.md).
+    const dir = await tempDir("pb-import-v1-");
+    cleanups.push(dir.remove);
+    await cp(join("test", "fixtures", "data-v1"), dir.path, { recursive: true });
+    const backends = await createEmbeddedBackends(config(dir.path), testLogger());
+    try {
+      const stores = await backends.stores();
+      const ops = await stores.boards.load("ops");
+      expect(ops).toMatchObject({ id: "ops", title: "Ops 39", owner: "alice", rev: 41 });
+      expect(own(ops!.widgets, "n1")).toMatchObject({ type: "note" });
+      const entries = await stores.boards.entriesSince("ops", 0, 100);
+      expect(entries?.map((e) => e.rev)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+      expect(await stores.boards.committed("ops", "ops-op-1")).toEqual(entries![0]);
+      expect(await stores.boards.load("shared")).toMatchObject({
+        title: "Shared, renamed",
+        members: { alice: "editor", constructor: "viewer" },
+      });
+      expect(await stores.boards.boardIdsOf("constructor")).toEqual(["shared"]);
+      for (const [name, password] of [
+        ["alice", "alice-password-1"],
+        ["bob", "bob-password-1"],
+        ["constructor", "ctor-password-1"],
+      ] as const) {
+        const user = await backends.users.get(name);
+        expect(await verifyPassword(password, user!.passwordHash)).toBe(true);
+      }
+      expect((await backends.users.get("alice"))?.role).toBe("admin");
+      expect(await backends.tokens.get("tok-live")).toMatchObject({ owner: "alice", name: "ci" });
+      const feed = await stores.notifications.list("alice", 10);
+      expect(feed.items.map((n) => [n.id, n.read])).toEqual([
+        ["n2", true],
+        ["n1", false],
+      ]);
+      expect(await stores.limits.settings()).toMatchObject({ default: 7 });
+      expect((await stores.blobs.get("export-1.csv"))?.toString()).toBe("a,b\n1,2\n");
+      let seeded = false;
+      await stores.seeds.once("welcome", async () => {
+        seeded = true;
+        return "again";
+      });
+      expect(seeded).toBe(false);
+    } finally {
+      await backends.close();
+    }
+    const again = await runImport(dir.path);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("nothing to import");
   });
 });
