@@ -43,6 +43,7 @@ export function BoardHeader() {
             disabled={!canEdit}
             onSave={(title, baseRev) => void submit({ type: "board.rename", title, baseRev })}
             className="-ml-1.5"
+            wrap
           />
         </h1>
         <div className="flex flex-wrap items-center gap-2">

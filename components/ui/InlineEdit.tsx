@@ -17,10 +17,13 @@ interface InlineEditProps {
   onEditingChange?(editing: boolean): void;
   className?: string;
   inputClassName?: string;
+  /** Long values wrap onto more lines instead of being cut with an ellipsis (a page title). */
+  wrap?: boolean;
 }
 
 /** Text that turns into an input on click: Enter or leaving the field saves, Escape cancels. */
 export function InlineEdit(props: InlineEditProps) {
+  const fit = props.wrap ? "[overflow-wrap:anywhere]" : "truncate";
   const { value, base, onSave, label, placeholder, maxLength, required, disabled, onEditingChange } = props;
   const [draft, setDraft] = useState<string | null>(null);
   const baseAtStart = useRef(0);
@@ -58,7 +61,7 @@ export function InlineEdit(props: InlineEditProps) {
   }
   if (disabled) {
     return (
-      <span className={`min-w-0 truncate ${props.className ?? ""}`}>
+      <span className={`min-w-0 ${fit} ${props.className ?? ""}`}>
         {value || <span className="text-slate-500">{placeholder}</span>}
       </span>
     );
@@ -71,7 +74,9 @@ export function InlineEdit(props: InlineEditProps) {
       aria-label={`${label}: ${value || "untitled"}. Click to rename`}
       className={`group/edit flex min-w-0 items-center gap-1.5 rounded-md px-1.5 py-0.5 text-left hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 ${props.className ?? ""}`}
     >
-      <span className="truncate">{value || <span className="text-slate-500">{placeholder}</span>}</span>
+      <span className={`min-w-0 ${fit}`}>
+        {value || <span className="text-slate-500">{placeholder}</span>}
+      </span>
       <Pencil
         className="h-3.5 w-3.5 shrink-0 text-slate-400 opacity-0 group-hover/edit:opacity-100 group-focus-visible/edit:opacity-100"
         aria-hidden
