@@ -25,6 +25,7 @@ import {
   type HistoryPages,
 } from "@/lib/boards/history";
 import { revertOps } from "@/lib/boards/revert";
+import { formatWhen, isoTime } from "@/lib/format";
 import type { BoardOp } from "@/lib/protocol/boards";
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { button, btn } from "@/components/ui/styles";
@@ -40,15 +41,6 @@ const CATCH_UP_PAGES = 4;
 function widgetIdOf(op: BoardOp): string | undefined {
   if (op.type === "widget.add") return op.widget.id;
   return "widgetId" in op ? op.widgetId : undefined;
-}
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
-
-function when(at: number): string {
-  const d = new Date(at);
-  const today = new Date().toDateString() === d.toDateString();
-  return today ? timeFormat.format(d) : `${dayFormat.format(d)}, ${timeFormat.format(d)}`;
 }
 
 /** A note edit as a word diff: removed words struck through, added ones highlighted. */
@@ -276,8 +268,8 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
             <li key={`${g.entries[0]!.rev}`}>
               <p className="text-sm text-slate-900">
                 <strong className="font-semibold">{g.by}</strong> {g.summary},{" "}
-                <time dateTime={new Date(g.minute).toISOString()} className="text-slate-600">
-                  {when(g.minute)}
+                <time dateTime={isoTime(g.minute)} className="text-slate-600">
+                  {formatWhen(g.minute)}
                 </time>
               </p>
               <ul className="mt-1 space-y-2 border-l-2 border-slate-200 pl-3">
