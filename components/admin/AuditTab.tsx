@@ -6,6 +6,7 @@ import { ErrorNote } from "@/components/ui/ErrorNote";
 import { StatusPill } from "@/components/ui/StatusPill";
 import { button, fieldSm } from "@/components/ui/styles";
 import { formatDateTime, isoTime } from "@/lib/format";
+import { own } from "@/lib/util/own";
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry, type AuditPage } from "@/lib/protocol/audit";
 
 const ACTION_LABELS: Record<AuditAction, string> = {
@@ -62,7 +63,7 @@ const COLUMNS: readonly Column<AuditEntry>[] = [
     header: "Action",
     cell: (e) => (
       <span className="flex flex-wrap items-center gap-2">
-        {ACTION_LABELS[e.action] ?? e.action}
+        {own(ACTION_LABELS, e.action) ?? e.action}
         {e.outcome === "failure" ? (
           <StatusPill tone="danger" size="xs">
             failed
