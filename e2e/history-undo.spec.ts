@@ -237,7 +237,7 @@ test.describe("undo, history and restore", () => {
     await expectSaved(page);
 
     // A whole-board restore leaves members alone, and says so.
-    await panel.getByRole("button", { name: "Restore the board as of revision 4" }).click();
+    await panel.getByRole("button", { name: "Restore the board as of revision 2" }).click();
     const boardConfirm = page.getByRole("dialog", { name: "Restore the board?" });
     await expect(boardConfirm).toContainText("Members and their access are not changed by a restore");
     await page.screenshot({ path: "e2e/.artifacts/history-restore-board-confirm.png" });
