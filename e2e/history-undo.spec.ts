@@ -126,6 +126,33 @@ test.describe("undo, history and restore", () => {
     });
   });
 
+  test("undoing alice's add of a note bob wrote in since asks first, and keeps it unless she confirms", async ({
+    browser,
+  }) => {
+    await onSharedBoard(browser, "Undo an add", async ({ alice, bob, path }) => {
+      const aliceNote = await addWidget(alice, "Note");
+      await expectSaved(alice);
+      await bob.goto(`${url()}${path}`);
+      const bobNote = bob.locator('[data-widget-type="note"]');
+      await writeNote(bob, bobNote, "Bob's minutes");
+      await expect(aliceNote.getByTestId("note-body")).toHaveText("Bob's minutes");
+
+      await pressUndo(alice);
+      const ask = alice.getByRole("dialog", { name: "Remove a widget someone else changed?" });
+      await expect(ask).toContainText("bob changed it after you");
+      await alice.screenshot({ path: "e2e/.artifacts/undo-add-confirm.png" });
+      await ask.getByRole("button", { name: "Cancel" }).click();
+      await expect(ask).toBeHidden();
+      await expect(bobNote.getByTestId("note-body")).toHaveText("Bob's minutes");
+      await expect(alice.locator('[data-widget-type="note"]')).toHaveCount(1);
+
+      await pressUndo(alice);
+      await ask.getByRole("button", { name: "Remove it anyway" }).click();
+      await expect(bob.locator('[data-widget-type="note"]')).toHaveCount(0);
+      await expectSaved(alice);
+    });
+  });
+
   test("removing a widget or a checklist item shows a toast whose Undo brings it back as it was", async ({
     page,
   }) => {

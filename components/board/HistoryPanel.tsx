@@ -17,6 +17,7 @@ import { toast } from "sonner";
 import {
   describeOp,
   groupHistory,
+  widgetIdOf,
   widgetPhrase,
   withNewest,
   withOlder,
@@ -26,7 +27,6 @@ import {
 } from "@/lib/boards/history";
 import { phraseOf, restorePlan, type RestorePlan } from "@/lib/boards/revert";
 import { formatWhen, isoTime } from "@/lib/format";
-import type { BoardOp } from "@/lib/protocol/boards";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { button, btn } from "@/components/ui/styles";
@@ -37,12 +37,6 @@ import { useUndoContext } from "./useUndo";
 const PAGE = 50;
 /** Pages read to reach the newest change shown, before the list starts over from the newest page. */
 const CATCH_UP_PAGES = 4;
-
-/** The widget an op is about, if any. */
-function widgetIdOf(op: BoardOp): string | undefined {
-  if (op.type === "widget.add") return op.widget.id;
-  return "widgetId" in op ? op.widgetId : undefined;
-}
 
 /** A note edit as a word diff: removed words struck through, added ones highlighted. */
 function TextDiff({ before, after }: { before: string; after: string }) {

@@ -2,15 +2,16 @@
 
 import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { toast } from "sonner";
-import { describeOp, priorOf } from "@/lib/boards/history";
+import { describeOp, othersWhoChanged, priorOf } from "@/lib/boards/history";
 import { phraseOf } from "@/lib/boards/revert";
 import type { Widget } from "@/lib/boards/types";
 import type { BoardOpInput } from "@/lib/protocol/boards";
-import { boardOpSchema } from "@/lib/protocol/boards";
+import { boardOpSchema, HISTORY_PAGE_MAX } from "@/lib/protocol/boards";
 import type { OpOutcome } from "@/lib/client/board-session";
 import { UndoHistory, type RestoreResult, type UndoResult, type UndoState } from "@/lib/client/undo-history";
 import { undoKeyAction } from "@/lib/client/undo-keys";
 import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { useRealtime } from "../realtime/SocketProvider";
 import type { BoardHandle } from "./useBoard";
 
 const IDLE: UndoState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
@@ -29,6 +30,8 @@ export interface UndoHandle extends UndoState {
 interface PendingRemoval {
   widgets: readonly Widget[];
   label: string;
+  /** Who changed them since, when the board's history tells. */
+  by: readonly string[];
   answer(remove: boolean): void;
 }
 
@@ -66,7 +69,8 @@ function tell(result: UndoResult, what: "undo" | "redo"): void {
  * shows a toast with Undo.
  */
 export function useUndo(board: BoardHandle): UndoHandle {
-  const { session } = board;
+  const { session, me } = board;
+  const { socket } = useRealtime();
   const [removal, setRemoval] = useState<PendingRemoval | null>(null);
   // One history per session: a new board (or a new socket) starts empty.
   const current = useMemo(
@@ -75,20 +79,37 @@ export function useUndo(board: BoardHandle): UndoHandle {
         ? new UndoHistory({
             submit: (op) => session.submit(op),
             view: () => session.getState().doc,
-            confirmRemoval: (widgets, label) =>
-              new Promise<boolean>((resolve) =>
+            confirmRemoval: async (widgets, label, since) => {
+              let by: string[] = [];
+              try {
+                const res = await socket
+                  ?.timeout(5_000)
+                  .emitWithAck("board:history", { boardId: session.boardId, limit: HISTORY_PAGE_MAX });
+                if (res?.ok)
+                  by = othersWhoChanged(
+                    res.entries,
+                    widgets.map((w) => w.id),
+                    since,
+                    me ?? "",
+                  );
+              } catch {
+                // Without the history, the question does not name anyone.
+              }
+              return new Promise<boolean>((resolve) =>
                 setRemoval({
                   widgets,
                   label,
+                  by,
                   answer: (remove) => {
                     setRemoval(null);
                     resolve(remove);
                   },
                 }),
-              ),
+              );
+            },
           })
         : null,
-    [session, setRemoval],
+    [session, socket, me, setRemoval],
   );
   const state = useSyncExternalStore(
     (fn) => current?.subscribe(fn) ?? (() => {}),
@@ -171,6 +192,7 @@ export function useUndo(board: BoardHandle): UndoHandle {
 export function UndoRemovalConfirm() {
   const { removal } = useUndoContext();
   const names = removal?.widgets.map((w) => phraseOf(w)).join(", ") ?? "";
+  const who = removal?.by.length ? removal.by.join(", ") : "Someone else";
   return (
     <ConfirmDialog
       open={removal !== null}
@@ -183,10 +205,9 @@ export function UndoRemovalConfirm() {
       onCancel={() => removal?.answer(false)}
     >
       <p>
-        Undoing “{removal?.label}” removes {names}. Someone else changed it after you, and their changes would
-        be removed with it.
+        This undo removes {names}. {who} changed it after you, and those changes would be removed with it.
       </p>
-      <p>Keep it to leave the board as it is; the undo stays available.</p>
+      <p>Cancel keeps it as it is; the undo stays available.</p>
     </ConfirmDialog>
   );
 }

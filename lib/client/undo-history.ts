@@ -29,7 +29,7 @@ export interface UndoHistoryDeps {
    * Asked before an undo removes widgets that someone else changed after the user's own change (undoing an add
    * would drop their edits): resolves true to remove them anyway. Without it, such an undo is refused.
    */
-  confirmRemoval?(widgets: readonly Widget[], label: string): Promise<boolean>;
+  confirmRemoval?(widgets: readonly Widget[], label: string, since: number): Promise<boolean>;
 }
 
 /** One change of this user's, as undo and redo see it. */
@@ -67,6 +67,11 @@ export type RestoreResult =
   | { ok: true; step: UndoStep | null }
   /** A change was refused; `rolledBack` says whether the changes already made were taken back. */
   | { ok: false; error: ErrorBody; rolledBack: boolean };
+
+/** The revision of a step's first commit (Infinity when none of its ops committed). */
+function firstCommit(done: readonly OpOutcome[]): number {
+  return Math.min(...done.map((o) => (o.ok ? o.entry.rev : Infinity)));
+}
 
 /** The error of an undo the user chose not to make. */
 const KEPT: ErrorBody = { code: "CONFLICT", message: "Someone else changed it since: it was kept." };
@@ -209,8 +214,9 @@ export class UndoHistory {
     });
     if (ops.length === 0) return { ok: false, error: null };
     const label = step.label;
-    const changed = this.changedByOthers(ops, done);
-    if (changed.length > 0 && !(await this.deps.confirmRemoval?.(changed, label))) {
+    const since = firstCommit(done);
+    const changed = this.changedByOthers(ops, since);
+    if (changed.length > 0 && !(await this.deps.confirmRemoval?.(changed, label, since))) {
       from.splice(Math.min(index, from.length), 0, step);
       this.publish();
       return { ok: false, error: KEPT };
@@ -226,8 +232,7 @@ export class UndoHistory {
    * The widgets that `ops` remove and that someone else changed after the step committed: a field of theirs (or
    * of an item) changed at a revision past the step's first commit that is not one of this history's own.
    */
-  private changedByOthers(ops: readonly BoardOpInput[], done: readonly OpOutcome[]): Widget[] {
-    const since = Math.min(...done.map((o) => (o.ok ? o.entry.rev : Infinity)));
+  private changedByOthers(ops: readonly BoardOpInput[], since: number): Widget[] {
     const view = this.deps.view();
     if (!view || !Number.isFinite(since)) return [];
     return ops.flatMap((op) => {
