@@ -126,6 +126,33 @@ test.describe("undo, history and restore", () => {
     });
   });
 
+  test("undoing alice's add of a note bob wrote in since asks first, and keeps it unless she confirms", async ({
+    browser,
+  }) => {
+    await onSharedBoard(browser, "Undo an add", async ({ alice, bob, path }) => {
+      const aliceNote = await addWidget(alice, "Note");
+      await expectSaved(alice);
+      await bob.goto(`${url()}${path}`);
+      const bobNote = bob.locator('[data-widget-type="note"]');
+      await writeNote(bob, bobNote, "Bob's minutes");
+      await expect(aliceNote.getByTestId("note-body")).toHaveText("Bob's minutes");
+
+      await pressUndo(alice);
+      const ask = alice.getByRole("dialog", { name: "Remove a widget someone else changed?" });
+      await expect(ask).toContainText("bob changed it after you");
+      await alice.screenshot({ path: "e2e/.artifacts/undo-add-confirm.png" });
+      await ask.getByRole("button", { name: "Cancel" }).click();
+      await expect(ask).toBeHidden();
+      await expect(bobNote.getByTestId("note-body")).toHaveText("Bob's minutes");
+      await expect(alice.locator('[data-widget-type="note"]')).toHaveCount(1);
+
+      await pressUndo(alice);
+      await ask.getByRole("button", { name: "Remove it anyway" }).click();
+      await expect(bob.locator('[data-widget-type="note"]')).toHaveCount(0);
+      await expectSaved(alice);
+    });
+  });
+
   test("removing a widget or a checklist item shows a toast whose Undo brings it back as it was", async ({
     page,
   }) => {
@@ -220,6 +247,12 @@ test.describe("undo, history and restore", () => {
 
     // The state after the first edit (revision 2): the note's text and its title then come back.
     await entries.nth(2).getByRole("button", { name: "Restore the note “Note” as of revision 2" }).click();
+    // It asks first, saying what a restore does.
+    const confirm = page.getByRole("dialog", { name: "Restore the widget?" });
+    await expect(confirm).toContainText("The note “Note” goes back to how it was at revision 2.");
+    await page.screenshot({ path: "e2e/.artifacts/history-restore-confirm.png" });
+    await confirm.getByRole("button", { name: "Restore", exact: true }).click();
+    await expect(confirm).toBeHidden();
     await expect(note.getByTestId("note-body")).toHaveText("Budget for the launch week");
     await expect(note.getByRole("button", { name: /^Widget title: Note/ })).toBeVisible();
     await expectSaved(page);
@@ -229,6 +262,14 @@ test.describe("undo, history and restore", () => {
     await expect(note.getByTestId("note-body")).toHaveText("Budget for the whole launch month");
     await expect(note.getByRole("button", { name: /^Widget title: Plan/ })).toBeVisible();
     await expectSaved(page);
+
+    // A whole-board restore leaves members alone, and says so.
+    await panel.getByRole("button", { name: "Restore the board as of revision 2" }).click();
+    const boardConfirm = page.getByRole("dialog", { name: "Restore the board?" });
+    await expect(boardConfirm).toContainText("Members and their access are not changed by a restore");
+    await page.screenshot({ path: "e2e/.artifacts/history-restore-board-confirm.png" });
+    await boardConfirm.getByRole("button", { name: "Cancel" }).click();
+    await expect(boardConfirm).toBeHidden();
 
     // Escape closes the panel and gives the focus back to its button.
     await panel.getByRole("button", { name: "Close history" }).focus();

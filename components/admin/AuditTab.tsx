@@ -5,6 +5,8 @@ import { DataTable, type Column } from "@/components/ui/DataTable";
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { StatusPill } from "@/components/ui/StatusPill";
 import { button, fieldSm } from "@/components/ui/styles";
+import { formatDateTime, isoTime } from "@/lib/format";
+import { own } from "@/lib/util/own";
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry, type AuditPage } from "@/lib/protocol/audit";
 
 const ACTION_LABELS: Record<AuditAction, string> = {
@@ -36,10 +38,6 @@ interface Filters {
 
 const NO_FILTERS: Filters = { user: "", action: "", from: "", to: "" };
 
-function when(at: number): string {
-  return new Date(at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
-}
-
 function detailsText(details: AuditEntry["details"]): string {
   if (!details) return "";
   return Object.entries(details)
@@ -54,7 +52,7 @@ const COLUMNS: readonly Column<AuditEntry>[] = [
     header: "When",
     rowHeader: true,
     className: "whitespace-nowrap text-slate-700",
-    cell: (e) => <time dateTime={new Date(e.at).toISOString()}>{when(e.at)}</time>,
+    cell: (e) => <time dateTime={isoTime(e.at)}>{formatDateTime(e.at, undefined, { seconds: true })}</time>,
   },
   {
     header: "Who",
@@ -65,7 +63,7 @@ const COLUMNS: readonly Column<AuditEntry>[] = [
     header: "Action",
     cell: (e) => (
       <span className="flex flex-wrap items-center gap-2">
-        {ACTION_LABELS[e.action] ?? e.action}
+        {own(ACTION_LABELS, e.action) ?? e.action}
         {e.outcome === "failure" ? (
           <StatusPill tone="danger" size="xs">
             failed

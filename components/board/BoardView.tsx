@@ -14,7 +14,7 @@ import { BoardProvider, type BoardContextValue } from "./BoardContext";
 import { BoardHeader } from "./BoardHeader";
 import { HistoryPanelProvider, WithHistoryPanel } from "./HistoryPanel";
 import { useBoard } from "./useBoard";
-import { UndoProvider, useUndo } from "./useUndo";
+import { UndoProvider, UndoRemovalConfirm, useUndo } from "./useUndo";
 import { BoardTasksProvider } from "../tasks/BoardTasks";
 
 /**
@@ -129,6 +129,7 @@ export function BoardView({ boardId }: { boardId: string }) {
   return (
     <BoardProvider value={value}>
       <UndoProvider value={undo}>
+        <UndoRemovalConfirm />
         <BoardTasksProvider boardId={boardId}>
           <HistoryPanelProvider>
             <BoardHeader />

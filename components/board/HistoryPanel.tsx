@@ -17,6 +17,7 @@ import { toast } from "sonner";
 import {
   describeOp,
   groupHistory,
+  widgetIdOf,
   widgetPhrase,
   withNewest,
   withOlder,
@@ -24,8 +25,9 @@ import {
   type HistoryPage,
   type HistoryPages,
 } from "@/lib/boards/history";
-import { revertOps } from "@/lib/boards/revert";
-import type { BoardOp } from "@/lib/protocol/boards";
+import { phraseOf, restorePlan, type RestorePlan } from "@/lib/boards/revert";
+import { formatWhen, isoTime } from "@/lib/format";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
 import { ErrorNote } from "@/components/ui/ErrorNote";
 import { button, btn } from "@/components/ui/styles";
 import { useRealtime } from "../realtime/SocketProvider";
@@ -35,21 +37,6 @@ import { useUndoContext } from "./useUndo";
 const PAGE = 50;
 /** Pages read to reach the newest change shown, before the list starts over from the newest page. */
 const CATCH_UP_PAGES = 4;
-
-/** The widget an op is about, if any. */
-function widgetIdOf(op: BoardOp): string | undefined {
-  if (op.type === "widget.add") return op.widget.id;
-  return "widgetId" in op ? op.widgetId : undefined;
-}
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
-
-function when(at: number): string {
-  const d = new Date(at);
-  const today = new Date().toDateString() === d.toDateString();
-  return today ? timeFormat.format(d) : `${dayFormat.format(d)}, ${timeFormat.format(d)}`;
-}
 
 /** A note edit as a word diff: removed words struck through, added ones highlighted. */
 function TextDiff({ before, after }: { before: string; after: string }) {
@@ -130,7 +117,7 @@ export function WithHistoryPanel({ children }: { children: ReactNode }) {
  */
 export function HistoryPanel({ onClose }: { onClose(): void }) {
   const { socket } = useRealtime();
-  const { doc, committed, canEdit, state } = useBoardContext();
+  const { doc, committed, canEdit } = useBoardContext();
   const undo = useUndoContext();
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -139,6 +126,8 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [pending, setPending] = useState<PendingRestore | null>(null);
+  const [restoring, setRestoring] = useState(false);
   const boardId = doc.id;
   const head = committed.rev;
   const { entries, next } = pages;
@@ -208,33 +197,42 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
   // Focus moves into the panel when it opens.
   useEffect(() => headingRef.current?.focus(), []);
 
-  const restore = async (rev: number, widgetId?: string) => {
+  /** Reads the board as it was at `rev` and asks before restoring it (see `RestoreConfirm`). */
+  const prepareRestore = async (rev: number, widgetId?: string) => {
     if (!socket) return;
-    const key = `${rev}:${widgetId ?? "board"}`;
-    setBusy(key);
+    setBusy(`${rev}:${widgetId ?? "board"}`);
     try {
       const res = await socket.timeout(10_000).emitWithAck("board:revision", { boardId, rev });
       if (!res.ok) throw new Error(res.error.message);
-      const ops = revertOps(committed, res.board, {
-        ...(widgetId ? { widgetIds: [widgetId] } : {}),
-        members: state.role === "owner",
-      });
-      if (ops.length === 0) {
-        toast.info("Nothing to restore: it is already as it was then.");
-        return;
-      }
-      const w = widgetId ? (res.board.widgets[widgetId] ?? doc.widgets[widgetId]) : undefined;
-      const what = widgetId ? widgetPhrase({ widget: w && { type: w.type, title: w.title } }) : "the board";
-      const outcomes = await undo.submitAll(ops, `restore ${what} to revision ${rev}`);
-      const failed = outcomes.find((o) => !o.ok);
-      if (failed && !failed.ok) {
-        if (failed.error.code !== "CONFLICT")
-          toast.error(`Not all of it was restored: ${failed.error.message}`);
-      } else toast.success(`Restored ${what} to revision ${rev}`, { description: "Undo takes it back." });
+      const plan = restorePlan(committed, res.board, widgetId);
+      if (plan.ops.length === 0) toast.info("Nothing to restore: it is already as it was then.");
+      else setPending({ rev, plan });
     } catch (err) {
       toast.error(`Could not restore: ${(err as Error).message}`);
     } finally {
       setBusy(null);
+    }
+  };
+
+  /** Sends a confirmed restore: all of it, or nothing (what was sent already is taken back). */
+  const restore = async ({ rev, plan }: PendingRestore) => {
+    setRestoring(true);
+    try {
+      const result = await undo.restore(plan.ops, `restore ${plan.what} to revision ${rev}`);
+      setPending(null);
+      if (result.ok) {
+        toast.success(`Restored ${plan.what} to revision ${rev}`, { description: "Undo takes it back." });
+      } else if (result.rolledBack) {
+        toast.error(`Nothing was restored: ${result.error.message}`, {
+          description: "What had been restored already was taken back. The board is as it was before.",
+        });
+      } else {
+        toast.error(`Only part of it was restored: ${result.error.message}`, {
+          description: "Taking back the part restored failed too. Undo, or check the board.",
+        });
+      }
+    } finally {
+      setRestoring(false);
     }
   };
 
@@ -276,8 +274,8 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
             <li key={`${g.entries[0]!.rev}`}>
               <p className="text-sm text-slate-900">
                 <strong className="font-semibold">{g.by}</strong> {g.summary},{" "}
-                <time dateTime={new Date(g.minute).toISOString()} className="text-slate-600">
-                  {when(g.minute)}
+                <time dateTime={isoTime(g.minute)} className="text-slate-600">
+                  {formatWhen(g.minute)}
                 </time>
               </p>
               <ul className="mt-1 space-y-2 border-l-2 border-slate-200 pl-3">
@@ -301,7 +299,7 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
                               type="button"
                               className={button("ghost", "xs")}
                               disabled={busy !== null}
-                              onClick={() => void restore(e.rev, widgetId)}
+                              onClick={() => void prepareRestore(e.rev, widgetId)}
                               aria-label={`Restore ${widgetPhrase(e.prior)} as of revision ${e.rev}`}
                             >
                               {busy === `${e.rev}:${widgetId}` ? (
@@ -316,7 +314,7 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
                             type="button"
                             className={button("ghost", "xs")}
                             disabled={busy !== null}
-                            onClick={() => void restore(e.rev)}
+                            onClick={() => void prepareRestore(e.rev)}
                             aria-label={`Restore the board as of revision ${e.rev}`}
                           >
                             <RotateCcw className="h-3 w-3" aria-hidden />
@@ -341,6 +339,57 @@ export function HistoryPanel({ onClose }: { onClose(): void }) {
           </button>
         ) : null}
       </div>
+      <RestoreConfirm
+        pending={pending}
+        busy={restoring}
+        onConfirm={() => pending && void restore(pending)}
+        onCancel={() => setPending(null)}
+      />
     </aside>
   );
 }
+
+interface PendingRestore {
+  rev: number;
+  plan: RestorePlan;
+}
+
+/** What a restore will do, before it does it: members are left alone, widgets added since are removed. */
+function RestoreConfirm(props: {
+  pending: PendingRestore | null;
+  busy: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
+  const { pending, busy, onConfirm, onCancel } = props;
+  const whole = pending?.plan.what === "the board";
+  const removes = pending?.plan.removes ?? [];
+  return (
+    <ConfirmDialog
+      open={pending !== null}
+      title={whole ? "Restore the board?" : "Restore the widget?"}
+      confirmLabel="Restore"
+      busyLabel="Restoring…"
+      tone={removes.length > 0 ? "danger" : "primary"}
+      busy={busy}
+      onConfirm={onConfirm}
+      onCancel={() => !busy && onCancel()}
+    >
+      <p>
+        {pending
+          ? `${capitalized(pending.plan.what)} goes back to how it was at revision ${pending.rev}. `
+          : ""}
+        This is one step: Undo takes it all back. If part of it cannot be made, none of it is kept.
+      </p>
+      {whole ? <p>Members and their access are not changed by a restore; change them in Share.</p> : null}
+      {removes.length > 0 ? (
+        <p>
+          It removes {removes.map((w) => phraseOf(w)).join(", ")}, added after that revision, with every
+          change made to {removes.length === 1 ? "it" : "them"} since, by anyone.
+        </p>
+      ) : null}
+    </ConfirmDialog>
+  );
+}
+
+const capitalized = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

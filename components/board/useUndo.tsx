@@ -1,13 +1,17 @@
 "use client";
 
-import { createContext, useContext, useEffect, useMemo, useSyncExternalStore } from "react";
+import { createContext, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { toast } from "sonner";
-import { describeOp, priorOf } from "@/lib/boards/history";
+import { describeOp, othersWhoChanged, priorOf } from "@/lib/boards/history";
+import { phraseOf } from "@/lib/boards/revert";
+import type { Widget } from "@/lib/boards/types";
 import type { BoardOpInput } from "@/lib/protocol/boards";
-import { boardOpSchema } from "@/lib/protocol/boards";
+import { boardOpSchema, HISTORY_PAGE_MAX } from "@/lib/protocol/boards";
 import type { OpOutcome } from "@/lib/client/board-session";
-import { UndoHistory, type UndoResult, type UndoState } from "@/lib/client/undo-history";
+import { UndoHistory, type RestoreResult, type UndoResult, type UndoState } from "@/lib/client/undo-history";
 import { undoKeyAction } from "@/lib/client/undo-keys";
+import { ConfirmDialog } from "@/components/ui/ConfirmDialog";
+import { useRealtime } from "../realtime/SocketProvider";
 import type { BoardHandle } from "./useBoard";
 
 const IDLE: UndoState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
@@ -15,10 +19,20 @@ const IDLE: UndoState = { canUndo: false, canRedo: false, undoLabel: null, redoL
 export interface UndoHandle extends UndoState {
   /** Sends a change of the user's as one undoable step. */
   submit(op: BoardOpInput): Promise<OpOutcome>;
-  /** Sends several ops (a restore) as one undoable step. */
-  submitAll(ops: readonly BoardOpInput[], label: string): Promise<OpOutcome[]>;
+  /** Sends several ops (a restore) as one undoable step, all or nothing (see `UndoHistory.restore`). */
+  restore(ops: readonly BoardOpInput[], label: string): Promise<RestoreResult>;
   undo(): Promise<void>;
   redo(): Promise<void>;
+  /** An undo waiting for the user to confirm that it removes widgets someone else changed since. */
+  removal: PendingRemoval | null;
+}
+
+interface PendingRemoval {
+  widgets: readonly Widget[];
+  label: string;
+  /** Who changed them since, when the board's history tells. */
+  by: readonly string[];
+  answer(remove: boolean): void;
 }
 
 const UndoContext = createContext<UndoHandle | null>(null);
@@ -55,14 +69,47 @@ function tell(result: UndoResult, what: "undo" | "redo"): void {
  * shows a toast with Undo.
  */
 export function useUndo(board: BoardHandle): UndoHandle {
-  const { session } = board;
+  const { session, me } = board;
+  const { socket } = useRealtime();
+  const [removal, setRemoval] = useState<PendingRemoval | null>(null);
   // One history per session: a new board (or a new socket) starts empty.
   const current = useMemo(
     () =>
       session
-        ? new UndoHistory({ submit: (op) => session.submit(op), view: () => session.getState().doc })
+        ? new UndoHistory({
+            submit: (op) => session.submit(op),
+            view: () => session.getState().doc,
+            confirmRemoval: async (widgets, label, since) => {
+              let by: string[] = [];
+              try {
+                const res = await socket
+                  ?.timeout(5_000)
+                  .emitWithAck("board:history", { boardId: session.boardId, limit: HISTORY_PAGE_MAX });
+                if (res?.ok)
+                  by = othersWhoChanged(
+                    res.entries,
+                    widgets.map((w) => w.id),
+                    since,
+                    me ?? "",
+                  );
+              } catch {
+                // Without the history, the question does not name anyone.
+              }
+              return new Promise<boolean>((resolve) =>
+                setRemoval({
+                  widgets,
+                  label,
+                  by,
+                  answer: (remove) => {
+                    setRemoval(null);
+                    resolve(remove);
+                  },
+                }),
+              );
+            },
+          })
         : null,
-    [session],
+    [session, socket, me, setRemoval],
   );
   const state = useSyncExternalStore(
     (fn) => current?.subscribe(fn) ?? (() => {}),
@@ -82,6 +129,7 @@ export function useUndo(board: BoardHandle): UndoHandle {
       ...state,
       undo,
       redo,
+      removal,
       async submit(op) {
         if (!current) return fallback(op);
         const view = session?.getState().doc;
@@ -105,12 +153,15 @@ export function useUndo(board: BoardHandle): UndoHandle {
         }
         return outcome;
       },
-      async submitAll(ops, label) {
-        if (!current) return Promise.all(ops.map(fallback));
-        return current.submitAll(ops, label).outcomes;
+      async restore(ops, label) {
+        if (current) return current.restore(ops, label);
+        const failed = (await Promise.all(ops.map(fallback))).find((o) => !o.ok);
+        return failed && !failed.ok
+          ? { ok: false, error: failed.error, rolledBack: false }
+          : { ok: true, step: null };
       },
     };
-  }, [state, current, session, board.submit]);
+  }, [state, current, session, board.submit, removal]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -132,4 +183,31 @@ export function useUndo(board: BoardHandle): UndoHandle {
   }, [handle, board.canEdit]);
 
   return handle;
+}
+
+/**
+ * Asks before an undo removes widgets that someone else changed after the user's own change (undoing an add would
+ * drop their edits with them).
+ */
+export function UndoRemovalConfirm() {
+  const { removal } = useUndoContext();
+  const names = removal?.widgets.map((w) => phraseOf(w)).join(", ") ?? "";
+  const who = removal?.by.length ? removal.by.join(", ") : "Someone else";
+  return (
+    <ConfirmDialog
+      open={removal !== null}
+      title="Remove a widget someone else changed?"
+      confirmLabel="Remove it anyway"
+      busyLabel="Removing…"
+      tone="danger"
+      busy={false}
+      onConfirm={() => removal?.answer(true)}
+      onCancel={() => removal?.answer(false)}
+    >
+      <p>
+        This undo removes {names}. {who} changed it after you, and those changes would be removed with it.
+      </p>
+      <p>Cancel keeps it as it is; the undo stays available.</p>
+    </ConfirmDialog>
+  );
 }

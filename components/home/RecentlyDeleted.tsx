@@ -3,11 +3,11 @@
 import { ArchiveRestore, Loader2, Trash2 } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 import { toast } from "sonner";
+import { formatDate } from "@/lib/format";
 import type { DeletedBoard } from "@/lib/protocol/boards";
 import { button } from "@/components/ui/styles";
 import { useRealtime } from "../realtime/SocketProvider";
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 const DAY = 86_400_000;
 
 /**
@@ -78,8 +78,8 @@ export function RecentlyDeleted({ onRestored }: { onRestored(): void }) {
               <div className="min-w-0">
                 <p className="truncate font-medium text-slate-900">{b.title}</p>
                 <p className="text-xs text-slate-600">
-                  {b.widgets} {b.widgets === 1 ? "widget" : "widgets"} · deleted{" "}
-                  {dateFormat.format(b.deletedAt)} · {daysLeft === 1 ? "1 day left" : `${daysLeft} days left`}
+                  {b.widgets} {b.widgets === 1 ? "widget" : "widgets"} · deleted {formatDate(b.deletedAt)} ·{" "}
+                  {daysLeft === 1 ? "1 day left" : `${daysLeft} days left`}
                 </p>
               </div>
               <button

@@ -4,6 +4,7 @@ import { applyOp, newBoard } from "./apply";
 import {
   describeOp,
   groupHistory,
+  othersWhoChanged,
   priorOf,
   withNewest,
   withOlder,
@@ -154,5 +155,21 @@ describe("history descriptions", () => {
     expect(withNewest(merged!, page(1, 12))).toBeUndefined();
     const two = { entries: newestFirst.filter((e) => e.rev > 10), nextBeforeRev: 11 };
     expect(revs(withNewest(merged!, two))).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+  });
+});
+
+describe("othersWhoChanged", () => {
+  it("names, oldest first and once each, the others who changed the widgets after a revision", () => {
+    const e = (rev: number, by: string, op: BoardOp) => ({ rev, opId: `op-${rev}-xxxx`, op, by, at: rev });
+    const text = (widgetId: string): BoardOp => ({ type: "note.text", widgetId, text: "x", baseRev: 0 });
+    const entries = [
+      e(6, "carol", text("constructor")),
+      e(5, "bob", text("n2")),
+      e(4, "alice", text("constructor")),
+      e(3, "bob", text("constructor")),
+      e(2, "dave", text("constructor")),
+    ];
+    expect(othersWhoChanged(entries, ["constructor"], 2, "alice")).toEqual(["bob", "carol"]);
+    expect(othersWhoChanged(entries, ["toString"], 0, "alice")).toEqual([]);
   });
 });

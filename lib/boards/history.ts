@@ -16,6 +16,31 @@ export interface HistoryEntry extends CommittedOp {
   prior?: OpPrior;
 }
 
+/** The widget an op is about, if any. */
+export function widgetIdOf(op: BoardOp): string | undefined {
+  if (op.type === "widget.add") return op.widget.id;
+  return "widgetId" in op ? op.widgetId : undefined;
+}
+
+/** Who other than `me` changed one of `widgetIds` after revision `since`, per `entries` (the log), in order. */
+export function othersWhoChanged(
+  entries: readonly CommittedOp[],
+  widgetIds: readonly string[],
+  since: number,
+  me: string,
+): string[] {
+  const ids = new Set(widgetIds);
+  const names = entries
+    .filter((e) => e.rev > since && e.by !== me)
+    .filter((e) => {
+      const id = widgetIdOf(e.op);
+      return id !== undefined && ids.has(id);
+    })
+    .sort((a, b) => a.rev - b.rev)
+    .map((e) => e.by);
+  return [...new Set(names)];
+}
+
 const widgetInfo = (w: Widget | undefined) => w && { type: w.type, title: w.title };
 
 /** What `op` replaces in `doc`, the board just before it. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BoardOp } from "../protocol/boards";
 import { applyOp, newBoard } from "./apply";
-import { revertOps } from "./revert";
+import { own } from "../util/own";
+import { changeRevsOf, restorePlan, revertOps } from "./revert";
 import type { BoardDoc } from "./types";
 
 const layout = { x: 0, y: 0, w: 4, h: 3 };
@@ -73,5 +74,36 @@ describe("revertOps", () => {
     ]);
     expect(revertOps(later, start, { members: false }).some((o) => o.type === "member.set")).toBe(false);
     expect(revertOps(start, start)).toEqual([]);
+  });
+
+  it("restores the whole board without touching who has access", () => {
+    const plan = restorePlan(later, start);
+    expect(plan.what).toBe("the board");
+    expect(plan.ops.some((o) => o.type === "member.set")).toBe(false);
+    expect(plan.ops.map((o) => o.type)).toContain("board.rename");
+    expect(plan.removes).toEqual([]);
+  });
+
+  it("names the widgets a restore removes, whatever their ids (constructor included)", () => {
+    const now = play(later, [
+      {
+        type: "widget.add",
+        widget: { id: "constructor", type: "note", title: "Ctor", layout, data: { text: "" } },
+      },
+      { type: "note.text", widgetId: "constructor", text: "bob's words", baseRev: later.rev + 1 },
+    ]);
+    const one = restorePlan(now, later, "constructor");
+    expect(one.ops).toEqual([{ type: "widget.remove", widgetId: "constructor" }]);
+    expect(one.what).toBe("the note “Ctor”");
+    expect(one.removes.map((w) => w.id)).toEqual(["constructor"]);
+    expect(restorePlan(now, later).removes.map((w) => w.id)).toEqual(["constructor"]);
+    expect(Math.max(...changeRevsOf(own(now.widgets, "constructor")!))).toBe(now.rev);
+  });
+
+  it("counts a checklist item's changes as the widget's", () => {
+    const ticked = play(start, [
+      { type: "checklist.done", widgetId: "c1", itemId: "i1", done: false, baseRev: 3 },
+    ]);
+    expect(Math.max(...changeRevsOf(ticked.widgets.c1!))).toBe(ticked.rev);
   });
 });

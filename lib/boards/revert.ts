@@ -1,5 +1,6 @@
 import type { BoardOpInput } from "../protocol/boards";
 import { own } from "../util/own";
+import { widgetPhrase } from "./history";
 import type { BoardDoc, Widget } from "./types";
 import { builtInWidgets } from "./widgets";
 import type { AnyWidgetModule } from "./widgets/define";
@@ -62,4 +63,46 @@ function revertWidget(ops: BoardOpInput[], from: Widget | undefined, to: Widget 
   if (JSON.stringify(from.layout) !== JSON.stringify(t.layout))
     ops.push({ type: "widget.layout", widgetId: from.id, layout: t.layout, baseRev: from.revs.layout ?? 0 });
   if (m.revert) ops.push(...(m.revert(from, t) as BoardOpInput[]));
+}
+
+/** The revisions at which a widget's fields, and its items' fields, last changed. */
+export function changeRevsOf(w: Widget): number[] {
+  const revs = Object.values(w.revs);
+  const items: unknown = (w.data as { items?: unknown }).items;
+  if (Array.isArray(items)) {
+    for (const item of items as unknown[]) {
+      const r: unknown = item && typeof item === "object" && "revs" in item ? item.revs : undefined;
+      if (r && typeof r === "object") revs.push(...Object.values(r).filter((v) => typeof v === "number"));
+    }
+  }
+  return revs;
+}
+
+/** The widget's phrase for people ("the note “Plan”", "a chart"). */
+export function phraseOf(w: Widget | undefined): string {
+  return widgetPhrase({ widget: w && { type: w.type, title: w.title } });
+}
+
+/** What a restore of the board (or of one widget) to an earlier revision sends, and what it says first. */
+export interface RestorePlan {
+  ops: BoardOpInput[];
+  /** What is restored: "the board", or the widget's phrase. */
+  what: string;
+  /** Widgets the restore removes (they did not exist then), with every change made to them since. */
+  removes: Widget[];
+}
+
+/**
+ * The restore of board `now` to `past` (the same board at an earlier revision): of widget `widgetId`, or of the
+ * whole board's title and widgets. Members are never part of it: who may open the board is changed in sharing
+ * only, so a restore cannot take anyone's access away or give it back.
+ */
+export function restorePlan(now: BoardDoc, past: BoardDoc, widgetId?: string): RestorePlan {
+  const ops = revertOps(now, past, widgetId === undefined ? { members: false } : { widgetIds: [widgetId] });
+  const removes = ops
+    .filter((op) => op.type === "widget.remove")
+    .map((op) => own(now.widgets, op.widgetId))
+    .filter((w): w is Widget => w !== undefined && own(past.widgets, w.id) === undefined);
+  const w = widgetId === undefined ? undefined : (own(past.widgets, widgetId) ?? own(now.widgets, widgetId));
+  return { ops, what: widgetId === undefined ? "the board" : phraseOf(w), removes };
 }

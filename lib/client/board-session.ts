@@ -257,7 +257,7 @@ export class BoardSession {
 
   /** Writes the outbox's changes to the device (those kept elsewhere already are skipped). */
   private persist(): void {
-    this.journal?.sync(this.outbox.all.map((e) => ({ opId: e.opId, op: e.wire ?? e.op })));
+    this.journal?.sync(this.outbox.all.map((e) => ({ opId: e.opId, op: e.wire ?? e.op, sent: e.sent })));
   }
 
   /** Resolves once every change so far is written to (or removed from) the device. For tests. */

@@ -1,6 +1,7 @@
 import { mergeText } from "../boards/merge-text";
 import type { BoardDoc, KpiWidget } from "../boards/types";
 import type { BoardOpInput } from "../protocol/boards";
+import { own } from "../util/own";
 import { fieldRev, widgetKey } from "./field-keys";
 import type { OpOutcome } from "./outbox";
 
@@ -97,9 +98,7 @@ export class NoteEditor extends Observable<NoteEditorState> {
    * user removed.
    */
   begin(committed: BoardDoc, shown: string): void {
-    const seen = Object.hasOwn(committed.widgets, this.opts.widgetId)
-      ? committed.widgets[this.opts.widgetId]
-      : undefined;
+    const seen = own(committed.widgets, this.opts.widgetId);
     const committedText = seen?.type === "note" ? seen.data.text : "";
     const pending = this.opts.host.pendingBasis(this.key);
     this.base = pending?.baseRev ?? fieldRev(committed, this.key);

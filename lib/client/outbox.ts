@@ -15,6 +15,8 @@ export interface OutboxEntry {
   readonly base?: number;
   /** Sent at least once: the server may have committed it, so it may only ever be resent as it is. */
   sent: boolean;
+  /** Kept on the device by an earlier tab: a later edit is never merged into it (another tab may send it too). */
+  readonly kept?: boolean;
   /** The op as first sent (with its rebased `baseRev`); every resend carries exactly this. */
   wire?: BoardOp;
   attempts: number;
@@ -69,7 +71,7 @@ export class Outbox {
     const base = baseOf(op);
     if (key !== undefined) {
       const last = this.entries.findLast((e) => e.key === key);
-      if (last && !last.sent && last.base === base) {
+      if (last && !last.sent && !last.kept && last.base === base) {
         last.op = op;
         // A new value is a new change: another tab that restored the kept copy of the old one may have sent it
         // under the old opId, and the server would answer this one with that commit.
@@ -92,11 +94,13 @@ export class Outbox {
   }
 
   /**
-   * Puts back changes kept on the device from an earlier tab, ahead of anything queued since, in their order. They
-   * may have been sent already, so each is resent exactly as kept, under its own opId (the server answers a known
-   * opId with its original entry), and is never merged with a later edit.
+   * Puts back changes kept on the device from an earlier tab, ahead of anything queued since, in their order, each
+   * under its own opId, never merged with a later edit. One the earlier tab had sent (`sent`, or a record without
+   * the flag) may have been committed, so it is resent exactly as kept (the server answers a known opId with its
+   * original entry). One it had not sent is sent like a new one: rebased onto this client's own commits of its
+   * field, so that a change made while an earlier one was in flight does not conflict with it.
    */
-  restore(ops: readonly { opId: string; op: BoardOp }[]): void {
+  restore(ops: readonly { opId: string; op: BoardOp; sent?: boolean }[]): void {
     const known = new Set(this.entries.map((e) => e.opId));
     const restored: OutboxEntry[] = ops
       .filter((o) => !known.has(o.opId))
@@ -105,8 +109,9 @@ export class Outbox {
         op: o.op,
         key: fieldKeyOf(o.op),
         base: baseOf(o.op),
-        sent: true,
-        wire: o.op,
+        sent: o.sent !== false,
+        wire: o.sent !== false ? o.op : undefined,
+        kept: true,
         attempts: 0,
         waiters: [],
       }));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { applyOp, checkOp, newBoard } from "../boards/apply";
 import type { BoardOp } from "../protocol/boards";
 import { Outbox } from "./outbox";
 import {
@@ -149,5 +150,51 @@ describe("Outbox.restore", () => {
     outbox.add(title("a"), id(1));
     outbox.restore([{ opId: id(1), op: title("a") }]);
     expect(outbox.size).toBe(1);
+  });
+
+  it("sends a kept change that was never sent like a new one: rebased onto this client's commit before it", async () => {
+    // A board whose widget n1 has its title at revision 1.
+    const layout = { x: 0, y: 0, w: 4, h: 3 };
+    let doc = applyOp(
+      newBoard({ id: "b1", title: "B", owner: "alice", at: 0 }),
+      { type: "widget.add", widget: { id: "n1", type: "note", title: "", layout, data: { text: "" } } },
+      1,
+      { by: "alice", at: 1 },
+    );
+    const edit = (t: string): BoardOp => ({ type: "widget.title", widgetId: "n1", title: t, baseRev: 1 });
+    // The first tab sends one title, and the connection drops before the ack; the user edits the title again.
+    const store = new MemoryPendingStore();
+    const first = new Outbox();
+    const journal = new PendingJournal(store, alice);
+    const persist = () =>
+      journal.sync(first.all.map((e) => ({ opId: e.opId, op: e.wire ?? e.op, sent: e.sent })));
+    first.prepare(first.add(edit("one"), id(1)), doc);
+    persist();
+    first.add(edit("two"), id(2));
+    persist();
+    await journal.flush();
+
+    // After a reload: the first op commits (resent under its opId), then the second goes.
+    const second = new Outbox();
+    second.restore(await new PendingJournal(store, alice).load());
+    const [op1, op2] = second.all;
+    const sent1 = second.prepare(op1!, doc);
+    expect(sent1).toEqual(edit("one"));
+    doc = applyOp(doc, sent1, 2, { by: "alice", at: 2 });
+    second.committed(op1!, { rev: 2, opId: id(1), op: sent1, by: "alice", at: 2 });
+    const sent2 = second.prepare(op2!, doc);
+    expect(sent2).toEqual({ ...edit("two"), baseRev: 2 });
+    expect(() => checkOp(doc, edit("two"), "owner")).toThrow();
+    expect(() => checkOp(doc, sent2, "owner")).not.toThrow();
+  });
+
+  it("resends a kept record without the sent flag exactly as kept (records of the earlier format)", async () => {
+    const store = new MemoryPendingStore();
+    const old = { type: "widget.title", widgetId: "n1", title: "x", baseRev: 1 } as const;
+    await store.put(alice, { opId: id(1), op: old, seq: 1 });
+    const outbox = new Outbox();
+    outbox.restore(await new PendingJournal(store, alice).load());
+    expect(outbox.head()?.sent).toBe(true);
+    expect(outbox.head()?.wire).toEqual(old);
   });
 });

@@ -7,11 +7,16 @@ export interface PendingScope {
   boardId: string;
 }
 
-/** One change not acknowledged yet, as kept on the device. `seq` orders them as they were made. */
+/**
+ * One change not acknowledged yet, as kept on the device. `seq` orders them as they were made. `sent` says whether
+ * the op was sent (then it is the op as sent, to be resent as it is); records written before the flag existed
+ * lack it and count as sent.
+ */
 export interface StoredOp {
   opId: string;
   op: BoardOp;
   seq: number;
+  sent?: boolean;
 }
 
 /**
@@ -33,6 +38,7 @@ const storedOpSchema = z.object({
   opId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
   op: boardOpSchema,
   seq: z.number().finite(),
+  sent: z.boolean().optional(),
 });
 
 /** The stored records that are well-formed changes, oldest first, each opId once, at most `MAX_STORED_OPS`. */
@@ -78,10 +84,12 @@ export class MemoryPendingStore implements PendingOpStore {
   }
 }
 
-/** What the journal needs of an outbox entry: its opId and the op it would send now. */
+/** What the journal needs of an outbox entry: its opId, the op it would send now, and whether it was sent. */
 export interface JournalEntry {
   readonly opId: string;
   readonly op: BoardOp;
+  /** Absent counts as sent (resent as it is). */
+  readonly sent?: boolean;
 }
 
 /**
@@ -90,7 +98,7 @@ export interface JournalEntry {
  * `saved` says whether everything the outbox holds is on the device (no write pending or failed).
  */
 export class PendingJournal {
-  private readonly written = new Map<string, BoardOp>();
+  private readonly written = new Map<string, { op: BoardOp; sent: boolean }>();
   private readonly seqs = new Map<string, number>();
   private lastSeq = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -115,7 +123,7 @@ export class PendingJournal {
     }
     const ops = validStoredOps(records);
     for (const o of ops) {
-      this.written.set(o.opId, o.op);
+      this.written.set(o.opId, { op: o.op, sent: o.sent !== false });
       this.seqs.set(o.opId, o.seq);
       this.lastSeq = Math.max(this.lastSeq, o.seq);
     }
@@ -137,14 +145,16 @@ export class PendingJournal {
     const present = new Set<string>();
     for (const e of entries) {
       present.add(e.opId);
-      if (this.written.get(e.opId) === e.op) continue;
-      this.written.set(e.opId, e.op);
+      const sent = e.sent !== false;
+      const was = this.written.get(e.opId);
+      if (was?.op === e.op && was.sent === sent) continue;
+      this.written.set(e.opId, { op: e.op, sent });
       let seq = this.seqs.get(e.opId);
       if (seq === undefined) {
         seq = this.lastSeq = Math.max(this.lastSeq + 1, Date.now());
         this.seqs.set(e.opId, seq);
       }
-      const record: StoredOp = { opId: e.opId, op: e.op, seq };
+      const record: StoredOp = { opId: e.opId, op: e.op, seq, sent };
       this.enqueue(() => this.store.put(this.scope, record));
     }
     const gone = [...this.written.keys()].filter((id) => !present.has(id));

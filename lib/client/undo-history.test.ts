@@ -40,7 +40,9 @@ class Board {
 }
 
 /** `shown`: the board as the tab shows it, when it has not caught up with the server yet. */
-function setup(shown: { doc?: BoardDoc } = {}) {
+function setup(
+  shown: { doc?: BoardDoc; confirmRemoval?: (widgets: readonly { id: string }[]) => Promise<boolean> } = {},
+) {
   const board = new Board();
   // As the client's outbox does, a later save of one editing session is based on this client's own commit of it.
   const own = new Map<string, { base: number; rev: number }>();
@@ -60,6 +62,7 @@ function setup(shown: { doc?: BoardDoc } = {}) {
       return Promise.resolve(outcome);
     },
     view: () => shown.doc ?? board.doc,
+    confirmRemoval: (widgets) => shown.confirmRemoval?.(widgets) ?? Promise.resolve(false),
   });
   return { board, undo };
 }
@@ -258,5 +261,69 @@ describe("UndoHistory", () => {
     await undo.submit({ type: "note.text", widgetId: "n1", text: "x", baseRev: 1 }); // no change
     expect(undo.getState()).toMatchObject({ canUndo: false });
     expect(await undo.undo()).toEqual({ ok: false, error: null });
+  });
+
+  it("asks before an undo of an add drops someone else's later edits, and keeps the widget on a no", async () => {
+    const asked: string[][] = [];
+    let answer = false;
+    const { board, undo } = setup({
+      confirmRemoval: (widgets) => {
+        asked.push(widgets.map((w) => w.id));
+        return Promise.resolve(answer);
+      },
+    });
+    const added = await undo.submit(note("n1", "mine"));
+    expect(added.ok).toBe(true);
+    const addRev = added.ok ? added.entry.rev : 0;
+    board.as("bob", { type: "note.text", widgetId: "n1", text: "bob's words", baseRev: addRev });
+
+    expect(await undo.undo()).toMatchObject({ ok: false, error: { code: "CONFLICT" } });
+    expect(asked).toEqual([["n1"]]);
+    expect(noteText(board, "n1")).toBe("bob's words");
+    expect(undo.getState().canUndo).toBe(true);
+
+    answer = true;
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(board.doc.widgets.n1).toBeUndefined();
+  });
+
+  it("does not ask when the widget was changed since only by the user's own changes", async () => {
+    const asked: string[][] = [];
+    const { board, undo } = setup({
+      confirmRemoval: (widgets) => {
+        asked.push(widgets.map((w) => w.id));
+        return Promise.resolve(false);
+      },
+    });
+    const added = await undo.submit(note("n1", "mine"));
+    const addRev = added.ok ? added.entry.rev : 0;
+    await undo.submit({ type: "widget.title", widgetId: "n1", title: "Mine", baseRev: addRev });
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(await undo.undo()).toMatchObject({ ok: true });
+    expect(asked).toEqual([]);
+    expect(board.doc.widgets.n1).toBeUndefined();
+  });
+
+  it("takes back a restore that was refused halfway, so the board is never half restored", async () => {
+    const { board, undo } = setup();
+    board.as("bob", note("n1", "one"));
+    board.as("bob", note("n2", "two"));
+    board.as("bob", { type: "widget.title", widgetId: "n2", title: "Bob's", baseRev: 2 });
+    const result = await undo.restore(
+      [
+        { type: "note.text", widgetId: "n1", text: "ONE", baseRev: 1 },
+        // Based on a revision before bob's title: refused.
+        { type: "widget.title", widgetId: "n2", title: "old", baseRev: 2 },
+      ],
+      "restore the board to revision 2",
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: "CONFLICT" }, rolledBack: true });
+    expect(noteText(board, "n1")).toBe("one");
+    expect(board.doc.widgets.n2!.title).toBe("Bob's");
+    expect(undo.getState()).toMatchObject({ canUndo: false, canRedo: false });
+
+    const whole = await undo.restore([{ type: "board.rename", title: "New", baseRev: 0 }], "r");
+    expect(whole).toMatchObject({ ok: true });
+    expect(board.doc.title).toBe("New");
   });
 });

@@ -1,7 +1,7 @@
 import { applyOp } from "../boards/apply";
 import { mergeText } from "../boards/merge-text";
-import { revertOps } from "../boards/revert";
-import type { BoardDoc } from "../boards/types";
+import { changeRevsOf, revertOps } from "../boards/revert";
+import type { BoardDoc, Widget } from "../boards/types";
 import { boardOpSchema, type BoardOp, type BoardOpInput } from "../protocol/boards";
 import type { ErrorBody } from "../protocol/errors";
 import { own } from "../util/own";
@@ -25,6 +25,11 @@ export interface UndoHistoryDeps {
   view(): BoardDoc | null;
   /** Steps kept; the oldest is forgotten past it. */
   limit?: number;
+  /**
+   * Asked before an undo removes widgets that someone else changed after the user's own change (undoing an add
+   * would drop their edits): resolves true to remove them anyway. Without it, such an undo is refused.
+   */
+  confirmRemoval?(widgets: readonly Widget[], label: string, since: number): Promise<boolean>;
 }
 
 /** One change of this user's, as undo and redo see it. */
@@ -57,6 +62,20 @@ export type UndoResult =
   /** Nothing to undo (or redo), or the change could not be taken back; `error` says why (CONFLICT: see the board). */
   | { ok: false; error: ErrorBody | null };
 
+/** What an all-or-nothing restore did (see `restore`). */
+export type RestoreResult =
+  | { ok: true; step: UndoStep | null }
+  /** A change was refused; `rolledBack` says whether the changes already made were taken back. */
+  | { ok: false; error: ErrorBody; rolledBack: boolean };
+
+/** The revision of a step's first commit (Infinity when none of its ops committed). */
+function firstCommit(done: readonly OpOutcome[]): number {
+  return Math.min(...done.map((o) => (o.ok ? o.entry.rev : Infinity)));
+}
+
+/** The error of an undo the user chose not to make. */
+const KEPT: ErrorBody = { code: "CONFLICT", message: "Someone else changed it since: it was kept." };
+
 /** The field and basis of a lone guarded op (see `UndoStep.basis`). */
 function basisOf(ops: readonly BoardOpInput[]): UndoStep["basis"] {
   const op = ops.length === 1 ? boardOpSchema.safeParse(ops[0]) : undefined;
@@ -88,6 +107,8 @@ export class UndoHistory {
   private nextId = 1;
   /** Per field, the revisions this history committed it at and the revision each was based on. */
   private readonly ownBases = new Map<string, Map<number, number>>();
+  /** The revisions this history's ops committed at. */
+  private readonly ownRevs = new Set<number>();
   private tail: Promise<unknown> = Promise.resolve();
   private state: UndoState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
 
@@ -119,6 +140,22 @@ export class UndoHistory {
     const result = this.perform(ops, label, "undo");
     if (result.step) this.clearRedo();
     return result;
+  }
+
+  /**
+   * Sends several ops as one step, all or nothing: when one is refused, the ops already committed are taken back
+   * (one undo of the step), and the result says whether that worked.
+   */
+  async restore(ops: readonly BoardOpInput[], label: string): Promise<RestoreResult> {
+    const { step, outcomes } = this.submitAll(ops, label);
+    const done = await outcomes;
+    const failed = done.find((o) => !o.ok);
+    if (!failed || failed.ok) return { ok: true, step };
+    if (!step || !done.some((o) => o.ok)) return { ok: false, error: failed.error, rolledBack: true };
+    const back = await this.undo(step.id);
+    // Taking back a half restore is not a step of its own to redo.
+    if (back.ok && back.step) this.drop(this.redoStack, back.step.id);
+    return { ok: false, error: failed.error, rolledBack: back.ok };
   }
 
   /** Sends `ops` as part of the newest step when they continue it (see `UndoStep.basis`). */
@@ -177,11 +214,38 @@ export class UndoHistory {
     });
     if (ops.length === 0) return { ok: false, error: null };
     const label = step.label;
+    const since = firstCommit(done);
+    const changed = this.changedByOthers(ops, since);
+    if (changed.length > 0 && !(await this.deps.confirmRemoval?.(changed, label, since))) {
+      from.splice(Math.min(index, from.length), 0, step);
+      this.publish();
+      return { ok: false, error: KEPT };
+    }
     const next = this.perform(ops, label, to);
     const outcomes = await next.outcomes;
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok) return { ok: false, error: failed.error };
     return { ok: true, step: next.step };
+  }
+
+  /**
+   * The widgets that `ops` remove and that someone else changed after the step committed: a field of theirs (or
+   * of an item) changed at a revision past the step's first commit that is not one of this history's own.
+   */
+  private changedByOthers(ops: readonly BoardOpInput[], since: number): Widget[] {
+    const view = this.deps.view();
+    if (!view || !Number.isFinite(since)) return [];
+    return ops.flatMap((op) => {
+      const w = op.type === "widget.remove" ? own(view.widgets, op.widgetId) : undefined;
+      return w && changeRevsOf(w).some((rev) => rev > since && !this.ownRevs.has(rev)) ? [w] : [];
+    });
+  }
+
+  private drop(stack: UndoStep[], id: number): void {
+    const i = stack.findIndex((s) => s.id === id);
+    if (i < 0) return;
+    stack.splice(i, 1);
+    this.publish();
   }
 
   /**
@@ -204,12 +268,7 @@ export class UndoHistory {
     if (target.length > (this.deps.limit ?? 100)) target.shift();
     this.publish();
     void outcomes.then((done) => {
-      if (done.some((o) => o.ok)) return;
-      const i = target.findIndex((s) => s.id === step.id);
-      if (i >= 0) {
-        target.splice(i, 1);
-        this.publish();
-      }
+      if (!done.some((o) => o.ok)) this.drop(target, step.id);
     });
     return { step, outcomes };
   }
@@ -261,6 +320,7 @@ export class UndoHistory {
   private async send(op: BoardOpInput): Promise<OpOutcome> {
     const outcome = await this.deps.submit(op);
     if (outcome.ok) {
+      this.ownRevs.add(outcome.entry.rev);
       const committed = outcome.entry.op;
       const key = fieldKeyOf(committed);
       if (key !== undefined && "baseRev" in committed) {

@@ -5,6 +5,8 @@ import {
   formatBytes,
   formatCompact,
   formatCount,
+  formatDate,
+  formatDateTime,
   formatDuration,
   formatMs,
   formatNumber,
@@ -13,6 +15,7 @@ import {
   formatSince,
   formatTime,
   formatWhen,
+  isoTime,
 } from ".";
 
 describe("numbers", () => {
@@ -66,6 +69,12 @@ describe("times", () => {
   it("writes the time today and the date before", () => {
     expect(formatWhen(now - 60_000, now, "en-GB")).toBe("15:29");
     expect(formatWhen(now - 3 * 86_400_000, now, "en-GB")).toBe("21 Nov 2026, 15:30");
+  });
+
+  it("writes a day, a date and time with seconds, and the instant for machines", () => {
+    expect(formatDate(now, "en-GB")).toBe("24 Nov 2026");
+    expect(formatDateTime(now, "en-GB", { seconds: true })).toBe("24 Nov 2026, 15:30:12");
+    expect(isoTime(Date.UTC(2026, 10, 24, 14, 3, 27))).toBe("2026-11-24T14:03:27.000Z");
   });
 
   it("says how long ago, and since when", () => {

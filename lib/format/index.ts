@@ -81,9 +81,22 @@ export function formatTime(at: number, locale?: string, opts: { seconds?: boolea
   });
 }
 
-/** A date and time: "24 Nov 2026, 14:03". */
-export function formatDateTime(at: number, locale?: string): string {
-  return new Date(at).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+/** A date and time: "24 Nov 2026, 14:03", or "24 Nov 2026, 14:03:27" with seconds. */
+export function formatDateTime(at: number, locale?: string, opts: { seconds?: boolean } = {}): string {
+  return new Date(at).toLocaleString(locale, {
+    dateStyle: "medium",
+    timeStyle: opts.seconds ? "medium" : "short",
+  });
+}
+
+/** A day: "24 Nov 2026". */
+export function formatDate(at: number, locale?: string): string {
+  return new Date(at).toLocaleDateString(locale, { dateStyle: "medium" });
+}
+
+/** The instant for machines, as a `<time dateTime>` takes it: "2026-11-24T14:03:27.000Z". */
+export function isoTime(at: number): string {
+  return new Date(at).toISOString();
 }
 
 const sameDay = (a: number, b: number) => new Date(a).toDateString() === new Date(b).toDateString();
