@@ -124,6 +124,15 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     expect(refused[0]).toMatchObject({ actor: "alice", method: "password", outcome: "failure" });
   });
 
+  it("writes one failure entry for a run of wrong passwords from one address, not one per attempt", async () => {
+    const refused = await during("signin", async () => {
+      for (let i = 0; i < 4; i++)
+        expect(await signIn(server.url, "erin", `wrong password ${i}`)).toBeUndefined();
+    });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ actor: "erin", method: "password", outcome: "failure" });
+  });
+
   it("records a token's creation and revocation, each once, and nothing for a refused revocation", async () => {
     const cookie = await sessionCookieFor("bob");
     let id = "";
@@ -447,5 +456,49 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     expect(await audit.prune(Date.now() - 86_400_000)).toBe(1);
     const left = await audit.page({ user: "old", limit: 10 });
     expect(left.entries).toHaveLength(1);
+  });
+});
+
+describe("the audit log of single sign-on callbacks", () => {
+  let server: TestInstance;
+  beforeAll(async () => {
+    // An issuer nobody answers at: every callback fails, as one with a forged code or state does.
+    server = await startInstance({
+      env: {
+        OIDC_ISSUER: "http://127.0.0.1:9",
+        OIDC_CLIENT_ID: "pulseboard",
+        OIDC_CLIENT_SECRET: "a-client-secret",
+      },
+    });
+  });
+  afterAll(() => server?.close());
+
+  const failures = async () =>
+    (await server.backends.audit.page({ action: "signin", limit: 200 })).entries.filter(
+      (e) => e.method === "oidc",
+    );
+  const callback = async (cookie?: string) => {
+    const res = await fetch(`${server.url}/api/auth/callback/oidc?code=forged&state=forged`, {
+      redirect: "manual",
+      headers: cookie ? { cookie } : {},
+    });
+    await res.body?.cancel();
+  };
+
+  it("writes nothing for a callback without the state cookie, and one entry for a browser that started a sign-in", async () => {
+    for (let i = 0; i < 3; i++) await callback();
+    await callback("next-auth.state=started-here");
+    // The entry of the last callback is written after its response: once it is there, the others would be too.
+    const entries = await eventually(async () => {
+      const found = await failures();
+      if (found.length === 0) throw new Error("no entry yet");
+      return found;
+    });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      actor: null,
+      outcome: "failure",
+      details: { code: "OAUTH_CALLBACK_ERROR" },
+    });
   });
 });
