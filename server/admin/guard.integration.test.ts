@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClientEvents, type AdminEventName } from "@/lib/protocol/admin";
 import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
@@ -42,7 +43,10 @@ describe("the admin events refuse whoever is not an admin", () => {
     try {
       for (const [event, payload] of Object.entries(VALID)) {
         const name = `ex${event.replace(/\W/g, "").slice(0, 20)}`;
-        await server.backends.users.create({ name, role: "admin", passwordHash: "-", createdAt: Date.now() });
+        await server.backends.users.create(
+          { name, role: "admin", passwordHash: "-", createdAt: Date.now() },
+          SYSTEM_ACTOR,
+        );
         const outcome = await connectAdminWatcher(server.url, { token: await tokenFor(name) });
         if (!outcome.ok) throw new Error(`the handshake should admit an admin: ${outcome.code}`);
         const { socket } = outcome.watcher;
@@ -73,12 +77,15 @@ describe("the admin events refuse whoever is not an admin", () => {
   });
 
   it("stops answering an admin who was demoted while connected", async () => {
-    await server.backends.users.create({
-      name: "dana",
-      role: "admin",
-      passwordHash: "-",
-      createdAt: Date.now(),
-    });
+    await server.backends.users.create(
+      {
+        name: "dana",
+        role: "admin",
+        passwordHash: "-",
+        createdAt: Date.now(),
+      },
+      SYSTEM_ACTOR,
+    );
     const outcome = await connectAdminWatcher(server.url, { token: await tokenFor("dana", "admin") });
     if (!outcome.ok) throw new Error(outcome.code);
     const { socket } = outcome.watcher;

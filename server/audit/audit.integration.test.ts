@@ -7,6 +7,8 @@ import { startInstance, type TestInstance } from "../testing/instance";
 import { eventually } from "../metrics/test-helpers";
 import { TestPostgres } from "../testing/postgres";
 import { TestRedisServer } from "../testing/redis-server";
+import { signInWithOidc } from "../auth/oidc";
+import { testLogger } from "../testing/logger";
 import { adminWatcher, connectAdminWatcher, type AdminWatcher } from "../admin/test-clients";
 
 const LOCAL = /^127\.0\.0\.1$/;
@@ -202,6 +204,44 @@ describe.each(setups)("the audit log ($name)", (setup) => {
       details: { from: "user", to: "admin" },
     });
     await users.setRole("carol", "user");
+  });
+
+  it("records the role of a user provisioned at their first single sign-on, admin from the groups included", async () => {
+    const config = {
+      issuer: "https://sso.example.test",
+      clientId: "pulseboard",
+      clientSecret: "secret",
+      name: "SSO",
+      usernameClaim: "preferred_username",
+      groupsClaim: "groups",
+      adminGroup: "pulseboard-admins",
+      scopes: "openid profile",
+    };
+    const deps = { config, users: server.backends.users, logger: testLogger() };
+    const from = { ip: "127.0.0.1", method: "oidc" } as const;
+    const roles = await during("user.role", async () => {
+      const ada = await signInWithOidc(
+        deps,
+        { sub: "ada-sub", preferred_username: "ada", groups: ["pulseboard-admins"] },
+        from,
+      );
+      expect(ada).toMatchObject({ ok: true, user: { role: "admin" } });
+      const bea = await signInWithOidc(deps, { sub: "bea-sub", preferred_username: "bea", groups: [] }, from);
+      expect(bea).toMatchObject({ ok: true, user: { role: "user" } });
+      // Signing in again with the same groups changes nothing.
+      await signInWithOidc(
+        deps,
+        { sub: "ada-sub", preferred_username: "ada", groups: ["pulseboard-admins"] },
+        from,
+      );
+    });
+    expect(roles).toHaveLength(2);
+    expect(roles.find((e) => e.actor === "ada")).toMatchObject({
+      method: "oidc",
+      target: { kind: "user", id: "ada" },
+      details: { from: null, to: "admin", source: "oidc-groups" },
+    });
+    expect(roles.find((e) => e.actor === "bea")).toMatchObject({ details: { from: null, to: "user" } });
   });
 
   it("records a password change once, and nothing for an unknown user", async () => {

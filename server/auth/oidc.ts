@@ -116,7 +116,11 @@ export async function signInWithOidc(
   let user = await users.get(name);
   if (!user) {
     try {
-      await users.create({ name, role: wanted ?? "user", passwordHash: credential, createdAt: Date.now() });
+      // The user's own first sign-in; the role entry (`from: null`) says whether the groups made them an admin.
+      await users.create(
+        { name, role: wanted ?? "user", passwordHash: credential, createdAt: Date.now() },
+        { actor: name, ...from, details: { source: "oidc-groups" } },
+      );
       logger.info({ user: name, role: wanted ?? "user" }, "user provisioned at the first single sign-on");
     } catch (err) {
       if (!(err instanceof UserExistsError)) throw err;

@@ -3,7 +3,14 @@ import type { SqlDatabase } from "../db/open";
 import type { Database } from "../db/schema";
 import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import { isUniqueViolation, writeTransaction } from "../db/transaction";
-import { UserExistsError, type PublicUser, type Role, type UserRecord, type UserStore } from "./user-store";
+import {
+  UserExistsError,
+  type PublicUser,
+  type Role,
+  type UserCreatedBy,
+  type UserRecord,
+  type UserStore,
+} from "./user-store";
 
 /** Users in the SQL system of record (SQLite or PostgreSQL); `users.role` is checked against `roles`. */
 export class SqlUserStore implements UserStore {
@@ -25,18 +32,26 @@ export class SqlUserStore implements UserStore {
     };
   }
 
-  async create(user: UserRecord): Promise<void> {
+  async create(user: UserRecord, by: UserCreatedBy): Promise<void> {
     try {
-      await this.db
-        .insertInto("users")
-        .values({
-          name: user.name,
-          role: user.role,
-          password_hash: user.passwordHash,
-          epoch: user.epoch ?? 0,
-          created_at: user.createdAt,
-        })
-        .execute();
+      await writeTransaction(this.database, async (tx) => {
+        await tx
+          .insertInto("users")
+          .values({
+            name: user.name,
+            role: user.role,
+            password_hash: user.passwordHash,
+            epoch: user.epoch ?? 0,
+            created_at: user.createdAt,
+          })
+          .execute();
+        await insertAudit(tx, {
+          ...by,
+          action: "user.role",
+          target: { kind: "user", id: user.name },
+          details: { ...by.details, from: null, to: user.role },
+        });
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw new UserExistsError(user.name);
       throw err;

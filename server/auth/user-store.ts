@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuditRecord } from "../audit/audit-log";
+import type { AuditActor, AuditRecord } from "../audit/audit-log";
 
 export const USER_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 
@@ -38,13 +38,19 @@ export class UserExistsError extends Error {
   }
 }
 
+/** Who creates a user: an admin at the command line, the user at their first single sign-on, or the system. */
+export type UserCreatedBy = AuditActor & { details?: Record<string, unknown> };
+
 export const epochOf = (user: Pick<UserRecord, "epoch">): number => user.epoch ?? 0;
 
 /** Users, in the SQL system of record (`user-store.sql.ts`, SQLite or PostgreSQL); it passes `user-store.contract.test.ts`. */
 export interface UserStore {
   get(name: string): Promise<UserRecord | undefined>;
-  /** Fails with `UserExistsError` when the name is taken. */
-  create(user: UserRecord): Promise<void>;
+  /**
+   * Fails with `UserExistsError` when the name is taken. Writes, in the same transaction, the `user.role` entry
+   * of the new user's role (`from: null`), by `by` (with its `details` added).
+   */
+  create(user: UserRecord, by: UserCreatedBy): Promise<void>;
   /** A password change: also raises the epoch, which ends the user's sessions and tokens. */
   setPassword(name: string, passwordHash: string, audit?: AuditRecord): Promise<boolean>;
   /**

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../../../server/audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestBoardClient, eventually, newOpId } from "@/server/testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
@@ -40,12 +41,15 @@ describe.each(modes)("user names that are Object.prototype members (%s)", (_mode
     for (const name of NAMES) {
       // Before creation the store must not find a user by that name (a prototype member is no user).
       expect(await server.backends.users.get(name)).toBeUndefined();
-      await server.backends.users.create({
-        name,
-        role: "user",
-        passwordHash: "scrypt$unused",
-        createdAt: Date.now(),
-      });
+      await server.backends.users.create(
+        {
+          name,
+          role: "user",
+          passwordHash: "scrypt$unused",
+          createdAt: Date.now(),
+        },
+        SYSTEM_ACTOR,
+      );
       expect(await server.backends.users.get(name)).toMatchObject({ name, role: "user" });
     }
     const alice = await as("alice");

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../../../server/audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateTokenResponse, TokensResponse } from "@/lib/protocol/tokens";
 import { eventually } from "@/server/metrics/test-helpers";
@@ -32,7 +33,10 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
     if (mode === "redis") redis = await TestRedisServer.start();
     a = await startInstance({ redisUrl: redis?.url, env: INLINE });
     b = mode === "redis" ? await startInstance({ redisUrl: redis?.url, env: INLINE }) : a;
-    await a.backends.users.create({ name: "alice", role: "user", passwordHash: "-", createdAt: 0 });
+    await a.backends.users.create(
+      { name: "alice", role: "user", passwordHash: "-", createdAt: 0 },
+      SYSTEM_ACTOR,
+    );
     // A finished export owned by alice: the download is hers, or an admin's.
     const alice = await connectOk(a.url, { token: await tokenFor("alice") });
     const created = await alice.emitWithAck("board:create", { title: "Hers" });
@@ -51,7 +55,10 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
   /** A fresh admin (or user), so that each cell starts from a clean slate. */
   async function freshUser(role: "admin" | "user") {
     const name = `${role}${++n}${mode[0]}`;
-    await a.backends.users.create({ name, role, passwordHash: "-", createdAt: Date.now() - 5_000 });
+    await a.backends.users.create(
+      { name, role, passwordHash: "-", createdAt: Date.now() - 5_000 },
+      SYSTEM_ACTOR,
+    );
     return name;
   }
   const get = (url: string, path: string, headers: Record<string, string>) =>
@@ -207,12 +214,15 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
         expect(await get(b.url, "/api/sessions", { cookie })).toBe(401);
         if (change === "removal") {
           // The same name created again is someone else: the old credentials stay refused.
-          await a.backends.users.create({
-            name,
-            role: "user",
-            passwordHash: "-",
-            createdAt: Date.now() + 2_000,
-          });
+          await a.backends.users.create(
+            {
+              name,
+              role: "user",
+              passwordHash: "-",
+              createdAt: Date.now() + 2_000,
+            },
+            SYSTEM_ACTOR,
+          );
           await new Promise((r) => setTimeout(r, 2_100));
           expect(await get(a.url, "/api/sessions", bearer(token))).toBe(401);
           expect(await get(b.url, "/api/sessions", { cookie })).toBe(401);
