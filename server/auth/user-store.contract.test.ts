@@ -32,6 +32,20 @@ describe.each(contractBackends({ sql: true }))("UserStore contract ($name)", (ba
     expect(list[0]?.role).toBe("admin");
   });
 
+  it("finds names by a literal prefix, in name order, at most the limit", async () => {
+    const store = storeFor(await backend.fresh());
+    for (const name of ["ab", "a_b", "a_c", "axb", "a-b", "b_a", "a_a"])
+      await store.create({ ...alice, name }, SYSTEM_ACTOR);
+    // `_` is a wildcard to LIKE: "axb" must not match "a_".
+    expect(await store.namesStartingWith("a_", 10)).toEqual(["a_a", "a_b", "a_c"]);
+    expect(await store.namesStartingWith("a_", 2)).toEqual(["a_a", "a_b"]);
+    expect(await store.namesStartingWith("a", 10)).toEqual(["a-b", "a_a", "a_b", "a_c", "ab", "axb"]);
+    expect(await store.namesStartingWith("%", 10)).toEqual([]);
+    expect(await store.namesStartingWith("\\", 10)).toEqual([]);
+    expect(await store.namesStartingWith("A_", 10)).toEqual([]);
+    expect(await store.namesStartingWith("zz", 10)).toEqual([]);
+  });
+
   it("refuses a second user with the same name and keeps the first", async () => {
     const store = storeFor(await backend.fresh());
     await store.create(alice, SYSTEM_ACTOR);

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { SqlDatabase } from "../db/open";
 import type { Database } from "../db/schema";
 import { insertAudit, type AuditRecord } from "../audit/audit-log";
@@ -114,6 +114,22 @@ export class SqlUserStore implements UserStore {
   async remove(name: string): Promise<boolean> {
     const result = await this.db.deleteFrom("users").where("name", "=", name).executeTakeFirst();
     return result.numDeletedRows > 0n;
+  }
+
+  async namesStartingWith(prefix: string, limit: number): Promise<string[]> {
+    // `%`, `_` and the escape character itself are matched literally; byte order on both databases, so that
+    // the limit keeps the same names as a sort in JavaScript would.
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const byName = this.database.dialect === "postgres" ? sql`name collate "C"` : sql`name collate binary`;
+    const rows = await this.db
+      .selectFrom("users")
+      .select("name")
+      .where(sql<boolean>`name like ${pattern} escape '\\'`)
+      .orderBy(byName)
+      .limit(limit)
+      .execute();
+    // SQLite's LIKE ignores case: names are lower case, but a prefix need not be.
+    return rows.map((r) => r.name).filter((n) => n.startsWith(prefix));
   }
 
   async list(): Promise<PublicUser[]> {

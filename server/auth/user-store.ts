@@ -66,4 +66,6 @@ export interface UserStore {
   /** True when the user existed. */
   remove(name: string): Promise<boolean>;
   list(): Promise<PublicUser[]>;
+  /** At most `limit` user names that start with `prefix` (taken literally), in name order. */
+  namesStartingWith(prefix: string, limit: number): Promise<string[]>;
 }
