@@ -7,6 +7,7 @@ import { startInstance, type TestInstance } from "../testing/instance";
 import { eventually } from "../metrics/test-helpers";
 import { TestPostgres } from "../testing/postgres";
 import { TestRedisServer } from "../testing/redis-server";
+import { createAuthOptions } from "../auth/next-auth-options";
 import { signInWithOidc } from "../auth/oidc";
 import { testLogger } from "../testing/logger";
 import { adminWatcher, connectAdminWatcher, type AdminWatcher } from "../admin/test-clients";
@@ -33,6 +34,17 @@ async function signIn(url: string, username: string, password: string): Promise<
     .find((c) => c.startsWith("next-auth.session-token="))
     ?.split(";")[0];
 }
+
+/** A provider's settings for the tests that call the single sign-on code directly (no provider is contacted). */
+const SSO = {
+  issuer: "https://sso.example.test",
+  clientId: "pulseboard",
+  clientSecret: "secret",
+  name: "SSO",
+  usernameClaim: "preferred_username",
+  groupsClaim: "groups",
+  scopes: "openid profile",
+};
 
 interface Setup {
   name: string;
@@ -207,16 +219,7 @@ describe.each(setups)("the audit log ($name)", (setup) => {
   });
 
   it("records the role of a user provisioned at their first single sign-on, admin from the groups included", async () => {
-    const config = {
-      issuer: "https://sso.example.test",
-      clientId: "pulseboard",
-      clientSecret: "secret",
-      name: "SSO",
-      usernameClaim: "preferred_username",
-      groupsClaim: "groups",
-      adminGroup: "pulseboard-admins",
-      scopes: "openid profile",
-    };
+    const config = { ...SSO, adminGroup: "pulseboard-admins" };
     const deps = { config, users: server.backends.users, logger: testLogger() };
     const from = { ip: "127.0.0.1", method: "oidc" } as const;
     const roles = await during("user.role", async () => {
@@ -242,6 +245,41 @@ describe.each(setups)("the audit log ($name)", (setup) => {
       details: { from: null, to: "admin", source: "oidc-groups" },
     });
     expect(roles.find((e) => e.actor === "bea")).toMatchObject({ details: { from: null, to: "user" } });
+  });
+
+  it("refuses an account in none of OIDC_ALLOWED_GROUPS with a readable error and a failure entry, and creates no user", async () => {
+    const oidc = { ...SSO, allowedGroups: ["staff", "contractors"] };
+    const options = createAuthOptions({
+      users: server.backends.users,
+      secret: "an-auth-secret-an-auth-secret-an-auth",
+      logger: testLogger(),
+      audit: server.backends.audit,
+      oidc,
+      publicUrl: "https://pulseboard.example.test",
+      currentRequest: () => ({ ip: "127.0.0.9", stateCookie: true }),
+    });
+    const signInWith = (sub: string, name: string, groups: string[]) =>
+      options.callbacks!.signIn!({
+        user: { id: sub },
+        account: { provider: "oidc", type: "oauth", providerAccountId: sub },
+        profile: { sub, preferred_username: name, groups } as never,
+      });
+    const refused = await during("signin", async () => {
+      expect(await signInWith("stranger-sub", "stranger", ["public"])).toBe(
+        "https://pulseboard.example.test/signin?error=OidcNotAllowed",
+      );
+    });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      actor: "stranger",
+      method: "oidc",
+      outcome: "failure",
+      ip: "127.0.0.9",
+      details: { error: "OidcNotAllowed" },
+    });
+    expect(await server.backends.users.get("stranger")).toBeUndefined();
+    expect(await signInWith("contractor-sub", "contractor", ["contractors"])).toBe(true);
+    expect(await server.backends.users.get("contractor")).toMatchObject({ role: "user" });
   });
 
   it("records a password change once, and nothing for an unknown user", async () => {
