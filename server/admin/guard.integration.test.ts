@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR } from "../audit/audit-log";
+import { SYSTEM_ACTOR, bySystem } from "../audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClientEvents, type AdminEventName } from "@/lib/protocol/admin";
 import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
@@ -51,7 +51,7 @@ describe("the admin events refuse whoever is not an admin", () => {
         if (!outcome.ok) throw new Error(`the handshake should admit an admin: ${outcome.code}`);
         const { socket } = outcome.watcher;
         const closed = new Promise<string>((resolve) => socket.once("disconnect", resolve));
-        await server.backends.users.setRole(name, "user");
+        await server.backends.users.setRole(name, "user", bySystem("user.role"));
         // The store is read through a cache of at most AUTH_RECHECK_MS: this one is forgotten at once.
         server.app.context.authenticator.forget({ user: name });
         // Either the event is refused (and the socket closed), or the credential sweep closed it first.
@@ -90,7 +90,7 @@ describe("the admin events refuse whoever is not an admin", () => {
     if (!outcome.ok) throw new Error(outcome.code);
     const { socket } = outcome.watcher;
     expect(await socket.emitWithAck("admin:queue", {})).toMatchObject({ ok: true });
-    await server.backends.users.setRole("dana", "user");
+    await server.backends.users.setRole("dana", "user", bySystem("user.role"));
     // Within about two AUTH_RECHECK_MS (2 s here) the store is read again and the socket closed, unasked; the
     // role change also revoked dana's token, so she cannot come back.
     const started = Date.now();

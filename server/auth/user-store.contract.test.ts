@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR } from "../audit/audit-log";
+import { SYSTEM_ACTOR, bySystem } from "../audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import { UserExistsError, type UserStore } from "./user-store";
@@ -70,11 +70,11 @@ describe.each(contractBackends({ sql: true }))("UserStore contract ($name)", (ba
   it("changes password and role, and reports unknown users", async () => {
     const store = storeFor(await backend.fresh());
     await store.create(alice, SYSTEM_ACTOR);
-    expect(await store.setPassword("alice", "scrypt$y")).toBe(true);
-    expect(await store.setRole("alice", "admin")).toBe(true);
+    expect(await store.setPassword("alice", "scrypt$y", bySystem("user.password"))).toBe(true);
+    expect(await store.setRole("alice", "admin", bySystem("user.role"))).toBe(true);
     expect(await store.get("alice")).toMatchObject({ passwordHash: "scrypt$y", role: "admin" });
-    expect(await store.setPassword("nobody", "z")).toBe(false);
-    expect(await store.setRole("nobody", "admin")).toBe(false);
+    expect(await store.setPassword("nobody", "z", bySystem("user.password"))).toBe(false);
+    expect(await store.setRole("nobody", "admin", bySystem("user.role"))).toBe(false);
   });
 
   it("keeps users across store instances (restart)", async () => {
@@ -88,11 +88,11 @@ describe.each(contractBackends({ sql: true }))("UserStore contract ($name)", (ba
     await store.create(alice, SYSTEM_ACTOR);
     const epoch = async () => (await store.get("alice"))?.epoch;
     expect(await epoch()).toBe(0);
-    await store.setPassword("alice", "scrypt$y");
+    await store.setPassword("alice", "scrypt$y", bySystem("user.password"));
     expect(await epoch()).toBe(1);
-    await store.setRole("alice", "user");
+    await store.setRole("alice", "user", bySystem("user.role"));
     expect(await epoch()).toBe(1);
-    await store.setRole("alice", "admin");
+    await store.setRole("alice", "admin", bySystem("user.role"));
     expect(await epoch()).toBe(2);
     expect(await store.upgradePasswordHash("alice", "scrypt$stale", "scrypt$z")).toBe(false);
     expect(await store.upgradePasswordHash("alice", "scrypt$y", "scrypt$z")).toBe(true);

@@ -58,7 +58,7 @@ export class SqlUserStore implements UserStore {
     }
   }
 
-  async setPassword(name: string, passwordHash: string, audit?: AuditRecord): Promise<boolean> {
+  async setPassword(name: string, passwordHash: string, audit: AuditRecord): Promise<boolean> {
     return writeTransaction(this.database, async (tx) => {
       const result = await tx
         .updateTable("users")
@@ -66,13 +66,12 @@ export class SqlUserStore implements UserStore {
         .where("name", "=", name)
         .executeTakeFirst();
       const changed = result.numUpdatedRows > 0n;
-      if (changed && audit) await insertAudit(tx, audit);
+      if (changed) await insertAudit(tx, audit);
       return changed;
     });
   }
 
-  async setRole(name: string, role: Role, audit?: AuditRecord): Promise<boolean> {
-    if (!audit) return this.updateRole(this.db, name, role);
+  async setRole(name: string, role: Role, audit: AuditRecord): Promise<boolean> {
     return writeTransaction(this.database, async (tx) => {
       const before = await tx.selectFrom("users").select("role").where("name", "=", name).executeTakeFirst();
       if (!before) return false;

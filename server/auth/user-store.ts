@@ -52,12 +52,12 @@ export interface UserStore {
    */
   create(user: UserRecord, by: UserCreatedBy): Promise<void>;
   /** A password change: also raises the epoch, which ends the user's sessions and tokens. */
-  setPassword(name: string, passwordHash: string, audit?: AuditRecord): Promise<boolean>;
+  setPassword(name: string, passwordHash: string, audit: AuditRecord): Promise<boolean>;
   /**
-   * Raises the epoch when the role actually changes. With `audit`, the SQL store writes that entry in the same
-   * transaction, when the role changed (with the previous role added to its details).
+   * Raises the epoch when the role actually changes. The SQL store writes `audit` in the same transaction, when
+   * the role changed (with the previous role added to its details).
    */
-  setRole(name: string, role: Role, audit?: AuditRecord): Promise<boolean>;
+  setRole(name: string, role: Role, audit: AuditRecord): Promise<boolean>;
   /**
    * The same password re-hashed with stronger parameters, at sign-in: replaces the hash only if it is still
    * `expected` (a concurrent password change wins), and leaves the epoch alone. True when replaced.

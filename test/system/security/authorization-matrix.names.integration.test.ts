@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR } from "../../../server/audit/audit-log";
+import { SYSTEM_ACTOR, bySystem } from "../../../server/audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestBoardClient, eventually, newOpId } from "@/server/testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
@@ -148,11 +148,11 @@ describe.each(modes)("user names that are Object.prototype members (%s)", (_mode
     // The store over this instance's database (SQLite embedded, PostgreSQL with Redis), with a default of 50.
     const limits = new SqlLimitStore(server.backends.database, 50);
     expect(await limits.limitFor("constructor")).toBe(50);
-    await limits.setUser("constructor", 3);
+    await limits.setUser("constructor", 3, bySystem("limit.set"));
     expect(await limits.limitFor("constructor")).toBe(3);
     expect(await limits.limitFor("valueof")).toBe(50);
     expect((await limits.settings()).users).toEqual({ constructor: 3 });
-    await limits.setUser("constructor", null);
+    await limits.setUser("constructor", null, bySystem("limit.set"));
     expect(await limits.limitFor("constructor")).toBe(50);
   });
 

@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR } from "../../../server/audit/audit-log";
+import { SYSTEM_ACTOR, bySystem } from "../../../server/audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateTokenResponse, TokensResponse } from "@/lib/protocol/tokens";
 import { eventually } from "@/server/metrics/test-helpers";
@@ -110,7 +110,7 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
       const retry = await main.emitWithAck("task:retry", { taskId });
       expect(retry.ok ? "ok" : retry.error.code).not.toBe("NOT_FOUND");
 
-      await a.backends.users.setRole(name, "user");
+      await a.backends.users.setRole(name, "user", bySystem("user.role"));
       const demotedAt = Date.now();
       await closedWithin(watcher.watcher.socket, "demoted admin's /admin socket");
       await closedWithin(main, "demoted admin's main socket");
@@ -206,7 +206,8 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
         const cookie = await sessionCookieFor(name);
         const byToken = await connectOk(a.url, { token });
         const byCookie = await connectOk(b.url, { cookie });
-        if (change === "password") await a.backends.users.setPassword(name, "scrypt$new");
+        if (change === "password")
+          await a.backends.users.setPassword(name, "scrypt$new", bySystem("user.password"));
         else await a.backends.users.remove(name);
         await closedWithin(byToken, `${change}: token socket`);
         await closedWithin(byCookie, `${change}: session socket`);
