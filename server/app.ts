@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
 import { Authenticator } from "./auth/authenticator";
 import { registerAuthRoutes } from "./auth/auth.routes";
-import { createAuthOptions } from "./auth/next-auth-options";
+import { createAuthOptions, type AuthRequestContext } from "./auth/next-auth-options";
 import type { Backends } from "./backends/types";
 import type { Config } from "./config/config";
 import { setUpFeatures, type Feature, type FeatureContext, type Services } from "./features";
@@ -91,15 +91,16 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   // next-auth hands `authorize` the request's headers object but not its socket: this remembers whose it is.
   const requestIps = new WeakMap<IncomingHttpHeaders, string>();
   // Its OAuth callbacks get no request at all: the address of the auth request being handled is kept here.
-  const authRequest = new AsyncLocalStorage<{ ip: string }>();
+  const authRequest = new AsyncLocalStorage<AuthRequestContext>();
   const authOptions = createAuthOptions({
     users: backends.users,
     secret,
     logger,
     throttle: signInThrottle,
     clientIp: (h) => (h && typeof h === "object" ? requestIps.get(h as IncomingHttpHeaders) : undefined),
-    currentIp: () => authRequest.getStore()?.ip,
+    currentRequest: () => authRequest.getStore(),
     audit: backends.audit,
+    failureAuditWindowS: Math.max(config.signIn.blockS, config.signIn.ipWindowS),
     passwords: config.signInMethods.passwords,
     oidc: config.signInMethods.oidc,
     publicUrl: config.publicUrl,
@@ -194,7 +195,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     logger,
     onRevoked: () => bus.emit("auth:revoked"),
     clientIps,
-    withRequestIp: (ip, fn) => authRequest.run({ ip }, fn),
+    withAuthRequest: (request, fn) => authRequest.run(request, fn),
   });
   // Sockets whose credential was revoked, whose user was removed or changed password or role, are closed within
   // about two AUTH_RECHECK_MS, wherever the change was made (another instance, the CLI).

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../../server/audit/audit-log";
 import { io, type Socket } from "socket.io-client";
 import { issueApiToken } from "../../server/auth/api-tokens";
 import { SqlTokenStore } from "../../server/auth/token-store.sql";
@@ -38,7 +39,10 @@ export async function setUpBoard(databaseUrl: string, url: string, viewerUsers: 
   const names = Array.from({ length: viewerUsers }, (_, i) => `viewer${i}`);
   for (const name of ["publisher", ...names]) {
     if (await users.get(name)) continue;
-    await users.create({ name, role: "user", passwordHash: "token-only", createdAt: Date.now() });
+    await users.create(
+      { name, role: "user", passwordHash: "token-only", createdAt: Date.now() },
+      SYSTEM_ACTOR,
+    );
   }
   // Tokens are accepted only with their record in the token store, as `npm run token` issues them.
   const tokens = new SqlTokenStore(database);

@@ -33,6 +33,10 @@ const SIGN_IN_ERRORS: ReadonlyMap<string, string> = new Map([
     "Your account at the sign-in provider has no name Pulseboard can use (2-32 lowercase letters, digits, _ or -). Ask your administrator.",
   ],
   ["OidcNameTaken", "That user name belongs to another Pulseboard account. Ask your administrator."],
+  [
+    "OidcNotAllowed",
+    "Your account at the sign-in provider is not in a group allowed to use Pulseboard. Ask your administrator for access.",
+  ],
   ["OidcUnavailable", "Sign-in is unavailable right now. Try again in a moment."],
   ["AccessDenied", "You may not sign in here. Ask your administrator."],
   ["CredentialsSignin", "That user name and password do not match."],

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../audit/audit-log";
 import { io } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SystemNotice } from "@/lib/protocol";
@@ -59,7 +60,10 @@ describe("admin actions across two instances on one Redis", () => {
       env: { INSTANCE_ID: "inst-a", WORKERS_INLINE: "true" },
     });
     b = await startInstance({ redisUrl: redis.url, seedDemoUsers: true, env: { INSTANCE_ID: "inst-b" } });
-    await a.backends.users.create({ name: "carol", role: "user", passwordHash: "-", createdAt: Date.now() });
+    await a.backends.users.create(
+      { name: "carol", role: "user", passwordHash: "-", createdAt: Date.now() },
+      SYSTEM_ACTOR,
+    );
     registry = a.app.services.registry!.registry;
   });
   afterEach(async () => {

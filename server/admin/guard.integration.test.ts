@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR, bySystem } from "../audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminClientEvents, type AdminEventName } from "@/lib/protocol/admin";
 import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
@@ -42,12 +43,15 @@ describe("the admin events refuse whoever is not an admin", () => {
     try {
       for (const [event, payload] of Object.entries(VALID)) {
         const name = `ex${event.replace(/\W/g, "").slice(0, 20)}`;
-        await server.backends.users.create({ name, role: "admin", passwordHash: "-", createdAt: Date.now() });
+        await server.backends.users.create(
+          { name, role: "admin", passwordHash: "-", createdAt: Date.now() },
+          SYSTEM_ACTOR,
+        );
         const outcome = await connectAdminWatcher(server.url, { token: await tokenFor(name) });
         if (!outcome.ok) throw new Error(`the handshake should admit an admin: ${outcome.code}`);
         const { socket } = outcome.watcher;
         const closed = new Promise<string>((resolve) => socket.once("disconnect", resolve));
-        await server.backends.users.setRole(name, "user");
+        await server.backends.users.setRole(name, "user", bySystem("user.role"));
         // The store is read through a cache of at most AUTH_RECHECK_MS: this one is forgotten at once.
         server.app.context.authenticator.forget({ user: name });
         // Either the event is refused (and the socket closed), or the credential sweep closed it first.
@@ -73,17 +77,20 @@ describe("the admin events refuse whoever is not an admin", () => {
   });
 
   it("stops answering an admin who was demoted while connected", async () => {
-    await server.backends.users.create({
-      name: "dana",
-      role: "admin",
-      passwordHash: "-",
-      createdAt: Date.now(),
-    });
+    await server.backends.users.create(
+      {
+        name: "dana",
+        role: "admin",
+        passwordHash: "-",
+        createdAt: Date.now(),
+      },
+      SYSTEM_ACTOR,
+    );
     const outcome = await connectAdminWatcher(server.url, { token: await tokenFor("dana", "admin") });
     if (!outcome.ok) throw new Error(outcome.code);
     const { socket } = outcome.watcher;
     expect(await socket.emitWithAck("admin:queue", {})).toMatchObject({ ok: true });
-    await server.backends.users.setRole("dana", "user");
+    await server.backends.users.setRole("dana", "user", bySystem("user.role"));
     // Within about two AUTH_RECHECK_MS (2 s here) the store is read again and the socket closed, unasked; the
     // role change also revoked dana's token, so she cannot come back.
     const started = Date.now();

@@ -30,6 +30,14 @@ export interface AuditRecord {
 /** Who is acting and from where: what a handler knows, to which the action adds what and on what. */
 export type AuditActor = Pick<AuditRecord, "actor" | "ip" | "method">;
 
+/** The server itself, acting on no user's behalf (seeding the demo users, test fixtures): still audited. */
+export const SYSTEM_ACTOR: AuditActor = { actor: null, ip: null, method: null };
+
+/** An entry of the server itself (`SYSTEM_ACTOR`), for internal changes that take an audit record. */
+export function bySystem(action: AuditAction, target?: AuditRecord["target"]): AuditRecord {
+  return { ...SYSTEM_ACTOR, action, target };
+}
+
 const MAX_DETAILS_CHARS = 4096;
 const cut = (s: string | null | undefined, n: number) => (s ? s.slice(0, n) : null);
 

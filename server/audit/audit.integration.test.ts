@@ -1,3 +1,4 @@
+import { bySystem } from "./audit-log";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditAction, AuditEntry, AuditResponse } from "@/lib/protocol/audit";
@@ -7,6 +8,9 @@ import { startInstance, type TestInstance } from "../testing/instance";
 import { eventually } from "../metrics/test-helpers";
 import { TestPostgres } from "../testing/postgres";
 import { TestRedisServer } from "../testing/redis-server";
+import { createAuthOptions } from "../auth/next-auth-options";
+import { signInWithOidc } from "../auth/oidc";
+import { testLogger } from "../testing/logger";
 import { adminWatcher, connectAdminWatcher, type AdminWatcher } from "../admin/test-clients";
 
 const LOCAL = /^127\.0\.0\.1$/;
@@ -31,6 +35,17 @@ async function signIn(url: string, username: string, password: string): Promise<
     .find((c) => c.startsWith("next-auth.session-token="))
     ?.split(";")[0];
 }
+
+/** A provider's settings for the tests that call the single sign-on code directly (no provider is contacted). */
+const SSO = {
+  issuer: "https://sso.example.test",
+  clientId: "pulseboard",
+  clientSecret: "secret",
+  name: "SSO",
+  usernameClaim: "preferred_username",
+  groupsClaim: "groups",
+  scopes: "openid profile",
+};
 
 interface Setup {
   name: string;
@@ -124,6 +139,15 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     expect(refused[0]).toMatchObject({ actor: "alice", method: "password", outcome: "failure" });
   });
 
+  it("writes one failure entry for a run of wrong passwords from one address, not one per attempt", async () => {
+    const refused = await during("signin", async () => {
+      for (let i = 0; i < 4; i++)
+        expect(await signIn(server.url, "ghost", `wrong password ${i}`)).toBeUndefined();
+    });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ actor: "ghost", method: "password", outcome: "failure" });
+  });
+
   it("records a token's creation and revocation, each once, and nothing for a refused revocation", async () => {
     const cookie = await sessionCookieFor("bob");
     let id = "";
@@ -192,7 +216,71 @@ describe.each(setups)("the audit log ($name)", (setup) => {
       target: { kind: "user", id: "carol" },
       details: { from: "user", to: "admin" },
     });
-    await users.setRole("carol", "user");
+    await users.setRole("carol", "user", bySystem("user.role", { kind: "user", id: "carol" }));
+  });
+
+  it("records the role of a user provisioned at their first single sign-on, admin from the groups included", async () => {
+    const config = { ...SSO, adminGroup: "pulseboard-admins" };
+    const deps = { config, users: server.backends.users, logger: testLogger() };
+    const from = { ip: "127.0.0.1", method: "oidc" } as const;
+    const roles = await during("user.role", async () => {
+      const ada = await signInWithOidc(
+        deps,
+        { sub: "ada-sub", preferred_username: "ada", groups: ["pulseboard-admins"] },
+        from,
+      );
+      expect(ada).toMatchObject({ ok: true, user: { role: "admin" } });
+      const bea = await signInWithOidc(deps, { sub: "bea-sub", preferred_username: "bea", groups: [] }, from);
+      expect(bea).toMatchObject({ ok: true, user: { role: "user" } });
+      // Signing in again with the same groups changes nothing.
+      await signInWithOidc(
+        deps,
+        { sub: "ada-sub", preferred_username: "ada", groups: ["pulseboard-admins"] },
+        from,
+      );
+    });
+    expect(roles).toHaveLength(2);
+    expect(roles.find((e) => e.actor === "ada")).toMatchObject({
+      method: "oidc",
+      target: { kind: "user", id: "ada" },
+      details: { from: null, to: "admin", source: "oidc-groups" },
+    });
+    expect(roles.find((e) => e.actor === "bea")).toMatchObject({ details: { from: null, to: "user" } });
+  });
+
+  it("refuses an account in none of OIDC_ALLOWED_GROUPS with a readable error and a failure entry, and creates no user", async () => {
+    const oidc = { ...SSO, allowedGroups: ["staff", "contractors"] };
+    const options = createAuthOptions({
+      users: server.backends.users,
+      secret: "an-auth-secret-an-auth-secret-an-auth",
+      logger: testLogger(),
+      audit: server.backends.audit,
+      oidc,
+      publicUrl: "https://pulseboard.example.test",
+      currentRequest: () => ({ ip: "127.0.0.9", stateCookie: true }),
+    });
+    const signInWith = (sub: string, name: string, groups: string[]) =>
+      options.callbacks!.signIn!({
+        user: { id: sub },
+        account: { provider: "oidc", type: "oauth", providerAccountId: sub },
+        profile: { sub, preferred_username: name, groups } as never,
+      });
+    const refused = await during("signin", async () => {
+      expect(await signInWith("stranger-sub", "stranger", ["public"])).toBe(
+        "https://pulseboard.example.test/signin?error=OidcNotAllowed",
+      );
+    });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      actor: "stranger",
+      method: "oidc",
+      outcome: "failure",
+      ip: "127.0.0.9",
+      details: { error: "OidcNotAllowed" },
+    });
+    expect(await server.backends.users.get("stranger")).toBeUndefined();
+    expect(await signInWith("contractor-sub", "contractor", ["contractors"])).toBe(true);
+    expect(await server.backends.users.get("contractor")).toMatchObject({ role: "user" });
   });
 
   it("records a password change once, and nothing for an unknown user", async () => {
@@ -389,6 +477,9 @@ describe.each(setups)("the audit log ($name)", (setup) => {
   it("lets admins page through the log with filters, over HTTP and on /admin alike", async () => {
     const get = async (query: string, token = adminToken) =>
       fetch(`${server.url}/api/admin/audit?${query}`, { headers: { authorization: `Bearer ${token}` } });
+    // The newest sign-ins: a success, then a failure (a name of its own, whose failures are not yet in the log).
+    expect(await signIn(server.url, "bob", "pulseboard")).toBeDefined();
+    expect(await signIn(server.url, "pager", "wrong password")).toBeUndefined();
     const first = await get("action=signin&limit=1");
     expect(first.status).toBe(200);
     const page1 = (await first.json()) as AuditResponse;
@@ -402,7 +493,13 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     expect(Number(page2.entries[0]!.id)).toBeLessThan(Number(page1.entries[0]!.id));
 
     const byUser = (await (await get("user=carol")).json()) as AuditResponse;
-    expect(byUser.entries.map((e) => e.action)).toEqual(["user.role"]);
+    // carol's creation, the role change of the test above, and its revert: role entries only.
+    expect(byUser.entries.map((e) => e.details)).toEqual([
+      { from: "admin", to: "user" },
+      { from: "user", to: "admin" },
+      { from: null, to: "user" },
+    ]);
+    expect(new Set(byUser.entries.map((e) => e.action))).toEqual(new Set(["user.role"]));
     const future = (await (await get(`from=${Date.now() + 60_000}`)).json()) as AuditResponse;
     expect(future).toMatchObject({ entries: [], nextCursor: null });
     expect((await get("action=drop-table")).status).toBe(400);
@@ -425,7 +522,7 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     const erin = await tokenFor("erin", "admin");
     const watcher = await adminWatcher(server.url, erin);
     try {
-      await server.backends.users.setRole("erin", "user");
+      await server.backends.users.setRole("erin", "user", bySystem("user.role"));
       server.app.context.authenticator.forget({ user: "erin" });
       const refused = await watcher.socket.emitWithAck("admin:audit", {});
       expect(refused).toMatchObject({ ok: false });
@@ -447,5 +544,49 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     expect(await audit.prune(Date.now() - 86_400_000)).toBe(1);
     const left = await audit.page({ user: "old", limit: 10 });
     expect(left.entries).toHaveLength(1);
+  });
+});
+
+describe("the audit log of single sign-on callbacks", () => {
+  let server: TestInstance;
+  beforeAll(async () => {
+    // An issuer nobody answers at: every callback fails, as one with a forged code or state does.
+    server = await startInstance({
+      env: {
+        OIDC_ISSUER: "http://127.0.0.1:9",
+        OIDC_CLIENT_ID: "pulseboard",
+        OIDC_CLIENT_SECRET: "a-client-secret",
+      },
+    });
+  });
+  afterAll(() => server?.close());
+
+  const failures = async () =>
+    (await server.backends.audit.page({ action: "signin", limit: 200 })).entries.filter(
+      (e) => e.method === "oidc",
+    );
+  const callback = async (cookie?: string) => {
+    const res = await fetch(`${server.url}/api/auth/callback/oidc?code=forged&state=forged`, {
+      redirect: "manual",
+      headers: cookie ? { cookie } : {},
+    });
+    await res.body?.cancel();
+  };
+
+  it("writes nothing for a callback without the state cookie, and one entry for a browser that started a sign-in", async () => {
+    for (let i = 0; i < 3; i++) await callback();
+    await callback("next-auth.state=started-here");
+    // The entry of the last callback is written after its response: once it is there, the others would be too.
+    const entries = await eventually(async () => {
+      const found = await failures();
+      if (found.length === 0) throw new Error("no entry yet");
+      return found;
+    });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      actor: null,
+      outcome: "failure",
+      details: { code: "OAUTH_CALLBACK_ERROR" },
+    });
   });
 });

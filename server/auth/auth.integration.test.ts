@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectOk } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
@@ -35,7 +36,10 @@ describe("sign-in", () => {
 
   it("upgrades a password hash made with older scrypt parameters at a successful sign-in", async () => {
     const old = await hashPassword("correct horse", { N: 2 ** 15, r: 8, p: 1 });
-    await server.backends.users.create({ name: "olduser", role: "user", passwordHash: old, createdAt: 0 });
+    await server.backends.users.create(
+      { name: "olduser", role: "user", passwordHash: old, createdAt: 0 },
+      SYSTEM_ACTOR,
+    );
     expect(await signIn(server.url, "olduser", "wrong horse")).toBeUndefined();
     expect((await server.backends.users.get("olduser"))?.passwordHash).toBe(old);
     const cookie = await signIn(server.url, "olduser", "correct horse");

@@ -19,7 +19,11 @@ import { requirePrincipal, requireSameOrigin } from "../registry/http-auth";
 import { issueApiToken, tokenIdSchema } from "./api-tokens";
 import type { Authenticator } from "./authenticator";
 import { cjsDefault } from "./interop";
+import type { AuthRequestContext } from "./next-auth-options";
 import { TooManyTokensError, type TokenRecord, type TokenStore } from "./token-store";
+
+/** next-auth's OAuth state cookie, `__Secure-` prefixed behind an HTTPS public URL. */
+const STATE_COOKIES = ["next-auth.state", "__Secure-next-auth.state"];
 
 type PagesHandler = (req: unknown, res: unknown, options: AuthOptions) => Promise<void>;
 const NextAuth = cjsDefault(NextAuthImport) as unknown as PagesHandler;
@@ -82,7 +86,7 @@ export interface AuthRoutesDeps {
    * Runs next-auth's handler with the request's address at hand: next-auth's OAuth callbacks get no request, and
    * the audit entry of a sign-in needs it.
    */
-  withRequestIp?<T>(ip: string, fn: () => Promise<T>): Promise<T>;
+  withAuthRequest<T>(request: AuthRequestContext, fn: () => Promise<T>): Promise<T>;
 }
 
 const summary = ({ id, name, owner, createdAt, lastUsedAt, expiresAt }: TokenRecord): TokenSummary => ({
@@ -98,7 +102,9 @@ export function registerAuthRoutes(router: Router, deps: AuthRoutesDeps): void {
   router.on(["GET", "POST"], "/api/auth/*", ({ req, res, url, params }) => {
     const run = () =>
       runNextAuth(req, res, url, (params.rest ?? "").split("/").filter(Boolean), deps.options);
-    return deps.withRequestIp ? deps.withRequestIp(deps.clientIps.of(req), run) : run();
+    const cookies = parseCookies(req.headers.cookie ?? "");
+    const stateCookie = STATE_COOKIES.some((name) => Object.hasOwn(cookies, name));
+    return deps.withAuthRequest({ ip: deps.clientIps.of(req), stateCookie }, run);
   });
 
   // Minting needs a signed-in browser session; a token cannot mint another token to outlive itself.

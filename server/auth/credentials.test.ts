@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mintApiToken, verifyApiToken } from "./api-tokens";
-import { hashPassword, needsRehash, verifyPassword } from "./passwords";
+import { oidcCredential } from "./oidc";
+import { derive, hashPassword, needsRehash, verifyPassword, type Derive } from "./passwords";
 
 const SECRET = "unit-secret-unit-secret-unit-secret-unit";
 
@@ -14,6 +15,26 @@ describe("passwords", () => {
     expect(await verifyPassword("Correct horse", a)).toBe(false);
     expect(await verifyPassword("correct horse", "garbage")).toBe(false);
     expect(needsRehash(a)).toBe(false);
+  });
+
+  it("spends one key derivation on a stored value that is no hash (an SSO user's credential), and refuses it", async () => {
+    let derivations = 0;
+    const counting: Derive = (...args) => {
+      derivations++;
+      return derive(...args);
+    };
+    const reference = await hashPassword("correct horse");
+    expect(await verifyPassword("correct horse", reference, counting)).toBe(true);
+    expect(derivations).toBe(1);
+    for (const stored of [
+      oidcCredential("https://sso.example.test", "sub-1"),
+      "garbage",
+      "scrypt$1$1$1$c2FsdA$",
+    ]) {
+      derivations = 0;
+      expect(await verifyPassword("correct horse", stored, counting)).toBe(false);
+      expect(derivations, stored).toBe(1);
+    }
   });
 
   it("still verifies a hash made with older parameters, and says it needs a rehash", async () => {

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../audit/audit-log";
 import type { Logger } from "../logging/logger";
 import { hashPassword } from "./passwords";
 import { UserExistsError, type Role, type UserStore } from "./user-store";
@@ -28,7 +29,10 @@ export async function seedDemoUsers(users: UserStore, logger: Logger): Promise<v
   for (const demo of DEMO_USERS) {
     if (await users.get(demo.name)) continue;
     try {
-      await users.create({ ...demo, passwordHash: await hashPassword(DEMO_PASSWORD), createdAt: Date.now() });
+      await users.create(
+        { ...demo, passwordHash: await hashPassword(DEMO_PASSWORD), createdAt: Date.now() },
+        SYSTEM_ACTOR,
+      );
       logger.info({ user: demo.name }, "created demo user");
     } catch (err) {
       if (!(err instanceof UserExistsError)) throw err;

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Logger } from "../logging/logger";
 import type { AuditLog, AuditRecord } from "../audit/audit-log";
 import type { OidcConfig } from "../config/config";
+import { FailureAuditGate } from "./failure-audit";
 import { cjsDefault } from "./interop";
 import { OIDC_PROVIDER_ID, oidcProvider, signInWithOidc } from "./oidc";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./passwords";
@@ -27,10 +28,12 @@ export interface AuthOptionsDeps {
   throttle?: SignInThrottle;
   /** The client address of the request whose headers these are (set by the custom server, never by a header). */
   clientIp?: (headers: unknown) => string | undefined;
-  /** The client address of the request being handled, for callbacks that get no request (OpenID Connect). */
-  currentIp?: () => string | undefined;
-  /** Sign-ins, successful or not, are appended here. */
-  audit?: AuditLog;
+  /** The auth request being handled, for callbacks that get no request (OpenID Connect). */
+  currentRequest?: () => AuthRequestContext | undefined;
+  /** Sign-ins, successful or not, are appended here (failures at most once per account, address and window). */
+  audit: AuditLog;
+  /** The window of `FailureAuditGate`; default one hour. */
+  failureAuditWindowS?: number;
   /** Local passwords; default on. */
   passwords?: boolean;
   /** The OpenID Connect provider, when configured. */
@@ -41,12 +44,28 @@ export interface AuthOptionsDeps {
   onRoleChanged?(name: string): void;
 }
 
+/** What the custom server knows of the auth request being handled. */
+export interface AuthRequestContext {
+  ip: string;
+  /** The browser brought next-auth's OAuth state cookie: it started a sign-in with the provider here. */
+  stateCookie: boolean;
+}
+
 export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
   const log = deps.logger.child({ component: "auth" });
   // An audit write that fails must not turn a sign-in into an error: it is logged, and the sign-in goes on.
   const audit = (record: AuditRecord) =>
-    deps.audit?.append(record).catch((err: unknown) => log.warn({ err }, "audit entry not written"));
-  const signInAudit = (actor: string | null, method: "password" | "oidc", ip: string | undefined) => ({
+    deps.audit.append(record).catch((err: unknown) => log.warn({ err }, "audit entry not written"));
+  // Anyone can send failures without limit: they are written at most once per (account, address) and window.
+  const failures = new FailureAuditGate((deps.failureAuditWindowS ?? 3600) * 1000);
+  const auditFailure = (record: AuditRecord & { ip: string }) => {
+    const admitted = failures.admit(record.actor ?? "", record.ip);
+    if (!admitted) return Promise.resolve();
+    const details =
+      admitted.suppressed > 0 ? { ...record.details, suppressed: admitted.suppressed } : record.details;
+    return audit({ ...record, outcome: "failure", details });
+  };
+  const signInAudit = (actor: string | null, method: "password" | "oidc", ip: string) => ({
     actor,
     action: "signin" as const,
     method,
@@ -65,7 +84,7 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
     callbacks: {
       async signIn({ user, account, profile }) {
         if (account?.provider !== OIDC_PROVIDER_ID || !oidc) return true;
-        const ip = deps.currentIp?.();
+        const ip = deps.currentRequest?.()?.ip ?? "unknown";
         const outcome = await signInWithOidc(
           { config: oidc, users: deps.users, logger: log, onRoleChanged: deps.onRoleChanged },
           (profile ?? {}) as Record<string, unknown>,
@@ -75,9 +94,8 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
           return { ok: false as const, error: "OidcUnavailable" as const, actor: null };
         });
         if (!outcome.ok) {
-          await audit({
+          await auditFailure({
             ...signInAudit(outcome.actor, "oidc", ip),
-            outcome: "failure",
             details: { error: outcome.error },
           });
           return `${deps.publicUrl ?? ""}/signin?error=${outcome.error}`;
@@ -109,13 +127,12 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
           { code, meta: meta instanceof Error ? meta.message : errorMessage(meta) },
           "next-auth error",
         );
-        // The provider's answer could not be used (wrong client secret, a refused code): a failed sign-in.
-        if (code === "OAUTH_CALLBACK_ERROR")
-          void audit({
-            ...signInAudit(null, "oidc", deps.currentIp?.()),
-            outcome: "failure",
-            details: { code },
-          });
+        // The provider's answer could not be used (wrong client secret, a refused code): a failed sign-in, when a
+        // browser of ours started it. Without the state cookie nobody signed in here: any GET of the callback URL
+        // gets this far, and is not worth a database write.
+        const request = deps.currentRequest?.();
+        if (code === "OAUTH_CALLBACK_ERROR" && request?.stateCookie)
+          void auditFailure({ ...signInAudit(null, "oidc", request.ip), details: { code } });
       },
       warn: (code) => log.warn({ code }, "next-auth warning"),
       debug: () => {},
@@ -146,16 +163,12 @@ export function createAuthOptions(deps: AuthOptionsDeps): AuthOptions {
         if (!outcome.ok) {
           if ("retryAfterS" in outcome) {
             log.warn({ user: username, ip }, "sign-in throttled");
-            await audit({
-              ...signInAudit(username, "password", ip),
-              outcome: "failure",
-              details: { throttled: true },
-            });
+            await auditFailure({ ...signInAudit(username, "password", ip), details: { throttled: true } });
             // next-auth hands the message to the sign-in page as `error`.
             throw signInThrottledError(outcome.retryAfterS);
           }
           log.info({ user: username }, "sign-in refused");
-          await audit({ ...signInAudit(username, "password", ip), outcome: "failure" });
+          await auditFailure(signInAudit(username, "password", ip));
           return null;
         }
         const user = outcome.value;

@@ -9,7 +9,7 @@ import { epochOf, userNameSchema, UserExistsError, type Role, type UserStore } f
 export const OIDC_PROVIDER_ID = "oidc";
 
 /** Sign-in page error codes of our own (next-auth's are `OAuthSignin`, `OAuthCallback`, ...). */
-export type OidcSignInError = "OidcUserName" | "OidcNameTaken" | "OidcUnavailable";
+export type OidcSignInError = "OidcUserName" | "OidcNameTaken" | "OidcNotAllowed" | "OidcUnavailable";
 
 type Claims = Record<string, unknown>;
 
@@ -106,17 +106,22 @@ export async function signInWithOidc(
     );
     return { ok: false, error: "OidcUserName", actor: null };
   }
+  const groups = groupsOf(claims, config.groupsClaim);
+  if (config.allowedGroups && !config.allowedGroups.some((g) => groups.includes(g))) {
+    logger.warn({ user: name }, "OpenID Connect sign-in refused: in none of OIDC_ALLOWED_GROUPS");
+    return { ok: false, error: "OidcNotAllowed", actor: name };
+  }
   const credential = oidcCredential(config.issuer, sub);
   const wanted: Role | undefined =
-    config.adminGroup === undefined
-      ? undefined
-      : groupsOf(claims, config.groupsClaim).includes(config.adminGroup)
-        ? "admin"
-        : "user";
+    config.adminGroup === undefined ? undefined : groups.includes(config.adminGroup) ? "admin" : "user";
   let user = await users.get(name);
   if (!user) {
     try {
-      await users.create({ name, role: wanted ?? "user", passwordHash: credential, createdAt: Date.now() });
+      // The user's own first sign-in; the role entry (`from: null`) says whether the groups made them an admin.
+      await users.create(
+        { name, role: wanted ?? "user", passwordHash: credential, createdAt: Date.now() },
+        { actor: name, ...from, details: { source: "oidc-groups" } },
+      );
       logger.info({ user: name, role: wanted ?? "user" }, "user provisioned at the first single sign-on");
     } catch (err) {
       if (!(err instanceof UserExistsError)) throw err;

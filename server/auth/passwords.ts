@@ -15,7 +15,12 @@ const KEY_LEN = 32;
 /** The most a stored hash may make us allocate: a corrupted or hostile record cannot exhaust memory. */
 const MAX_MEM = 256 * 1024 * 1024;
 
-function derive(password: string, salt: Buffer, params: ScryptParams, keyLen: number): Promise<Buffer> {
+export function derive(
+  password: string,
+  salt: Buffer,
+  params: ScryptParams,
+  keyLen: number,
+): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: MAX_MEM };
   return new Promise((resolve, reject) =>
     scrypt(password.normalize("NFKC"), salt, keyLen, options, (err, key) =>
@@ -45,16 +50,29 @@ function parse(stored: string) {
   return { params, salt: Buffer.from(saltB64, "base64url"), key: Buffer.from(keyB64, "base64url") };
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/** The key derivation (scrypt); exported for tests that count its runs. */
+export type Derive = typeof derive;
+
+/**
+ * Whether `password` matches `stored`. A stored value that is no password hash (an SSO user's `oidc$...`
+ * credential, a damaged record) is checked against the dummy hash and refused: it takes as long as a wrong
+ * password, so timing tells no SSO user's name from a local one's or an unknown one's. `kdf` is for tests.
+ */
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  kdf: Derive = derive,
+): Promise<boolean> {
   const parsed = parse(stored);
-  if (!parsed || parsed.key.length === 0) return false;
+  const usable = parsed !== undefined && parsed.key.length > 0;
+  const against = usable ? parsed : parse(await dummyPasswordHash())!;
   let actual: Buffer;
   try {
-    actual = await derive(password, parsed.salt, parsed.params, parsed.key.length);
+    actual = await kdf(password, against.salt, against.params, against.key.length);
   } catch {
     return false;
   }
-  return actual.length === parsed.key.length && timingSafeEqual(actual, parsed.key);
+  return usable && actual.length === against.key.length && timingSafeEqual(actual, against.key);
 }
 
 /** Whether a stored hash was made with other parameters than today's: it is upgraded at the next sign-in. */

@@ -50,16 +50,23 @@ describe.each(contractBackends({ sql: true }))("TokenStore contract ($name)", (b
     expect((await store.listFor("alice")).map((t) => t.id)).toEqual([a2.id]);
   });
 
+  const revokedByCli = {
+    actor: null,
+    method: "cli",
+    action: "token.revoke",
+    target: { kind: "user", id: "alice" },
+  } as const;
+
   it("revokes all of an owner's tokens and leaves the others", async () => {
     const store = storeFor(await backend.fresh());
     const mine = [record("alice"), record("alice"), record("alice")];
     const theirs = record("bob");
     for (const r of [...mine, theirs]) await store.create(r);
-    expect(await store.revokeAllFor("alice")).toBe(3);
+    expect(await store.revokeAllFor("alice", revokedByCli)).toBe(3);
     for (const r of mine) expect(await store.get(r.id)).toBeUndefined();
     expect(await store.listFor("alice")).toEqual([]);
     expect(await store.get(theirs.id)).toEqual(theirs);
-    expect(await store.revokeAllFor("alice")).toBe(0);
+    expect(await store.revokeAllFor("alice", revokedByCli)).toBe(0);
   });
 
   it("records the last use, only forward, and never brings a revoked token back", async () => {

@@ -93,10 +93,14 @@ export class SqlTokenStore implements TokenStore {
     return row && row.expires_at > this.now() ? toRecord(row) : undefined;
   }
 
-  async revokeAllFor(owner: string): Promise<number> {
-    await this.pruneExpired(this.db);
-    const result = await this.db.deleteFrom("api_tokens").where("owner", "=", owner).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  async revokeAllFor(owner: string, audit: AuditRecord): Promise<number> {
+    return writeTransaction(this.database, async (tx) => {
+      await this.pruneExpired(tx);
+      const result = await tx.deleteFrom("api_tokens").where("owner", "=", owner).executeTakeFirst();
+      const count = Number(result.numDeletedRows);
+      if (count > 0) await insertAudit(tx, { ...audit, details: { ...audit.details, count } }, this.now);
+      return count;
+    });
   }
 
   async touch(id: string, at: number): Promise<void> {

@@ -30,8 +30,11 @@ export interface TokenStore {
   listFor(owner: string): Promise<TokenRecord[]>;
   /** Removes the record; returns it when it existed. With `audit`, written with the removal (and only then). */
   revoke(id: string, audit?: AuditRecord): Promise<TokenRecord | undefined>;
-  /** Removes every token of the owner (password or role changed, user removed); returns how many. */
-  revokeAllFor(owner: string): Promise<number>;
+  /**
+   * Removes every token of the owner (password or role changed, user removed); returns how many. When there were
+   * any, writes `audit` in the same transaction with their number added to its details (`count`).
+   */
+  revokeAllFor(owner: string, audit: AuditRecord): Promise<number>;
   /** Records a use; a no-op for an unknown id. */
   touch(id: string, at: number): Promise<void>;
 }

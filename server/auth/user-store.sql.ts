@@ -1,9 +1,16 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { SqlDatabase } from "../db/open";
 import type { Database } from "../db/schema";
 import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import { isUniqueViolation, writeTransaction } from "../db/transaction";
-import { UserExistsError, type PublicUser, type Role, type UserRecord, type UserStore } from "./user-store";
+import {
+  UserExistsError,
+  type PublicUser,
+  type Role,
+  type UserCreatedBy,
+  type UserRecord,
+  type UserStore,
+} from "./user-store";
 
 /** Users in the SQL system of record (SQLite or PostgreSQL); `users.role` is checked against `roles`. */
 export class SqlUserStore implements UserStore {
@@ -25,25 +32,33 @@ export class SqlUserStore implements UserStore {
     };
   }
 
-  async create(user: UserRecord): Promise<void> {
+  async create(user: UserRecord, by: UserCreatedBy): Promise<void> {
     try {
-      await this.db
-        .insertInto("users")
-        .values({
-          name: user.name,
-          role: user.role,
-          password_hash: user.passwordHash,
-          epoch: user.epoch ?? 0,
-          created_at: user.createdAt,
-        })
-        .execute();
+      await writeTransaction(this.database, async (tx) => {
+        await tx
+          .insertInto("users")
+          .values({
+            name: user.name,
+            role: user.role,
+            password_hash: user.passwordHash,
+            epoch: user.epoch ?? 0,
+            created_at: user.createdAt,
+          })
+          .execute();
+        await insertAudit(tx, {
+          ...by,
+          action: "user.role",
+          target: { kind: "user", id: user.name },
+          details: { ...by.details, from: null, to: user.role },
+        });
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw new UserExistsError(user.name);
       throw err;
     }
   }
 
-  async setPassword(name: string, passwordHash: string, audit?: AuditRecord): Promise<boolean> {
+  async setPassword(name: string, passwordHash: string, audit: AuditRecord): Promise<boolean> {
     return writeTransaction(this.database, async (tx) => {
       const result = await tx
         .updateTable("users")
@@ -51,13 +66,12 @@ export class SqlUserStore implements UserStore {
         .where("name", "=", name)
         .executeTakeFirst();
       const changed = result.numUpdatedRows > 0n;
-      if (changed && audit) await insertAudit(tx, audit);
+      if (changed) await insertAudit(tx, audit);
       return changed;
     });
   }
 
-  async setRole(name: string, role: Role, audit?: AuditRecord): Promise<boolean> {
-    if (!audit) return this.updateRole(this.db, name, role);
+  async setRole(name: string, role: Role, audit: AuditRecord): Promise<boolean> {
     return writeTransaction(this.database, async (tx) => {
       const before = await tx.selectFrom("users").select("role").where("name", "=", name).executeTakeFirst();
       if (!before) return false;
@@ -99,6 +113,22 @@ export class SqlUserStore implements UserStore {
   async remove(name: string): Promise<boolean> {
     const result = await this.db.deleteFrom("users").where("name", "=", name).executeTakeFirst();
     return result.numDeletedRows > 0n;
+  }
+
+  async namesStartingWith(prefix: string, limit: number): Promise<string[]> {
+    // `%`, `_` and the escape character itself are matched literally; byte order on both databases, so that
+    // the limit keeps the same names as a sort in JavaScript would.
+    const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const byName = this.database.dialect === "postgres" ? sql`name collate "C"` : sql`name collate binary`;
+    const rows = await this.db
+      .selectFrom("users")
+      .select("name")
+      .where(sql<boolean>`name like ${pattern} escape '\\'`)
+      .orderBy(byName)
+      .limit(limit)
+      .execute();
+    // SQLite's LIKE ignores case: names are lower case, but a prefix need not be.
+    return rows.map((r) => r.name).filter((n) => n.startsWith(prefix));
   }
 
   async list(): Promise<PublicUser[]> {

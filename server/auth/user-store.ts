@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AuditRecord } from "../audit/audit-log";
+import type { AuditActor, AuditRecord } from "../audit/audit-log";
 
 export const USER_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{1,31}$/;
 
@@ -38,20 +38,26 @@ export class UserExistsError extends Error {
   }
 }
 
+/** Who creates a user: an admin at the command line, the user at their first single sign-on, or the system. */
+export type UserCreatedBy = AuditActor & { details?: Record<string, unknown> };
+
 export const epochOf = (user: Pick<UserRecord, "epoch">): number => user.epoch ?? 0;
 
 /** Users, in the SQL system of record (`user-store.sql.ts`, SQLite or PostgreSQL); it passes `user-store.contract.test.ts`. */
 export interface UserStore {
   get(name: string): Promise<UserRecord | undefined>;
-  /** Fails with `UserExistsError` when the name is taken. */
-  create(user: UserRecord): Promise<void>;
-  /** A password change: also raises the epoch, which ends the user's sessions and tokens. */
-  setPassword(name: string, passwordHash: string, audit?: AuditRecord): Promise<boolean>;
   /**
-   * Raises the epoch when the role actually changes. With `audit`, the SQL store writes that entry in the same
-   * transaction, when the role changed (with the previous role added to its details).
+   * Fails with `UserExistsError` when the name is taken. Writes, in the same transaction, the `user.role` entry
+   * of the new user's role (`from: null`), by `by` (with its `details` added).
    */
-  setRole(name: string, role: Role, audit?: AuditRecord): Promise<boolean>;
+  create(user: UserRecord, by: UserCreatedBy): Promise<void>;
+  /** A password change: also raises the epoch, which ends the user's sessions and tokens. */
+  setPassword(name: string, passwordHash: string, audit: AuditRecord): Promise<boolean>;
+  /**
+   * Raises the epoch when the role actually changes. The SQL store writes `audit` in the same transaction, when
+   * the role changed (with the previous role added to its details).
+   */
+  setRole(name: string, role: Role, audit: AuditRecord): Promise<boolean>;
   /**
    * The same password re-hashed with stronger parameters, at sign-in: replaces the hash only if it is still
    * `expected` (a concurrent password change wins), and leaves the epoch alone. True when replaced.
@@ -60,4 +66,6 @@ export interface UserStore {
   /** True when the user existed. */
   remove(name: string): Promise<boolean>;
   list(): Promise<PublicUser[]>;
+  /** At most `limit` user names that start with `prefix` (taken literally), in name order. */
+  namesStartingWith(prefix: string, limit: number): Promise<string[]>;
 }

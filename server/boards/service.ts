@@ -57,7 +57,7 @@ interface Pending {
 
 export interface BoardServiceDeps {
   store: BoardStore;
-  users: Pick<UserStore, "get" | "list">;
+  users: Pick<UserStore, "get" | "namesStartingWith">;
   notifications?: Pick<NotificationService, "notifyQuietly">;
   logger: Logger;
   now?: () => number;
@@ -116,10 +116,10 @@ export class BoardService {
       .slice(0, SUGGEST_LIMIT)
       .map((name) => ({ name, colleague: true }));
     if (prefix.length < 2 || out.length >= SUGGEST_LIMIT) return out;
-    const others = (await this.deps.users.list())
-      .map((u) => u.name)
-      .filter((n) => n.startsWith(prefix) && n !== user && !colleagues.has(n))
-      .sort();
+    // Enough names for the rest of the list even when the user and every colleague shown are among them.
+    const others = (await this.deps.users.namesStartingWith(prefix, SUGGEST_LIMIT + out.length + 1)).filter(
+      (n) => n !== user && !colleagues.has(n),
+    );
     for (const name of others.slice(0, SUGGEST_LIMIT - out.length)) out.push({ name, colleague: false });
     return out;
   }

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../audit/audit-log";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TestBoardClient } from "@/server/testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
@@ -28,7 +29,10 @@ describe("sharing", () => {
     server = await startInstance({ seedDemoUsers: true });
     const now = Date.now();
     for (const name of ["carol", "cora", "colin", "dave", ...Array.from({ length: 12 }, (_, i) => `cx${i}`)])
-      await server.backends.users.create({ name, role: "user", passwordHash: "-", createdAt: now });
+      await server.backends.users.create(
+        { name, role: "user", passwordHash: "-", createdAt: now },
+        SYSTEM_ACTOR,
+      );
   });
   afterEach(() => {
     sockets.splice(0).forEach((s) => s.close());

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../audit/audit-log";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueApiToken } from "../auth/api-tokens";
@@ -41,7 +42,10 @@ describe("command-line tools", { timeout: 180_000 }, () => {
     const command = /TOKEN=\$\((npm run -s token -- [^)]+)\)/.exec(readme)?.[1];
     expect(command).toBe("npm run -s token -- --user alice --ttl 3600");
     const [npm, ...args] = command!.split(" ");
-    await server.backends.users.create({ name: "alice", role: "user", passwordHash: "-", createdAt: 0 });
+    await server.backends.users.create(
+      { name: "alice", role: "user", passwordHash: "-", createdAt: 0 },
+      SYSTEM_ACTOR,
+    );
     const out = await run(args, await redisEnv(), undefined, npm);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
@@ -148,6 +152,21 @@ describe("command-line tools", { timeout: 180_000 }, () => {
       await eventually(() => expect(socket.connected).toBe(false), 10_000);
       expect(await connect(server.url, { token })).toMatchObject({ ok: false, code: "UNAUTHORIZED" });
     }
+    // Each of the four revoked one token, and said so in the audit log.
+    const revocations = (
+      await server.backends.audit.page({ action: "token.revoke", user: "gina", limit: 50 })
+    ).entries;
+    expect(revocations.map((e) => e.details)).toEqual([
+      { reason: "removed", count: 1 },
+      { reason: "password", count: 1 },
+      { reason: "role", count: 1 },
+      { reason: "role", count: 1 },
+    ]);
+    expect(revocations[0]).toMatchObject({
+      actor: null,
+      method: "cli",
+      target: { kind: "user", id: "gina" },
+    });
     const bad = await run(["server/cli/users.ts", "set-role", "bob", "root"], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("admin|user");
@@ -167,9 +186,21 @@ describe("command-line tools", { timeout: 180_000 }, () => {
     expect(added.code).toBe(0);
     const user = await server.backends.users.get("erin");
     expect(user?.role).toBe("admin");
+    // The creation is audited with the role it gives, once: the refused duplicate below adds nothing.
+    const created = async () =>
+      (await server.backends.audit.page({ action: "user.role", user: "erin", limit: 50 })).entries;
+    expect(await created()).toMatchObject([
+      {
+        actor: null,
+        method: "cli",
+        target: { kind: "user", id: "erin" },
+        details: { from: null, to: "admin" },
+      },
+    ]);
     const again = await run(["server/cli/users.ts", "add", "erin", "--password-stdin"], env, "another one\n");
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('user "erin" already exists');
+    expect(await created()).toHaveLength(1);
     const short = await run(["server/cli/users.ts", "add", "frank", "--password-stdin"], env, "short\n");
     expect(short.code).toBe(1);
     expect(short.stderr).toContain("at least 8 characters");

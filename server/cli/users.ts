@@ -72,8 +72,14 @@ async function main() {
     const user = name.data;
     // Every change to who someone is or what they may do ends their sessions and API tokens: the epoch moves
     // (sessions), the token records go, and the servers close the open sockets within seconds.
-    const revoke = async () => {
-      const tokens = await backends.tokens.revokeAllFor(user);
+    const byCli = { actor: null, method: "cli" } as const;
+    const revoke = async (reason: "role" | "password" | "removed") => {
+      const tokens = await backends.tokens.revokeAllFor(user, {
+        ...byCli,
+        action: "token.revoke",
+        target: { kind: "user", id: user },
+        details: { reason },
+      });
       console.error(`ended the sessions of "${user}" and revoked ${tokens} API token(s)`);
     };
     if (command === "set-role") {
@@ -81,41 +87,31 @@ async function main() {
       if (!role.success) throw new Error("usage: npm run users -- set-role <name> admin|user");
       const before = await backends.users.get(user);
       if (!before) throw new Error(`no user "${user}"`);
-      const audit = {
-        actor: null,
-        method: "cli",
-        action: "user.role",
-        target: { kind: "user", id: user },
-      } as const;
+      const audit = { ...byCli, action: "user.role", target: { kind: "user", id: user } } as const;
       if (!(await backends.users.setRole(user, role.data, audit))) throw new Error(`no user "${user}"`);
       console.error(`"${user}" is now ${role.data === "admin" ? "an admin" : "a user"}`);
-      if (before.role !== role.data) await revoke();
+      if (before.role !== role.data) await revoke("role");
       return;
     }
     if (rawRole !== undefined) throw new Error(USAGE);
     if (command === "remove") {
       if (!(await backends.users.remove(user))) throw new Error(`no user "${user}"`);
       console.error(`removed "${user}"`);
-      await revoke();
+      await revoke("removed");
       return;
     }
     if (command !== "add" && !(await backends.users.get(user))) throw new Error(`no user "${user}"`);
     const passwordHash = await hashPassword(await readPassword(values["password-stdin"]));
     if (command === "add") {
       const role = values.admin ? "admin" : "user";
-      await backends.users.create({ name: user, role, passwordHash, createdAt: Date.now() });
+      await backends.users.create({ name: user, role, passwordHash, createdAt: Date.now() }, byCli);
       console.error(`created ${role} "${user}" in ${backends.database.where}`);
     } else {
-      const audit = {
-        actor: null,
-        method: "cli",
-        action: "user.password",
-        target: { kind: "user", id: user },
-      } as const;
+      const audit = { ...byCli, action: "user.password", target: { kind: "user", id: user } } as const;
       if (!(await backends.users.setPassword(user, passwordHash, audit)))
         throw new Error(`no user "${user}"`);
       console.error(`changed the password of "${user}"`);
-      await revoke();
+      await revoke("password");
     }
   } finally {
     await backends.close();

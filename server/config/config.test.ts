@@ -43,6 +43,14 @@ describe("loadConfig", () => {
     expect(sso.audit.retentionMs).toBe(30 * 86_400_000);
   });
 
+  it("reads OIDC_ALLOWED_GROUPS as a trimmed comma list, and refuses an empty one", () => {
+    const base = { OIDC_ISSUER: "https://idp.example", OIDC_CLIENT_ID: "pb", OIDC_CLIENT_SECRET: "shh" };
+    const config = loadConfig({ ...base, OIDC_ALLOWED_GROUPS: " staff, pulseboard-users ,," });
+    expect(config.signInMethods.oidc?.allowedGroups).toEqual(["staff", "pulseboard-users"]);
+    expect(loadConfig(base).signInMethods.oidc?.allowedGroups).toBeUndefined();
+    expect(errorOf({ ...base, OIDC_ALLOWED_GROUPS: " , " })).toMatch(/OIDC_ALLOWED_GROUPS/);
+  });
+
   it("refuses half an OpenID Connect setting, and no way to sign in at all", () => {
     expect(errorOf({ OIDC_ISSUER: "https://idp.example" })).toBe(
       "Invalid configuration: OIDC_ISSUER: set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together",

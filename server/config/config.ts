@@ -157,6 +157,25 @@ export const envSchema = z.object({
     .default("groups"),
   /** Members of this group are admins, others plain users, re-read at every sign-in; unset, roles are left alone. */
   OIDC_ADMIN_GROUP: z.string().min(1).max(256).optional(),
+  /**
+   * Comma-separated groups: when set, only members of one of them (in the groups claim) may sign in. Unset, any
+   * account at the provider gets an account here at its first sign-in.
+   */
+  OIDC_ALLOWED_GROUPS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(",")
+        .map((g) => g.trim())
+        .filter((g) => g.length > 0),
+    )
+    .pipe(
+      z
+        .array(z.string().max(256))
+        .min(1, { error: "expected a comma-separated list of groups" })
+        .max(100, { error: "at most 100 groups" }),
+    )
+    .optional(),
   /** Scopes asked for at sign-in, space-separated. */
   OIDC_SCOPES: z
     .string()
@@ -244,6 +263,8 @@ export interface OidcConfig {
   groupsClaim: string;
   /** Unset: the provider does not decide roles. */
   adminGroup?: string;
+  /** Set: sign-in needs one of these in the groups claim. */
+  allowedGroups?: string[];
   scopes: string;
 }
 
@@ -318,6 +339,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
           usernameClaim: e.OIDC_USERNAME_CLAIM,
           groupsClaim: e.OIDC_GROUPS_CLAIM,
           adminGroup: e.OIDC_ADMIN_GROUP,
+          allowedGroups: e.OIDC_ALLOWED_GROUPS,
           scopes: e.OIDC_SCOPES,
         }
       : undefined;

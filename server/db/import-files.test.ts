@@ -1,3 +1,4 @@
+import { bySystem } from "../audit/audit-log";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyOp, newBoard } from "@/lib/boards/apply";
 import type { BoardDoc } from "@/lib/boards/types";
@@ -199,7 +200,7 @@ describe("the import of a data folder written by the previous version's file sto
       // Used after the import: a second start must keep these changes, not import the files over them.
       const stores = await first.stores();
       await stores.notifications.markRead("alice");
-      await first.users.setRole("bob", "admin");
+      await first.users.setRole("bob", "admin", bySystem("user.role"));
       await first.tokens.revoke("tok-live");
     } finally {
       await first.close();

@@ -1,3 +1,4 @@
+import { bySystem } from "../audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractBackends, type ContractEnv } from "../testing/backends";
 import type { LimitStore } from "./limits";
@@ -24,8 +25,8 @@ describe.each(contractBackends({ sql: true }))("LimitStore contract ($name)", (b
 
   it("applies a runtime default and per-user overrides, which win over it, and clears both", async () => {
     const store = storeFor(await backend.fresh());
-    await store.setDefault(3);
-    await store.setUser("bob", 9);
+    await store.setDefault(3, bySystem("limit.set"));
+    await store.setUser("bob", 9, bySystem("limit.set"));
     expect(await store.limitFor("alice")).toBe(3);
     expect(await store.limitFor("bob")).toBe(9);
     expect(await store.settings()).toEqual({
@@ -35,8 +36,8 @@ describe.each(contractBackends({ sql: true }))("LimitStore contract ($name)", (b
       users: { bob: 9 },
     });
 
-    await store.setDefault(null);
-    await store.setUser("bob", null);
+    await store.setDefault(null, bySystem("limit.set"));
+    await store.setUser("bob", null, bySystem("limit.set"));
     expect(await store.limitFor("alice")).toBe(5);
     expect(await store.limitFor("bob")).toBe(5);
     expect((await store.settings()).users).toEqual({});
@@ -47,9 +48,9 @@ describe.each(contractBackends({ sql: true }))("LimitStore contract ($name)", (b
     const one = storeFor(env);
     const two = storeFor(env);
     expect(await two.limitFor("carol")).toBe(5);
-    await one.setUser("carol", 1);
+    await one.setUser("carol", 1, bySystem("limit.set"));
     expect(await two.limitFor("carol")).toBe(1);
-    await one.setDefault(2);
+    await one.setDefault(2, bySystem("limit.set"));
     expect(await two.limitFor("dave")).toBe(2);
     // Another instance configured with a different MAX_CONNECTIONS_PER_USER still follows the runtime default.
     expect(await storeFor(env, 50).limitFor("dave")).toBe(2);

@@ -50,22 +50,15 @@ export class SqlLimitStore implements LimitStore {
     );
   }
 
-  /** Runs `change`, with the audit entry in the same transaction when there is one. */
-  private async write(
-    change: (db: Kysely<Database>) => Promise<unknown>,
-    audit?: AuditRecord,
-  ): Promise<void> {
-    if (!audit) {
-      await change(this.db);
-      return;
-    }
+  /** Runs `change`, with the audit entry in the same transaction. */
+  private async write(change: (db: Kysely<Database>) => Promise<unknown>, audit: AuditRecord): Promise<void> {
     await writeTransaction(this.database, async (tx) => {
       await change(tx);
       await insertAudit(tx, audit);
     });
   }
 
-  async setDefault(limit: number | null, audit?: AuditRecord): Promise<void> {
+  async setDefault(limit: number | null, audit: AuditRecord): Promise<void> {
     await this.write(async (db) => {
       if (limit === null) {
         await db.deleteFrom("settings").where("name", "=", DEFAULT_SETTING).execute();
@@ -79,7 +72,7 @@ export class SqlLimitStore implements LimitStore {
     }, audit);
   }
 
-  async setUser(user: string, limit: number | null, audit?: AuditRecord): Promise<void> {
+  async setUser(user: string, limit: number | null, audit: AuditRecord): Promise<void> {
     await this.write(async (db) => {
       if (limit === null) {
         await db.deleteFrom("connection_limits").where("user_name", "=", user).execute();

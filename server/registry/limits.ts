@@ -32,9 +32,9 @@ export interface LimitStore {
   limitFor(user: string): Promise<number>;
   settings(): Promise<LimitSettings>;
   /** `null` reverts to `MAX_CONNECTIONS_PER_USER`. */
-  setDefault(limit: number | null, audit?: AuditRecord): Promise<void>;
-  /** `null` removes the user's override. With `audit`, the SQL store writes that entry with the change. */
-  setUser(user: string, limit: number | null, audit?: AuditRecord): Promise<void>;
+  setDefault(limit: number | null, audit: AuditRecord): Promise<void>;
+  /** `null` removes the user's override. The SQL store writes `audit` with the change, in its transaction. */
+  setUser(user: string, limit: number | null, audit: AuditRecord): Promise<void>;
 }
 
 /** Parses a stored limit, ignoring anything that is not one. */

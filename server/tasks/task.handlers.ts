@@ -46,7 +46,7 @@ export function registerTaskHandlers(
     quotas: Quotas;
     roleOf: RoleOf;
     /** An admin retrying someone else's task is audited (`task.retry`), with who and from where. */
-    auditRetry?: (socket: AppSocket, task: TaskInfo) => Promise<void>;
+    auditRetry: (socket: AppSocket, task: TaskInfo) => Promise<void>;
   },
 ): void {
   const { queue, boards, quotas, roleOf } = deps;
@@ -98,7 +98,7 @@ export function registerTaskHandlers(
       queue.retry(taskId, skipInvalid === undefined ? undefined : { skipInvalid }),
     );
     if (!task) throw new AppError("NOT_FOUND", "no such task");
-    if (task.owner !== user.name) await deps.auditRetry?.(socket, task);
+    if (task.owner !== user.name) await deps.auditRetry(socket, task);
     return { task };
   });
 }

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../audit/audit-log";
 import { issueApiToken } from "../auth/api-tokens";
 import type { TokenStore } from "../auth/token-store";
 import { epochOf, UserExistsError, type Role, type UserStore } from "../auth/user-store";
@@ -30,7 +31,10 @@ export async function ensureTestUser(name: string, role: Role): Promise<number> 
     let user = await stores.users.get(name);
     if (!user) {
       try {
-        await stores.users.create({ name, role, passwordHash: "test-no-password", createdAt: Date.now() });
+        await stores.users.create(
+          { name, role, passwordHash: "test-no-password", createdAt: Date.now() },
+          SYSTEM_ACTOR,
+        );
       } catch (err) {
         if (!(err instanceof UserExistsError)) throw err;
       }

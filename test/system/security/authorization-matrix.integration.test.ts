@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from "../../../server/audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io } from "socket.io-client";
 import { clientEventSpecs, type ClientEventName } from "@/lib/protocol/events";
@@ -152,12 +153,15 @@ describe("authorization matrix", () => {
       env: { METRICS_TOKEN: "metrics-token-0123456789", MAX_CONNECTIONS_PER_USER: "50" },
     });
     for (const name of users) {
-      await server.backends.users.create({
-        name,
-        role: "user",
-        passwordHash: "scrypt$unused",
-        createdAt: Date.now(),
-      });
+      await server.backends.users.create(
+        {
+          name,
+          role: "user",
+          passwordHash: "scrypt$unused",
+          createdAt: Date.now(),
+        },
+        SYSTEM_ACTOR,
+      );
     }
     const alice = await connectOk(server.url, { token: await tokenFor("alice") });
     const created = await alice.emitWithAck("board:create", { title: "Guarded" });

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR, bySystem } from "../../../server/audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestBoardClient, eventually, newOpId } from "@/server/testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "@/server/testing/clients";
@@ -40,12 +41,15 @@ describe.each(modes)("user names that are Object.prototype members (%s)", (_mode
     for (const name of NAMES) {
       // Before creation the store must not find a user by that name (a prototype member is no user).
       expect(await server.backends.users.get(name)).toBeUndefined();
-      await server.backends.users.create({
-        name,
-        role: "user",
-        passwordHash: "scrypt$unused",
-        createdAt: Date.now(),
-      });
+      await server.backends.users.create(
+        {
+          name,
+          role: "user",
+          passwordHash: "scrypt$unused",
+          createdAt: Date.now(),
+        },
+        SYSTEM_ACTOR,
+      );
       expect(await server.backends.users.get(name)).toMatchObject({ name, role: "user" });
     }
     const alice = await as("alice");
@@ -144,11 +148,11 @@ describe.each(modes)("user names that are Object.prototype members (%s)", (_mode
     // The store over this instance's database (SQLite embedded, PostgreSQL with Redis), with a default of 50.
     const limits = new SqlLimitStore(server.backends.database, 50);
     expect(await limits.limitFor("constructor")).toBe(50);
-    await limits.setUser("constructor", 3);
+    await limits.setUser("constructor", 3, bySystem("limit.set"));
     expect(await limits.limitFor("constructor")).toBe(3);
     expect(await limits.limitFor("valueof")).toBe(50);
     expect((await limits.settings()).users).toEqual({ constructor: 3 });
-    await limits.setUser("constructor", null);
+    await limits.setUser("constructor", null, bySystem("limit.set"));
     expect(await limits.limitFor("constructor")).toBe(50);
   });
 

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR, bySystem } from "../../../server/audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateTokenResponse, TokensResponse } from "@/lib/protocol/tokens";
 import { eventually } from "@/server/metrics/test-helpers";
@@ -32,7 +33,10 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
     if (mode === "redis") redis = await TestRedisServer.start();
     a = await startInstance({ redisUrl: redis?.url, env: INLINE });
     b = mode === "redis" ? await startInstance({ redisUrl: redis?.url, env: INLINE }) : a;
-    await a.backends.users.create({ name: "alice", role: "user", passwordHash: "-", createdAt: 0 });
+    await a.backends.users.create(
+      { name: "alice", role: "user", passwordHash: "-", createdAt: 0 },
+      SYSTEM_ACTOR,
+    );
     // A finished export owned by alice: the download is hers, or an admin's.
     const alice = await connectOk(a.url, { token: await tokenFor("alice") });
     const created = await alice.emitWithAck("board:create", { title: "Hers" });
@@ -51,7 +55,10 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
   /** A fresh admin (or user), so that each cell starts from a clean slate. */
   async function freshUser(role: "admin" | "user") {
     const name = `${role}${++n}${mode[0]}`;
-    await a.backends.users.create({ name, role, passwordHash: "-", createdAt: Date.now() - 5_000 });
+    await a.backends.users.create(
+      { name, role, passwordHash: "-", createdAt: Date.now() - 5_000 },
+      SYSTEM_ACTOR,
+    );
     return name;
   }
   const get = (url: string, path: string, headers: Record<string, string>) =>
@@ -103,7 +110,7 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
       const retry = await main.emitWithAck("task:retry", { taskId });
       expect(retry.ok ? "ok" : retry.error.code).not.toBe("NOT_FOUND");
 
-      await a.backends.users.setRole(name, "user");
+      await a.backends.users.setRole(name, "user", bySystem("user.role"));
       const demotedAt = Date.now();
       await closedWithin(watcher.watcher.socket, "demoted admin's /admin socket");
       await closedWithin(main, "demoted admin's main socket");
@@ -199,7 +206,8 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
         const cookie = await sessionCookieFor(name);
         const byToken = await connectOk(a.url, { token });
         const byCookie = await connectOk(b.url, { cookie });
-        if (change === "password") await a.backends.users.setPassword(name, "scrypt$new");
+        if (change === "password")
+          await a.backends.users.setPassword(name, "scrypt$new", bySystem("user.password"));
         else await a.backends.users.remove(name);
         await closedWithin(byToken, `${change}: token socket`);
         await closedWithin(byCookie, `${change}: session socket`);
@@ -207,12 +215,15 @@ describe.each<Mode>(["embedded", "redis"])("roles and tokens (%s)", (mode) => {
         expect(await get(b.url, "/api/sessions", { cookie })).toBe(401);
         if (change === "removal") {
           // The same name created again is someone else: the old credentials stay refused.
-          await a.backends.users.create({
-            name,
-            role: "user",
-            passwordHash: "-",
-            createdAt: Date.now() + 2_000,
-          });
+          await a.backends.users.create(
+            {
+              name,
+              role: "user",
+              passwordHash: "-",
+              createdAt: Date.now() + 2_000,
+            },
+            SYSTEM_ACTOR,
+          );
           await new Promise((r) => setTimeout(r, 2_100));
           expect(await get(a.url, "/api/sessions", bearer(token))).toBe(401);
           expect(await get(b.url, "/api/sessions", { cookie })).toBe(401);
