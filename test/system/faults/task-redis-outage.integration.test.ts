@@ -73,7 +73,8 @@ describe("fault: Redis goes away while a worker imports", () => {
     await eventually(async () => {
       const list = await socket.timeout(5_000).emitWithAck("task:list", { boardId });
       final = list.ok ? list.tasks.find((t: TaskInfo) => t.id === task.id) : undefined;
-      expect(final?.status).toBe("completed");
+      // On failure, say why the task ended as it did.
+      expect(final?.status, JSON.stringify(final?.error)).toBe("completed");
     }, 60_000);
     expect(final?.result).toEqual({ kind: "csv-import", imported: ROWS, skipped: 0 });
     expect(final?.attempts).toBeGreaterThanOrEqual(2);
