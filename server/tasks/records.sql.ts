@@ -101,7 +101,11 @@ export class SqlTaskRecords {
     await this.database.db.deleteFrom("tasks").where("id", "=", id).execute();
   }
 
-  /** Writes `task`'s state unless the record holds a newer one; whether it wrote. */
+  /**
+   * Writes `task`'s state unless the record holds a newer one, or a final one that only a guarded step (a retry)
+   * may change: a worker that lost its job's lock may still report its stale attempt after another worker
+   * completed the job, and a cancelled task's processor may report once more before it stops. Whether it wrote.
+   */
   async save(task: TaskInfo): Promise<boolean> {
     const columns = stateColumns(task);
     const result = await this.database.db
@@ -114,6 +118,7 @@ export class SqlTaskRecords {
             : sql<number | null>`started_at`,
       })
       .where("id", "=", task.id)
+      .where("status", "not in", ["completed", "cancelled"])
       .where((eb) =>
         eb.or([
           eb("updated_at", "<", task.updatedAt),
