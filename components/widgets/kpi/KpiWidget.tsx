@@ -128,7 +128,7 @@ export function KpiWidget({ widget }: { widget: KpiWidgetType }) {
           <p className="truncate text-sm text-slate-600">{label || (canEdit ? "No label yet" : "")}</p>
           {change ? (
             <p
-              className={`mt-2 flex items-center gap-1 text-sm font-medium ${trendColor}`}
+              className={`mt-2 flex flex-wrap items-center gap-x-1 text-sm font-medium ${trendColor}`}
               data-testid="kpi-change"
             >
               <Trend className="h-4 w-4" aria-hidden />
