@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditAction, AuditEntry, AuditResponse } from "@/lib/protocol/audit";
 import { TestBoardClient } from "../testing/board-client";
-import { connectOk, sessionCookieFor, tokenFor, type TestSocket } from "../testing/clients";
+import { connectOk, passwordSignIn, sessionCookieFor, tokenFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import { eventually } from "../metrics/test-helpers";
 import { TestPostgres } from "../testing/postgres";
@@ -14,27 +14,6 @@ import { testLogger } from "../testing/logger";
 import { adminWatcher, connectAdminWatcher, type AdminWatcher } from "../admin/test-clients";
 
 const LOCAL = /^127\.0\.0\.1$/;
-
-/** Signs in through next-auth's credentials flow; returns the session cookie, if one was set. */
-async function signIn(url: string, username: string, password: string): Promise<string | undefined> {
-  const csrf = await fetch(`${url}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = csrf.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const res = await fetch(`${url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: jar, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password, csrfToken, json: "true" }).toString(),
-  });
-  await res.body?.cancel();
-  return res.headers
-    .getSetCookie()
-    .find((c) => c.startsWith("next-auth.session-token="))
-    ?.split(";")[0];
-}
 
 /** A provider's settings for the tests that call the single sign-on code directly (no provider is contacted). */
 const SSO = {
@@ -120,7 +99,7 @@ describe.each(setups)("the audit log ($name)", (setup) => {
 
   it("records a password sign-in and a refused one, with the user, the address and the method", async () => {
     const ok = await during("signin", async () => {
-      expect(await signIn(server.url, "alice", "pulseboard")).toBeDefined();
+      expect(await passwordSignIn(server.url, "alice", "pulseboard")).toBeDefined();
     });
     expect(ok).toHaveLength(1);
     expect(ok[0]).toMatchObject({
@@ -133,7 +112,7 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     expect(Math.abs(ok[0]!.at - Date.now())).toBeLessThan(60_000);
 
     const refused = await during("signin", async () => {
-      expect(await signIn(server.url, "alice", "wrong password")).toBeUndefined();
+      expect(await passwordSignIn(server.url, "alice", "wrong password")).toBeUndefined();
     });
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ actor: "alice", method: "password", outcome: "failure" });
@@ -142,7 +121,7 @@ describe.each(setups)("the audit log ($name)", (setup) => {
   it("writes one failure entry for a run of wrong passwords from one address, not one per attempt", async () => {
     const refused = await during("signin", async () => {
       for (let i = 0; i < 4; i++)
-        expect(await signIn(server.url, "ghost", `wrong password ${i}`)).toBeUndefined();
+        expect(await passwordSignIn(server.url, "ghost", `wrong password ${i}`)).toBeUndefined();
     });
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ actor: "ghost", method: "password", outcome: "failure" });
@@ -478,8 +457,8 @@ describe.each(setups)("the audit log ($name)", (setup) => {
     const get = async (query: string, token = adminToken) =>
       fetch(`${server.url}/api/admin/audit?${query}`, { headers: { authorization: `Bearer ${token}` } });
     // The newest sign-ins: a success, then a failure (a name of its own, whose failures are not yet in the log).
-    expect(await signIn(server.url, "bob", "pulseboard")).toBeDefined();
-    expect(await signIn(server.url, "pager", "wrong password")).toBeUndefined();
+    expect(await passwordSignIn(server.url, "bob", "pulseboard")).toBeDefined();
+    expect(await passwordSignIn(server.url, "pager", "wrong password")).toBeUndefined();
     const first = await get("action=signin&limit=1");
     expect(first.status).toBe(200);
     const page1 = (await first.json()) as AuditResponse;

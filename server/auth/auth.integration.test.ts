@@ -1,29 +1,10 @@
 import { SYSTEM_ACTOR } from "../audit/audit-log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectOk } from "../testing/clients";
+import { connectOk, passwordSignIn } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import { startProcessInstance } from "../testing/process-instance";
 import { FIRST_ADMIN_HINT } from "./demo-users";
 import { hashPassword } from "./passwords";
-
-/** Signs in through next-auth's credentials flow, as the sign-in page does; returns the session cookie. */
-async function signIn(url: string, username: string, password: string): Promise<string | undefined> {
-  const csrf = await fetch(`${url}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = csrf.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
-  const res = await fetch(`${url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: jar, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ username, password, csrfToken, json: "true" }).toString(),
-  });
-  await res.body?.cancel();
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
-  return session?.split(";")[0];
-}
 
 describe("sign-in", () => {
   let server: TestInstance;
@@ -40,9 +21,9 @@ describe("sign-in", () => {
       { name: "olduser", role: "user", passwordHash: old, createdAt: 0 },
       SYSTEM_ACTOR,
     );
-    expect(await signIn(server.url, "olduser", "wrong horse")).toBeUndefined();
+    expect(await passwordSignIn(server.url, "olduser", "wrong horse")).toBeUndefined();
     expect((await server.backends.users.get("olduser"))?.passwordHash).toBe(old);
-    const cookie = await signIn(server.url, "olduser", "correct horse");
+    const cookie = await passwordSignIn(server.url, "olduser", "correct horse");
     expect(cookie).toBeDefined();
     const after = await server.backends.users.get("olduser");
     expect(after?.passwordHash).toMatch(/^scrypt\$131072\$8\$1\$/);
@@ -51,7 +32,7 @@ describe("sign-in", () => {
     const socket = await connectOk(server.url, { cookie });
     expect(await socket.emitWithAck("session:info", {})).toMatchObject({ user: { name: "olduser" } });
     socket.close();
-    expect(await signIn(server.url, "olduser", "correct horse")).toBeDefined();
+    expect(await passwordSignIn(server.url, "olduser", "correct horse")).toBeDefined();
   });
 });
 

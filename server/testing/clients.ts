@@ -102,3 +102,29 @@ export function waitFor<T>(
     );
   });
 }
+
+/**
+ * Signs in through next-auth's credentials flow, as the sign-in page does: a CSRF token, then the callback.
+ * Returns the session cookie (`name=value`), or undefined when sign-in was refused.
+ */
+export async function passwordSignIn(
+  url: string,
+  username: string,
+  password: string,
+): Promise<string | undefined> {
+  const csrf = await fetch(`${url}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+  const res = await fetch(`${url}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: jar, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username, password, csrfToken, json: "true" }).toString(),
+  });
+  await res.body?.cancel();
+  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
+  return session?.split(";")[0];
+}
