@@ -27,6 +27,7 @@ import { createSignInThrottle } from "./auth/throttle";
 import { AppBus } from "./bus";
 import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
+import { startOutboundCap, type OutboundCap } from "./realtime/outbound-cap";
 import { rateLimitHooks } from "./realtime/rate-limit";
 import { scheduleExpiry, startCredentialSweep } from "./realtime/session-expiry";
 import { keepSlimRequests } from "./realtime/slim-request";
@@ -59,6 +60,8 @@ export interface Application {
   events: EventRouter;
   lifecycle: Lifecycle;
   bus: AppBus;
+  /** OUTBOUND_BUFFER_MAX_BYTES per socket; tests run its sweep by hand. */
+  outboundCap: OutboundCap;
   context: FeatureContext;
   /** What each feature's setup returned, by feature name. */
   services: Partial<Services>;
@@ -224,6 +227,15 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     }),
   );
 
+  // A socket that stops reading must not grow this process without bound.
+  const outboundCap = startOutboundCap({
+    io,
+    maxBytes: config.outboundBufferMaxBytes,
+    logger,
+    onDrop: (socket) => bus.emit("socket:slow", socket.data.user.name, "dropped"),
+    onDisconnect: (socket) => bus.emit("socket:slow", socket.data.user.name, "disconnected"),
+  });
+
   const services = await setUpFeatures(deps.features ?? [], context, (name) => (settingUp = name));
 
   // Registered after the features' middlewares, so a socket that reaches here has been admitted by all of them.
@@ -256,6 +268,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     events,
     lifecycle,
     bus,
+    outboundCap,
     context,
     services,
     listen(port, host) {
@@ -298,6 +311,8 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
               }),
           ),
         );
+        // Kept on while draining: a stalled socket waiting for its turn to close still must not grow.
+        outboundCap.stop();
         const hooksDeadline = Date.now() + (opts?.hooksMs ?? 15_000);
         for (const { feature, hook } of shutdownHooks.reverse()) {
           // A hook that waits on a Redis shard that is failing over must not hold the process past its grace period.

@@ -12,6 +12,8 @@ export interface BusEvents {
   "event:rate-limited": [user: string, event: string];
   /** A socket kept flooding after being rate-limited and was disconnected. */
   "socket:flooding": [user: string];
+  /** A socket's outbound queue passed OUTBOUND_BUFFER_MAX_BYTES: its board ops were dropped, or it was closed. */
+  "socket:slow": [user: string, action: "dropped" | "disconnected"];
   /** A credential (API token, or a user's sessions) was revoked on this instance: check open sockets now. */
   "auth:revoked": [];
 }

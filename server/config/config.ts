@@ -110,6 +110,11 @@ export const envSchema = z.object({
   /** How long an instance's lease lives without a heartbeat; its connections expire with it. */
   INSTANCE_LEASE_MS: int(1_000, 300_000).default(15_000),
   MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
+  /**
+   * What one socket may have waiting to be sent before its queued board ops are dropped for a resync (and, still
+   * over, the socket is closed); 0 turns the cap off. See server/realtime/outbound-cap.ts.
+   */
+  OUTBOUND_BUFFER_MAX_BYTES: int(0, 1024 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_EVENTS_PER_SEC: int(1, 100_000).default(50),
   RATE_LIMIT_BURST: int(1, 100_000).default(100),
   WORKERS_INLINE: bool.optional(),
@@ -213,6 +218,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   instanceLeaseMs: number;
   maxMessageBytes: number;
+  /** Per socket, 0 = no cap; see `realtime/outbound-cap.ts`. */
+  outboundBufferMaxBytes: number;
   rateLimit: { eventsPerSecond: number; burst: number };
   workersInline: boolean;
   tasks: {
@@ -368,6 +375,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     instanceLeaseMs: e.INSTANCE_LEASE_MS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    outboundBufferMaxBytes: e.OUTBOUND_BUFFER_MAX_BYTES,
     rateLimit: { eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SEC, burst: e.RATE_LIMIT_BURST },
     workersInline: e.WORKERS_INLINE ?? mode === "embedded",
     tasks: {

@@ -52,6 +52,8 @@ export class LiveCounters {
   };
   /** Local users with their socket count and a hash computed once, for the cross-instance user sketch. */
   readonly users = new Map<string, { sockets: number; hash: number }>();
+  /** Slow sockets past OUTBOUND_BUFFER_MAX_BYTES: board ops dropped for a resync, or closed. */
+  readonly slowConsumers = { dropped: 0, disconnected: 0 };
 
   /** Called after every connect and disconnect, so that counts can be published before the next tick. */
   onChange?: () => void;
@@ -91,6 +93,7 @@ export class LiveCounters {
       const reason = isErrorCode(code) ? code : "OTHER";
       this.rejections.set(reason, (this.rejections.get(reason) ?? 0) + 1);
     });
+    bus.on("socket:slow", (_user, action) => this.slowConsumers[action]++);
   }
 
   private onConnection(socket: AppSocket): void {

@@ -128,6 +128,17 @@ export function createPrometheus(deps: PrometheusDeps): PrometheusMetrics {
       }
     },
   });
+  new Counter({
+    name: "pulseboard_slow_consumers_total",
+    help: "Sockets over OUTBOUND_BUFFER_MAX_BYTES: `dropped` = queued board ops dropped for a resync, `disconnected` = still over without them, closed.",
+    labelNames: ["action"] as const,
+    registers,
+    collect() {
+      this.reset();
+      this.inc({ action: "dropped" }, counters.slowConsumers.dropped);
+      this.inc({ action: "disconnected" }, counters.slowConsumers.disconnected);
+    },
+  });
   new Gauge({
     name: "pulseboard_event_loop_lag_seconds",
     help: "Event-loop delay over the last second.",
