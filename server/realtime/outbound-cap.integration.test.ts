@@ -129,6 +129,10 @@ describe("the outbound cap (OUTBOUND_BUFFER_MAX_BYTES)", () => {
     expect(maxQueued).toBeLessThanOrEqual(2 * (CAP + maxOpBytes));
     expect(slowCounters(instance).dropped).toBeGreaterThan(before.dropped);
     expect(slowCounters(instance).disconnected).toBe(before.disconnected);
+    const scraped = await (await fetch(`${instance.url}/metrics`)).text();
+    expect(scraped).toContain(
+      `pulseboard_slow_consumers_total{action="dropped"} ${slowCounters(instance).dropped}`,
+    );
 
     // The reader got every op in order, without having to catch up.
     await eventually(() => expect(reader.replica!.rev).toBe(rev));
@@ -168,6 +172,38 @@ describe("the outbound cap (OUTBOUND_BUFFER_MAX_BYTES)", () => {
     const clientSaw = new Promise<string>((resolve) => client.once("disconnect", resolve));
     tcp.resume();
     expect(await clientSaw).toBe("transport close");
+  });
+
+  it("works the same over long-polling, where packets wait for the client's next GET", async () => {
+    const client = await connectOk(instance.url, {
+      token: await tokenFor("cappolling"),
+      transports: ["polling"],
+    });
+    sockets.push(client);
+    const server = serverSocketOf(instance, "cappolling");
+    expect(server.conn.transport.name).toBe("polling");
+    const received: string[] = [];
+    client.on("board:op", ({ entry }) => received.push(`op ${entry.rev}`));
+    client.on("board:resync", () => received.push("resync"));
+    const entry = (rev: number) => ({
+      rev,
+      opId: newOpId(),
+      by: "someone",
+      at: Date.now(),
+      op: { type: "note.text" as const, widgetId: "n1", text: "p".repeat(4_000), baseRev: rev - 1 },
+    });
+    // Emitted in one go: at most the first goes out in a waiting GET's response, the others wait in engine.io.
+    for (let rev = 1; rev <= 8; rev++) server.emit("board:op", { boardId: "elsewhere", entry: entry(rev) });
+    expect(instance.app.outboundCap.sweep()).toMatchObject({ dropped: 1, disconnected: 0 });
+    expect(engineQueue(server).map(classifyPacket)).toEqual(["resync"]);
+    await eventually(() => expect(received).toContain("resync"));
+    expect(received.filter((r) => r !== "resync").length).toBeLessThanOrEqual(1);
+
+    const closed = new Promise<string>((resolve) => server.once("disconnect", resolve));
+    for (let i = 0; i < 8; i++)
+      server.emit("system:notice", { kind: "info", message: "q".repeat(4_000), at: 0 });
+    expect(instance.app.outboundCap.sweep()).toMatchObject({ dropped: 0, disconnected: 1 });
+    expect(await closed).toBe("forced close");
   });
 
   it("leaves a socket under the cap alone", async () => {

@@ -1,5 +1,6 @@
 import { Encoder, PacketType } from "socket.io-parser";
 import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../config/config";
 import { classifyPacket, packetBytes, type EnginePacket } from "./outbound-cap";
 
 /** A packet as Socket.IO's server queues it in engine.io: encoded by the real parser. */
@@ -49,5 +50,15 @@ describe("packetBytes", () => {
     expect(packetBytes({ ...packet, options: { wsPreEncodedFrame: frame } })).toBe(text.length + 5);
     expect(packetBytes({ type: "message", data: new Uint8Array(10) })).toBe(11);
     expect(packetBytes({ type: "ping" })).toBe(1);
+  });
+});
+
+describe("OUTBOUND_BUFFER_MAX_BYTES", () => {
+  it("is 1 MiB by default, 0 turns the cap off, and anything else is refused", () => {
+    expect(loadConfig({}).outboundBufferMaxBytes).toBe(1_048_576);
+    expect(loadConfig({ OUTBOUND_BUFFER_MAX_BYTES: "0" }).outboundBufferMaxBytes).toBe(0);
+    expect(loadConfig({ OUTBOUND_BUFFER_MAX_BYTES: "16384" }).outboundBufferMaxBytes).toBe(16_384);
+    for (const bad of ["-1", "1.5", "lots"])
+      expect(() => loadConfig({ OUTBOUND_BUFFER_MAX_BYTES: bad })).toThrow(ConfigError);
   });
 });
