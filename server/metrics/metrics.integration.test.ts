@@ -25,6 +25,7 @@ const EXPECTED_TYPES = {
   pulseboard_events_total: "counter",
   pulseboard_message_bytes_total: "counter",
   pulseboard_errors_total: "counter",
+  pulseboard_slow_consumers_total: "counter",
   pulseboard_event_loop_lag_seconds: "gauge",
   pulseboard_delivery_latency_seconds: "histogram",
   pulseboard_rtt_seconds: "histogram",

@@ -86,6 +86,8 @@ describe("the outbound cap (OUTBOUND_BUFFER_MAX_BYTES)", () => {
 
     const resyncs: unknown[] = [];
     stalledSocket.on("board:resync", (msg) => resyncs.push(msg));
+    const sent: string[] = [];
+    stalledSocket.onAnyOutgoing((event: string) => sent.push(event));
     const session = new BoardSession({
       socket: stalledSocket,
       boardId: alice.boardId,
@@ -141,7 +143,10 @@ describe("the outbound cap (OUTBOUND_BUFFER_MAX_BYTES)", () => {
 
     tcp.resume();
     await eventually(() => expect(session.getState().committed?.rev).toBe(rev), 20_000);
-    expect(resyncs).toEqual([{}]);
+    // At least one: a second only if the first left engine.io's queue while the client was paused.
+    expect(resyncs.length).toBeGreaterThanOrEqual(1);
+    expect(resyncs.every((r) => JSON.stringify(r) === "{}")).toBe(true);
+    expect(sent).toContain("board:sync");
     expect(session.getState().committed?.widgets).toEqual(reader.doc.widgets);
   });
 

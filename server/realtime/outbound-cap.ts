@@ -206,7 +206,8 @@ export class OutboundCap {
       this.opts.onDisconnect?.(socket);
       return "disconnected";
     }
-    if (dropped === 0) return "ok"; // Over only by a resync, which the disconnect check just let through.
+    // Over only through what the transport holds, with no board op to drop: that cannot grow; wait for it.
+    if (dropped === 0) return "ok";
     // Replaced rather than spliced: engine.io itself swaps in a new array on every flush.
     conn.writeBuffer = kept;
     if (!this.lagging.has(socket)) {
