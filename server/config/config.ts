@@ -112,6 +112,8 @@ export const envSchema = z.object({
   MAX_MESSAGE_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
   RATE_LIMIT_EVENTS_PER_SEC: int(1, 100_000).default(50),
   RATE_LIMIT_BURST: int(1, 100_000).default(100),
+  /** Ops of one board committed within this window after a broadcast go out together as one `board:ops` (0: off). */
+  BOARD_OP_BATCH_MS: int(0, 60_000).default(20),
   WORKERS_INLINE: bool.optional(),
   TASK_CONCURRENCY: int(1, 256).default(4),
   TASK_IMPORT_BATCH_SIZE: int(1, 1_000).default(500),
@@ -214,6 +216,8 @@ export interface Config {
   instanceLeaseMs: number;
   maxMessageBytes: number;
   rateLimit: { eventsPerSecond: number; burst: number };
+  /** How long a board's later ops wait to go out together after a broadcast (`BOARD_OP_BATCH_MS`); 0: each at once. */
+  boardOpBatchMs: number;
   workersInline: boolean;
   tasks: {
     concurrency: number;
@@ -369,6 +373,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     instanceLeaseMs: e.INSTANCE_LEASE_MS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     rateLimit: { eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SEC, burst: e.RATE_LIMIT_BURST },
+    boardOpBatchMs: e.BOARD_OP_BATCH_MS,
     workersInline: e.WORKERS_INLINE ?? mode === "embedded",
     tasks: {
       concurrency: e.TASK_CONCURRENCY,

@@ -25,6 +25,9 @@ export class TestBoardClient {
     socket.on("board:op", ({ boardId, entry }) => {
       if (boardId === this.boardId) this.receive(entry);
     });
+    socket.on("board:ops", ({ boardId, entries }) => {
+      if (boardId === this.boardId) for (const entry of entries) this.receive(entry);
+    });
     socket.on("board:resync", () => void this.sync());
     socket.on("board:presence", ({ boardId, viewers }) => {
       if (boardId === this.boardId) this.presence = viewers;
