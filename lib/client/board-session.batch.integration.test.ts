@@ -1,13 +1,11 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Server, type Socket as ServerSocket } from "socket.io";
-import { io, type Socket } from "socket.io-client";
+import type { Socket as ServerSocket } from "socket.io";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "@/server/testing/board-client";
+import { scriptedHarness } from "@/server/testing/scripted-server";
 import { applyOp, newBoard } from "../boards/apply";
 import type { BoardDoc } from "../boards/types";
 import type { BoardOp, CommittedOp } from "../protocol/boards";
-import { BoardSession, type BoardSessionOptions, type SessionSocket } from "./board-session";
+import type { BoardSessionOptions } from "./board-session";
 
 /**
  * Coalesced delivery as a tab sees it: `board:ops` frames that a real Socket.IO server on port 0 sends exactly as
@@ -67,24 +65,14 @@ const sendFrame = (socket: ServerSocket, entries: CommittedOp[]) =>
     : socket.emit("board:ops", { boardId: BOARD, entries });
 
 describe("BoardSession: coalesced ops (board:ops)", () => {
-  const servers: Server[] = [];
-  const sockets: Socket[] = [];
-  const sessions: BoardSession[] = [];
-
-  afterEach(async () => {
-    sessions.splice(0).forEach((s) => s.stop());
-    sockets.splice(0).forEach((s) => s.close());
-    await Promise.all(servers.splice(0).map((srv) => srv.close()));
-  });
+  const harness = scriptedHarness();
+  afterEach(() => harness.cleanup());
 
   async function stage(log: Log, opts: Stage = {}) {
-    const http = createServer();
-    const srv = new Server(http);
-    servers.push(srv);
     const syncs: number[] = [];
     let joins = 0;
     let current: ServerSocket | undefined;
-    srv.on("connection", (socket) => {
+    const url = await harness.serve((socket) => {
       current = socket;
       socket.on("board:join", (_p: unknown, ack: (res: unknown) => void) => {
         const plan = opts.onJoin?.(socket, joins++) ?? {};
@@ -102,29 +90,7 @@ describe("BoardSession: coalesced ops (board:ops)", () => {
         ack({ ok: true, entry: log.commit(payload.op, "bob", payload.opId) });
       });
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    const { port } = http.address() as AddressInfo;
-    const socket = io(`http://127.0.0.1:${port}`, {
-      transports: ["websocket"],
-      reconnection: opts.reconnect ?? false,
-      reconnectionDelay: 20,
-      reconnectionDelayMax: 50,
-    });
-    sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    });
-    // No periodic check: only the frames themselves (and the syncs they call for) may bring the tab up to date.
-    const session = new BoardSession({
-      socket: socket as unknown as SessionSocket,
-      boardId: BOARD,
-      user: "bob",
-      checkIntervalMs: 600_000,
-      ...opts.session,
-    });
-    sessions.push(session);
-    session.start();
+    const { socket, session } = await harness.open(url, BOARD, opts);
     await eventually(() => expect(session.getState().status).toBe("live"));
     return { session, syncs, server: () => current!, socket };
   }

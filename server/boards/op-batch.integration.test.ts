@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BoardOpInput, CommittedOp } from "@/lib/protocol/boards";
-import { TestBoardClient, eventually } from "../testing/board-client";
+import { TestBoardClient, createSharedBoard, eventually } from "../testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
-import { startInstance, type TestInstance } from "../testing/instance";
+import { startInstance, startInstancesOnRedis, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 
 const layout = { x: 0, y: 0, w: 4, h: 3 };
@@ -43,16 +43,13 @@ const on = async (inst: TestInstance, user: string) => {
  * their frames from then on. The setup's ops are sent before bob joins.
  */
 async function sharedBoard(from: TestInstance, to: TestInstance) {
+  // Bob's token first: it makes him a user, whom alice can share the board with.
+  const bobSocket = await on(to, "bob");
   const aliceSocket = await on(from, "alice");
-  const created = await aliceSocket.emitWithAck("board:create", { title: "Batches" });
-  if (!created.ok) throw new Error(created.error.message);
-  const id = created.board.id;
-  const alice = new TestBoardClient(aliceSocket, id);
-  await alice.join();
-  await alice.op({ type: "member.set", user: "bob", role: "viewer" });
+  const alice = await createSharedBoard(aliceSocket, "Batches", { user: "bob", role: "viewer" });
+  const id = alice.boardId;
   await alice.op({ type: "widget.add", widget: { id: "c1", type: "checklist", title: "Todo", layout } });
   from.app.services["board-fanout"]!.flush(id);
-  const bobSocket = await on(to, "bob");
   const bob = new TestBoardClient(bobSocket, id);
   await bob.join();
   return { id, alice, bob, frames: recordFrames(bobSocket, id), aliceFrames: recordFrames(aliceSocket, id) };
@@ -174,14 +171,7 @@ describe("coalesced delivery across instances on one Redis", () => {
 
   beforeAll(async () => {
     redis = await TestRedisServer.start();
-    [a, b] = await Promise.all([
-      startInstance({
-        redisUrl: redis.url,
-        seedDemoUsers: true,
-        env: { INSTANCE_ID: "inst-a", ...LONG_WINDOW },
-      }),
-      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-b", ...LONG_WINDOW } }),
-    ]);
+    [a, b] = await startInstancesOnRedis(redis.url, ["inst-a", "inst-b"], { env: LONG_WINDOW });
   });
   afterAll(async () => {
     sockets.splice(0).forEach((s) => s.close());
