@@ -1,5 +1,6 @@
 import { OP_BATCH_MAX_ENTRIES, type CommittedOp } from "@/lib/protocol/boards";
 import { defineFeature } from "../features";
+import type { Logger } from "../logging/logger";
 import { boardRoom } from "../realtime/rooms";
 import type { AppServer } from "../realtime/types";
 
@@ -38,6 +39,8 @@ export interface OpFanoutOptions {
   windowMs: number;
   /** Ops per frame at most; a window that holds more goes out in several frames. */
   maxEntries?: number;
+  /** Where a broadcast that throws at a window's end is reported (clients catch up by revision). */
+  logger?: Pick<Logger, "warn">;
 }
 
 interface Held {
@@ -64,6 +67,7 @@ export function createOpFanout({
   io,
   windowMs,
   maxEntries = OP_BATCH_MAX_ENTRIES,
+  logger,
 }: OpFanoutOptions): OpFanout {
   const windows = new Map<string, BoardWindow>();
   let closed = false;
@@ -96,8 +100,13 @@ export function createOpFanout({
     if (windows.get(boardId) !== w) return;
     windows.delete(boardId);
     if (w.held.length === 0) return; // Quiet: the next op goes out at once.
-    sendAll(boardId, w.held);
     openWindow(boardId);
+    try {
+      sendAll(boardId, w.held);
+    } catch (err) {
+      // A timer must not take the process down; viewers fetch what they missed when their next op shows a gap.
+      logger?.warn({ err, board: boardId }, "broadcasting a board's ops failed");
+    }
   };
 
   const flush = (boardId: string) => {
@@ -148,7 +157,7 @@ export function createOpFanout({
 export const boardFanoutFeature = defineFeature({
   name: "board-fanout",
   setup(ctx) {
-    const fanout = createOpFanout({ io: ctx.io, windowMs: ctx.config.boardOpBatchMs });
+    const fanout = createOpFanout({ io: ctx.io, windowMs: ctx.config.boardOpBatchMs, logger: ctx.logger });
     ctx.onShutdown(() => fanout.close());
     return fanout;
   },
