@@ -1,6 +1,7 @@
 import { adminFeature } from "./admin/feature";
 import { auditFeature } from "./audit/feature";
 import { boardsFeature } from "./boards/feature";
+import { boardFanoutFeature } from "./boards/op-fanout";
 import { demoFeature } from "./demo/feature";
 import { liveFeedFeature } from "./feeds/feature";
 import type { Feature } from "./features";
@@ -23,6 +24,7 @@ export function allFeatures(): Feature[] {
     quotasFeature,
     notificationsFeature,
     presenceFeature,
+    boardFanoutFeature,
     boardsFeature,
     tasksFeature,
     liveFeedFeature,

@@ -1,13 +1,9 @@
-import { createServer, type Server as HttpServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Server } from "socket.io";
-import { io, type Socket } from "socket.io-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { eventually } from "@/server/testing/board-client";
+import { scriptedHarness } from "@/server/testing/scripted-server";
 import { applyOp, newBoard } from "../boards/apply";
 import type { BoardDoc } from "../boards/types";
 import type { BoardOp, CommittedOp } from "../protocol/boards";
-import { BoardSession, type SessionSocket } from "./board-session";
 
 /**
  * The race a real server cannot stage on demand: the server joins the socket to the board's room, then reads the
@@ -33,23 +29,13 @@ const renames = (n: number): BoardOp[] =>
   Array.from({ length: n }, (_, i) => ({ type: "board.rename", title: `Title ${i + 1}`, baseRev: i }));
 
 describe("BoardSession: ops that arrive before the first join's answer", () => {
-  const servers: { io: Server; http: HttpServer }[] = [];
-  const sockets: Socket[] = [];
-  const sessions: BoardSession[] = [];
-
-  afterEach(async () => {
-    sessions.splice(0).forEach((s) => s.stop());
-    sockets.splice(0).forEach((s) => s.close());
-    await Promise.all(servers.splice(0).map(({ io: srv }) => srv.close()));
-  });
+  const harness = scriptedHarness();
+  afterEach(() => harness.cleanup());
 
   /** A server whose join answers with the board at `answerRev` after broadcasting `early` to the joining socket. */
   async function stage(log: CommittedOp[], answer: BoardDoc, early: CommittedOp[]) {
-    const http = createServer();
-    const srv = new Server(http);
-    servers.push({ io: srv, http });
     const syncs: number[] = [];
-    srv.on("connection", (socket) => {
+    const url = await harness.serve((socket) => {
       socket.on("board:join", (_payload: unknown, ack: (res: unknown) => void) => {
         for (const entry of early) socket.emit("board:op", { boardId: BOARD, entry });
         setTimeout(() => ack({ ok: true, board: answer, role: "editor", presence: [] }), 50);
@@ -60,23 +46,8 @@ describe("BoardSession: ops that arrive before the first join's answer", () => {
         ack({ ok: true, rev: log.at(-1)?.rev ?? 0, entries });
       });
     });
-    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
-    const { port } = http.address() as AddressInfo;
-    const socket = io(`http://127.0.0.1:${port}`, { transports: ["websocket"], reconnection: false });
-    sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    });
     // No periodic check during the test: only the early ops themselves may bring the tab up to date.
-    const session = new BoardSession({
-      socket: socket as unknown as SessionSocket,
-      boardId: BOARD,
-      user: "bob",
-      checkIntervalMs: 600_000,
-    });
-    sessions.push(session);
-    session.start();
+    const { session } = await harness.open(url, BOARD);
     return { session, syncs };
   }
 

@@ -209,7 +209,11 @@ export class BoardSession {
     this.started = true;
     const h = this.handlers;
     h["board:op"] = ({ boardId, entry }) => {
-      if (boardId === this.boardId) this.receive(entry);
+      if (boardId === this.boardId) this.receive([entry]);
+    };
+    // A coalesced frame: its ops are applied one after another, exactly as if each had come as a board:op.
+    h["board:ops"] = ({ boardId, entries }) => {
+      if (boardId === this.boardId && Array.isArray(entries)) this.receive(entries);
     };
     h["board:presence"] = ({ boardId, viewers }) => {
       if (boardId !== this.boardId) return;
@@ -472,17 +476,40 @@ export class BoardSession {
     this.setStatus("closed");
   }
 
-  private receive(entry: CommittedOp): void {
+  /**
+   * Applies committed ops in the order given (one `board:op`, or the ops of one `board:ops`), as the replica does:
+   * duplicates are dropped, an op ahead of a missing one is held and the missing ones are fetched after a grace.
+   * An op that is one of this client's own changes (same opId: its ack is late or was lost) counts as its ack.
+   */
+  private receive(entries: readonly CommittedOp[]): void {
     const replica = this.replica;
     if (!replica) {
-      if (this.early.length < MAX_EARLY_OPS) this.early.push(entry);
-      else this.earlyOverflow = true;
+      for (const entry of entries) {
+        if (this.early.length < MAX_EARLY_OPS) this.early.push(entry);
+        else this.earlyOverflow = true;
+      }
       return;
     }
     const before = replica.rev;
-    const outcome = replica.receive(entry);
-    if (outcome === "applied") this.changedSince(before);
-    else if (outcome === "gap") this.expectGap();
+    let gap = false;
+    let acked = false;
+    for (const entry of entries) {
+      if (this.outbox.size > 0 && this.ownCommitted(entry)) acked = true;
+      if (replica.receive(entry) === "gap") gap = true;
+    }
+    if (gap) this.expectGap();
+    if (acked) {
+      this.persist();
+      this.publish();
+    } else this.changedSince(before);
+  }
+
+  /** Takes an op of this client's out of the outbox when the server's broadcast of it comes before its ack. */
+  private ownCommitted(entry: CommittedOp): boolean {
+    const mine = this.outbox.all.find((e) => e.opId === entry.opId);
+    if (!mine) return false;
+    this.outbox.committed(mine, entry);
+    return true;
   }
 
   /** An op arrived ahead of one before it: give the missing one a moment to arrive, then fetch it. */
@@ -525,7 +552,7 @@ export class BoardSession {
         // Out of the outbox first, so that no state shows the change twice (committed and pending).
         this.outbox.committed(entry, res.entry);
         this.persist();
-        this.receive(res.entry);
+        this.receive([res.entry]);
         this.publish();
         this.pump();
         return;

@@ -145,6 +145,9 @@ export interface UserSuggestion {
 
 export type SyncResult = { rev: number; entries: CommittedOp[] } | { rev: number; snapshot: BoardDoc };
 
+/** A `board:ops` frame holds at most this many ops; more committed within one window go out in several frames. */
+export const OP_BATCH_MAX_ENTRIES = 256;
+
 const boardRef = z.strictObject({ boardId: idSchema });
 
 export const boardClientEvents = {
@@ -193,6 +196,12 @@ export const boardClientEvents = {
 export interface BoardServerEvents {
   /** A committed op, in revision order per board. Not sent back to the socket that made it (it has the ack). */
   "board:op": (msg: { boardId: string; entry: CommittedOp }) => void;
+  /**
+   * Two or more committed ops of one board that the server coalesced into one frame (`BOARD_OP_BATCH_MS`), in
+   * ascending revision order, at most `OP_BATCH_MAX_ENTRIES`. Apply them one after another exactly as consecutive
+   * `board:op`s. Unlike `board:op`, it may hold an op the receiving socket sent itself: treat that as its ack.
+   */
+  "board:ops": (msg: { boardId: string; entries: CommittedOp[] }) => void;
   "board:presence": (msg: { boardId: string; viewers: PresenceViewer[] }) => void;
   "board:cursor": (msg: { boardId: string; user: string; x: number; y: number }) => void;
   /** Broadcasts may have been lost (e.g. Redis reconnected): fetch what is missing with board:sync. */

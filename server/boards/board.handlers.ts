@@ -6,6 +6,7 @@ import type { PresenceTracker } from "../presence/tracker";
 import type { Quotas } from "../quotas/quotas";
 import { boardRoom } from "../realtime/rooms";
 import { userRoom, type AppSocket } from "../realtime/types";
+import type { OpFanout } from "./op-fanout";
 import type { BoardService } from "./service";
 
 /** Cursor moves beyond this rate are dropped: they are volatile, and the next one supersedes them anyway. */
@@ -15,25 +16,29 @@ export interface BoardHandlerDeps {
   service: BoardService;
   presence: PresenceTracker;
   quotas: Quotas;
+  fanout: OpFanout;
 }
 
 /**
- * Publishes a committed op to everyone viewing the board, on every instance. The sender already has it in its
- * ack. Duplicates are published again: harmless (clients drop revisions they have), and it heals a broadcast lost
- * when the first attempt's instance died between commit and publish.
+ * Publishes a committed op to everyone viewing the board, on every instance, through the instance's fan-out, which
+ * coalesces a busy board's ops into `board:ops` frames. The sender already has it in its ack. Duplicates are
+ * published again: harmless (clients drop revisions they have), and it heals a broadcast lost when the first
+ * attempt's instance died between commit and publish. A revocation first sends what the board holds, itself
+ * included, so the revoked user gets every op up to it, then takes the user out of the room.
  */
 export function publishOp(
   ctx: FeatureContext,
+  fanout: OpFanout,
   boardId: string,
   entry: CommittedOp,
   except?: AppSocket,
 ): void {
-  const target = except ? except.to(boardRoom(boardId)) : ctx.io.to(boardRoom(boardId));
-  target.emit("board:op", { boardId, entry });
   const { op } = entry;
-  if (op.type === "member.set" && op.role === null) {
-    ctx.io.in(userRoom(op.user)).socketsLeave(boardRoom(boardId));
-    ctx.io.to(userRoom(op.user)).emit("board:closed", { boardId, reason: "access-revoked", by: entry.by });
+  const revoked = op.type === "member.set" && op.role === null ? op.user : null;
+  fanout.publish(boardId, entry, { sender: except?.id, now: revoked !== null });
+  if (revoked !== null) {
+    ctx.io.in(userRoom(revoked)).socketsLeave(boardRoom(boardId));
+    ctx.io.to(userRoom(revoked)).emit("board:closed", { boardId, reason: "access-revoked", by: entry.by });
   }
 }
 
@@ -55,7 +60,7 @@ function serialPerSocket() {
 
 export function registerBoardHandlers(
   ctx: FeatureContext,
-  { service, presence, quotas }: BoardHandlerDeps,
+  { service, presence, quotas, fanout }: BoardHandlerDeps,
 ): void {
   const { events } = ctx;
   const lastCursor = new WeakMap<AppSocket, number>();
@@ -147,7 +152,7 @@ export function registerBoardHandlers(
       op,
       socketActor(ctx.clientIps, socket),
     );
-    publishOp(ctx, boardId, entry, socket);
+    publishOp(ctx, fanout, boardId, entry, socket);
     // The person whose access changed hears it live, on every tab, wherever they are in the app.
     if (entry.op.type === "member.set")
       ctx.io.to(userRoom(entry.op.user)).emit("board:access", {

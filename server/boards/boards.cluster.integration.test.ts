@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import { TestBoardClient, eventually, newOpId } from "../testing/board-client";
+import { TestBoardClient, createSharedBoard, eventually, newOpId } from "../testing/board-client";
 import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
@@ -19,13 +19,8 @@ describe("boards across two instances on one Redis", () => {
   };
 
   async function sharedBoard(): Promise<{ id: string; alice: TestBoardClient; bob: TestBoardClient }> {
-    const aliceSocket = await on(a, "alice");
-    const created = await aliceSocket.emitWithAck("board:create", { title: "Shared" });
-    if (!created.ok) throw new Error(created.error.message);
-    const id = created.board.id;
-    const alice = new TestBoardClient(aliceSocket, id);
-    await alice.join();
-    await alice.op({ type: "member.set", user: "bob", role: "editor" });
+    const alice = await createSharedBoard(await on(a, "alice"), "Shared", { user: "bob", role: "editor" });
+    const id = alice.boardId;
     const bob = new TestBoardClient(await on(b, "bob"), id);
     await bob.join();
     return { id, alice, bob };

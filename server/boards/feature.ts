@@ -66,16 +66,16 @@ function releaseClosedBoards(ctx: FeatureContext, service: BoardService): void {
 /** Boards: their docs and op logs, the board events and the push routes. */
 export const boardsFeature = defineFeature({
   name: "boards",
-  needs: ["notifications", "quotas", "presence"],
-  setup(ctx, { notifications, quotas, presence }) {
+  needs: ["notifications", "quotas", "presence", "board-fanout"],
+  setup(ctx, { notifications, quotas, presence, "board-fanout": fanout }) {
     const service = new BoardService({
       store: ctx.stores.boards,
       users: ctx.backends.users,
       notifications,
       logger: ctx.logger,
     });
-    registerBoardHandlers(ctx, { service, presence, quotas });
-    registerPushRoutes(ctx, service);
+    registerBoardHandlers(ctx, { service, presence, quotas, fanout });
+    registerPushRoutes(ctx, service, fanout);
     hintResyncOnReconnect(ctx);
     sweepTrash(ctx, service);
     releaseClosedBoards(ctx, service);

@@ -6,6 +6,7 @@ import type { FeatureContext } from "../features";
 import { readJson } from "../http/body";
 import { sendError, sendJson } from "../http/respond";
 import { publishOp } from "./board.handlers";
+import type { OpFanout } from "./op-fanout";
 import type { BoardService } from "./service";
 import { CHART_LIMITS } from "@/lib/boards/widgets/chart";
 
@@ -27,7 +28,7 @@ const pushBody = z.strictObject({
  * `POST /api/boards/:boardId/widgets/:widgetId/points` appends points to a chart, as an editor would: the same op
  * path, revisions and broadcast. An `Idempotency-Key` header makes a retried request apply once.
  */
-export function registerPushRoutes(ctx: FeatureContext, service: BoardService): void {
+export function registerPushRoutes(ctx: FeatureContext, service: BoardService, fanout: OpFanout): void {
   ctx.router.on("POST", "/api/boards/:boardId/widgets/:widgetId/points", async ({ req, res, params }) => {
     const auth = await ctx.authenticator.fromHeaders(req.headers);
     if (!auth.ok) {
@@ -50,7 +51,7 @@ export function registerPushRoutes(ctx: FeatureContext, service: BoardService): 
       widgetId,
       points,
     });
-    publishOp(ctx, boardId, entry);
+    publishOp(ctx, fanout, boardId, entry);
     sendJson(res, 200, { ok: true, rev: entry.rev, accepted: points.length, duplicate });
   });
 }

@@ -100,6 +100,12 @@ describe("loadConfig", () => {
     expect(errorOf({ API_TOKEN_MAX_DAYS: "400" })).toMatch(/^Invalid configuration: API_TOKEN_MAX_DAYS:/);
   });
 
+  it("reads BOARD_OP_BATCH_MS: 20 ms by default, 0 turns coalescing off, a negative window is refused", () => {
+    expect(loadConfig({}).boardOpBatchMs).toBe(20);
+    expect(loadConfig({ BOARD_OP_BATCH_MS: "0" }).boardOpBatchMs).toBe(0);
+    expect(errorOf({ BOARD_OP_BATCH_MS: "-1" })).toMatch(/^Invalid configuration: BOARD_OP_BATCH_MS:/);
+  });
+
   it("runs without Next's pages when PULSEBOARD_NO_PAGES is set", () => {
     expect(loadConfig({ PULSEBOARD_NO_PAGES: "true" }).pages).toBe(false);
     expect(errorOf({ PULSEBOARD_NO_PAGES: "maybe" })).toMatch(/^Invalid configuration: PULSEBOARD_NO_PAGES:/);

@@ -117,6 +117,8 @@ export const envSchema = z.object({
   OUTBOUND_BUFFER_MAX_BYTES: int(0, 1024 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_EVENTS_PER_SEC: int(1, 100_000).default(50),
   RATE_LIMIT_BURST: int(1, 100_000).default(100),
+  /** Ops of one board committed within this window after a broadcast go out together as one `board:ops` (0: off). */
+  BOARD_OP_BATCH_MS: int(0, 60_000).default(20),
   WORKERS_INLINE: bool.optional(),
   TASK_CONCURRENCY: int(1, 256).default(4),
   TASK_IMPORT_BATCH_SIZE: int(1, 1_000).default(500),
@@ -221,6 +223,8 @@ export interface Config {
   /** Per socket, 0 = no cap; see `realtime/outbound-cap.ts`. */
   outboundBufferMaxBytes: number;
   rateLimit: { eventsPerSecond: number; burst: number };
+  /** How long a board's later ops wait to go out together after a broadcast (`BOARD_OP_BATCH_MS`); 0: each at once. */
+  boardOpBatchMs: number;
   workersInline: boolean;
   tasks: {
     concurrency: number;
@@ -377,6 +381,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     outboundBufferMaxBytes: e.OUTBOUND_BUFFER_MAX_BYTES,
     rateLimit: { eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SEC, burst: e.RATE_LIMIT_BURST },
+    boardOpBatchMs: e.BOARD_OP_BATCH_MS,
     workersInline: e.WORKERS_INLINE ?? mode === "embedded",
     tasks: {
       concurrency: e.TASK_CONCURRENCY,

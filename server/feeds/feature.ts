@@ -16,8 +16,8 @@ const VALUE: Record<ChartFeed, (p: ClusterPoint) => number> = {
  */
 export const liveFeedFeature = defineFeature({
   name: "live-feed",
-  needs: ["metrics", "boards", "presence"],
-  setup(ctx, { metrics, boards, presence }) {
+  needs: ["metrics", "boards", "presence", "board-fanout"],
+  setup(ctx, { metrics, boards, presence, "board-fanout": fanout }) {
     let busy = false;
     const unsubscribe = metrics.onChange((change) => {
       if (change.kind !== "tick" || busy || ctx.lifecycle.draining) return;
@@ -44,7 +44,7 @@ export const liveFeedFeature = defineFeature({
               points,
             });
             // Another instance got there first and has published it.
-            if (!duplicate) publishOp(ctx, boardId, entry);
+            if (!duplicate) publishOp(ctx, fanout, boardId, entry);
           }
         } catch (err) {
           // A widget removed meanwhile is not worth a log line; anything else is.

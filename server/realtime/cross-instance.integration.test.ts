@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SystemNotice } from "@/lib/protocol";
 import { connectOk, tokenFor, waitFor } from "../testing/clients";
-import { startInstance, type TestInstance } from "../testing/instance";
+import { startInstancesOnRedis, type TestInstance } from "../testing/instance";
 import { TestRedisServer } from "../testing/redis-server";
 import { userRoom } from "./types";
 
@@ -11,10 +11,7 @@ describe("two instances on one Redis", () => {
   let b: TestInstance;
   beforeAll(async () => {
     redis = await TestRedisServer.start();
-    [a, b] = await Promise.all([
-      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-a" } }),
-      startInstance({ redisUrl: redis.url, env: { INSTANCE_ID: "inst-b" } }),
-    ]);
+    [a, b] = await startInstancesOnRedis(redis.url, ["inst-a", "inst-b"]);
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);

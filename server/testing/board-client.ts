@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { BoardReplica } from "@/lib/boards/replica";
+import type { MemberRole } from "@/lib/boards/types";
 import type { BoardOpInput, CommittedOp, PresenceViewer } from "@/lib/protocol/boards";
 import type { Ack } from "@/lib/protocol/ack";
 import type { TestSocket } from "./clients";
@@ -24,6 +25,9 @@ export class TestBoardClient {
   ) {
     socket.on("board:op", ({ boardId, entry }) => {
       if (boardId === this.boardId) this.receive(entry);
+    });
+    socket.on("board:ops", ({ boardId, entries }) => {
+      if (boardId === this.boardId) for (const entry of entries) this.receive(entry);
     });
     socket.on("board:resync", () => void this.sync());
     socket.on("board:presence", ({ boardId, viewers }) => {
@@ -78,6 +82,23 @@ export class TestBoardClient {
     if (res.ok) this.receive(res.entry);
     return res;
   }
+}
+
+/** A board made by the socket's user, joined, and shared with `member` when given: the owner's client. */
+export async function createSharedBoard(
+  socket: TestSocket,
+  title: string,
+  member?: { user: string; role: MemberRole },
+): Promise<TestBoardClient> {
+  const created = await socket.emitWithAck("board:create", { title });
+  if (!created.ok) throw new Error(created.error.message);
+  const owner = new TestBoardClient(socket, created.board.id);
+  await owner.join();
+  if (member) {
+    const shared = await owner.op({ type: "member.set", ...member });
+    if (!shared.ok) throw new Error(shared.error.message);
+  }
+  return owner;
 }
 
 /** Polls until `check` passes or the deadline passes; for waiting on asynchronous delivery, not for timing. */

@@ -48,6 +48,9 @@ export class EditingClient {
     }) as TestSocket;
     this.socket.on("connect", () => void this.join());
     this.socket.on("board:op", ({ boardId, entry }) => boardId === this.boardId && this.receive(entry));
+    this.socket.on("board:ops", ({ boardId, entries }) => {
+      if (boardId === this.boardId) for (const entry of entries) this.receive(entry);
+    });
     this.socket.on("board:resync", () => void this.sync());
     // A refused handshake (the instance is draining, or Redis is away) is not retried by the library itself.
     this.socket.on("connect_error", () => {

@@ -78,3 +78,14 @@ export async function startInstance(opts: TestInstanceOptions = {}): Promise<Tes
     },
   };
 }
+
+/** Instances on one Redis, started together, one per id (its INSTANCE_ID), each with `opts` besides. */
+export function startInstancesOnRedis<const Ids extends readonly string[]>(
+  redisUrl: string,
+  ids: Ids,
+  opts: Omit<TestInstanceOptions, "redisUrl"> = {},
+): Promise<{ [K in keyof Ids]: TestInstance }> {
+  return Promise.all(
+    ids.map((id) => startInstance({ ...opts, redisUrl, env: { ...opts.env, INSTANCE_ID: id } })),
+  ) as Promise<{ [K in keyof Ids]: TestInstance }>;
+}

@@ -32,6 +32,8 @@ export async function applyAsOwner(
 ): Promise<CommittedOp> {
   try {
     const { entry } = await deps.boards.apply(owner, boardId, opId, op);
+    // One board:op per op, not coalesced: a worker process has no instance's fan-out, and its imports are paced by
+    // TASK_IMPORT_BATCHES_PER_SEC (each op already carries up to TASK_IMPORT_BATCH_SIZE points).
     deps.broadcaster.to(boardRoom(boardId)).emit("board:op", { boardId, entry });
     return entry;
   } catch (err) {

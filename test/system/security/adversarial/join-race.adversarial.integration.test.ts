@@ -109,11 +109,13 @@ describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) =>
       const alice = await connect("alice");
       const bob = await connect("bob", other);
       const received = new Map<string, CommittedOp[]>();
-      bob.on("board:op", ({ boardId, entry }) => {
+      const receive = (boardId: string, entries: CommittedOp[]) => {
         const list = received.get(boardId) ?? [];
-        list.push(entry);
+        list.push(...entries);
         received.set(boardId, list);
-      });
+      };
+      bob.on("board:op", ({ boardId, entry }) => receive(boardId, [entry]));
+      bob.on("board:ops", ({ boardId, entries }) => receive(boardId, entries));
       for (let r = 0; r < rounds; r++) {
         const boardId = await createBoard(alice, `Revoke ${n}.${r}`);
         boards.push(boardId);
