@@ -152,6 +152,19 @@ describe("BoardSession: coalesced ops (board:ops)", () => {
     expect(syncs).toEqual([2]);
   });
 
+  it("acts on a board:resync that arrives while its join is on the way, once the join answers", async () => {
+    // The server dropped ops queued for a tab that stopped reading, and said so, before answering its join.
+    const log = logOf(4);
+    const { session, syncs } = await stage(log, {
+      onJoin: (socket) => {
+        socket.emit("board:resync", {});
+        return { answerRev: 2 };
+      },
+    });
+    await eventually(() => expect(session.getState().committed).toEqual(log.docs[5]));
+    expect(syncs).toEqual([2]);
+  });
+
   it("fetches the ops before a batch whose first op skips revisions", async () => {
     const log = logOf(4);
     const { session, syncs, server } = await stage(log, {

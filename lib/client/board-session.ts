@@ -157,6 +157,8 @@ export class BoardSession {
   private stopped = false;
   private visible = true;
   private joining = false;
+  /** A sync was asked for while the join was on its way: run it once the join answers. */
+  private syncAfterJoin = false;
   private joinAttempt = 0;
   private sending: OutboxEntry | null = null;
   /** A resend waits out its backoff; nothing else is sent meanwhile, so the order holds. */
@@ -356,7 +358,11 @@ export class BoardSession {
       this.syncAgain = true;
       return this.syncRun;
     }
-    if (!this.ready || !this.replica) return Promise.resolve();
+    if (!this.ready || !this.replica) {
+      // A resync asked for while the join is on its way may be about ops the join's answer predates.
+      if (this.joining) this.syncAfterJoin = true;
+      return Promise.resolve();
+    }
     this.syncRun = (async () => {
       try {
         do {
@@ -444,7 +450,9 @@ export class BoardSession {
       this.ready = true;
       this.status = "live";
       if (before >= 0) this.changedSince(before);
-      if (missedEarly) void this.sync();
+      const asked = this.syncAfterJoin;
+      this.syncAfterJoin = false;
+      if (missedEarly || asked) void this.sync();
       if (this.editing) this.emitQuietly("board:editing", { boardId: this.boardId, widgetId: this.editing });
       this.publish();
       this.pump();

@@ -25,6 +25,9 @@ describe.each(["embedded", "redis"] as const)("board:join races (%s)", (mode) =>
     MAX_CONNECTIONS_PER_USER: "1000",
     QUOTA_BOARDS_PER_USER: "10000",
     QUOTA_BOARDS_JOINED_PER_SOCKET: "10000",
+    // Ops go out as they commit, so that an op sent before an ack arrives before it and a leak is seen at once;
+    // the coalesced path's revoke ordering is tested in server/boards/op-batch.integration.test.ts.
+    BOARD_OP_BATCH_MS: "0",
   };
 
   beforeAll(async () => {
