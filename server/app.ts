@@ -29,6 +29,7 @@ import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
 import { rateLimitHooks } from "./realtime/rate-limit";
 import { scheduleExpiry, startCredentialSweep } from "./realtime/session-expiry";
+import { joinAllBroadcastFrames } from "./realtime/single-write-frames";
 import { keepSlimRequests } from "./realtime/slim-request";
 import { registerSystemHandlers } from "./realtime/system.handlers";
 import { userRoom, type AppServer } from "./realtime/types";
@@ -146,6 +147,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     httpCompression: { threshold: 4096 },
   });
   keepSlimRequests(io);
+  joinAllBroadcastFrames(io);
 
   io.use(
     handshakeMiddleware({
