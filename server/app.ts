@@ -30,6 +30,7 @@ import { handshakeMiddleware } from "./realtime/handshake";
 import { startOutboundCap, type OutboundCap } from "./realtime/outbound-cap";
 import { rateLimitHooks } from "./realtime/rate-limit";
 import { scheduleExpiry, startCredentialSweep } from "./realtime/session-expiry";
+import { joinAllBroadcastFrames } from "./realtime/single-write-frames";
 import { keepSlimRequests } from "./realtime/slim-request";
 import { registerSystemHandlers } from "./realtime/system.handlers";
 import { userRoom, type AppServer } from "./realtime/types";
@@ -149,6 +150,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
     httpCompression: { threshold: 4096 },
   });
   keepSlimRequests(io);
+  joinAllBroadcastFrames(io);
 
   io.use(
     handshakeMiddleware({

@@ -38,14 +38,26 @@ async function stopChild(child: ChildProcess, exited: Promise<void>, graceful = 
   clearTimeout(timer);
 }
 
+/** `profileDir`: write a CPU profile there at exit, sampled every `profileIntervalUs` (V8's default: 1,000). */
+export interface ProfileOptions {
+  profileDir?: string;
+  profileIntervalUs?: number;
+}
+
+function profileArgs({ profileDir, profileIntervalUs }: ProfileOptions): string[] {
+  if (!profileDir) return [];
+  const interval = profileIntervalUs ? [`--cpu-prof-interval=${profileIntervalUs}`] : [];
+  return ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...interval];
+}
+
 /** A reference server from bench/servers/, ready once it prints its port. */
 export async function startReference(
   name: string,
   entry: string,
   env: Record<string, string> = {},
-  opts: { profileDir?: string } = {},
+  opts: ProfileOptions = {},
 ): Promise<BenchServer> {
-  const profile = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
+  const profile = profileArgs(opts);
   const child = spawn(process.execPath, [...profile, "--import", "tsx", entry], {
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -79,31 +91,36 @@ export async function startReference(
 export async function startPulseboard(
   name: string,
   backing: { redisUrl: string; databaseUrl: string },
-  opts: { profileDir?: string } = {},
+  /** `bundle`: another build of the server to run (an A/B against an earlier commit), dist/server.js by default. */
+  opts: ProfileOptions & { bundle?: string } = {},
 ): Promise<BenchServer> {
   const port = await freePort();
   const dir = await tempDir("pb-bench-");
-  const profile = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, "--enable-source-maps", "dist/server.js"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      REDIS_URL: backing.redisUrl,
-      DATABASE_URL: backing.databaseUrl,
-      AUTH_SECRET: BENCH_SECRET,
-      INSTANCE_ID: name,
-      DATA_DIR: dir.path,
-      LOG_LEVEL: "warn",
-      PULSEBOARD_NO_PAGES: "true",
-      MAX_CONNECTIONS_PER_USER: "10000",
-      RATE_LIMIT_EVENTS_PER_SEC: "100000",
-      RATE_LIMIT_BURST: "100000",
-      SHUTDOWN_TIMEOUT_MS: "2000",
+  const profile = profileArgs(opts);
+  const child = spawn(
+    process.execPath,
+    [...profile, "--enable-source-maps", opts.bundle ?? "dist/server.js"],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "production",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        REDIS_URL: backing.redisUrl,
+        DATABASE_URL: backing.databaseUrl,
+        AUTH_SECRET: BENCH_SECRET,
+        INSTANCE_ID: name,
+        DATA_DIR: dir.path,
+        LOG_LEVEL: "warn",
+        PULSEBOARD_NO_PAGES: "true",
+        MAX_CONNECTIONS_PER_USER: "10000",
+        RATE_LIMIT_EVENTS_PER_SEC: "100000",
+        RATE_LIMIT_BURST: "100000",
+        SHUTDOWN_TIMEOUT_MS: "2000",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   const { output, exited } = track(name, child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

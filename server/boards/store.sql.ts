@@ -105,13 +105,15 @@ const isForeignKeyViolation = (err: unknown) => {
  * Boards in the SQL system of record (SQLite or PostgreSQL). A board is a row with its head revision, its newest
  * snapshot, and the full op log after it; the current document is the snapshot with the log replayed on top.
  *
- * A commit is one transaction: dedupe by opId, move the head from `expectedRev` (a conditional UPDATE, which also
- * serializes commits of one board across instances), append the ops. It writes rows in proportion to the ops, never
- * the document; every `snapshotEvery` ops a snapshot of the document is written after the commit, off the ack path.
+ * A commit is one transaction: move the head from `expectedRev` (a conditional UPDATE, which also serializes
+ * commits of one board across instances), append the ops, deduped by opId by the table's unique constraint (a
+ * repeated opId rolls the commit back and is answered with its original entry). It writes rows in proportion to the
+ * ops, never the document; every `snapshotEvery` ops a snapshot of the document is written after the commit, off the
+ * ack path.
  * A snapshot is the board without its widgets plus one row per widget, and it rewrites only the widgets that changed
  * since the snapshot before: its transaction, which holds SQLite's one connection, stays short on a large board.
- * The unique constraints on (board_id, op_id) and (board_id, rev) are the final guard: a violation is answered as
- * the dedupe or revision check would have answered it.
+ * The unique constraints on (board_id, op_id) and (board_id, rev) are the guard: a violation is answered as a
+ * duplicate (with the original entry) or as a stale revision.
  *
  * `next` must be the document that the entries make of the board at `expectedRev`, as `BoardService` builds it:
  * it is what this store caches, and the log replayed on a snapshot is what it rebuilds.
@@ -359,8 +361,9 @@ export class SqlBoardStore implements BoardStore, BoardArchive {
     next: BoardDoc,
     entries: CommittedOp[],
   ): Promise<Outcome> {
-    const earlier = await this.firstCommitted(tx, boardId, entries);
-    if (earlier) return { status: "duplicate", entry: earlier };
+    // No lookup of the opIds first: a repeated one breaks the unique (board_id, op_id) constraint on insert, which
+    // rolls the whole commit back and is answered in `commit` as the lookup would have answered it. A resend is
+    // rare; one statement fewer on every commit is not.
     const head = await tx
       .updateTable("boards")
       .set({ rev: expectedRev + entries.length, updated_at: next.updatedAt })
