@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -30,4 +31,20 @@ export async function measureCpu<T>(
   const wallMs = performance.now() - started;
   const cpuUs = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - before[i]!, 0);
   return { result, cpuUs, wallMs };
+}
+
+/**
+ * Raises a running process's open-file limit (soft and hard) with `prlimit --pid`, which needs root or
+ * CAP_SYS_RESOURCE for a hard limit above the current one. Returns the soft limit the process ends up with.
+ */
+export function raiseFdLimit(pid: number, limit: number): number {
+  spawnSync("prlimit", [`--pid=${pid}`, `--nofile=${limit}:${limit}`], { stdio: "ignore" });
+  return fdLimit(pid);
+}
+
+/** A process's soft open-file limit, from /proc. */
+export function fdLimit(pid: number): number {
+  const limits = readFileSync(`/proc/${pid}/limits`, "utf8");
+  const soft = /Max open files\s+(\S+)/.exec(limits)?.[1];
+  return soft === "unlimited" ? Infinity : Number(soft);
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "../../server/testing/free-port";
 import { tempDir } from "../../server/testing/temp-dir";
+import { raiseFdLimit } from "./proc";
 
 export interface BenchServer {
   name: string;
@@ -43,7 +44,7 @@ export async function startReference(
   name: string,
   entry: string,
   env: Record<string, string> = {},
-  opts: { profileDir?: string } = {},
+  opts: { profileDir?: string; fdLimit?: number } = {},
 ): Promise<BenchServer> {
   const profile = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, "--import", "tsx", entry], {
@@ -51,6 +52,7 @@ export async function startReference(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const { output, exited } = track(name, child);
+  if (opts.fdLimit) raiseFdLimit(child.pid!, opts.fdLimit);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output()}`)), 30_000);
     child.stdout!.on("data", () => {
@@ -70,19 +72,31 @@ export async function startReference(
   };
 }
 
+/** What a Pulseboard instance runs on: Redis and PostgreSQL, or embedded (SQLite in its data folder, no Redis). */
+export type Backing = { redisUrl: string; databaseUrl: string } | { dataDir: string };
+
+export interface PulseboardOptions {
+  profileDir?: string;
+  /** More environment, e.g. BOARD_OP_BATCH_MS or OUTBOUND_BUFFER_MAX_BYTES for a scenario. */
+  env?: Record<string, string>;
+  /** Open files the instance may hold (raised with prlimit once it runs); one per connection. */
+  fdLimit?: number;
+}
+
 /**
- * A Pulseboard instance from the production bundle (dist/server.js), API only: the benchmark loads no pages. It runs
- * as in production with Redis: Redis for distribution, PostgreSQL (`databaseUrl`) as the system of record, so every
- * acknowledged op has been committed there. Rate limits are raised so that the publisher, one socket sending
- * hundreds of ops a second, is not refused.
+ * A Pulseboard instance from the production bundle (dist/server.js), API only: the benchmark loads no pages. With
+ * Redis it runs as in production: Redis for distribution, PostgreSQL (`databaseUrl`) as the system of record, so
+ * every acknowledged op has been committed there. Embedded, it has neither: SQLite in `dataDir`, which the caller
+ * provisioned (users, tokens) before. Rate limits are raised so that the publisher, one socket sending hundreds of
+ * ops a second, is not refused.
  */
 export async function startPulseboard(
   name: string,
-  backing: { redisUrl: string; databaseUrl: string },
-  opts: { profileDir?: string } = {},
+  backing: Backing,
+  opts: PulseboardOptions = {},
 ): Promise<BenchServer> {
   const port = await freePort();
-  const dir = await tempDir("pb-bench-");
+  const dir = "dataDir" in backing ? undefined : await tempDir("pb-bench-");
   const profile = opts.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.profileDir}`] : [];
   const child = spawn(process.execPath, [...profile, "--enable-source-maps", "dist/server.js"], {
     env: {
@@ -90,21 +104,23 @@ export async function startPulseboard(
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
-      REDIS_URL: backing.redisUrl,
-      DATABASE_URL: backing.databaseUrl,
+      ...("dataDir" in backing
+        ? { DATA_DIR: backing.dataDir }
+        : { REDIS_URL: backing.redisUrl, DATABASE_URL: backing.databaseUrl, DATA_DIR: dir!.path }),
       AUTH_SECRET: BENCH_SECRET,
       INSTANCE_ID: name,
-      DATA_DIR: dir.path,
       LOG_LEVEL: "warn",
       PULSEBOARD_NO_PAGES: "true",
       MAX_CONNECTIONS_PER_USER: "10000",
       RATE_LIMIT_EVENTS_PER_SEC: "100000",
       RATE_LIMIT_BURST: "100000",
       SHUTDOWN_TIMEOUT_MS: "2000",
+      ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const { output, exited } = track(name, child);
+  if (opts.fdLimit) raiseFdLimit(child.pid!, opts.fdLimit);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -123,7 +139,7 @@ export async function startPulseboard(
     pid: child.pid!,
     async stop() {
       await stopChild(child, exited, opts.profileDir !== undefined);
-      await dir.remove();
+      await dir?.remove();
     },
   };
 }
