@@ -34,17 +34,28 @@ export async function measureCpu<T>(
 }
 
 /**
- * Raises a running process's open-file limit (soft and hard) with `prlimit --pid`, which needs root or
- * CAP_SYS_RESOURCE for a hard limit above the current one. Returns the soft limit the process ends up with.
+ * Raises a running process's open-file limit with `prlimit --pid`: soft and hard to `limit`, which needs
+ * CAP_SYS_RESOURCE (root outside a restricted container) when above the hard limit; failing that, the soft limit
+ * to the hard one. Returns the soft limit the process ends up with.
  */
 export function raiseFdLimit(pid: number, limit: number): number {
-  spawnSync("prlimit", [`--pid=${pid}`, `--nofile=${limit}:${limit}`], { stdio: "ignore" });
+  const raised = spawnSync("prlimit", [`--pid=${pid}`, `--nofile=${limit}:${limit}`], { stdio: "ignore" });
+  if (raised.status !== 0) {
+    const hard = fdLimits(pid).hard;
+    if (Number.isFinite(hard))
+      spawnSync("prlimit", [`--pid=${pid}`, `--nofile=${hard}:${hard}`], { stdio: "ignore" });
+  }
   return fdLimit(pid);
+}
+
+function fdLimits(pid: number): { soft: number; hard: number } {
+  const limits = readFileSync(`/proc/${pid}/limits`, "utf8");
+  const m = /Max open files\s+(\S+)\s+(\S+)/.exec(limits);
+  const num = (v: string | undefined) => (v === undefined || v === "unlimited" ? Infinity : Number(v));
+  return { soft: num(m?.[1]), hard: num(m?.[2]) };
 }
 
 /** A process's soft open-file limit, from /proc. */
 export function fdLimit(pid: number): number {
-  const limits = readFileSync(`/proc/${pid}/limits`, "utf8");
-  const soft = /Max open files\s+(\S+)/.exec(limits)?.[1];
-  return soft === "unlimited" ? Infinity : Number(soft);
+  return fdLimits(pid).soft;
 }

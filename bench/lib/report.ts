@@ -11,6 +11,8 @@ export interface Results {
   slow?: SlowConsumerResult;
   /** Scenarios that stopped with an error: the report says so rather than leaving their rows out silently. */
   errors: string[];
+  /** Scenarios this machine cannot run (say, a file-descriptor limit it may not raise), and why. */
+  skipped: string[];
 }
 
 /** The labels run.ts gives its targets, which the targets table looks up. */
@@ -190,12 +192,13 @@ function targets(res: Results): TargetRow[] {
   );
   const big = res.idle.find((r) => r.scenario === "idle50k");
   const bigError = res.errors.find((e) => e.startsWith("idle50k"));
+  const bigSkipped = res.skipped.find((e) => e.startsWith("idle50k"));
   out.push({
     name: "50,000 idle connections on one instance",
     goal: "held",
     measured: big
       ? `${n0(big.connections)} held: ${n0(big.connectPerSec)} connects/s, ${kb(big.serverBytesPerConn)} + ${kb(big.redisBytesPerConn)} Redis per connection, ${n1(big.restCpuPercent ?? 0)}% CPU at rest`
-      : (bigError ?? ""),
+      : (bigError ?? bigSkipped ?? ""),
     spread: big ? "1 round" : "",
     verdict: big ? (big.connections >= 50_000 ? "met" : "missed") : bigError ? "missed" : "not measured",
   });
@@ -401,6 +404,7 @@ export function formatReport(res: Results, run: { command: string; seconds: numb
     );
   }
   if (res.errors.length) lines.push("", "## Scenarios that failed", "", ...res.errors.map((e) => `- ${e}`));
+  if (res.skipped.length) lines.push("", "## Scenarios not run", "", ...res.skipped.map((e) => `- ${e}`));
   lines.push(
     "",
     failures.length
