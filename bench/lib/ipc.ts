@@ -37,7 +37,8 @@ export interface PublishSpec {
 
 export type Command =
   | { type: "connect"; spec: ViewerSpec }
-  | { type: "measure" }
+  /** Starts a window: counters reset, and deliveries of revisions below `fromRev` (stragglers) are ignored. */
+  | { type: "measure"; fromRev: number }
   | { type: "report" }
   | { type: "close" }
   | { type: "publish"; spec: PublishSpec }
@@ -66,19 +67,24 @@ export interface ViewReport {
   maxRev: number;
 }
 
-export interface ConvergeReport {
+/** What stalled viewers count while catching up; summed over viewers, then over generators. */
+export const CONVERGE_COUNTERS = ["receivedWhileStalled", "resyncs", "gaps", "syncs", "reconnects"] as const;
+export type ConvergeCounters = Record<(typeof CONVERGE_COUNTERS)[number], number>;
+
+export function sumCounters(items: ConvergeCounters[]): ConvergeCounters {
+  const total = Object.fromEntries(CONVERGE_COUNTERS.map((k) => [k, 0])) as ConvergeCounters;
+  for (const item of items) for (const k of CONVERGE_COUNTERS) total[k] += item[k];
+  return total;
+}
+
+/** `receivedWhileStalled`: ops that reached a stalled viewer while it was paused (more than a few: the pause did not hold). */
+export interface ConvergeReport extends ConvergeCounters {
   type: "converged";
   /** Stalled viewers in this generator, and how many reached the revision before the deadline. */
   total: number;
   converged: number;
   /** From `resume` to the last one reaching the revision (or to the deadline). */
   ms: number;
-  /** Ops that reached a stalled viewer while it was paused: more than a few means the pause did not hold. */
-  receivedWhileStalled: number;
-  resyncs: number;
-  gaps: number;
-  syncs: number;
-  reconnects: number;
   firstError?: string;
 }
 

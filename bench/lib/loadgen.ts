@@ -20,6 +20,7 @@ import {
   type OpMessage,
   type OpsMessage,
   type PublishSpec,
+  sumCounters,
   type Reply,
   type ViewerSpec,
 } from "./ipc";
@@ -33,6 +34,7 @@ let received = 0;
 let frames = 0;
 let outOfOrder = 0;
 let maxRev = 0;
+let fromRev = 0;
 const lastRev = new Map<number, number>();
 let viewers: Viewer[] = [];
 let nextViewer = 0;
@@ -43,6 +45,7 @@ function send(reply: Reply): void {
 
 function onEntry(viewer: number, entry: OpEntry, now: number): void {
   const { rev, op } = entry;
+  if (rev < fromRev) return; // a straggler from the window before
   histogram.record(Math.max(0, now - op.value));
   received++;
   const last = lastRev.get(viewer);
@@ -242,7 +245,7 @@ class StalledViewer {
   resume(): void {
     this.paused = false;
     if (this.dropped) this.reconnect();
-    else this.socket && tcpSocket(this.socket)?.resume();
+    else if (this.socket) tcpSocket(this.socket)?.resume();
   }
 
   /** Asks once after resuming: the server may have sent nothing more since it dropped this socket's ops. */
@@ -270,17 +273,12 @@ async function converge(rev: number, deadlineMs: number, resumedAt: number): Pro
       for (const v of stalledViewers) if (v.rev < rev) v.check();
     }
   }
-  const sum = (f: (v: StalledViewer) => number) => stalledViewers.reduce((s, v) => s + f(v), 0);
   return {
     type: "converged",
     total: stalledViewers.length,
     converged: done(),
     ms: performance.now() - resumedAt,
-    receivedWhileStalled: sum((v) => v.receivedWhileStalled),
-    resyncs: sum((v) => v.resyncs),
-    gaps: sum((v) => v.gaps),
-    syncs: sum((v) => v.syncs),
-    reconnects: sum((v) => v.reconnects),
+    ...sumCounters(stalledViewers),
     firstError: stalledViewers.find((v) => v.error)?.error,
   };
 }
@@ -412,6 +410,7 @@ async function handle(cmd: Command): Promise<Reply> {
       frames = 0;
       outOfOrder = 0;
       maxRev = 0;
+      fromRev = cmd.fromRev;
       lastRev.clear();
       return { type: "measuring" };
     case "report":

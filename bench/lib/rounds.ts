@@ -36,11 +36,3 @@ export function verdict(s: Spread, goal: { atMost: number } | { atLeast: number 
   if (!ok(s.min) && !ok(s.max)) return "missed";
   return "inconclusive (spread too wide)";
 }
-
-/** `1.02x (0.95-1.10x, 3 rounds)`. */
-export function formatSpread(s: Spread, unit = "x", digits = 2): string {
-  const f = (v: number) => v.toFixed(digits);
-  return s.n > 1
-    ? `${f(s.median)}${unit} (${f(s.min)}-${f(s.max)}${unit}, ${s.n} rounds)`
-    : `${f(s.median)}${unit} (1 round)`;
-}

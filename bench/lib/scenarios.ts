@@ -1,5 +1,12 @@
 import { LogHistogram } from "../../server/metrics/log-histogram";
-import type { ConnectResult, ConvergeReport, PublishReport, ServerKind, ViewReport } from "./ipc";
+import {
+  sumCounters,
+  type ConnectResult,
+  type ConvergeReport,
+  type PublishReport,
+  type ServerKind,
+  type ViewReport,
+} from "./ipc";
 import type { LoadGenPool } from "./pool";
 import type { BenchBoard } from "./pulseboard-setup";
 import { cpuMicros, rssBytes } from "./proc";
@@ -14,6 +21,11 @@ export interface Target {
   board?: BenchBoard;
   /** Redis's pid, whose CPU is reported beside the servers' own. */
   redisPid?: number;
+  /**
+   * References only: the last revision their publisher numbered, so that each window continues from it and a
+   * straggler from the window before is told apart (Pulseboard's board says its own revision).
+   */
+  lastRev?: number;
 }
 
 /** Where a result belongs: which scenario, which interleaved round (from 0). */
@@ -119,13 +131,14 @@ export async function publishWindow(
   tag: Tag,
 ): Promise<FanoutResult> {
   const { viewers, rate, durationMs } = load;
-  await pool.all(() => ({ type: "measure" }));
+  const board = target.board;
+  const startRev = board ? await board.currentRev() : (target.lastRev ?? 0);
+  await pool.all(() => ({ type: "measure", fromRev: startRev + 1 }));
   const pids = target.instances.map((s) => s.pid);
   const cpuBefore = pids.reduce((s, pid) => s + cpuMicros(pid), 0);
   const redisBefore = target.redisPid ? cpuMicros(target.redisPid) : 0;
   const genBefore = pool.cpuMicros();
   const started = performance.now();
-  const board = target.board;
   const published = await pool.publisher.request<PublishReport>({
     type: "publish",
     spec: {
@@ -134,16 +147,17 @@ export async function publishWindow(
       token: board?.publisherToken,
       boardId: board?.boardId ?? "bench",
       widgetId: board?.widgetId ?? "kpi",
-      startRev: board ? await board.currentRev() : 0,
+      startRev,
       ratePerSec: rate,
       durationMs,
     },
   });
+  if (!board) target.lastRev = published.lastRev;
   const expected = published.acked * viewers;
-  // Wait for the stragglers: until everything arrived, or nothing more arrives for a second.
+  // Wait for the stragglers: until everything arrived, or nothing more arrives for two seconds.
   let seen = -1;
   let got = await collect(pool);
-  for (let idle = 0; got.received < expected && idle < 4;) {
+  for (let idle = 0; got.received < expected && idle < 8;) {
     await sleep(250);
     got = await collect(pool);
     idle = got.received === seen ? idle + 1 : 0;
@@ -336,10 +350,15 @@ export interface SlowConsumerResult {
   /** The readers with no stalled viewer beside them, then with them: the same load, one after the other. */
   without: FanoutResult;
   with: FanoutResult;
-  /** The instance's RSS, sampled every second through the window with the stalled viewers. */
+  /**
+   * The instance's RSS through the window with the stalled viewers: settled (the lowest over 3 s, between
+   * collections) before and after it, sampled every second in between.
+   */
   rssStart: number;
   rssMax: number;
   rssEnd: number;
+  /** The same settled growth over the window without them: what the readers' load alone leaves behind. */
+  rssGrowthWithout: number;
   /** What the stalled viewers would hold in the instance with nothing dropped: stalled × ops × bytes per op frame. */
   noCapEstimate: number;
   converge: Omit<ConvergeReport, "type"> & { deadlineMs: number };
@@ -369,18 +388,19 @@ export async function slowConsumers(
   const rss: number[] = [];
   try {
     await publishWindow(pool, single, { ...window, durationMs: 1_000 }, tag);
+    const withoutStart = await settledRss(server.pid);
     without = await publishWindow(pool, single, window, tag);
+    const rssGrowthWithout = (await settledRss(server.pid)) - withoutStart;
     await openViewers(pool, single, load.stalled, true, { stalled: true });
     await pool.all(() => ({ type: "stall" }));
-    await sleep(500);
-    rss.push(rssBytes(server.pid));
+    rss.push(await settledRss(server.pid));
     const sampler = setInterval(() => rss.push(rssBytes(server.pid)), 1_000);
     try {
       withStalled = await publishWindow(pool, single, window, tag);
     } finally {
       clearInterval(sampler);
     }
-    rss.push(rssBytes(server.pid));
+    rss.push(await settledRss(server.pid));
     const rev = await board.currentRev();
     await pool.all(() => ({ type: "resume" }));
     const reports = await pool.all<ConvergeReport>(() => ({
@@ -400,17 +420,14 @@ export async function slowConsumers(
       rssStart: rss[0]!,
       rssMax: Math.max(...rss),
       rssEnd: rss.at(-1)!,
+      rssGrowthWithout,
       noCapEstimate: load.stalled * Math.round((load.rate * load.durationMs) / 1000) * OP_FRAME_BYTES,
       converge: {
         deadlineMs: load.deadlineMs,
         total: sum((r) => r.total),
         converged: sum((r) => r.converged),
         ms: Math.max(...reports.map((r) => r.ms)),
-        receivedWhileStalled: sum((r) => r.receivedWhileStalled),
-        resyncs: sum((r) => r.resyncs),
-        gaps: sum((r) => r.gaps),
-        syncs: sum((r) => r.syncs),
-        reconnects: sum((r) => r.reconnects),
+        ...sumCounters(reports),
         firstError: reports.find((r) => r.firstError)?.firstError,
       },
     };
