@@ -17,6 +17,7 @@
  *   --seconds S            measured window of the fan-out scenarios (default 10)
  *   --coalesce-seconds S   measured window per rate in the coalescing scenario (default 5)
  *   --slow-seconds S       the slow-consumer windows (default 60)
+ *   --slow-rate R          their op rate (default 50)
  *   --idle-count N         connections of the idle50k scenario (default 50000)
  *   --rest-seconds S       idle50k: how long the instance's CPU at rest is measured (default 30)
  *   --generators N         viewer load-generator processes (default 3)
@@ -65,6 +66,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     "coalesce-seconds": { type: "string", default: "5" },
     "slow-seconds": { type: "string", default: "60" },
+    "slow-rate": { type: "string", default: "50" },
     "idle-count": { type: "string", default: "50000" },
     "rest-seconds": { type: "string", default: "30" },
     generators: { type: "string", default: "3" },
@@ -321,7 +323,13 @@ async function main() {
           await slowConsumers(
             pool,
             pb,
-            { readers: 1_000, stalled: 50, rate: 50, durationMs: slowSeconds * 1000, deadlineMs: 60_000 },
+            {
+              readers: 1_000,
+              stalled: 50,
+              rate: Number(values["slow-rate"]),
+              durationMs: slowSeconds * 1000,
+              deadlineMs: 60_000,
+            },
             { scenario: "slow", round: 0 },
           ),
         );

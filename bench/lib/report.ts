@@ -401,6 +401,7 @@ export function formatReport(res: Results, run: { command: string; seconds: numb
       `| beside ${slow.stalled} stalled | ${n1(slow.with.p99)} | ${n1(slow.with.p50)} | ${slow.with.lost} | ${slow.with.outOfOrder} |`,
       "",
       `Instance RSS beside the stalled viewers: ${mb(slow.rssStart)} at the start, ${mb(slow.rssMax)} at most, ${mb(slow.rssEnd)} at the end (settled: the lowest over 3 s); the same window without them grew it by ${mb(slow.rssGrowthWithout)}. The no-cap estimate is ${mb(slow.noCapEstimate)}; memory counts as flat when the growth the stalled viewers add (beside them, less without them) stays within a quarter of it.`,
+      `Outbound cap: ${slow.capActions === undefined ? "the instance exposes no `pulseboard_slow_consumers_total`" : `${slow.capActions} drops and disconnects (\`pulseboard_slow_consumers_total\`) over the window`}. On loopback the kernel takes up to about 4 MB per paused connection (the sender's autotuned send buffer) before anything waits in the server, so a stalled viewer must be sent more than that before the cap can act (\`--slow-rate\`, \`--slow-seconds\`).`,
       `Convergence: ${c.converged} of ${c.total} in ${n0(c.ms)} ms (deadline ${n0(c.deadlineMs / 1000)} s); ${c.resyncs} \`board:resync\` received, ${c.gaps} gaps detected, ${c.syncs} \`board:sync\` calls, ${c.reconnects} reconnects, ${n0(c.receivedWhileStalled)} ops received while paused.${c.firstError ? ` First error: ${c.firstError}.` : ""}`,
     );
   }

@@ -361,8 +361,29 @@ export interface SlowConsumerResult {
   rssGrowthWithout: number;
   /** What the stalled viewers would hold in the instance with nothing dropped: stalled × ops × bytes per op frame. */
   noCapEstimate: number;
+  /**
+   * What the instance's outbound cap did over the window, from its /metrics (`pulseboard_slow_consumers_total`,
+   * all labels summed); undefined where the instance does not expose it.
+   */
+  capActions?: number;
   converge: Omit<ConvergeReport, "type"> & { deadlineMs: number };
 }
+
+/** The sum of a Prometheus counter over its labels on an instance's /metrics, or undefined if it is not there. */
+async function scrapeCounter(url: string, name: string): Promise<number | undefined> {
+  const text = await fetch(`${url}/metrics`).then(
+    (r) => (r.ok ? r.text() : ""),
+    () => "",
+  );
+  let total: number | undefined;
+  for (const line of text.split("\n")) {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`).exec(line);
+    if (m) total = (total ?? 0) + Number(m[1]);
+  }
+  return total;
+}
+
+const CAP_COUNTER = "pulseboard_slow_consumers_total";
 
 /** Roughly what one `board:op` frame of the publisher's KPI op weighs on the wire (measured in JSON). */
 const OP_FRAME_BYTES = 260;
@@ -392,6 +413,7 @@ export async function slowConsumers(
     without = await publishWindow(pool, single, window, tag);
     const rssGrowthWithout = (await settledRss(server.pid)) - withoutStart;
     await openViewers(pool, single, load.stalled, true, { stalled: true });
+    const capBefore = await scrapeCounter(server.url, CAP_COUNTER);
     await pool.all(() => ({ type: "stall" }));
     rss.push(await settledRss(server.pid));
     const sampler = setInterval(() => rss.push(rssBytes(server.pid)), 1_000);
@@ -401,6 +423,7 @@ export async function slowConsumers(
       clearInterval(sampler);
     }
     rss.push(await settledRss(server.pid));
+    const capAfter = await scrapeCounter(server.url, CAP_COUNTER);
     const rev = await board.currentRev();
     await pool.all(() => ({ type: "resume" }));
     const reports = await pool.all<ConvergeReport>(() => ({
@@ -421,6 +444,7 @@ export async function slowConsumers(
       rssMax: Math.max(...rss),
       rssEnd: rss.at(-1)!,
       rssGrowthWithout,
+      capActions: capAfter === undefined ? undefined : capAfter - (capBefore ?? 0),
       noCapEstimate: load.stalled * Math.round((load.rate * load.durationMs) / 1000) * OP_FRAME_BYTES,
       converge: {
         deadlineMs: load.deadlineMs,
