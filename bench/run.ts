@@ -7,15 +7,15 @@
  * ratios are taken within a round and reported as median and spread. Results go to standard output, a full run's
  * to bench/results/bench.md, and the progress log to bench/.work/progress.log.
  *
- *   npm run bench                           the full run, every scenario (about 25 minutes; an estimate is printed)
+ *   npm run bench                           the full run, every scenario (about 30 minutes; an estimate is printed)
  *   npm run bench -- --quick                about a minute, part of `npm test`: checks that nothing is lost, order
  *                                           is kept and batches apply as their ops, with a coalesced-delivery case,
  *                                           a slow-consumer case and an embedded instance; never asserts timings
  *   npm run bench -- --only fanout1000,memory   scenarios: memory, fanout1000, fanout5000, coalescing,
  *                                           twoInstances, throughput, slow, idle50k
  *   --rounds N             interleaved rounds per scenario (default 3)
- *   --seconds S            measured window of the fan-out scenarios (default 10)
- *   --coalesce-seconds S   measured window per rate in the coalescing scenario (default 5)
+ *   --seconds S            measured window of the fan-out scenarios (default 8)
+ *   --coalesce-seconds S   measured window per rate in the coalescing scenario (default 4)
  *   --slow-seconds S       the slow-consumer windows (default 60)
  *   --slow-rate R          their op rate (default 50)
  *   --idle-count N         connections of the idle50k scenario (default 50000)
@@ -63,8 +63,8 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     rounds: { type: "string", default: "3" },
-    seconds: { type: "string", default: "10" },
-    "coalesce-seconds": { type: "string", default: "5" },
+    seconds: { type: "string", default: "8" },
+    "coalesce-seconds": { type: "string", default: "4" },
     "slow-seconds": { type: "string", default: "60" },
     "slow-rate": { type: "string", default: "50" },
     "idle-count": { type: "string", default: "50000" },
@@ -103,7 +103,7 @@ function estimate(s: Scenario): number {
     case "twoInstances":
       return rounds * 2 * (4 + 1 + seconds + drain);
     case "throughput":
-      return 3 * 90 + (rounds - 1) * 3 * 45;
+      return 3 * 70 + (rounds - 1) * 3 * 30;
     case "slow":
       return 2 * (slowSeconds + drain) + 15;
     case "idle50k":
@@ -312,7 +312,7 @@ async function main() {
         await inRounds("throughput", [raw, sio, pb], async (t, tag) => {
           const from = first.get(t.label);
           const r = from
-            ? await maxThroughput(pool, t, 1_000, Math.max(30, Math.round(from * 0.75)), 4_000, tag, true)
+            ? await maxThroughput(pool, t, 1_000, Math.max(30, Math.round(from * 0.85)), 4_000, tag, true)
             : await maxThroughput(pool, t, 1_000, 30, 4_000, tag);
           if (!from && r.best) first.set(t.label, r.best.rate);
           results.throughput.push(show(r));
