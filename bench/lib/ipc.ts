@@ -42,6 +42,7 @@ export type Command =
   | { type: "report" }
   | { type: "close" }
   | { type: "publish"; spec: PublishSpec }
+  | { type: "count" }
   | { type: "stall" }
   | { type: "resume" }
   | { type: "converge"; rev: number; deadlineMs: number };
@@ -106,6 +107,8 @@ export type Reply =
   | PublishReport
   | ConvergeReport
   | { type: "closed" }
+  /** Viewer connections still open in a generator. */
+  | { type: "counted"; open: number }
   | { type: "measuring" }
   | { type: "stalled" }
   | { type: "resumed" };

@@ -27,6 +27,7 @@ import {
 
 interface Viewer {
   close(): void;
+  isOpen(): boolean;
 }
 
 const histogram = new LogHistogram();
@@ -105,7 +106,9 @@ async function openViewer(spec: ViewerSpec, i: number): Promise<Viewer> {
         ...(spec.localAddress ? { localAddress: spec.localAddress } : {}),
       });
       ws.on("message", (data) => onOp(id, JSON.parse(String(data)) as OpMessage));
-      ws.once("open", () => resolve({ close: () => ws.terminate() }));
+      ws.once("open", () =>
+        resolve({ close: () => ws.terminate(), isOpen: () => ws.readyState === WebSocket.OPEN }),
+      );
       ws.once("error", reject);
     });
   }
@@ -120,7 +123,7 @@ async function openViewer(spec: ViewerSpec, i: number): Promise<Viewer> {
   socket.on("board:op", (msg: OpMessage) => onOp(id, msg));
   socket.on("board:ops", (msg: OpsMessage) => onOps(id, msg));
   await connected(socket);
-  const viewer = { close: () => socket.close() };
+  const viewer = { close: () => socket.close(), isOpen: () => socket.connected };
   if (spec.kind === "pulseboard" && spec.boardId) {
     try {
       await joinBoard(socket, spec.boardId);
@@ -251,6 +254,10 @@ class StalledViewer {
   /** Asks once after resuming: the server may have sent nothing more since it dropped this socket's ops. */
   check(): void {
     if (!this.dropped) this.sync();
+  }
+
+  isOpen(): boolean {
+    return this.socket?.connected ?? false;
   }
 
   close(): void {
@@ -422,6 +429,8 @@ async function handle(cmd: Command): Promise<Reply> {
       return { type: "closed" };
     case "publish":
       return publish(cmd.spec);
+    case "count":
+      return { type: "counted", open: viewers.filter((v) => v.isOpen()).length };
     case "stall":
       for (const v of stalledViewers) v.stall();
       return { type: "stalled" };

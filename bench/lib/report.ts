@@ -197,10 +197,10 @@ function targets(res: Results): TargetRow[] {
     name: "50,000 idle connections on one instance",
     goal: "held",
     measured: big
-      ? `${n0(big.connections)} held: ${n0(big.connectPerSec)} connects/s, ${kb(big.serverBytesPerConn)} + ${kb(big.redisBytesPerConn)} Redis per connection, ${n1(big.restCpuPercent ?? 0)}% CPU at rest`
+      ? `${n0(big.held)} of ${n0(big.connections)} held: ${n0(big.connectPerSec)} connects/s, ${kb(big.serverBytesPerConn)} + ${kb(big.redisBytesPerConn)} Redis per connection, ${n1(big.restCpuPercent ?? 0)}% CPU at rest`
       : (bigError ?? bigSkipped ?? ""),
     spread: big ? "1 round" : "",
-    verdict: big ? (big.connections >= 50_000 ? "met" : "missed") : bigError ? "missed" : "not measured",
+    verdict: big ? (big.held >= 50_000 ? "met" : "missed") : bigError ? "missed" : "not measured",
   });
   const slow = res.slow;
   if (slow) {
@@ -372,9 +372,9 @@ export function formatReport(res: Results, run: { command: string; seconds: numb
       "",
       `Opened over the load generators, each from its own loopback address (127.0.0.2, .3, ...), with the open-file limits raised by prlimit. The first 1,000 are the baseline; the slope is over the rest. CPU at rest is the instance's user + system time over ${n0((big.restMs ?? 0) / 1000)} s with every connection idle (heartbeats only), in % of one core.`,
       "",
-      "| server | connections held | connects/s | instance RSS per connection | Redis memory per connection | CPU at rest |",
-      "| --- | --- | --- | --- | --- | --- |",
-      `| ${big.target} | ${n0(big.connections)} | ${n0(big.connectPerSec)} | ${kb(big.serverBytesPerConn)} | ${kb(big.redisBytesPerConn)} | ${n1(big.restCpuPercent ?? 0)}% |`,
+      "| server | connections | held at the end | connects/s | instance RSS per connection | Redis memory per connection | CPU at rest |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+      `| ${big.target} | ${n0(big.connections)} | ${n0(big.held)} | ${n0(big.connectPerSec)} | ${kb(big.serverBytesPerConn)} | ${kb(big.redisBytesPerConn)} | ${n1(big.restCpuPercent ?? 0)}% |`,
     );
   }
   if (res.throughput.length) {

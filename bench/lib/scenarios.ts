@@ -277,6 +277,8 @@ export interface IdleResult extends Tag {
   connectPerSec: number;
   serverBytesPerConn: number;
   redisBytesPerConn: number;
+  /** Connections still open at the end, after the rest (if any): the generators' count. */
+  held: number;
   /** The instance's CPU over `restMs` with every connection open and idle (heartbeats only), in % of one core. */
   restCpuPercent?: number;
   restMs?: number;
@@ -328,11 +330,14 @@ export async function idleMemory(
     await sleep(opts.restMs);
     restCpuPercent = ((cpuMicros(server.pid) - before) / 1000 / opts.restMs) * 100;
   }
+  const counts = await pool.all<{ type: "counted"; open: number }>(() => ({ type: "count" }));
+  const held = counts.reduce((sum, c) => sum + c.open, 0);
   await closeViewers(pool);
   return {
     ...tag,
     restCpuPercent,
     restMs: opts.restMs,
+    held,
     target: target.label,
     connections: count,
     connectPerSec: count / (ms / 1000),
