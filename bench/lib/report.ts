@@ -51,19 +51,60 @@ function byTarget<T extends { target: string }>(rows: T[]): Map<string, T[]> {
   return out;
 }
 
-function fanoutTable(rows: FanoutResult[]): string[] {
-  const lines = [
-    "| server | delivered / expected | lost | out of order | deliveries/s | frames per op | p50 ms | p99 ms | p99 spread | max ms | server CPU µs/delivery | CPU spread | Redis CPU µs/delivery | load generator CPU |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-  ];
+/**
+ * A markdown table with one line per target: `line` gets the target's rounds and the round whose `figure` is the
+ * median (the one shown), and the spread of that figure over the rounds.
+ */
+function perTargetTable<T extends { target: string }>(
+  columns: string[],
+  rows: T[],
+  figure: (r: T) => number,
+  line: (shown: T, runs: T[], figureSpread: Spread | undefined) => string[],
+): string[] {
+  const lines = [`| ${columns.join(" | ")} |`, `|${" --- |".repeat(columns.length)}`];
   for (const [target, runs] of byTarget(rows)) {
-    const cpu = runs.map((r) => r.serverCpuUsPerDelivery);
-    const r = runs[medianIndex(cpu)]!;
-    lines.push(
-      `| ${target} | ${n0(r.delivered)} / ${n0(r.expected)} | ${r.lost} | ${r.outOfOrder} | ${n0(r.deliveriesPerSec)} | ${n2(r.framesPerOp)} | ${n1(r.p50)} | ${n1(r.p99)} | ${range(spread(runs.map((x) => x.p99)), n1)} | ${n1(r.max)} | ${n2(r.serverCpuUsPerDelivery)} | ${range(spread(cpu), n2)} | ${n2(r.redisCpuUsPerDelivery)} | ${pct(r.loadGenCpuShare)} |`,
-    );
+    const values = runs.map(figure);
+    lines.push(`| ${[target, ...line(runs[medianIndex(values)]!, runs, spread(values))].join(" | ")} |`);
   }
   return lines;
+}
+
+function fanoutTable(rows: FanoutResult[]): string[] {
+  return perTargetTable(
+    [
+      "server",
+      "delivered / expected",
+      "lost",
+      "out of order",
+      "deliveries/s",
+      "frames per op",
+      "p50 ms",
+      "p99 ms",
+      "p99 spread",
+      "max ms",
+      "server CPU µs/delivery",
+      "CPU spread",
+      "Redis CPU µs/delivery",
+      "load generator CPU",
+    ],
+    rows,
+    (r) => r.serverCpuUsPerDelivery,
+    (r, runs, cpu) => [
+      `${n0(r.delivered)} / ${n0(r.expected)}`,
+      `${r.lost}`,
+      `${r.outOfOrder}`,
+      n0(r.deliveriesPerSec),
+      n2(r.framesPerOp),
+      n1(r.p50),
+      n1(r.p99),
+      range(spread(runs.map((x) => x.p99)), n1),
+      n1(r.max),
+      n2(r.serverCpuUsPerDelivery),
+      range(cpu, n2),
+      n2(r.redisCpuUsPerDelivery),
+      pct(r.loadGenCpuShare),
+    ],
+  );
 }
 
 /** One figure of `num` over the same figure of `den`, per round, for the rows of one setting. */
@@ -242,42 +283,64 @@ function targets(res: Results): TargetRow[] {
 }
 
 function idleTable(rows: IdleResult[]): string[] {
-  const lines = [
-    "| server | connections | connects/s | connects/s spread | instance RSS per connection | RSS spread | Redis memory per connection |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
-  ];
-  for (const [target, runs] of byTarget(rows)) {
-    const perConn = runs.map((r) => r.serverBytesPerConn + r.redisBytesPerConn);
-    const r = runs[medianIndex(perConn)]!;
-    lines.push(
-      `| ${target} | ${n0(r.connections)} | ${n0(r.connectPerSec)} | ${range(spread(runs.map((x) => x.connectPerSec)), n0)} | ${kb(r.serverBytesPerConn)} | ${range(spread(runs.map((x) => x.serverBytesPerConn / 1024)), (x) => `${n1(x)} KB`)} | ${kb(r.redisBytesPerConn)} |`,
-    );
-  }
-  return lines;
+  return perTargetTable(
+    [
+      "server",
+      "connections",
+      "connects/s",
+      "connects/s spread",
+      "instance RSS per connection",
+      "RSS spread",
+      "Redis memory per connection",
+    ],
+    rows,
+    (r) => r.serverBytesPerConn + r.redisBytesPerConn,
+    (r, runs) => [
+      n0(r.connections),
+      n0(r.connectPerSec),
+      range(spread(runs.map((x) => x.connectPerSec)), n0),
+      kb(r.serverBytesPerConn),
+      range(spread(runs.map((x) => x.serverBytesPerConn)), kb),
+      kb(r.redisBytesPerConn),
+    ],
+  );
 }
 
 function throughputTable(rows: ThroughputResult[]): string[] {
-  const lines = [
-    "| server | max sustained ops/s | deliveries/s | spread | p99 ms there | server CPU µs/delivery there | load generator CPU there | failing step |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
-  ];
-  for (const [target, runs] of byTarget(rows)) {
-    const rates = runs.map((t) => t.best?.deliveriesPerSec ?? 0);
-    const t = runs[medianIndex(rates)]!;
-    const b = t.best;
-    const last = t.steps.at(-1);
-    const failed = last !== b ? last : undefined;
-    const fail = failed
-      ? `${failed.rate} ops/s: p99 ${n0(failed.p99)} ms, ${pct(failed.delivered / Math.max(1, failed.expected))} delivered`
-      : "none";
-    const sp = range(spread(rates), n0);
-    lines.push(
-      b
-        ? `| ${target} | ${b.rate} | ${n0(b.deliveriesPerSec)} | ${sp} | ${n1(b.p99)} | ${n2(b.serverCpuUsPerDelivery)} | ${pct(b.loadGenCpuShare)} | ${fail} |`
-        : `| ${target} | below the first step | | ${sp} | | | | ${fail} |`,
-    );
-  }
-  return lines;
+  return perTargetTable(
+    [
+      "server",
+      "max sustained ops/s",
+      "deliveries/s",
+      "spread",
+      "p99 ms there",
+      "server CPU µs/delivery there",
+      "load generator CPU there",
+      "failing step",
+    ],
+    rows,
+    (t) => t.best?.deliveriesPerSec ?? 0,
+    (t, _runs, rates) => {
+      const b = t.best;
+      const last = t.steps.at(-1);
+      const failed = last !== b ? last : undefined;
+      const fail = failed
+        ? `${failed.rate} ops/s: p99 ${n0(failed.p99)} ms, ${pct(failed.delivered / Math.max(1, failed.expected))} delivered`
+        : "none";
+      const sp = range(rates, n0);
+      return b
+        ? [
+            `${b.rate}`,
+            n0(b.deliveriesPerSec),
+            sp,
+            n1(b.p99),
+            n2(b.serverCpuUsPerDelivery),
+            pct(b.loadGenCpuShare),
+            fail,
+          ]
+        : ["below the first step", "", sp, "", "", "", fail];
+    },
+  );
 }
 
 const SECTIONS: Record<string, (r: FanoutResult) => string> = {
@@ -370,7 +433,7 @@ export function formatReport(res: Results, run: { command: string; seconds: numb
       "",
       `## ${n0(big.connections)} idle authenticated connections on one instance`,
       "",
-      `Opened over the load generators, each from its own loopback address (127.0.0.2, .3, ...), with the open-file limits raised by prlimit. The first 1,000 are the baseline; the slope is over the rest. CPU at rest is the instance's user + system time over ${n0((big.restMs ?? 0) / 1000)} s with every connection idle (heartbeats only), in % of one core.`,
+      `Opened over the load generators, each from its own loopback address (127.0.0.2, .3, ...), with the open-file limits raised with prlimit where they were too low. The first 1,000 are the baseline; the slope is over the rest. CPU at rest is the instance's user + system time over ${n0((big.restMs ?? 0) / 1000)} s with every connection idle (heartbeats only), in % of one core.`,
       "",
       "| server | connections | held at the end | connects/s | instance RSS per connection | Redis memory per connection | CPU at rest |",
       "| --- | --- | --- | --- | --- | --- | --- |",
