@@ -411,7 +411,7 @@ export function formatReport(res: Results, run: { command: string; seconds: numb
       "",
       "## Fan-out: one publisher, every viewer in one room (median round by **server CPU µs/delivery**)",
       "",
-      "Latency is end to end, from the publisher sending an op to a viewer receiving it, on one machine clock; an op delivered inside a `board:ops` batch counts as one delivery with its own latency, and frames per op counts each `board:op` or `board:ops` frame once. CPU is the server processes' own user + system time over the window, divided by the deliveries; Redis's is shown apart. The load generator's CPU is its share of the machine's 2 cores: near 100% means it, not the server, set the pace.",
+      "Latency is end to end, from the publisher sending an op to a viewer receiving it, on one machine clock; lost means not arrived 5 s after the last delivery; an op delivered inside a `board:ops` batch counts as one delivery with its own latency, and frames per op counts each `board:op` or `board:ops` frame once. CPU is the server processes' own user + system time over the window, divided by the deliveries; Redis's is shown apart. The load generator's CPU is its share of the machine's 2 cores: near 100% means it, not the server, set the pace.",
     );
   for (const rows of fanGroups) {
     const first = rows[0]!;

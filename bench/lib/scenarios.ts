@@ -154,10 +154,11 @@ export async function publishWindow(
   });
   if (!board) target.lastRev = published.lastRev;
   const expected = published.acked * viewers;
-  // Wait for the stragglers: until everything arrived, or nothing more arrives for two seconds.
+  // Wait for the stragglers: until everything arrived, or nothing more arrives for five seconds (a busy machine
+  // stalls a server for seconds at times; what has not arrived by then counts as lost).
   let seen = -1;
   let got = await collect(pool);
-  for (let idle = 0; got.received < expected && idle < 8;) {
+  for (let idle = 0; got.received < expected && idle < 20;) {
     await sleep(250);
     got = await collect(pool);
     idle = got.received === seen ? idle + 1 : 0;
