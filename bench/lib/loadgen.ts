@@ -343,7 +343,7 @@ async function publish(spec: PublishSpec): Promise<Reply> {
     firstError: undefined as string | undefined,
   };
   let sendOne: (seq: number) => Promise<void>;
-  let close: () => void;
+  let close: () => Promise<void>;
   if (spec.kind === "ws") {
     const ws = new WebSocket(spec.url.replace(/^http/, "ws"), { perMessageDeflate: false });
     await new Promise<void>((resolve, reject) => ws.once("open", () => resolve()).once("error", reject));
@@ -352,7 +352,7 @@ async function publish(spec: PublishSpec): Promise<Reply> {
       report.acked++;
       return Promise.resolve();
     };
-    close = () => ws.close();
+    close = () => Promise.resolve(ws.close());
   } else {
     const socket = socketIoClient(spec.url, spec.token);
     await new Promise<void>((resolve, reject) =>
@@ -381,7 +381,12 @@ async function publish(spec: PublishSpec): Promise<Reply> {
         }
       };
     }
-    close = () => socket.close();
+    // Closing right after the last emit can drop what engine.io-client still holds: a plain Socket.IO publisher
+    // waits for the server to answer one last event first (Pulseboard's has waited for every op's ack already).
+    close = async () => {
+      if (spec.kind === "socketio") await socket.timeout(30_000).emitWithAck("flush");
+      socket.close();
+    };
   }
   const total = Math.round((spec.ratePerSec * spec.durationMs) / 1000);
   const started = performance.now();
@@ -403,7 +408,7 @@ async function publish(spec: PublishSpec): Promise<Reply> {
     await new Promise((r) => setTimeout(r, Math.max(0, nextAt - performance.now())));
   }
   await Promise.all(inFlight);
-  close();
+  await close();
   return { ...report, firstRev: spec.startRev + 1, lastRev: spec.startRev + total, maxLagMs };
 }
 
