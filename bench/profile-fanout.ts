@@ -18,7 +18,7 @@ import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
 import { breakdown, monotonicUs, type Category, type Span } from "./lib/cpuprofile";
 import { LoadGenPool } from "./lib/pool";
-import { setUpBoard, type BenchBoard } from "./lib/pulseboard-setup";
+import { provisionUsers, setUpBoard, type BenchBoard } from "./lib/pulseboard-setup";
 import { closeViewers, openViewers, publishWindow, type FanoutResult, type Target } from "./lib/scenarios";
 import { cpuMicros } from "./lib/proc";
 import { startPulseboard, startReference, type BenchServer } from "./lib/servers";
@@ -203,7 +203,7 @@ async function main() {
     const backing = { redisUrl: redis.url, databaseUrl: await postgres.createDatabase() };
     const pb = await startPulseboard("pulseboard", backing, profile);
     servers.push(pb);
-    const board = await setUpBoard(backing.databaseUrl, pb.url, 50);
+    const board = await setUpBoard(await provisionUsers({ url: backing.databaseUrl }, 50), pb.url);
     boards.push(board);
     const measured = [
       measuredOf({ label: "plain Socket.IO", kind: "socketio", instances: [sio] }),
@@ -216,7 +216,10 @@ async function main() {
       const baseBacking = { redisUrl: baseRedis.url, databaseUrl: await postgres.createDatabase() };
       const base = await startPulseboard("baseline", baseBacking, { ...profile, bundle: values.baseline });
       servers.push(base);
-      const baseBoard = await setUpBoard(baseBacking.databaseUrl, base.url, 50);
+      const baseBoard = await setUpBoard(
+        await provisionUsers({ url: baseBacking.databaseUrl }, 50),
+        base.url,
+      );
       boards.push(baseBoard);
       measured.push(
         measuredOf({
@@ -230,10 +233,20 @@ async function main() {
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const m of measured) {
         await openViewers(pool, m.target, viewers, true);
-        await publishWindow(pool, m.target, { viewers, rate, durationMs: 1_000 });
+        await publishWindow(
+          pool,
+          m.target,
+          { viewers, rate, durationMs: 1_000 },
+          { scenario: "profile", round },
+        );
         const fromUs = monotonicUs();
         const before = threadCpu(m.server.pid);
-        const run = await publishWindow(pool, m.target, { viewers, rate, durationMs });
+        const run = await publishWindow(
+          pool,
+          m.target,
+          { viewers, rate, durationMs },
+          { scenario: "profile", round },
+        );
         const after = threadCpu(m.server.pid);
         m.spans.push({ fromUs, toUs: monotonicUs() });
         m.mainUs += after.main - before.main;

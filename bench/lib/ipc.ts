@@ -13,6 +13,14 @@ export interface ViewerSpec {
   boardId?: string;
   /** Connections in flight at once, per load generator. */
   concurrency: number;
+  /** The loopback address the connections leave from (127.0.0.x), so that many connections do not run out of ports. */
+  localAddress?: string;
+  /**
+   * Pulseboard only: viewers that the `stall` command pauses (their TCP socket stops being read) and `resume`
+   * resumes. They are counted apart from the readers, and catch up as the client does: `board:sync` on a gap or a
+   * `board:resync`, a new connection and join when the server dropped them.
+   */
+  stalled?: boolean;
 }
 
 export interface PublishSpec {
@@ -29,10 +37,15 @@ export interface PublishSpec {
 
 export type Command =
   | { type: "connect"; spec: ViewerSpec }
-  | { type: "measure" }
+  /** Starts a window: counters reset, and deliveries of revisions below `fromRev` (stragglers) are ignored. */
+  | { type: "measure"; fromRev: number }
   | { type: "report" }
   | { type: "close" }
-  | { type: "publish"; spec: PublishSpec };
+  | { type: "publish"; spec: PublishSpec }
+  | { type: "count" }
+  | { type: "stall" }
+  | { type: "resume" }
+  | { type: "converge"; rev: number; deadlineMs: number };
 
 export interface ConnectResult {
   type: "connected";
@@ -45,11 +58,35 @@ export interface ConnectResult {
 export interface ViewReport {
   type: "report";
   latency: SparseHistogram;
+  /** Ops delivered to readers: each entry of a `board:ops` batch counts as one. */
   received: number;
-  /** Deliveries whose revision was not the one after the previous (reordered or repeated). */
+  /** Frames that carried them: a `board:op` or a whole `board:ops` batch counts once. */
+  frames: number;
+  /** Deliveries whose revision was not the one after the previous (reordered, repeated or skipped). */
   outOfOrder: number;
   /** Delivered revisions at or beyond the end of the window are not expected: `lastRev` says where it ended. */
   maxRev: number;
+}
+
+/** What stalled viewers count while catching up; summed over viewers, then over generators. */
+export const CONVERGE_COUNTERS = ["receivedWhileStalled", "resyncs", "gaps", "syncs", "reconnects"] as const;
+export type ConvergeCounters = Record<(typeof CONVERGE_COUNTERS)[number], number>;
+
+export function sumCounters(items: ConvergeCounters[]): ConvergeCounters {
+  const total = Object.fromEntries(CONVERGE_COUNTERS.map((k) => [k, 0])) as ConvergeCounters;
+  for (const item of items) for (const k of CONVERGE_COUNTERS) total[k] += item[k];
+  return total;
+}
+
+/** `receivedWhileStalled`: ops that reached a stalled viewer while it was paused (more than a few: the pause did not hold). */
+export interface ConvergeReport extends ConvergeCounters {
+  type: "converged";
+  /** Stalled viewers in this generator, and how many reached the revision before the deadline. */
+  total: number;
+  converged: number;
+  /** From `resume` to the last one reaching the revision (or to the deadline). */
+  ms: number;
+  firstError?: string;
 }
 
 export interface PublishReport {
@@ -64,18 +101,37 @@ export interface PublishReport {
   maxLagMs: number;
 }
 
-export type Reply = ConnectResult | ViewReport | PublishReport | { type: "closed" } | { type: "measuring" };
+export type Reply =
+  | ConnectResult
+  | ViewReport
+  | PublishReport
+  | ConvergeReport
+  | { type: "closed" }
+  /** Viewer connections still open in a generator. */
+  | { type: "counted"; open: number }
+  | { type: "measuring" }
+  | { type: "stalled" }
+  | { type: "resumed" };
 
-/** What every server broadcasts: a committed board op. The references relay it as the publisher built it. */
+/** A committed op as every server broadcasts it. The references relay it as the publisher built it. */
+export interface OpEntry {
+  rev: number;
+  opId: string;
+  op: { type: "kpi.value"; widgetId: string; value: number; baseRev: number };
+  by: string;
+  at: number;
+}
+
+/** `board:op`: one committed op. */
 export interface OpMessage {
   boardId: string;
-  entry: {
-    rev: number;
-    opId: string;
-    op: { type: "kpi.value"; widgetId: string; value: number; baseRev: number };
-    by: string;
-    at: number;
-  };
+  entry: OpEntry;
+}
+
+/** `board:ops`: two or more committed ops of one board, ascending revisions, in commit order. */
+export interface OpsMessage {
+  boardId: string;
+  entries: OpEntry[];
 }
 
 /** Milliseconds on a clock that all processes on this machine share, with sub-millisecond resolution. */

@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { cpuMicros } from "./proc";
+import { cpuMicros, raiseFdLimit } from "./proc";
 import type { Command, Reply } from "./ipc";
 
 /** One load-generator process; commands are answered in the order they were sent. */
@@ -7,8 +7,9 @@ export class LoadGen {
   private readonly waiting: ((reply: Reply) => void)[] = [];
   private readonly child: ChildProcess;
 
-  constructor() {
+  constructor(fdLimit?: number) {
     this.child = fork("bench/lib/loadgen.ts", [], { execArgv: ["--import", "tsx"], stdio: "inherit" });
+    if (fdLimit) raiseFdLimit(this.child.pid!, fdLimit);
     this.child.on("message", (reply: Reply) => this.waiting.shift()?.(reply));
     this.child.once("exit", (code) => {
       if (this.waiting.length) {
@@ -34,13 +35,17 @@ export class LoadGen {
   }
 }
 
-/** Viewer generators plus one publisher of its own, so that publishing keeps its schedule. */
+/**
+ * Viewer generators plus one publisher of its own, so that publishing keeps its schedule. Each generator may hold
+ * `fdLimit` open files (the 50,000-connection scenario needs more than the default).
+ */
 export class LoadGenPool {
   readonly viewers: LoadGen[];
-  readonly publisher = new LoadGen();
+  readonly publisher: LoadGen;
 
-  constructor(size: number) {
-    this.viewers = Array.from({ length: size }, () => new LoadGen());
+  constructor(size: number, fdLimit?: number) {
+    this.viewers = Array.from({ length: size }, () => new LoadGen(fdLimit));
+    this.publisher = new LoadGen(fdLimit);
   }
 
   get pids(): number[] {

@@ -28,30 +28,56 @@ async function call(socket: Socket, event: string, payload: unknown): Promise<Re
 let opCounter = 0;
 const opId = () => `benchsetup${++opCounter}${Date.now()}`;
 
+/** The accounts a board is set up for: a publisher (the owner) and viewer users, with their API tokens. */
+export interface BenchUsers {
+  publisherToken: string;
+  viewerTokens: string[];
+  viewerNames: string[];
+}
+
 /**
- * Creates the viewer users in the user store, the servers' PostgreSQL (tokens authenticate anyone, but only existing
- * users can be given a board), then a board with one KPI widget, shared with all of them, through instance `url`.
+ * Creates the publisher and `viewerUsers` viewer users in an instance's system of record, and mints their tokens
+ * there (tokens are accepted only with their record in the token store, as `npm run token` issues them): PostgreSQL
+ * at `url`, or, for an embedded instance, the SQLite file in its data folder (`dataDir`), opened and migrated here
+ * before the instance starts, since SQLite is one process's database.
  */
-export async function setUpBoard(databaseUrl: string, url: string, viewerUsers: number): Promise<BenchBoard> {
-  // The servers have brought the schema to the newest version already.
-  const database = await openDatabase({ url: databaseUrl, dataDir: "." }, { migrate: false });
-  const users = new SqlUserStore(database);
-  const names = Array.from({ length: viewerUsers }, (_, i) => `viewer${i}`);
-  for (const name of ["publisher", ...names]) {
-    if (await users.get(name)) continue;
-    await users.create(
-      { name, role: "user", passwordHash: "token-only", createdAt: Date.now() },
-      SYSTEM_ACTOR,
-    );
+export async function provisionUsers(
+  where: { url: string } | { dataDir: string },
+  viewerUsers: number,
+): Promise<BenchUsers> {
+  const database = await openDatabase("url" in where ? { url: where.url, dataDir: "." } : where);
+  try {
+    const users = new SqlUserStore(database);
+    const names = Array.from({ length: viewerUsers }, (_, i) => `viewer${i}`);
+    for (const name of ["publisher", ...names]) {
+      if (await users.get(name)) continue;
+      await users.create(
+        { name, role: "user", passwordHash: "token-only", createdAt: Date.now() },
+        SYSTEM_ACTOR,
+      );
+    }
+    const tokens = new SqlTokenStore(database);
+    const mint = async (name: string) =>
+      (
+        await issueApiToken({
+          secret: BENCH_SECRET,
+          tokens,
+          user: { name },
+          name: "bench",
+          ttlSeconds: 3_600,
+        })
+      ).token;
+    const publisherToken = await mint("publisher");
+    const viewerTokens = await Promise.all(names.map(mint));
+    return { publisherToken, viewerTokens, viewerNames: names };
+  } finally {
+    await database.close();
   }
-  // Tokens are accepted only with their record in the token store, as `npm run token` issues them.
-  const tokens = new SqlTokenStore(database);
-  const mint = async (name: string) =>
-    (await issueApiToken({ secret: BENCH_SECRET, tokens, user: { name }, name: "bench", ttlSeconds: 3_600 }))
-      .token;
-  const publisherToken = await mint("publisher");
-  const viewerTokens = await Promise.all(names.map(mint));
-  await database.close();
+}
+
+/** A board with one KPI widget, created by the publisher through instance `url` and shared with every viewer user. */
+export async function setUpBoard(users: BenchUsers, url: string): Promise<BenchBoard> {
+  const { publisherToken, viewerTokens, viewerNames: names } = users;
   const owner = io(url, { transports: ["websocket"], reconnection: false, auth: { token: publisherToken } });
   await new Promise<void>((resolve, reject) =>
     owner.once("connect", () => resolve()).once("connect_error", reject),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { freePort } from "../../server/testing/free-port";
 import { tempDir } from "../../server/testing/temp-dir";
+import { raiseFdLimit } from "./proc";
 
 export interface BenchServer {
   name: string;
@@ -55,7 +56,7 @@ export async function startReference(
   name: string,
   entry: string,
   env: Record<string, string> = {},
-  opts: ProfileOptions = {},
+  opts: ProfileOptions & { fdLimit?: number } = {},
 ): Promise<BenchServer> {
   const profile = profileArgs(opts);
   const child = spawn(process.execPath, [...profile, "--import", "tsx", entry], {
@@ -63,6 +64,7 @@ export async function startReference(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const { output, exited } = track(name, child);
+  if (opts.fdLimit) raiseFdLimit(child.pid!, opts.fdLimit);
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output()}`)), 30_000);
     child.stdout!.on("data", () => {
@@ -82,20 +84,32 @@ export async function startReference(
   };
 }
 
+/** What a Pulseboard instance runs on: Redis and PostgreSQL, or embedded (SQLite in its data folder, no Redis). */
+export type Backing = { redisUrl: string; databaseUrl: string } | { dataDir: string };
+
+export interface PulseboardOptions extends ProfileOptions {
+  /** Another build of the server to run (an A/B against an earlier commit), dist/server.js by default. */
+  bundle?: string;
+  /** More environment, e.g. BOARD_OP_BATCH_MS or OUTBOUND_BUFFER_MAX_BYTES for a scenario. */
+  env?: Record<string, string>;
+  /** Open files the instance may hold (raised with prlimit once it runs); one per connection. */
+  fdLimit?: number;
+}
+
 /**
- * A Pulseboard instance from the production bundle (dist/server.js), API only: the benchmark loads no pages. It runs
- * as in production with Redis: Redis for distribution, PostgreSQL (`databaseUrl`) as the system of record, so every
- * acknowledged op has been committed there. Rate limits are raised so that the publisher, one socket sending
- * hundreds of ops a second, is not refused.
+ * A Pulseboard instance from the production bundle (dist/server.js), API only: the benchmark loads no pages. With
+ * Redis it runs as in production: Redis for distribution, PostgreSQL (`databaseUrl`) as the system of record, so
+ * every acknowledged op has been committed there. Embedded, it has neither: SQLite in `dataDir`, which the caller
+ * provisioned (users, tokens) before. Rate limits are raised so that the publisher, one socket sending hundreds of
+ * ops a second, is not refused.
  */
 export async function startPulseboard(
   name: string,
-  backing: { redisUrl: string; databaseUrl: string },
-  /** `bundle`: another build of the server to run (an A/B against an earlier commit), dist/server.js by default. */
-  opts: ProfileOptions & { bundle?: string } = {},
+  backing: Backing,
+  opts: PulseboardOptions = {},
 ): Promise<BenchServer> {
   const port = await freePort();
-  const dir = await tempDir("pb-bench-");
+  const dir = "dataDir" in backing ? undefined : await tempDir("pb-bench-");
   const profile = profileArgs(opts);
   const child = spawn(
     process.execPath,
@@ -106,22 +120,24 @@ export async function startPulseboard(
         NODE_ENV: "production",
         PORT: String(port),
         HOST: "127.0.0.1",
-        REDIS_URL: backing.redisUrl,
-        DATABASE_URL: backing.databaseUrl,
+        ...("dataDir" in backing
+          ? { DATA_DIR: backing.dataDir }
+          : { REDIS_URL: backing.redisUrl, DATABASE_URL: backing.databaseUrl, DATA_DIR: dir!.path }),
         AUTH_SECRET: BENCH_SECRET,
         INSTANCE_ID: name,
-        DATA_DIR: dir.path,
         LOG_LEVEL: "warn",
         PULSEBOARD_NO_PAGES: "true",
         MAX_CONNECTIONS_PER_USER: "10000",
         RATE_LIMIT_EVENTS_PER_SEC: "100000",
         RATE_LIMIT_BURST: "100000",
         SHUTDOWN_TIMEOUT_MS: "2000",
+        ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
   const { output, exited } = track(name, child);
+  if (opts.fdLimit) raiseFdLimit(child.pid!, opts.fdLimit);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -140,7 +156,7 @@ export async function startPulseboard(
     pid: child.pid!,
     async stop() {
       await stopChild(child, exited, opts.profileDir !== undefined);
-      await dir.remove();
+      await dir?.remove();
     },
   };
 }

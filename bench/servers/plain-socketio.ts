@@ -19,6 +19,10 @@ io.on("connection", (socket) => {
   socket.on("publish", (msg: unknown) => {
     socket.broadcast.emit("board:op", msg);
   });
+  // The publisher asks once after its last op, before it closes: the answer means every op before it was relayed.
+  socket.on("flush", (ack: unknown) => {
+    if (typeof ack === "function") (ack as () => void)();
+  });
 });
 
 http.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
