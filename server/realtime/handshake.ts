@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { PROTOCOL_VERSION } from "@/lib/protocol/version";
 import type { Authenticator } from "../auth/authenticator";
@@ -71,7 +70,8 @@ export function handshakeMiddleware(deps: HandshakeDeps): Middleware {
         return refuse(connectError("UNAUTHORIZED", message, { reason: result.reason }));
       }
       socket.data.user = result.principal;
-      socket.data.connectionId = randomUUID();
+      // Socket.IO's id: random (88 bits) and already held, so the registry needs no second id per socket.
+      socket.data.connectionId = socket.id;
       socket.data.clientId = auth.clientId;
       socket.data.connectedAt = Date.now();
       // The credential has done its work: it stays out of memory dumps, the admin UI and every later reader.

@@ -8,8 +8,23 @@ import { limitSettings, storedLimit, type LimitSettings, type LimitStore } from 
 /** The setting that holds the runtime default, in `settings`. */
 const DEFAULT_SETTING = "connections.default";
 
-/** Connection limits in the SQL system of record: the runtime default in `settings`, overrides per user. */
+/** At most this many users' limits are read in one query. */
+const BATCH_MAX = 500;
+
+interface PendingRead {
+  users: Map<string, { resolve(limit: number): void; reject(err: unknown): void }[]>;
+}
+
+/**
+ * Connection limits in the SQL system of record: the runtime default in `settings`, overrides per user.
+ *
+ * `limitFor` sits on every socket's handshake. The reads asked for within one turn of the event loop (a burst of
+ * handshakes) go out together, as one query for their users' overrides and one for the default, and each read
+ * still starts after it was asked for: a change made before an admission applies to it.
+ */
 export class SqlLimitStore implements LimitStore {
+  private pending?: PendingRead;
+
   constructor(
     private readonly database: SqlDatabase,
     private readonly configDefault: number,
@@ -28,13 +43,42 @@ export class SqlLimitStore implements LimitStore {
     return row?.value;
   }
 
-  async limitFor(user: string): Promise<number> {
-    const row = await this.db
-      .selectFrom("connection_limits")
-      .select("max_connections")
-      .where("user_name", "=", user)
-      .executeTakeFirst();
-    return storedLimit(row?.max_connections) ?? storedLimit(await this.rawDefault()) ?? this.configDefault;
+  limitFor(user: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let batch = this.pending;
+      if (!batch || batch.users.size >= BATCH_MAX) {
+        batch = this.pending = { users: new Map() };
+        const current = batch;
+        setImmediate(() => {
+          if (this.pending === current) this.pending = undefined;
+          void this.readBatch(current);
+        });
+      }
+      const waiting = batch.users.get(user);
+      if (waiting) waiting.push({ resolve, reject });
+      else batch.users.set(user, [{ resolve, reject }]);
+    });
+  }
+
+  private async readBatch(batch: PendingRead): Promise<void> {
+    try {
+      const [rows, rawDefault] = await Promise.all([
+        this.db
+          .selectFrom("connection_limits")
+          .select(["user_name", "max_connections"])
+          .where("user_name", "in", [...batch.users.keys()])
+          .execute(),
+        this.rawDefault(),
+      ]);
+      const fallback = storedLimit(rawDefault) ?? this.configDefault;
+      const overrides = new Map(rows.map((r) => [r.user_name, storedLimit(r.max_connections)]));
+      for (const [user, waiting] of batch.users) {
+        const limit = overrides.get(user) ?? fallback;
+        for (const w of waiting) w.resolve(limit);
+      }
+    } catch (err) {
+      for (const waiting of batch.users.values()) for (const w of waiting) w.reject(err);
+    }
   }
 
   async settings(): Promise<LimitSettings> {
