@@ -9,6 +9,7 @@
  *   npm run bench:conn-memory -- --skip-heap --connects 5000 --rounds 3
  *   npm run bench:conn-memory -- --bundle before=bench/.work/dist-before/server.js --bundle after=dist/server.js
  *   npm run bench:conn-memory -- --skip-heap --profile       CPU profiles of the servers in bench/.work/conn-profiles
+ *   npm run bench:conn-memory -- --skip-cpu --by-location    closures by where they were created (script:line:col)
  *
  * With several `--bundle`s the CPU bursts run interleaved (A B, A B, ...), so that the machine's noise hits each alike.
  * Not a test: the figures depend on the machine.
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     "skip-plain": { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "by-location": { type: "boolean", default: false },
   },
 });
 const CONNECTIONS = Number(values.connections);
@@ -258,9 +260,24 @@ async function takeSnapshot(server: Server): Promise<string> {
 }
 
 interface Snapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+  snapshot: {
+    meta: { node_fields: string[]; node_types: [string[], ...unknown[]]; location_fields?: string[] };
+  };
   nodes: number[];
   strings: string[];
+  locations?: number[];
+}
+
+/** Where each closure was created (script id:line:column), by its offset in `nodes`. */
+function closureLocations(snap: Snapshot): Map<number, string> {
+  const out = new Map<number, string>();
+  const fields = snap.snapshot.meta.location_fields;
+  const locations = snap.locations;
+  if (!fields || !locations) return out;
+  const w = fields.length;
+  for (let i = 0; i + w - 1 < locations.length; i += w)
+    out.set(locations[i]!, `${locations[i + 1]}:${locations[i + 2]! + 1}:${locations[i + 3]! + 1}`);
+  return out;
 }
 
 /**
@@ -277,12 +294,14 @@ function groupSnapshot(path: string): Map<string, Group> {
   const sizeAt = fields.indexOf("self_size");
   const groups = new Map<string, Group>();
   const { nodes, strings } = snap;
+  const where = values["by-location"] ? closureLocations(snap) : undefined;
   for (let i = 0; i < nodes.length; i += width) {
     const type = types[nodes[i + typeAt]!]!;
     const name = strings[nodes[i + nameAt]!] ?? "";
     let key: string;
     if (type === "object" || type === "native") key = name;
-    else if (type === "closure") key = `(closure) ${name || "anonymous"}`;
+    else if (type === "closure")
+      key = `(closure) ${name || "anonymous"}${where ? ` @${where.get(i) ?? "?"}` : ""}`;
     else if (type === "array" || type === "hidden" || type === "object shape")
       key = `(${type}) ${name.slice(0, 60)}`;
     else key = `(${type})`;
@@ -326,17 +345,23 @@ async function measureMemory(
   tokens: string[] | undefined,
   redisUsedMemory: () => Promise<number>,
 ): Promise<MemoryResult> {
-  // A warm-up, so that the snapshot before already holds what the first connections allocate once.
+  // A warm-up, so that the figures before already hold what the first connections allocate once.
   const warm = await openMany(server.url, WARMUP, tokens);
   await sleep(1_000);
-  const beforePath = await takeSnapshot(server);
+  // The slopes first: writing a heap snapshot grows the process's resident memory by itself.
   const rssBefore = await settledRss(server.pid);
   const redisBefore = await redisUsedMemory();
-  const sockets = await openMany(server.url, CONNECTIONS, tokens);
+  let sockets = await openMany(server.url, CONNECTIONS, tokens);
   await sleep(2_000);
-  const afterPath = await takeSnapshot(server);
   const rssAfter = await settledRss(server.pid);
   const redisAfter = await redisUsedMemory();
+  await closeAll(sockets);
+  await sleep(2_000);
+  // The same connections again, between two snapshots (each taken after a full GC: live objects only).
+  const beforePath = await takeSnapshot(server);
+  sockets = await openMany(server.url, CONNECTIONS, tokens);
+  await sleep(2_000);
+  const afterPath = await takeSnapshot(server);
   await closeAll([...warm, ...sockets]);
   const heap = diffGroups(groupSnapshot(beforePath), groupSnapshot(afterPath), CONNECTIONS);
   rmSync(beforePath);
