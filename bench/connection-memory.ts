@@ -14,7 +14,7 @@
  * With several `--bundle`s the CPU bursts run interleaved (A B, A B, ...), so that the machine's noise hits each alike.
  * Not a test: the figures depend on the machine.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -179,6 +179,20 @@ function cpuMicros(pid: number): number {
 function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(m?.[1]) * 1024;
+}
+
+function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Waits until the server has let go of closed connections: its open file descriptors are back to `baseline`. */
+async function fdsBackTo(pid: number, baseline: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (openFds(pid) > baseline + 5) {
+    if (Date.now() > deadline)
+      throw new Error(`the server still holds ${openFds(pid) - baseline} closed sockets`);
+    await sleep(250);
+  }
 }
 
 /** The lowest of a few reads a moment apart: the resident size once the allocator has settled. */
@@ -348,6 +362,7 @@ async function measureMemory(
   // A warm-up, so that the figures before already hold what the first connections allocate once.
   const warm = await openMany(server.url, WARMUP, tokens);
   await sleep(1_000);
+  const fds = openFds(server.pid);
   // The slopes first: writing a heap snapshot grows the process's resident memory by itself.
   const rssBefore = await settledRss(server.pid);
   const redisBefore = await redisUsedMemory();
@@ -356,7 +371,8 @@ async function measureMemory(
   const rssAfter = await settledRss(server.pid);
   const redisAfter = await redisUsedMemory();
   await closeAll(sockets);
-  await sleep(2_000);
+  await fdsBackTo(server.pid, fds);
+  await sleep(1_000);
   // The same connections again, between two snapshots (each taken after a full GC: live objects only).
   const beforePath = await takeSnapshot(server);
   sockets = await openMany(server.url, CONNECTIONS, tokens);
@@ -397,6 +413,7 @@ async function cpuPerConnect(
   tokens: string[] | undefined,
 ): Promise<{ us: number; rate: number }> {
   await sleep(500);
+  const fds = openFds(server.pid);
   const cpu0 = cpuMicros(server.pid);
   const t0 = performance.now();
   const sockets = await openMany(server.url, CONNECTS, tokens);
@@ -405,7 +422,8 @@ async function cpuPerConnect(
   await sleep(200);
   const us = (cpuMicros(server.pid) - cpu0) / CONNECTS;
   await closeAll(sockets);
-  await sleep(1_000);
+  await fdsBackTo(server.pid, fds);
+  await sleep(500);
   return { us, rate: CONNECTS / (ms / 1000) };
 }
 

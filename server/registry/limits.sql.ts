@@ -18,12 +18,15 @@ interface PendingRead {
 /**
  * Connection limits in the SQL system of record: the runtime default in `settings`, overrides per user.
  *
- * `limitFor` sits on every socket's handshake. The reads asked for within one turn of the event loop (a burst of
- * handshakes) go out together, as one query for their users' overrides and one for the default, and each read
- * still starts after it was asked for: a change made before an admission applies to it.
+ * `limitFor` sits on every socket's handshake. The reads asked for within one turn of the event loop, or while
+ * the previous batch is in flight (a burst of handshakes), go out together, as one query for their users'
+ * overrides and one for the default; each read still starts after it was asked for, so a change made before an
+ * admission applies to it.
  */
 export class SqlLimitStore implements LimitStore {
-  private pending?: PendingRead;
+  /** Batches not yet sent, oldest first; the last one takes new reads. */
+  private readonly waiting: PendingRead[] = [];
+  private reading = false;
 
   constructor(
     private readonly database: SqlDatabase,
@@ -45,19 +48,27 @@ export class SqlLimitStore implements LimitStore {
 
   limitFor(user: string): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      let batch = this.pending;
-      if (!batch || batch.users.size >= BATCH_MAX) {
-        batch = this.pending = { users: new Map() };
-        const current = batch;
-        setImmediate(() => {
-          if (this.pending === current) this.pending = undefined;
-          void this.readBatch(current);
-        });
-      }
-      const waiting = batch.users.get(user);
-      if (waiting) waiting.push({ resolve, reject });
+      let batch = this.waiting.at(-1);
+      if (!batch || batch.users.size >= BATCH_MAX) this.waiting.push((batch = { users: new Map() }));
+      const asked = batch.users.get(user);
+      if (asked) asked.push({ resolve, reject });
       else batch.users.set(user, [{ resolve, reject }]);
+      if (!this.reading) {
+        // The reads asked in this turn of the event loop go with this one.
+        this.reading = true;
+        setImmediate(() => this.readNext());
+      }
     });
+  }
+
+  /** One batch in flight at a time: the reads asked meanwhile wait for it, then go out together. */
+  private readNext(): void {
+    const batch = this.waiting.shift();
+    if (!batch) {
+      this.reading = false;
+      return;
+    }
+    void this.readBatch(batch).finally(() => this.readNext());
   }
 
   private async readBatch(batch: PendingRead): Promise<void> {

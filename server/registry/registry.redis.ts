@@ -50,6 +50,7 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   private readonly indexQueue = new Map<string, number>();
   private indexTimer?: ReturnType<typeof setTimeout>;
   private admitQueue: QueuedAdmit[] = [];
+  private admitting = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -98,8 +99,8 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   }
 
   /**
-   * The admissions asked for within one turn of the event loop (a burst of handshakes) go to Redis together, in
-   * one pipeline: one write and one round trip for all of them. Each is still its own ADMIT script, so each is
+   * The admissions asked for within one turn of the event loop, or while the previous ones are in flight (a burst
+   * of handshakes), go to Redis together, in one pipeline: one write and one round trip for all of them. Each is still its own ADMIT script, so each is
    * decided atomically against its user's limit, in the order asked. On a Cluster the users' keys are in many
    * slots, which a pipeline cannot span: there each admission goes alone (ioredis groups them per node).
    */
@@ -107,30 +108,36 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
     if ((this.redis as { isCluster?: boolean }).isCluster) return this.cmd.pbRegAdmit(...args);
     return new Promise((resolve, reject) => {
       this.admitQueue.push({ args, resolve, reject });
-      if (this.admitQueue.length === 1) setImmediate(() => this.flushAdmits());
+      if (!this.admitting) {
+        this.admitting = true;
+        setImmediate(() => this.flushAdmits());
+      }
     });
   }
 
+  /** One pipeline in flight at a time: the admissions asked meanwhile wait for its replies, then go together. */
   private flushAdmits(): void {
     const batch = this.admitQueue;
     this.admitQueue = [];
-    if (batch.length === 1) {
-      const only = batch[0]!;
-      this.cmd.pbRegAdmit(...only.args).then(only.resolve, only.reject);
+    if (batch.length === 0) {
+      this.admitting = false;
       return;
     }
     const pipeline = this.redis.pipeline() as unknown as ScriptPipeline;
     for (const a of batch) void pipeline.pbRegAdmit!(...a.args);
-    pipeline.exec().then(
-      (replies) =>
-        batch.forEach((a, i) => {
-          const reply = replies?.[i];
-          if (!reply) a.reject(new Error("no reply to the admission"));
-          else if (reply[0]) a.reject(reply[0]);
-          else a.resolve(reply[1]);
-        }),
-      (err: unknown) => batch.forEach((a) => a.reject(err)),
-    );
+    pipeline
+      .exec()
+      .then(
+        (replies) =>
+          batch.forEach((a, i) => {
+            const reply = replies?.[i];
+            if (!reply) a.reject(new Error("no reply to the admission"));
+            else if (reply[0]) a.reject(reply[0]);
+            else a.resolve(reply[1]);
+          }),
+        (err: unknown) => batch.forEach((a) => a.reject(err)),
+      )
+      .finally(() => this.flushAdmits());
   }
 
   /**
