@@ -10,6 +10,7 @@
  *   npm run bench:conn-memory -- --bundle before=bench/.work/dist-before/server.js --bundle after=dist/server.js
  *   npm run bench:conn-memory -- --skip-heap --profile       CPU profiles of the servers in bench/.work/conn-profiles
  *   npm run bench:conn-memory -- --skip-cpu --by-location    closures by where they were created (script:line:col)
+ *   npm run bench:conn-memory -- --skip-cpu --rss-only --connections 10000   the slopes alone, no snapshots
  *
  * With several `--bundle`s the CPU bursts run interleaved (A B, A B, ...), so that the machine's noise hits each alike.
  * Not a test: the figures depend on the machine.
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     "no-build": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
     "by-location": { type: "boolean", default: false },
+    "rss-only": { type: "boolean", default: false },
   },
 });
 const CONNECTIONS = Number(values.connections);
@@ -349,7 +351,8 @@ function diffGroups(before: Map<string, Group>, after: Map<string, Group>, n: nu
 interface MemoryResult {
   label: string;
   connections: number;
-  heap: HeapDiff;
+  /** Undefined with `--rss-only`. */
+  heap: HeapDiff | undefined;
   rssPerConn: number;
   redisPerConn: number;
 }
@@ -372,6 +375,16 @@ async function measureMemory(
   const redisAfter = await redisUsedMemory();
   await closeAll(sockets);
   await fdsBackTo(server.pid, fds);
+  const slopes = {
+    label: server.label,
+    connections: CONNECTIONS,
+    rssPerConn: (rssAfter - rssBefore) / CONNECTIONS,
+    redisPerConn: (redisAfter - redisBefore) / CONNECTIONS,
+  };
+  if (values["rss-only"]) {
+    await closeAll(warm);
+    return { ...slopes, heap: undefined };
+  }
   await sleep(1_000);
   // The same connections again, between two snapshots (each taken after a full GC: live objects only).
   const beforePath = await takeSnapshot(server);
@@ -382,21 +395,17 @@ async function measureMemory(
   const heap = diffGroups(groupSnapshot(beforePath), groupSnapshot(afterPath), CONNECTIONS);
   rmSync(beforePath);
   rmSync(afterPath);
-  return {
-    label: server.label,
-    connections: CONNECTIONS,
-    heap,
-    rssPerConn: (rssAfter - rssBefore) / CONNECTIONS,
-    redisPerConn: (redisAfter - redisBefore) / CONNECTIONS,
-  };
+  return { ...slopes, heap };
 }
 
 function printMemory(r: MemoryResult): void {
   console.log(`\n## ${r.label}: ${r.connections.toLocaleString("en")} idle connections`);
+  const heap = r.heap ? `heap (live objects) ${(r.heap.totalBytesPerConn / 1024).toFixed(2)} KB/conn, ` : "";
   console.log(
-    `heap (live objects) ${(r.heap.totalBytesPerConn / 1024).toFixed(2)} KB/conn, ` +
+    heap +
       `RSS slope ${(r.rssPerConn / 1024).toFixed(2)} KB/conn, Redis used_memory slope ${(r.redisPerConn / 1024).toFixed(2)} KB/conn`,
   );
+  if (!r.heap) return;
   console.log("\n| type | count/conn | bytes/conn |\n| --- | ---: | ---: |");
   for (const row of r.heap.rows.slice(0, TOP))
     console.log(
@@ -457,7 +466,9 @@ async function main() {
       servers.push(s);
       pbs.push(s);
     }
-    const board = await setUpBoard(backing.databaseUrl, pbs[0]!.url, USERS);
+    // Users and tokens are made through an instance of their own, so that every measured one starts alike.
+    const setup = await startPulseboardBundle("setup", bundles[0]!.path, backing);
+    const board = await setUpBoard(backing.databaseUrl, setup.url, USERS).finally(() => setup.stop());
     board.close();
     const tokens = board.viewerTokens;
     const plain = values["skip-plain"] ? undefined : await startPlain("plain Socket.IO", redis.url);
