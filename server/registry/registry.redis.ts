@@ -123,6 +123,15 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
       this.admitting = false;
       return;
     }
+    if (batch.length === 1) {
+      // Alone: no pipeline to build.
+      const only = batch[0]!;
+      this.cmd
+        .pbRegAdmit(...only.args)
+        .then(only.resolve, only.reject)
+        .finally(() => this.flushAdmits());
+      return;
+    }
     const pipeline = this.redis.pipeline() as unknown as ScriptPipeline;
     for (const a of batch) void pipeline.pbRegAdmit!(...a.args);
     pipeline
