@@ -29,11 +29,11 @@ import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
 import { startOutboundCap, type OutboundCap } from "./realtime/outbound-cap";
 import { rateLimitHooks } from "./realtime/rate-limit";
-import { scheduleExpiry, startCredentialSweep } from "./realtime/session-expiry";
+import { ExpiryScheduler, startCredentialSweep } from "./realtime/session-expiry";
 import { joinAllBroadcastFrames } from "./realtime/single-write-frames";
 import { keepSlimRequests } from "./realtime/slim-request";
 import { registerSystemHandlers } from "./realtime/system.handlers";
-import { userRoom, type AppServer } from "./realtime/types";
+import { userRoom, type AppServer, type AppSocket } from "./realtime/types";
 import { settleWithin } from "./util/settle-within";
 
 /** How long each feature may take to shut down before the rest goes on without it. */
@@ -241,25 +241,35 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   const services = await setUpFeatures(deps.features ?? [], context, (name) => (settingUp = name));
 
   // Registered after the features' middlewares, so a socket that reaches here has been admitted by all of them.
+  // Listeners shared by every socket (Socket.IO calls them with the socket as `this`): nothing allocated per socket.
+  const expiry = new ExpiryScheduler();
+  // A client can emit an event named "error" with any payload; it arrives here, so trust nothing about it.
+  const onError = function (this: AppSocket, err: unknown) {
+    logger.debug(
+      {
+        err: err instanceof Error ? err.message : "client sent an error event",
+        connectionId: this.data.connectionId,
+      },
+      "socket error",
+    );
+  };
+  const onDisconnect = function (this: AppSocket, reason: string) {
+    logger.debug(
+      { user: this.data.user.name, connectionId: this.data.connectionId, reason },
+      "socket disconnected",
+    );
+  };
   io.on("connection", (socket) => {
     const { user, connectionId } = socket.data;
     void socket.join(userRoom(user.name));
     events.attach(socket);
-    scheduleExpiry(socket);
+    expiry.add(socket);
     logger.debug(
       { user: user.name, connectionId, transport: socket.conn.transport.name },
       "socket connected",
     );
-    // A client can emit an event named "error" with any payload; it arrives here, so trust nothing about it.
-    socket.on("error", (err: unknown) =>
-      logger.debug(
-        { err: err instanceof Error ? err.message : "client sent an error event", connectionId },
-        "socket error",
-      ),
-    );
-    socket.on("disconnect", (reason) =>
-      logger.debug({ user: user.name, connectionId, reason }, "socket disconnected"),
-    );
+    socket.on("error", onError);
+    socket.on("disconnect", onDisconnect);
   });
 
   let closing: Promise<void> | undefined;
@@ -315,6 +325,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
         );
         // Kept on while draining: a stalled socket waiting for its turn to close still must not grow.
         outboundCap.stop();
+        expiry.stop();
         const hooksDeadline = Date.now() + (opts?.hooksMs ?? 15_000);
         for (const { feature, hook } of shutdownHooks.reverse()) {
           // A hook that waits on a Redis shard that is failing over must not hold the process past its grace period.

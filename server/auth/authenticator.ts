@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { parse as parseCookies } from "cookie";
 import { getToken } from "next-auth/jwt";
 import { Lru } from "../util/lru";
-import { verifyApiToken } from "./api-tokens";
+import { verifyApiToken, type TokenClaims } from "./api-tokens";
 import type { AuthResult, Principal } from "./principal";
 import type { TokenRecord, TokenStore } from "./token-store";
 import { epochOf, userNameSchema, type Role, type UserRecord, type UserStore } from "./user-store";
@@ -25,6 +26,18 @@ interface Cached<T> {
   at: number;
 }
 
+function samePrincipal(a: Principal, b: Principal): boolean {
+  return (
+    a.name === b.name &&
+    a.role === b.role &&
+    a.expiresAt === b.expiresAt &&
+    a.via === b.via &&
+    a.tokenId === b.tokenId &&
+    a.epoch === b.epoch &&
+    a.issuedAt === b.issuedAt
+  );
+}
+
 /** While the store cannot be reached, a read this recent still answers (a Redis outage must not lock everyone out). */
 const STALE_OK_MS = 5 * 60_000;
 const CACHE_ENTRIES = 10_000;
@@ -45,6 +58,17 @@ export class Authenticator {
   );
   private readonly tokens = new Lru<string, Cached<TokenRecord>>(CACHE_ENTRIES);
   private readonly touched = new Lru<string, number>(CACHE_ENTRIES);
+  /**
+   * API tokens whose signature was checked, by a hash of the token (the token itself stays out of memory): a
+   * signature, once good, stays good, so a script's many connections verify it once. Expiry, revocation and the
+   * user are still checked at every use, below.
+   */
+  private readonly verified = new Lru<string, TokenClaims>(CACHE_ENTRIES);
+  /**
+   * The principal last given for each token: a new one equal to it is answered with this one, so that a token's
+   * sockets share one object (and the credential sweep checks it once).
+   */
+  private readonly principals = new Lru<string, Principal>(CACHE_ENTRIES);
   /** Keyed by a request's headers object, so it lives exactly as long as the request. */
   private readonly perRequest = new WeakMap<IncomingHttpHeaders, Promise<AuthResult>>();
 
@@ -126,9 +150,17 @@ export class Authenticator {
   async fromToken(token: string): Promise<AuthResult> {
     if (typeof token !== "string" || token.length === 0) return { ok: false, reason: "missing" };
     if (token.length > 4096) return { ok: false, reason: "invalid" };
-    const check = await verifyApiToken(this.secret, token);
-    if (!check.ok) return check;
-    const { sub, exp, jti, ep, iat } = check.claims;
+    const key = createHash("sha256").update(token).digest("base64url");
+    let claims = this.verified.get(key);
+    if (!claims) {
+      const check = await verifyApiToken(this.secret, token);
+      if (!check.ok) return check;
+      claims = check.claims;
+      this.verified.set(key, claims);
+    }
+    const { sub, exp, jti, ep, iat } = claims;
+    // Past its expiry the token is refused as the signature check would refuse it.
+    if (exp * 1000 <= this.now()) return { ok: false, reason: "expired" };
     const result = await this.recheck({
       name: sub,
       expiresAt: exp * 1000,
@@ -137,7 +169,11 @@ export class Authenticator {
       epoch: ep,
       issuedAt: iat,
     });
-    if (result.ok) this.touch(jti);
+    if (!result.ok) return result;
+    this.touch(jti);
+    const last = this.principals.get(key);
+    if (last && samePrincipal(last, result.principal)) return { ok: true, principal: last };
+    this.principals.set(key, result.principal);
     return result;
   }
 

@@ -9,7 +9,8 @@ import type { AppSocket, SocketData } from "./types";
 /** What the router needs of a socket, in any namespace. */
 export interface RoutedSocket {
   data: SocketData;
-  onAny(listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  /** Socket.IO calls `listener` with the socket as `this`. */
+  onAny(listener: (this: never, event: unknown, ...args: unknown[]) => void): unknown;
 }
 
 type EventSpecs = Record<string, ClientEventSpec>;
@@ -60,6 +61,11 @@ export class EventRouter<Specs extends EventSpecs = ClientEventSpecs, S extends 
   private readonly handlers = new Map<string, AnyHandler>();
   private readonly hooks: EventHooks<S>[] = [];
   private readonly specs: Specs;
+  /**
+   * One listener shared by every socket: Socket.IO calls it with the socket as `this`, so attaching a socket
+   * allocates no closure.
+   */
+  private readonly listener: (this: S, event: unknown, ...args: unknown[]) => void;
 
   constructor(
     private readonly logger: Logger,
@@ -67,6 +73,10 @@ export class EventRouter<Specs extends EventSpecs = ClientEventSpecs, S extends 
     private readonly opts: EventRouterOptions = {},
   ) {
     this.specs = specs ?? (clientEventSpecs as unknown as Specs);
+    const dispatch = (socket: S, event: unknown, args: unknown[]) => void this.dispatch(socket, event, args);
+    this.listener = function (this: S, event: unknown, ...args: unknown[]) {
+      dispatch(this, event, args);
+    };
   }
 
   handle<K extends keyof Specs & string>(event: K, handler: EventHandler<Specs, K, S>): this {
@@ -88,9 +98,7 @@ export class EventRouter<Specs extends EventSpecs = ClientEventSpecs, S extends 
   }
 
   attach(socket: S): void {
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      void this.dispatch(socket, event, args);
-    });
+    socket.onAny(this.listener);
   }
 
   private async dispatch(socket: S, event: unknown, args: unknown[]): Promise<void> {

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { PROTOCOL_VERSION } from "@/lib/protocol/version";
 import type { Authenticator } from "../auth/authenticator";
@@ -71,11 +70,16 @@ export function handshakeMiddleware(deps: HandshakeDeps): Middleware {
         return refuse(connectError("UNAUTHORIZED", message, { reason: result.reason }));
       }
       socket.data.user = result.principal;
-      socket.data.connectionId = randomUUID();
-      socket.data.clientId = auth.clientId;
+      // Socket.IO's id: random (88 bits) and already held, so the registry needs no second id per socket.
+      socket.data.connectionId = socket.id;
+      if (auth.clientId !== undefined) socket.data.clientId = auth.clientId;
       socket.data.connectedAt = Date.now();
-      // The credential has done its work: it stays out of memory dumps, the admin UI and every later reader.
-      delete (socket.handshake.auth as { token?: unknown }).token;
+      // The credential has done its work: it stays out of memory dumps, the admin UI and every later reader. A
+      // copy without it rather than `delete`, which would leave every socket's auth object in dictionary mode.
+      if (Object.hasOwn(socket.handshake.auth, "token")) {
+        const { token: _token, ...rest } = socket.handshake.auth as Record<string, unknown>;
+        socket.handshake.auth = rest;
+      }
       next();
     })().catch((err: unknown) => {
       deps.logger.error({ err }, "handshake failed");

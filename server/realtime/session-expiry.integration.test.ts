@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../metrics/test-helpers";
 import { connectOk, tokenFor, waitFor } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
-import { MAX_TIMER_MS, scheduleExpiry } from "./session-expiry";
+import { ExpiryScheduler, MAX_TIMER_MS, scheduleExpiry } from "./session-expiry";
 import type { AppSocket } from "./types";
 
 const DAY_MS = 86_400_000;
@@ -16,6 +16,8 @@ describe("credential expiry beyond setTimeout's limit", () => {
     await server.close();
   });
 
+  const otherSockets = () =>
+    [...server.app.io.of("/").sockets.values()].filter((s) => s.data.user.name !== "shared").length;
   const serverSocketOf = (user: string) =>
     [...server.app.io.of("/").sockets.values()].find((s) => s.data.user.name === user) as AppSocket;
 
@@ -37,5 +39,29 @@ describe("credential expiry beyond setTimeout's limit", () => {
     now = expiresAt + 1;
     expect((await notice).kind).toBe("session-expired");
     await eventually(() => expect(socket.connected).toBe(false));
+  });
+
+  it("closes every socket of a credential at its expiry with one shared timer, and forgets those gone before", async () => {
+    const token = await tokenFor("shared", "user", 3_600);
+    const [one, two, gone] = await Promise.all([1, 2, 3].map(() => connectOk(server.url, { token })));
+    const serverSides = [...server.app.io.of("/").sockets.values()].filter(
+      (s) => s.data.user.name === "shared",
+    );
+    expect(serverSides).toHaveLength(3);
+    const expiresAt = serverSides[0]!.data.user.expiresAt;
+    let now = expiresAt - 20 * DAY_MS;
+    const scheduler = new ExpiryScheduler({ now: () => now, maxTimerMs: 50 });
+    for (const s of serverSides) scheduler.add(s as AppSocket);
+    gone!.close();
+    await eventually(() =>
+      expect(server.app.io.of("/").sockets.size).toBe(serverSides.length - 1 + otherSockets()),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect(one!.connected && two!.connected).toBe(true);
+    const notices = [one!, two!].map((s) => waitFor<{ kind: string }>(s, "system:notice", 5_000));
+    now = expiresAt;
+    for (const n of notices) expect((await n).kind).toBe("session-expired");
+    await eventually(() => expect(one!.connected || two!.connected).toBe(false));
+    scheduler.stop();
   });
 });

@@ -37,6 +37,124 @@ export function scheduleExpiry(socket: AppSocket, opts: ExpiryOptions = {}): voi
   socket.once("disconnect", () => clearTimeout(timer));
 }
 
+/**
+ * `scheduleExpiry` for every socket of a namespace at the cost of one timer in all: sockets are grouped by the
+ * instant their credential expires (a whole second: `exp` of a JWT, shared by all of a credential's sockets), and
+ * one timer is armed for the earliest. A socket costs an entry in its group's Set and one shared `disconnect`
+ * listener, instead of a timer and three closures of its own.
+ */
+export class ExpiryScheduler {
+  private readonly groups = new Map<number, Set<AppSocket>>();
+  /** A min-heap of the groups' instants; an instant whose group is gone is skipped when it comes up. */
+  private readonly heap: number[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private armedFor = Infinity;
+  private readonly now: () => number;
+  private readonly maxTimerMs: number;
+  /** Shared by every socket: Socket.IO calls it with the socket as `this`. */
+  private readonly onDisconnect: (this: AppSocket) => void;
+
+  constructor(opts: ExpiryOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.maxTimerMs = Math.min(opts.maxTimerMs ?? MAX_TIMER_MS, MAX_TIMER_MS);
+    const remove = (socket: AppSocket) => this.remove(socket);
+    this.onDisconnect = function (this: AppSocket) {
+      remove(this);
+    };
+  }
+
+  add(socket: AppSocket): void {
+    const at = socket.data.user.expiresAt;
+    if (at <= this.now()) return closeWithReason(socket as unknown as Socket, "Your session has expired.");
+    let group = this.groups.get(at);
+    if (!group) {
+      this.groups.set(at, (group = new Set()));
+      this.push(at);
+    }
+    group.add(socket);
+    socket.on("disconnect", this.onDisconnect);
+    if (at < this.armedFor) this.arm();
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.armedFor = Infinity;
+  }
+
+  private remove(socket: AppSocket): void {
+    const at = socket.data.user.expiresAt;
+    const group = this.groups.get(at);
+    if (!group?.delete(socket) || group.size > 0) return;
+    this.groups.delete(at);
+    // Instants of groups gone stay in the heap until they come up; rebuilt when they outnumber the live ones.
+    if (this.heap.length > 2 * this.groups.size + 64) {
+      this.heap.length = 0;
+      for (const key of this.groups.keys()) this.push(key);
+    }
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    while (this.heap.length > 0 && !this.groups.has(this.heap[0]!)) this.pop();
+    const next = this.heap[0];
+    if (next === undefined) {
+      this.timer = undefined;
+      this.armedFor = Infinity;
+      return;
+    }
+    this.armedFor = next;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, Math.min(next - this.now(), this.maxTimerMs)));
+    this.timer.unref();
+  }
+
+  private fire(): void {
+    const now = this.now();
+    while (this.heap.length > 0 && this.heap[0]! <= now) {
+      const at = this.pop()!;
+      const group = this.groups.get(at);
+      if (!group) continue;
+      this.groups.delete(at);
+      for (const socket of group) {
+        socket.off("disconnect", this.onDisconnect);
+        closeWithReason(socket as unknown as Socket, "Your session has expired.");
+      }
+    }
+    this.arm();
+  }
+
+  private push(value: number): void {
+    const h = this.heap;
+    let i = h.push(value) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]! <= value) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = value;
+  }
+
+  private pop(): number | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length === 0 || last === undefined) return top;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const r = l + 1;
+      const c = r < h.length && h[r]! < h[l]! ? r : l;
+      if (h[c]! >= last) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  }
+}
+
 export interface CredentialSweepDeps {
   /** The namespaces whose sockets are checked, each with what it demands of the principal beyond validity. */
   namespaces: { nsp: Namespace; requireAdmin: boolean }[];

@@ -7,9 +7,6 @@ import type { RegistryAgent } from "./agent";
 import type { LimitStore } from "./limits";
 import { refOf, type ConnectionEntry, type ConnectionRegistry, type MemberRef } from "./types";
 
-/** Each admitted socket sits in this room until it goes, whatever the reason; see `registry.feature.ts`. */
-export const connectionRoom = (connectionId: string) => `conn:${connectionId}`;
-
 export interface AdmissionDeps {
   registry: ConnectionRegistry;
   limits: LimitStore;
@@ -43,9 +40,10 @@ function entryFor(socket: AppSocket, instanceId: string, clientIps: ClientIpReso
  * Admits a socket only while its user holds fewer connections than their limit across all instances. Runs after
  * authentication. The limit is read from the store at every admission, so a change applies at once everywhere.
  *
- * An admitted socket joins `conn:<connectionId>`; leaving that room (disconnect, refusal by a later middleware,
- * or a client that went away during the handshake: Socket.IO cleans up the socket's rooms in every case)
- * releases the slot.
+ * An admitted socket joins its own room (named by its id, which is its connection id) at once, rather than when
+ * Socket.IO would at connect; leaving that room (disconnect, refusal by a later middleware, or a client that went
+ * away during the handshake: Socket.IO cleans up the socket's rooms in every case) releases the slot. No room,
+ * closure or record of its own per socket: an idle connection costs the registry one map entry here.
  */
 export function admissionMiddleware(deps: AdmissionDeps): Middleware {
   const refuse = (next: (err?: Error) => void, err: Error) => {
@@ -75,14 +73,17 @@ export function admissionMiddleware(deps: AdmissionDeps): Middleware {
         await deps.registry.release(refOf(entry)).catch(() => undefined);
         return refuse(next, draining());
       }
-      deps.agent.track(refOf(entry), socket);
-      void socket.join(connectionRoom(entry.connectionId));
-      // Polling upgrades to WebSocket on the same socket: one entry, new transport.
-      socket.conn.once("upgrade", (transport: { name: string }) => {
-        deps.registry
-          .updateTransport(refOf(entry), transport.name)
-          .catch((err: unknown) => deps.logger.debug({ err }, "recording the transport upgrade failed"));
-      });
+      deps.agent.track(socket);
+      void socket.join(socket.id);
+      // Polling upgrades to WebSocket on the same socket: one entry, new transport. A WebSocket stays one.
+      if (entry.transport === "polling") {
+        const ref = refOf(entry);
+        socket.conn.once("upgrade", (transport: { name: string }) => {
+          deps.registry
+            .updateTransport(ref, transport.name)
+            .catch((err: unknown) => deps.logger.debug({ err }, "recording the transport upgrade failed"));
+        });
+      }
       if (result.replaced) deps.closeReplaced(result.replaced);
       next();
     })().catch((err: unknown) => {

@@ -2,6 +2,11 @@ import type { Logger } from "../logging/logger";
 import type { AppSocket } from "../realtime/types";
 import type { ConnectionRegistry, InstanceInfo, MemberRef } from "./types";
 
+/** A tracked socket's registry member, from what the socket holds anyway. */
+function refOfSocket(instanceId: string, socket: AppSocket): MemberRef {
+  return { user: socket.data.user.name, instanceId, connectionId: socket.data.connectionId };
+}
+
 export interface AgentDeps {
   registry: ConnectionRegistry;
   instance: InstanceInfo;
@@ -15,7 +20,8 @@ export interface AgentDeps {
  * renewed every third of its length, so one missed heartbeat never expires anyone.
  */
 export class RegistryAgent {
-  private readonly local = new Map<string, { ref: MemberRef; socket: AppSocket }>();
+  /** By connection id; the member is derived from the socket when needed, not kept per socket. */
+  private readonly local = new Map<string, AppSocket>();
   private readonly pending = new Set<Promise<unknown>>();
   private timer?: ReturnType<typeof setInterval>;
   private stopped = false;
@@ -41,12 +47,12 @@ export class RegistryAgent {
   }
 
   /** Remembers an admitted socket until `release`. */
-  track(ref: MemberRef, socket: AppSocket): void {
-    this.local.set(ref.connectionId, { ref, socket });
+  track(socket: AppSocket): void {
+    this.local.set(socket.data.connectionId, socket);
   }
 
   socketOf(connectionId: string): AppSocket | undefined {
-    return this.local.get(connectionId)?.socket;
+    return this.local.get(connectionId);
   }
 
   /** Frees the slot of a socket of this instance that is gone; safe to call twice. */
@@ -55,7 +61,7 @@ export class RegistryAgent {
     if (!held) return Promise.resolve();
     this.local.delete(connectionId);
     const done = this.deps.registry
-      .release(held.ref)
+      .release(refOfSocket(this.instanceId, held))
       .then(() => undefined)
       .catch((err: unknown) => {
         // The entry is not renewed any more, so it lapses with the lease even if this never reaches Redis.
@@ -68,11 +74,11 @@ export class RegistryAgent {
 
   private heartbeat(): void {
     if (this.stopped) return;
-    const refs = [...this.local.values()].map((h) => h.ref);
+    const refs = [...this.local.values()].map((s) => refOfSocket(this.instanceId, s));
     this.deps.registry.renew(this.deps.instance, refs).then(
       (missing) => {
         const sockets = missing
-          .map((ref) => this.local.get(ref.connectionId)?.socket)
+          .map((ref) => this.local.get(ref.connectionId))
           .filter((s): s is AppSocket => s !== undefined && s.connected);
         if (sockets.length > 0) this.deps.onMissing(sockets);
       },

@@ -55,4 +55,24 @@ describe.each(contractBackends({ sql: true }))("LimitStore contract ($name)", (b
     // Another instance configured with a different MAX_CONNECTIONS_PER_USER still follows the runtime default.
     expect(await storeFor(env, 50).limitFor("dave")).toBe(2);
   });
+
+  it("answers many reads asked at once, each with its own user's limit, and a change made before a read applies to it", async () => {
+    const store = storeFor(await backend.fresh());
+    await store.setUser("bob", 9, bySystem("limit.set"));
+    await store.setUser("o'brien", 2, bySystem("limit.set"));
+    // Asked in one turn of the event loop: they are read together.
+    const names = [
+      "alice",
+      "bob",
+      "o'brien",
+      "bob",
+      "constructor",
+      ...Array.from({ length: 600 }, (_, i) => `u${i}`),
+    ];
+    const limits = await Promise.all(names.map((n) => store.limitFor(n)));
+    expect(limits.slice(0, 5)).toEqual([5, 9, 2, 9, 5]);
+    expect(new Set(limits.slice(5))).toEqual(new Set([5]));
+    await store.setUser("alice", 1, bySystem("limit.set"));
+    expect(await Promise.all([store.limitFor("alice"), store.limitFor("bob")])).toEqual([1, 9]);
+  });
 });

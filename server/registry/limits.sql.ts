@@ -8,8 +8,26 @@ import { limitSettings, storedLimit, type LimitSettings, type LimitStore } from 
 /** The setting that holds the runtime default, in `settings`. */
 const DEFAULT_SETTING = "connections.default";
 
-/** Connection limits in the SQL system of record: the runtime default in `settings`, overrides per user. */
+/** At most this many users' limits are read in one query. */
+const BATCH_MAX = 500;
+
+interface PendingRead {
+  users: Map<string, { resolve(limit: number): void; reject(err: unknown): void }[]>;
+}
+
+/**
+ * Connection limits in the SQL system of record: the runtime default in `settings`, overrides per user.
+ *
+ * `limitFor` sits on every socket's handshake. The reads asked for within one turn of the event loop, or while
+ * the previous batch is in flight (a burst of handshakes), go out together, as one query for their users'
+ * overrides and one for the default; each read still starts after it was asked for, so a change made before an
+ * admission applies to it.
+ */
 export class SqlLimitStore implements LimitStore {
+  /** Batches not yet sent, oldest first; the last one takes new reads. */
+  private readonly waiting: PendingRead[] = [];
+  private reading = false;
+
   constructor(
     private readonly database: SqlDatabase,
     private readonly configDefault: number,
@@ -28,13 +46,50 @@ export class SqlLimitStore implements LimitStore {
     return row?.value;
   }
 
-  async limitFor(user: string): Promise<number> {
-    const row = await this.db
-      .selectFrom("connection_limits")
-      .select("max_connections")
-      .where("user_name", "=", user)
-      .executeTakeFirst();
-    return storedLimit(row?.max_connections) ?? storedLimit(await this.rawDefault()) ?? this.configDefault;
+  limitFor(user: string): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      let batch = this.waiting.at(-1);
+      if (!batch || batch.users.size >= BATCH_MAX) this.waiting.push((batch = { users: new Map() }));
+      const asked = batch.users.get(user);
+      if (asked) asked.push({ resolve, reject });
+      else batch.users.set(user, [{ resolve, reject }]);
+      if (!this.reading) {
+        // The reads asked in this turn of the event loop go with this one.
+        this.reading = true;
+        setImmediate(() => this.readNext());
+      }
+    });
+  }
+
+  /** One batch in flight at a time: the reads asked meanwhile wait for it, then go out together. */
+  private readNext(): void {
+    const batch = this.waiting.shift();
+    if (!batch) {
+      this.reading = false;
+      return;
+    }
+    void this.readBatch(batch).finally(() => this.readNext());
+  }
+
+  private async readBatch(batch: PendingRead): Promise<void> {
+    try {
+      const [rows, rawDefault] = await Promise.all([
+        this.db
+          .selectFrom("connection_limits")
+          .select(["user_name", "max_connections"])
+          .where("user_name", "in", [...batch.users.keys()])
+          .execute(),
+        this.rawDefault(),
+      ]);
+      const fallback = storedLimit(rawDefault) ?? this.configDefault;
+      const overrides = new Map(rows.map((r) => [r.user_name, storedLimit(r.max_connections)]));
+      for (const [user, waiting] of batch.users) {
+        const limit = overrides.get(user) ?? fallback;
+        for (const w of waiting) w.resolve(limit);
+      }
+    } catch (err) {
+      for (const waiting of batch.users.values()) for (const w of waiting) w.reject(err);
+    }
   }
 
   async settings(): Promise<LimitSettings> {

@@ -87,6 +87,21 @@ describe.each(contractBackends())("ConnectionRegistry contract ($name)", (backen
     expect(await b.admit(refused, 2)).toMatchObject({ ok: true, active: 2 });
   });
 
+  it("decides admissions asked at once one by one: exactly the limit fit, and the refused get the count", async () => {
+    const [a, b] = registries(await backend.fresh());
+    // Asked in one turn of the event loop, from two instances: Redis gets them together, each still atomic.
+    const tries = Array.from({ length: 12 }, (_, i) =>
+      (i % 2 ? a : b).admit(entry({ user: "carol", instanceId: i % 2 ? "a" : "b" }), 5),
+    );
+    const others = Array.from({ length: 3 }, () => a.admit(entry({ user: "dan" }), 5));
+    const results = await Promise.all(tries);
+    expect(results.filter((r) => r.ok)).toHaveLength(5);
+    for (const r of results.filter((r) => !r.ok)) expect(r).toEqual({ ok: false, active: 5, limit: 5 });
+    expect((await Promise.all(others)).every((r) => r.ok)).toBe(true);
+    expect(await a.byUser("carol")).toHaveLength(5);
+    expect(await b.byUser("dan")).toHaveLength(3);
+  });
+
   it("treats a repeated admission of the same connection as one", async () => {
     const [a, b] = registries(await backend.fresh());
     const e = entry();

@@ -1,5 +1,5 @@
 import { defineFeature } from "../features";
-import { admissionMiddleware, connectionRoom } from "./admission";
+import { admissionMiddleware } from "./admission";
 import { RegistryAgent } from "./agent";
 import { ConnectionCloser, closeWithNotice } from "./close";
 import type { LimitStore } from "./limits";
@@ -21,8 +21,6 @@ declare module "../features" {
     registry: RegistryService;
   }
 }
-
-const CONN_ROOM_PREFIX = connectionRoom("");
 
 /**
  * The connection registry: a per-user connection limit held atomically across all instances, instance leases
@@ -62,10 +60,10 @@ export const registryFeature = defineFeature({
       }),
     );
     // Socket.IO removes a socket from its rooms on every way out, including refusals by later middlewares
-    // and clients gone during the handshake, which emit no disconnect event.
-    ctx.io.sockets.adapter.on("leave-room", (room: unknown) => {
-      if (typeof room === "string" && room.startsWith(CONN_ROOM_PREFIX))
-        void agent.release(room.slice(CONN_ROOM_PREFIX.length));
+    // and clients gone during the handshake, which emit no disconnect event. An admitted socket is in its own
+    // room (its id, the connection id) from admission on, so leaving that room releases its slot.
+    ctx.io.sockets.adapter.on("leave-room", (room: unknown, id: unknown) => {
+      if (typeof room === "string" && room === id) void agent.release(room);
     });
 
     // What the user's sessions list tells about each session: the page its tab has open, and its last event
@@ -74,10 +72,11 @@ export const registryFeature = defineFeature({
       socket.data.place = place;
       return {};
     });
-    ctx.io.on("connection", (socket) => {
-      socket.onAny((event: unknown) => {
+    // A hook of the event router, which sees every event a socket sends: no listener per socket.
+    ctx.events.use({
+      after(socket, event) {
         if (event !== "system:ping" && event !== "metrics:report") socket.data.lastActiveAt = Date.now();
-      });
+      },
     });
 
     registerSessionRoutes(ctx.router, {

@@ -16,6 +16,15 @@ import {
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
+interface QueuedAdmit {
+  args: (string | number)[];
+  resolve(reply: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** A pipeline with the scripts defined on its client; `exec` gives one [error, reply] per command. */
+type ScriptPipeline = Record<string, ScriptFn> & { exec(): Promise<[Error | null, unknown][] | null> };
+
 /** Per-user scripts take the user's three keys (connections, their details, tabs); the heartbeat takes four. */
 const SCRIPTS = {
   pbRegAdmit: script<ScriptFn>(3, ADMIT),
@@ -40,6 +49,8 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
   private readonly cmd: Scripts<typeof SCRIPTS>;
   private readonly indexQueue = new Map<string, number>();
   private indexTimer?: ReturnType<typeof setTimeout>;
+  private admitQueue: QueuedAdmit[] = [];
+  private admitting = false;
 
   constructor(
     private readonly redis: RedisClient,
@@ -72,19 +83,70 @@ export class RedisConnectionRegistry implements ConnectionRegistry {
 
   async admit(entry: ConnectionEntry, limit: number): Promise<AdmitResult> {
     const member = memberOf(entry);
-    const [admitted, active, replaced, expiry] = (await this.cmd.pbRegAdmit(
+    const [admitted, active, replaced, expiry] = (await this.runAdmit([
       ...this.userKeys(entry.user),
       member,
       limit,
       this.leaseMs,
       JSON.stringify(entry),
       entry.clientId ?? "",
-    )) as [number, number, string, number];
+    ])) as [number, number, string, number];
     if (admitted !== 1) return { ok: false, active, limit };
     this.indexUser(entry.user, expiry);
     const result: AdmitResult = { ok: true, active, limit };
     if (replaced) result.replaced = { user: entry.user, ...splitMember(replaced) };
     return result;
+  }
+
+  /**
+   * The admissions asked for within one turn of the event loop, or while the previous ones are in flight (a burst
+   * of handshakes), go to Redis together, in one pipeline: one write and one round trip for all of them. Each is still its own ADMIT script, so each is
+   * decided atomically against its user's limit, in the order asked. On a Cluster the users' keys are in many
+   * slots, which a pipeline cannot span: there each admission goes alone (ioredis groups them per node).
+   */
+  private runAdmit(args: (string | number)[]): Promise<unknown> {
+    if ((this.redis as { isCluster?: boolean }).isCluster) return this.cmd.pbRegAdmit(...args);
+    return new Promise((resolve, reject) => {
+      this.admitQueue.push({ args, resolve, reject });
+      if (!this.admitting) {
+        this.admitting = true;
+        setImmediate(() => this.flushAdmits());
+      }
+    });
+  }
+
+  /** One pipeline in flight at a time: the admissions asked meanwhile wait for its replies, then go together. */
+  private flushAdmits(): void {
+    const batch = this.admitQueue;
+    this.admitQueue = [];
+    if (batch.length === 0) {
+      this.admitting = false;
+      return;
+    }
+    if (batch.length === 1) {
+      // Alone: no pipeline to build.
+      const only = batch[0]!;
+      this.cmd
+        .pbRegAdmit(...only.args)
+        .then(only.resolve, only.reject)
+        .finally(() => this.flushAdmits());
+      return;
+    }
+    const pipeline = this.redis.pipeline() as unknown as ScriptPipeline;
+    for (const a of batch) void pipeline.pbRegAdmit!(...a.args);
+    pipeline
+      .exec()
+      .then(
+        (replies) =>
+          batch.forEach((a, i) => {
+            const reply = replies?.[i];
+            if (!reply) a.reject(new Error("no reply to the admission"));
+            else if (reply[0]) a.reject(reply[0]);
+            else a.resolve(reply[1]);
+          }),
+        (err: unknown) => batch.forEach((a) => a.reject(err)),
+      )
+      .finally(() => this.flushAdmits());
   }
 
   /**
