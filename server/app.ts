@@ -206,6 +206,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   // about two AUTH_RECHECK_MS, wherever the change was made (another instance, the CLI).
   const sweep = startCredentialSweep({
     namespaces: [{ nsp: io.of("/"), requireAdmin: false }],
+    prefetch: (principals) => authenticator.prefetch(principals),
     recheck: (principal) => authenticator.recheck(principal),
     intervalMs: config.auth.recheckMs,
     logger,

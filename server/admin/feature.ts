@@ -77,6 +77,7 @@ export const adminFeature = defineFeature({
     // A demoted admin's /admin sockets are closed within about two AUTH_RECHECK_MS, as are revoked credentials.
     const sweep = startCredentialSweep({
       namespaces: [{ nsp: nsp as unknown as Namespace, requireAdmin: true }],
+      prefetch: (principals) => ctx.authenticator.prefetch(principals),
       recheck: (principal) => ctx.authenticator.recheck(principal),
       intervalMs: ctx.config.auth.recheckMs,
       logger: ctx.logger,

@@ -38,6 +38,19 @@ describe.each(contractBackends({ sql: true }))("TokenStore contract ($name)", (b
     expect(await store.listFor("carol")).toEqual([]);
   });
 
+  it("reads many tokens at once: the live ones, by id, never a revoked or an expired one", async () => {
+    const store = storeFor(await backend.fresh());
+    const live = record("alice");
+    const revoked = record("alice");
+    const expired = record("bob", { expiresAt: Date.now() - 1 });
+    for (const r of [live, revoked, expired]) await store.create(r);
+    await store.revoke(revoked.id);
+    const unknown = Array.from({ length: 700 }, () => record("nobody").id);
+    const found = await store.getMany([live.id, revoked.id, expired.id, ...unknown]);
+    expect([...found.keys()]).toEqual([live.id]);
+    expect(found.get(live.id)).toEqual(live);
+  });
+
   it("revokes one token, and refuses it from then on", async () => {
     const store = storeFor(await backend.fresh());
     const a1 = record("alice");

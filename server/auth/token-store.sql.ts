@@ -5,6 +5,9 @@ import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import { writeTransaction } from "../db/transaction";
 import { MAX_TOKENS_PER_USER, TooManyTokensError, type TokenRecord, type TokenStore } from "./token-store";
 
+/** How many keys one `IN (...)` read carries at most. */
+const READ_CHUNK = 500;
+
 const toRecord = (row: Selectable<ApiTokensTable>): TokenRecord => ({
   id: row.id,
   name: row.name,
@@ -65,6 +68,20 @@ export class SqlTokenStore implements TokenStore {
       .where("expires_at", ">", this.now())
       .executeTakeFirst();
     return row ? toRecord(row) : undefined;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, TokenRecord>> {
+    const found = new Map<string, TokenRecord>();
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const rows = await this.db
+        .selectFrom("api_tokens")
+        .selectAll()
+        .where("id", "in", ids.slice(i, i + READ_CHUNK))
+        .where("expires_at", ">", this.now())
+        .execute();
+      for (const row of rows) found.set(row.id, toRecord(row));
+    }
+    return found;
   }
 
   async listFor(owner: string): Promise<TokenRecord[]> {

@@ -26,6 +26,8 @@ export interface TokenStore {
   create(record: TokenRecord, audit?: AuditRecord): Promise<void>;
   /** The record while it is neither revoked nor expired. */
   get(id: string): Promise<TokenRecord | undefined>;
+  /** The live records of these ids, by id: one read for many (the credential sweep). */
+  getMany(ids: readonly string[]): Promise<Map<string, TokenRecord>>;
   /** The owner's live tokens, newest first. */
   listFor(owner: string): Promise<TokenRecord[]>;
   /** Removes the record; returns it when it existed. With `audit`, written with the removal (and only then). */

@@ -32,6 +32,18 @@ describe.each(contractBackends({ sql: true }))("UserStore contract ($name)", (ba
     expect(list[0]?.role).toBe("admin");
   });
 
+  it("reads many users at once: those that exist, by name, across more names than one read carries", async () => {
+    const store = storeFor(await backend.fresh());
+    await store.create(alice, SYSTEM_ACTOR);
+    await store.create({ ...alice, name: "constructor", role: "admin" }, SYSTEM_ACTOR);
+    const names = ["alice", "nobody", "constructor", ...Array.from({ length: 1_200 }, (_, i) => `ghost${i}`)];
+    const found = await store.getMany(names);
+    expect([...found.keys()].sort()).toEqual(["alice", "constructor"]);
+    expect(found.get("alice")).toEqual({ ...alice, epoch: 0 });
+    expect(found.get("constructor")?.role).toBe("admin");
+    expect((await store.getMany([])).size).toBe(0);
+  });
+
   it("finds names by a literal prefix, in name order, at most the limit", async () => {
     const store = storeFor(await backend.fresh());
     for (const name of ["ab", "a_b", "a_c", "axb", "a-b", "b_a", "a_a"])

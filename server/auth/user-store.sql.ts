@@ -1,6 +1,6 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { SqlDatabase } from "../db/open";
-import type { Database } from "../db/schema";
+import type { Database, UsersTable } from "../db/schema";
 import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import { isUniqueViolation, writeTransaction } from "../db/transaction";
 import {
@@ -12,6 +12,17 @@ import {
   type UserStore,
 } from "./user-store";
 
+/** How many keys one `IN (...)` read carries at most. */
+const READ_CHUNK = 500;
+
+const toUser = (row: Selectable<UsersTable>): UserRecord => ({
+  name: row.name,
+  role: row.role as Role,
+  passwordHash: row.password_hash,
+  createdAt: row.created_at,
+  epoch: row.epoch,
+});
+
 /** Users in the SQL system of record (SQLite or PostgreSQL); `users.role` is checked against `roles`. */
 export class SqlUserStore implements UserStore {
   constructor(private readonly database: SqlDatabase) {}
@@ -22,14 +33,17 @@ export class SqlUserStore implements UserStore {
 
   async get(name: string): Promise<UserRecord | undefined> {
     const row = await this.db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      name: row.name,
-      role: row.role as Role,
-      passwordHash: row.password_hash,
-      createdAt: row.created_at,
-      epoch: row.epoch,
-    };
+    return row ? toUser(row) : undefined;
+  }
+
+  async getMany(names: readonly string[]): Promise<Map<string, UserRecord>> {
+    const found = new Map<string, UserRecord>();
+    for (let i = 0; i < names.length; i += READ_CHUNK) {
+      const chunk = names.slice(i, i + READ_CHUNK);
+      const rows = await this.db.selectFrom("users").selectAll().where("name", "in", chunk).execute();
+      for (const row of rows) found.set(row.name, toUser(row));
+    }
+    return found;
   }
 
   async create(user: UserRecord, by: UserCreatedBy): Promise<void> {

@@ -46,6 +46,8 @@ export const epochOf = (user: Pick<UserRecord, "epoch">): number => user.epoch ?
 /** Users, in the SQL system of record (`user-store.sql.ts`, SQLite or PostgreSQL); it passes `user-store.contract.test.ts`. */
 export interface UserStore {
   get(name: string): Promise<UserRecord | undefined>;
+  /** The users of these names that exist, by name: one read for many (the credential sweep). */
+  getMany(names: readonly string[]): Promise<Map<string, UserRecord>>;
   /**
    * Fails with `UserExistsError` when the name is taken. Writes, in the same transaction, the `user.role` entry
    * of the new user's role (`from: null`), by `by` (with its `details` added).

@@ -46,6 +46,9 @@ describe("the outbound cap (OUTBOUND_BUFFER_MAX_BYTES)", () => {
     instance = await startInstance({
       env: {
         OUTBOUND_BUFFER_MAX_BYTES: String(CAP),
+        // One op per frame, so that the queue grows by one op between two sweeps: a coalesced frame carries as
+        // many ops as came in its window, which on a fast machine is many of these 16 KB ops.
+        BOARD_OP_BATCH_MS: "0",
         RATE_LIMIT_EVENTS_PER_SEC: "100000",
         RATE_LIMIT_BURST: "100000",
       },

@@ -158,6 +158,8 @@ export class ExpiryScheduler {
 export interface CredentialSweepDeps {
   /** The namespaces whose sockets are checked, each with what it demands of the principal beyond validity. */
   namespaces: { nsp: Namespace; requireAdmin: boolean }[];
+  /** Reads what the rechecks will need in bulk, before them (optional: each recheck reads on its own). */
+  prefetch?(principals: Iterable<Principal>): Promise<void>;
   /** Re-checks a principal against the stores: revoked tokens, removed users, changed passwords and roles. */
   recheck(principal: Principal): Promise<AuthResult>;
   intervalMs: number;
@@ -178,28 +180,36 @@ export function startCredentialSweep(deps: CredentialSweepDeps): { stop(): void;
     // Not `running ??= (async () => ...)()`: with no socket to await, the body (and its `finally`) completes
     // before the assignment, which would then keep a settled promise as "running" forever.
     const current = (async () => {
-      const checks = new Map<Principal, Promise<AuthResult>>();
+      const held: { socket: Socket; principal: Principal; requireAdmin: boolean }[] = [];
       for (const { nsp, requireAdmin } of deps.namespaces) {
-        for (const socket of [...nsp.sockets.values()]) {
+        for (const socket of nsp.sockets.values()) {
           const principal = (socket.data as { user?: Principal }).user;
-          if (!principal || !socket.connected) continue;
-          let check = checks.get(principal);
-          if (!check) {
-            // The store unreachable (a Redis outage): sockets stay open; handshakes and requests fail closed.
-            check = deps.recheck(principal).catch(() => ({ ok: true, principal }) as AuthResult);
-            checks.set(principal, check);
-          }
-          const result = await check;
-          if (!result.ok) {
-            deps.logger.info(
-              { user: principal.name, via: principal.via, reason: result.reason },
-              "closed a socket whose credential was revoked",
-            );
-            closeWithReason(socket, "Your access was revoked; sign in again.");
-          } else if (requireAdmin && result.principal.role !== "admin") {
-            deps.logger.info({ user: principal.name }, "closed an admin socket of a user no longer admin");
-            closeWithReason(socket, "You are no longer an admin.");
-          }
+          if (principal && socket.connected) held.push({ socket, principal, requireAdmin });
+        }
+      }
+      const distinct = new Set(held.map((h) => h.principal));
+      // What the stores say about all of them in a read or two; each recheck below then answers from the cache.
+      await deps.prefetch?.(distinct).catch(() => undefined);
+      const results = new Map<Principal, AuthResult>();
+      await Promise.all(
+        [...distinct].map(async (principal) => {
+          // The store unreachable (a Redis outage): sockets stay open; handshakes and requests fail closed.
+          const result = await deps.recheck(principal).catch(() => ({ ok: true, principal }) as AuthResult);
+          results.set(principal, result);
+        }),
+      );
+      for (const { socket, principal, requireAdmin } of held) {
+        const result = results.get(principal);
+        if (!result || !socket.connected) continue;
+        if (!result.ok) {
+          deps.logger.info(
+            { user: principal.name, via: principal.via, reason: result.reason },
+            "closed a socket whose credential was revoked",
+          );
+          closeWithReason(socket, "Your access was revoked; sign in again.");
+        } else if (requireAdmin && result.principal.role !== "admin") {
+          deps.logger.info({ user: principal.name }, "closed an admin socket of a user no longer admin");
+          closeWithReason(socket, "You are no longer an admin.");
         }
       }
     })();
