@@ -18,6 +18,8 @@
  *   --coalesce-seconds S   measured window per rate in the coalescing scenario (default 4)
  *   --slow-seconds S       the slow-consumer windows (default 60)
  *   --slow-rate R          their op rate (default 50)
+ *   --slow-op-bytes B      their ops are notes of about B bytes (default 2,048; 0: KPI values of about 260), so
+ *                          that a stalled viewer's backlog outgrows what the kernel holds for it (4 MB on loopback)
  *   --idle-count N         connections of the idle50k scenario (default 50000)
  *   --rest-seconds S       idle50k: how long the instance's CPU at rest is measured (default 30)
  *   --generators N         viewer load-generator processes (default 3)
@@ -67,6 +69,7 @@ const { values } = parseArgs({
     "coalesce-seconds": { type: "string", default: "4" },
     "slow-seconds": { type: "string", default: "60" },
     "slow-rate": { type: "string", default: "50" },
+    "slow-op-bytes": { type: "string", default: "2048" },
     "idle-count": { type: "string", default: "50000" },
     "rest-seconds": { type: "string", default: "30" },
     generators: { type: "string", default: "3" },
@@ -249,7 +252,8 @@ async function main() {
       results.slow = await slowConsumers(
         pool,
         { ...pb, instances: [capped] },
-        { readers: 50, stalled: 5, rate: 100, durationMs: 3_000, deadlineMs: 20_000 },
+        // 16 KB ops: 5 MB per stalled viewer, past what the kernel holds for a paused loopback connection (4 MB).
+        { readers: 50, stalled: 5, rate: 100, durationMs: 3_000, deadlineMs: 20_000, padBytes: 16_384 },
         { scenario: "quickSlow", round: 0 },
       );
       const c = results.slow.converge;
@@ -328,6 +332,7 @@ async function main() {
               stalled: 50,
               rate: Number(values["slow-rate"]),
               durationMs: slowSeconds * 1000,
+              padBytes: Number(values["slow-op-bytes"]) || undefined,
               deadlineMs: 60_000,
             },
             { scenario: "slow", round: 0 },

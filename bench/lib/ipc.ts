@@ -33,6 +33,12 @@ export interface PublishSpec {
   startRev: number;
   ratePerSec: number;
   durationMs: number;
+  /**
+   * Pulseboard only: publish `note.text` ops of about this many bytes to `noteWidgetId` instead of KPI values, so
+   * that a stalled viewer's backlog outgrows what the kernel holds for its connection (about 4 MB on loopback).
+   */
+  padBytes?: number;
+  noteWidgetId?: string;
 }
 
 export type Command =
@@ -117,7 +123,10 @@ export type Reply =
 export interface OpEntry {
   rev: number;
   opId: string;
-  op: { type: "kpi.value"; widgetId: string; value: number; baseRev: number };
+  /** The send time is the KPI's value, or the number a padded note's text starts with. */
+  op:
+    | { type: "kpi.value"; widgetId: string; value: number; baseRev: number }
+    | { type: "note.text"; widgetId: string; text: string; baseRev: number };
   by: string;
   at: number;
 }

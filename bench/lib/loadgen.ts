@@ -47,7 +47,8 @@ function send(reply: Reply): void {
 function onEntry(viewer: number, entry: OpEntry, now: number): void {
   const { rev, op } = entry;
   if (rev < fromRev) return; // a straggler from the window before
-  histogram.record(Math.max(0, now - op.value));
+  const sentAt = op.type === "kpi.value" ? op.value : Number.parseFloat(op.text);
+  histogram.record(Math.max(0, now - sentAt));
   received++;
   const last = lastRev.get(viewer);
   if (last !== undefined && rev !== last + 1) outOfOrder++;
@@ -326,7 +327,15 @@ function opMessage(spec: PublishSpec, seq: number, by: string): OpMessage {
       rev,
       opId: `bench${randomBytes(6).toString("base64url")}`,
       // The value is the send time: every viewer computes its delivery latency from it.
-      op: { type: "kpi.value", widgetId: spec.widgetId, value: sharedClockMs(), baseRev: rev - 1 },
+      op:
+        spec.padBytes && spec.noteWidgetId
+          ? {
+              type: "note.text",
+              widgetId: spec.noteWidgetId,
+              text: `${sharedClockMs()} ${"x".repeat(spec.padBytes)}`,
+              baseRev: rev - 1,
+            }
+          : { type: "kpi.value", widgetId: spec.widgetId, value: sharedClockMs(), baseRev: rev - 1 },
       by,
       at: Date.now(),
     },

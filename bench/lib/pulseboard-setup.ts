@@ -9,6 +9,8 @@ import { BENCH_SECRET } from "./servers";
 export interface BenchBoard {
   boardId: string;
   widgetId: string;
+  /** A note, for the padded ops of the slow-consumer scenario. */
+  noteWidgetId: string;
   publisherToken: string;
   /** Viewers are spread over these users, each holding many connections (the per-user limit is raised). */
   viewerTokens: string[];
@@ -90,6 +92,15 @@ export async function setUpBoard(users: BenchUsers, url: string): Promise<BenchB
     opId: opId(),
     op: { type: "widget.add", widget: { id: widgetId, type: "kpi", layout: { x: 0, y: 0, w: 3, h: 2 } } },
   });
+  const noteWidgetId = "note";
+  await call(owner, "board:op", {
+    boardId,
+    opId: opId(),
+    op: {
+      type: "widget.add",
+      widget: { id: noteWidgetId, type: "note", layout: { x: 3, y: 0, w: 3, h: 2 }, data: { text: "" } },
+    },
+  });
   for (const user of names) {
     await call(owner, "board:op", {
       boardId,
@@ -100,6 +111,7 @@ export async function setUpBoard(users: BenchUsers, url: string): Promise<BenchB
   return {
     boardId,
     widgetId,
+    noteWidgetId,
     publisherToken,
     viewerTokens,
     async currentRev() {

@@ -39,6 +39,8 @@ export interface Load {
   viewers: number;
   rate: number;
   durationMs: number;
+  /** Pulseboard: note ops of about this many bytes instead of KPI values (see PublishSpec). */
+  padBytes?: number;
 }
 
 export interface FanoutResult extends Tag {
@@ -150,6 +152,8 @@ export async function publishWindow(
       startRev,
       ratePerSec: rate,
       durationMs,
+      padBytes: load.padBytes,
+      noteWidgetId: board?.noteWidgetId,
     },
   });
   if (!board) target.lastRev = published.lastRev;
@@ -402,13 +406,25 @@ const OP_FRAME_BYTES = 260;
 export async function slowConsumers(
   pool: LoadGenPool,
   target: Target,
-  load: { readers: number; stalled: number; rate: number; durationMs: number; deadlineMs: number },
+  load: {
+    readers: number;
+    stalled: number;
+    rate: number;
+    durationMs: number;
+    deadlineMs: number;
+    padBytes?: number;
+  },
   tag: Tag,
 ): Promise<SlowConsumerResult> {
   const board = target.board!;
   const server = target.instances[0]!;
   const single: Target = { ...target, instances: [server] };
-  const window = { viewers: load.readers, rate: load.rate, durationMs: load.durationMs };
+  const window = {
+    viewers: load.readers,
+    rate: load.rate,
+    durationMs: load.durationMs,
+    padBytes: load.padBytes,
+  };
   await openViewers(pool, single, load.readers, true);
   let without: FanoutResult;
   let withStalled: FanoutResult;
@@ -451,7 +467,10 @@ export async function slowConsumers(
       rssEnd: rss.at(-1)!,
       rssGrowthWithout,
       capActions: capAfter === undefined ? undefined : capAfter - (capBefore ?? 0),
-      noCapEstimate: load.stalled * Math.round((load.rate * load.durationMs) / 1000) * OP_FRAME_BYTES,
+      noCapEstimate:
+        load.stalled *
+        Math.round((load.rate * load.durationMs) / 1000) *
+        (OP_FRAME_BYTES + (load.padBytes ?? 0)),
       converge: {
         deadlineMs: load.deadlineMs,
         total: sum((r) => r.total),
