@@ -25,6 +25,7 @@ import { Lifecycle } from "./ops/lifecycle";
 import { registerMetaRoutes } from "./ops/meta.routes";
 import { createSignInThrottle } from "./auth/throttle";
 import { AppBus } from "./bus";
+import { writeBroadcastsDirectly } from "./realtime/direct-broadcast";
 import { EventRouter } from "./realtime/event-router";
 import { handshakeMiddleware } from "./realtime/handshake";
 import { startOutboundCap, type OutboundCap } from "./realtime/outbound-cap";
@@ -151,6 +152,7 @@ export async function createApplication(deps: ApplicationDeps): Promise<Applicat
   });
   keepSlimRequests(io);
   joinAllBroadcastFrames(io);
+  writeBroadcastsDirectly(io);
 
   io.use(
     handshakeMiddleware({
