@@ -182,11 +182,13 @@ export function registerBoardHandlers(
     return {};
   });
 
-  ctx.io.on("connection", (socket) => {
-    socket.on("disconnect", () => {
-      inOrder(socket, () => presence.leaveAll(socket)).catch((err: unknown) =>
-        ctx.logger.debug({ err }, "presence cleanup failed"),
-      );
-    });
-  });
+  // One listener for every socket (Socket.IO calls it with the socket as `this`), not a closure per connection.
+  const leaveAll = (socket: AppSocket) =>
+    inOrder(socket, () => presence.leaveAll(socket)).catch((err: unknown) =>
+      ctx.logger.debug({ err }, "presence cleanup failed"),
+    );
+  const leaveAllOnDisconnect = function (this: AppSocket) {
+    void leaveAll(this);
+  };
+  ctx.io.on("connection", (socket) => socket.on("disconnect", leaveAllOnDisconnect));
 }

@@ -97,30 +97,39 @@ export class LiveCounters {
   }
 
   private onConnection(socket: AppSocket): void {
-    let transport = transportOf(socket.conn.transport.name);
     this.connects++;
-    this.connections[transport]++;
+    this.connections[transportOf(socket.conn.transport.name)]++;
     const name = socket.data.user.name;
     const user = this.users.get(name);
     if (user) user.sockets++;
     else this.users.set(name, { sockets: 1, hash: hashUser(name) });
     this.onChange?.();
+    // Listeners shared by every socket, not closures made per connection: an idle connection costs less.
+    if (socket.conn.transport.name === "polling") socket.conn.once("upgrade", this.onUpgrade);
+    socket.on("disconnect", this.onDisconnect);
+  }
 
-    const onUpgrade = (t: { name: string }) => {
-      this.connections[transport]--;
-      transport = transportOf(t.name);
-      this.connections[transport]++;
-    };
-    socket.conn.on("upgrade", onUpgrade);
-    socket.once("disconnect", (reason) => {
-      socket.conn.off("upgrade", onUpgrade);
-      this.connections[transport]--;
-      this.disconnects++;
-      if (FAILED_DISCONNECTS.has(reason)) this.errors[transport].transport++;
-      const u = this.users.get(name);
-      if (u && --u.sockets <= 0) this.users.delete(name);
-      this.onChange?.();
-    });
+  /** Engine.IO upgrades only from long-polling. */
+  private readonly onUpgrade = () => {
+    this.connections.polling--;
+    this.connections.websocket++;
+  };
+
+  /** Called with the socket as `this`, as Socket.IO calls its listeners. */
+  private readonly onDisconnect = ((counters: LiveCounters) =>
+    function (this: AppSocket, reason: string) {
+      counters.onSocketGone(this, reason);
+    })(this);
+
+  private onSocketGone(socket: AppSocket, reason: string): void {
+    const transport = transportOf(socket.conn.transport.name);
+    this.connections[transport]--;
+    this.disconnects++;
+    if (FAILED_DISCONNECTS.has(reason)) this.errors[transport].transport++;
+    const name = socket.data.user.name;
+    const u = this.users.get(name);
+    if (u && --u.sockets <= 0) this.users.delete(name);
+    this.onChange?.();
   }
 
   private readonly onPacketIn = (packet: EnginePacket): void => {
