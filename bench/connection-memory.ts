@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { io, type Socket } from "socket.io-client";
+import { breakdown, monotonicUs, type Category, type Span } from "./lib/cpuprofile";
 import { freePort } from "../server/testing/free-port";
 import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
@@ -420,20 +421,54 @@ function printMemory(r: MemoryResult): void {
 async function cpuPerConnect(
   server: Server,
   tokens: string[] | undefined,
-): Promise<{ us: number; rate: number }> {
+): Promise<{ us: number; rate: number; span: Span }> {
   await sleep(500);
   const fds = openFds(server.pid);
   const cpu0 = cpuMicros(server.pid);
+  const fromUs = monotonicUs();
   const t0 = performance.now();
   const sockets = await openMany(server.url, CONNECTS, tokens);
   const ms = performance.now() - t0;
   // Work the connects left queued (index batches, logs) belongs to them too.
   await sleep(200);
   const us = (cpuMicros(server.pid) - cpu0) / CONNECTS;
+  const span = { fromUs, toUs: monotonicUs() };
   await closeAll(sockets);
   await fdsBackTo(server.pid, fds);
   await sleep(500);
-  return { us, rate: CONNECTS / (ms / 1000) };
+  return { us, rate: CONNECTS / (ms / 1000), span };
+}
+
+const DATABASE = new Set(["kysely", "pg", "pg-protocol", "pg-pool", "better-sqlite3"]);
+const has = (names: string[], prefix: string) => names.some((n) => n.startsWith(prefix));
+
+/** Where a connect's sampled time belongs, first match wins. */
+const CONNECT_CATEGORIES: Category[] = [
+  ["database", (s) => s.packages.some((p) => DATABASE.has(p))],
+  ["redis (registry)", (s) => s.packages.includes("ioredis")],
+  ["garbage collector", (s) => s.names[0] === "(garbage collector)"],
+  ["pulseboard (auth, features, middleware)", (s) => s.packages.includes("pulseboard")],
+  ["socket.io", (s) => s.packages.some((p) => p.startsWith("socket.io"))],
+  ["engine.io", (s) => s.packages.includes("engine.io")],
+  ["ws handshake and frames", (s) => s.packages.includes("ws")],
+  ["HTTP parsing and accept", (s) => has(s.names, "onconnection ") || has(s.names, "parserOnIncoming ")],
+];
+
+/** With `--profile`: where each server's connects went, from its CPU profile cut to the measured bursts. */
+function reportConnectProfile(server: Server, spans: Span[]): void {
+  const file = readdirSync(PROFILE_DIR).find((f) => f.includes(`.${server.pid}.0.`));
+  if (!file) return console.log(`\n(no profile written for ${server.label})`);
+  const b = breakdown(join(PROFILE_DIR, file), spans, [], CONNECT_CATEGORIES);
+  const n = CONNECTS * spans.length;
+  const per = (us: number) => (us / n).toFixed(1).padStart(7);
+  const pct = (us: number) => ((100 * us) / b.busyUs).toFixed(1).padStart(5);
+  console.log(`\n### ${server.label}: main thread busy ${per(b.busyUs)} µs/connect (profiled, so slower)\n`);
+  console.log("by category: µs/connect, % of busy");
+  for (const [k, us] of b.byCategory) console.log(`${per(us)} ${pct(us)}%  ${k}`);
+  console.log("\nself time by package");
+  for (const [k, us] of b.byPackage.slice(0, 12)) console.log(`${per(us)} ${pct(us)}%  ${k}`);
+  console.log("\nself time by function");
+  for (const [k, us] of b.byFunction.slice(0, TOP)) console.log(`${per(us)} ${pct(us)}%  ${k}`);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -489,15 +524,16 @@ async function main() {
     if (!values["skip-cpu"]) {
       const targets: { server: Server; tokens?: string[] }[] = pbs.map((server) => ({ server, tokens }));
       if (plain) targets.push({ server: plain });
-      const samples = new Map<string, { us: number[]; rate: number[] }>();
+      const samples = new Map<string, { us: number[]; rate: number[]; spans: Span[] }>();
       // A first burst each, unmeasured: the JIT and the pools warm up.
       for (const t of targets) await cpuPerConnect(t.server, t.tokens);
       for (let round = 0; round < ROUNDS; round++) {
         for (const t of targets) {
           const r = await cpuPerConnect(t.server, t.tokens);
-          const s = samples.get(t.server.label) ?? { us: [], rate: [] };
+          const s = samples.get(t.server.label) ?? { us: [], rate: [], spans: [] };
           s.us.push(r.us);
           s.rate.push(r.rate);
+          s.spans.push(r.span);
           samples.set(t.server.label, s);
           console.error(
             `round ${round + 1} ${t.server.label}: ${r.us.toFixed(0)} µs/connect, ${r.rate.toFixed(0)}/s`,
@@ -512,6 +548,11 @@ async function main() {
         console.log(
           `| ${label} | ${median(s.us).toFixed(0)} (${s.us.map((x) => x.toFixed(0)).join(", ")}) | ${median(s.rate).toFixed(0)} |`,
         );
+      if (values.profile) {
+        // A process writes its profile when it exits.
+        for (const s of servers) await s.stop().catch(() => undefined);
+        for (const t of targets) reportConnectProfile(t.server, samples.get(t.server.label)!.spans);
+      }
     }
   } finally {
     for (const s of servers) await s.stop().catch(() => undefined);

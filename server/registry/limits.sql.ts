@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { insertAudit, type AuditRecord } from "../audit/audit-log";
 import type { SqlDatabase } from "../db/open";
 import type { Database } from "../db/schema";
@@ -20,8 +20,8 @@ interface PendingRead {
  *
  * `limitFor` sits on every socket's handshake. The reads asked for within one turn of the event loop, or while
  * the previous batch is in flight (a burst of handshakes), go out together, as one query for their users'
- * overrides and one for the default; each read still starts after it was asked for, so a change made before an
- * admission applies to it.
+ * overrides and the default; each read still starts after it was asked for, so a change made before an admission
+ * applies to it.
  */
 export class SqlLimitStore implements LimitStore {
   /** Batches not yet sent, oldest first; the last one takes new reads. */
@@ -73,16 +73,28 @@ export class SqlLimitStore implements LimitStore {
 
   private async readBatch(batch: PendingRead): Promise<void> {
     try {
-      const [rows, rawDefault] = await Promise.all([
-        this.db
-          .selectFrom("connection_limits")
-          .select(["user_name", "max_connections"])
-          .where("user_name", "in", [...batch.users.keys()])
-          .execute(),
-        this.rawDefault(),
-      ]);
-      const fallback = storedLimit(rawDefault) ?? this.configDefault;
-      const overrides = new Map(rows.map((r) => [r.user_name, storedLimit(r.max_connections)]));
+      // One statement for the users' overrides and the default: one round trip per batch. The settings row is the
+      // one with no user name.
+      const rows = await this.db
+        .selectFrom("connection_limits")
+        .select([
+          sql<string | null>`user_name`.as("user_name"),
+          sql<string>`cast(max_connections as text)`.as("value"),
+        ])
+        .where("user_name", "in", [...batch.users.keys()])
+        .unionAll(
+          this.db
+            .selectFrom("settings")
+            .select([sql<string | null>`null`.as("user_name"), "value"])
+            .where("name", "=", DEFAULT_SETTING),
+        )
+        .execute();
+      let fallback = this.configDefault;
+      const overrides = new Map<string, number | undefined>();
+      for (const row of rows) {
+        if (row.user_name === null) fallback = storedLimit(row.value) ?? this.configDefault;
+        else overrides.set(row.user_name, storedLimit(row.value));
+      }
       for (const [user, waiting] of batch.users) {
         const limit = overrides.get(user) ?? fallback;
         for (const w of waiting) w.resolve(limit);
