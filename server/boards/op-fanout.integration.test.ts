@@ -26,7 +26,7 @@ type Frame = { event: "board:op"; rev: number } | { event: "board:ops"; revs: nu
  * long (ten minutes) unless the test says otherwise, so a window ends only when the test flushes it: what goes out
  * in which frame does not depend on the machine's speed.
  */
-async function stage(windowMs = 600_000, clients = 2, maxEntries?: number) {
+async function stage(windowMs = 600_000, clients = 2, maxEntries?: number, maxBytes?: number) {
   const http = createServer();
   const srv = new Server(http) as unknown as AppServer;
   srv.on("connection", (socket) => void socket.join(boardRoom(BOARD)));
@@ -51,7 +51,7 @@ async function stage(windowMs = 600_000, clients = 2, maxEntries?: number) {
     frames.push(seen);
   }
   await eventually(() => expect(srv.of("/").adapter.rooms.get(boardRoom(BOARD))?.size).toBe(clients));
-  const fanout = createOpFanout({ io: srv, windowMs, maxEntries });
+  const fanout = createOpFanout({ io: srv, windowMs, maxEntries, maxBytes });
   staged.push({ srv, sockets, fanout });
   /** Resolves once every client has received everything sent before this call (one connection keeps order). */
   const settled = async () => {
@@ -167,6 +167,39 @@ describe("op fan-out", () => {
     fanout.flush(BOARD);
     await settled();
     expect(frames[0]?.at(-1)).toEqual({ event: "board:op", rev: 8 });
+  });
+
+  it("splits a window of large ops into frames of about maxBytes, sent as they fill; a larger op goes alone", async () => {
+    // A note of `chars` characters: its entry is that much plus some 100 characters of JSON around it.
+    const note = (rev: number, chars: number): CommittedOp => ({
+      ...entry(rev),
+      op: { type: "board.rename", title: "x".repeat(chars), baseRev: rev - 1 },
+    });
+    const { frames, fanout, settled } = await stage(600_000, 1, undefined, 1_000);
+    fanout.publish(BOARD, note(1, 10));
+    // Entries of about 400: 2 and 3 fit in a frame together; 4 would pass 1,000, so 2 and 3 go as it comes.
+    fanout.publish(BOARD, note(2, 300));
+    fanout.publish(BOARD, note(3, 300));
+    fanout.publish(BOARD, note(4, 300));
+    await settled();
+    expect(frames[0]).toEqual([
+      { event: "board:op", rev: 1 },
+      { event: "board:ops", revs: [2, 3] },
+    ]);
+    fanout.publish(BOARD, note(5, 300));
+    fanout.flush(BOARD);
+    // An op larger than maxBytes: what is held goes before it, and it goes alone.
+    fanout.publish(BOARD, note(6, 10));
+    fanout.publish(BOARD, note(7, 5_000));
+    fanout.publish(BOARD, note(8, 10));
+    fanout.flush(BOARD);
+    await settled();
+    expect(frames[0]?.slice(2)).toEqual([
+      { event: "board:ops", revs: [4, 5] },
+      { event: "board:op", rev: 6 },
+      { event: "board:op", rev: 7 },
+      { event: "board:op", rev: 8 },
+    ]);
   });
 
   it("sends at once, with what the board holds, an op published with now (a revocation)", async () => {

@@ -39,17 +39,30 @@ export interface OpFanoutOptions {
   windowMs: number;
   /** Ops per frame at most; a window that holds more goes out in several frames. */
   maxEntries?: number;
+  /**
+   * About this many bytes of ops per frame at most (an op larger than that goes in a frame of its own): a window of
+   * large ops goes out in several frames as they fill, so that no one frame is a large string in this process, or
+   * more than the outbound cap (outbound-cap.ts) takes at a time. Measured as JSON characters.
+   */
+  maxBytes?: number;
   /** Where a broadcast that throws at a window's end is reported (clients catch up by revision). */
   logger?: Pick<Logger, "warn">;
 }
 
+/** `maxBytes` by default: a few hundred typical ops, well under `OUTBOUND_BUFFER_MAX_BYTES`'s default (1 MiB). */
+export const OP_FRAME_MAX_BYTES = 64 * 1024;
+
 interface Held {
   entry: CommittedOp;
   sender?: string;
+  /** The op's size as JSON, for ops held in a window. */
+  bytes: number;
 }
 
 interface BoardWindow {
   held: Held[];
+  /** The held ops' `bytes` together. */
+  bytes: number;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -67,6 +80,7 @@ export function createOpFanout({
   io,
   windowMs,
   maxEntries = OP_BATCH_MAX_ENTRIES,
+  maxBytes = OP_FRAME_MAX_BYTES,
   logger,
 }: OpFanoutOptions): OpFanout {
   const windows = new Map<string, BoardWindow>();
@@ -82,15 +96,27 @@ export function createOpFanout({
     }
   };
 
+  /** In frames of at most `maxEntries` ops and about `maxBytes` (one op larger than that goes alone). */
   const sendAll = (boardId: string, held: Held[]) => {
-    const ordered = inRevisionOrder(held);
-    for (let i = 0; i < ordered.length; i += maxEntries) send(boardId, ordered.slice(i, i + maxEntries));
+    let frame: Held[] = [];
+    let bytes = 0;
+    for (const h of inRevisionOrder(held)) {
+      if (frame.length > 0 && (frame.length >= maxEntries || bytes + h.bytes > maxBytes)) {
+        send(boardId, frame);
+        frame = [];
+        bytes = 0;
+      }
+      frame.push(h);
+      bytes += h.bytes;
+    }
+    if (frame.length > 0) send(boardId, frame);
   };
 
   /** The window after a broadcast: what arrives in it is held until it ends. */
   const openWindow = (boardId: string) => {
     const w: BoardWindow = {
       held: [],
+      bytes: 0,
       timer: setTimeout(() => endWindow(boardId, w), windowMs),
     };
     windows.set(boardId, w);
@@ -120,15 +146,22 @@ export function createOpFanout({
 
   return {
     publish(boardId, entry, opts = {}) {
-      const held: Held = { entry, sender: opts.sender };
-      const w = windows.get(boardId);
+      let w = windows.get(boardId);
       if (!w) {
-        send(boardId, [held]);
+        send(boardId, [{ entry, sender: opts.sender, bytes: 0 }]);
         if (windowMs > 0 && !closed) openWindow(boardId);
         return;
       }
-      w.held.push(held);
-      if (opts.now || w.held.length >= maxEntries) flush(boardId);
+      const bytes = JSON.stringify(entry).length;
+      if (w.held.length > 0 && w.bytes + bytes > maxBytes) {
+        // The frame is full: what is held goes now, and this op starts the next one.
+        flush(boardId);
+        w = windows.get(boardId);
+        if (!w) return send(boardId, [{ entry, sender: opts.sender, bytes }]);
+      }
+      w.held.push({ entry, sender: opts.sender, bytes });
+      w.bytes += bytes;
+      if (opts.now || w.held.length >= maxEntries || w.bytes >= maxBytes) flush(boardId);
     },
     flush,
     get holding() {
