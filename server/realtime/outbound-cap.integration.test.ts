@@ -2,6 +2,7 @@ import type { Socket as NetSocket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BoardSession } from "@/lib/client/board-session";
 import { TestBoardClient, eventually, newOpId } from "../testing/board-client";
+import { adminWatcher } from "../admin/test-clients";
 import { connectOk, tokenFor, type TestSocket } from "../testing/clients";
 import { startInstance, type TestInstance } from "../testing/instance";
 import type { MetricsService } from "../metrics/service";
@@ -212,6 +213,45 @@ describe("the outbound cap (OUTBOUND_BUFFER_MAX_BYTES)", () => {
       server.emit("system:notice", { kind: "info", message: "q".repeat(4_000), at: 0 });
     expect(instance.app.outboundCap.sweep()).toMatchObject({ dropped: 0, disconnected: 1 });
     expect(await closed).toBe("forced close");
+  });
+
+  it("checks a connection with only an /admin socket too, and closes it past the cap", async () => {
+    const watcher = await adminWatcher(instance.url, await tokenFor("capadmin", "admin"));
+    const adminSockets = [...instance.app.io.of("/admin").sockets.values()].filter(
+      (s) => s.data.user.name === "capadmin",
+    );
+    expect(adminSockets).toHaveLength(1);
+    const server = adminSockets[0]! as unknown as AppSocket;
+    const closed = new Promise<string>((resolve) => server.once("disconnect", resolve));
+    const tcp = tcpOf(watcher.socket as unknown as TestSocket);
+    tcp.pause();
+    const queuedInEngine = () => engineQueue(server).reduce((n, p) => n + String(p.data ?? "").length, 0);
+    for (let i = 0; i < MAX_STEPS && queuedInEngine() <= 2 * CAP; i++) {
+      (server as unknown as { emit(event: string, msg: unknown): void }).emit(
+        "admin:notice",
+        "a".repeat(8_000),
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(queuedInEngine()).toBeGreaterThan(2 * CAP);
+    expect(instance.app.outboundCap.sweep()).toMatchObject({ dropped: 0, disconnected: 1 });
+    expect(await closed).toBe("transport close");
+    tcp.resume();
+    watcher.close();
+  });
+
+  it("checks a connection that carries a main and an /admin socket once", async () => {
+    const main = await connectOk(instance.url, { token: await tokenFor("capboth", "admin") });
+    sockets.push(main);
+    const checked = instance.app.outboundCap.sweep().checked;
+    const admin = main.io.socket("/admin", { auth: main.auth as Record<string, unknown> });
+    await new Promise<void>((resolve, reject) => {
+      admin.once("connect", () => resolve()).once("connect_error", reject);
+      admin.connect();
+    });
+    expect(instance.app.io.of("/admin").sockets.size).toBeGreaterThan(0);
+    expect(instance.app.outboundCap.sweep().checked).toBe(checked);
+    admin.disconnect();
   });
 
   it("leaves a socket under the cap alone", async () => {

@@ -66,6 +66,11 @@ export function packetBytes(packet: EnginePacket): number {
   return 1;
 }
 
+/** Whether the socket's connection also carries a main namespace socket (socket.io's `Client#nsps`). */
+function onMainNamespace(socket: AppSocket): boolean {
+  return (socket.client as unknown as { nsps: Map<string, unknown> }).nsps.has("/");
+}
+
 function connOf(socket: AppSocket): EngineConn {
   return socket.conn as unknown as EngineConn;
 }
@@ -111,9 +116,8 @@ export interface SweepResult {
 export const DEFAULT_SWEEP_MS = 250;
 
 /**
- * The cap for one application: `sweep()` checks every socket of the main namespace on this instance (a socket on
- * `/admin` shares its connection, and so its queue, with the tab's main socket when it has one). An idle socket
- * costs one property read. `start()` runs it every `intervalMs` on an unref'd timer; `stop()` ends it.
+ * The cap for one application: `sweep()` checks every connection on this instance once, through its main
+ * namespace socket, or its `/admin` socket when that is all it has. An idle socket costs one property read. `start()` runs it every `intervalMs` on an unref'd timer; `stop()` ends it.
  */
 export class OutboundCap {
   readonly maxBytes: number;
@@ -154,14 +158,21 @@ export class OutboundCap {
     const result: SweepResult = { checked: 0, dropped: 0, disconnected: 0 };
     if (!this.enabled) return result;
     const anyLagging = this.lagging.size > 0;
-    for (const socket of this.opts.io.of("/").sockets.values()) {
-      result.checked++;
-      const conn = connOf(socket);
-      // Nothing queued in engine.io: nothing to drop, and what the transport holds cannot grow until it drains.
-      if (conn.writeBuffer.length === 0 && !(anyLagging && this.lagging.has(socket))) continue;
-      const outcome = this.check(socket, conn);
-      if (outcome === "dropped") result.dropped++;
-      else if (outcome === "disconnected") result.disconnected++;
+    for (const [name, nsp] of this.opts.io._nsps) {
+      const main = name === "/";
+      for (const socket of nsp.sockets.values() as IterableIterator<AppSocket>) {
+        // A socket of another namespace (`/admin`) shares its connection, and so its queue, with its tab's main
+        // socket when it has one, which is checked below or was above. One alone has no board ops to drop: past
+        // the cap it is closed.
+        if (!main && onMainNamespace(socket)) continue;
+        result.checked++;
+        const conn = connOf(socket);
+        // Nothing queued in engine.io: nothing to drop, and what the transport holds cannot grow until it drains.
+        if (conn.writeBuffer.length === 0 && !(anyLagging && this.lagging.has(socket))) continue;
+        const outcome = this.check(socket, conn);
+        if (outcome === "dropped") result.dropped++;
+        else if (outcome === "disconnected") result.disconnected++;
+      }
     }
     if (anyLagging) for (const s of this.lagging) if (s.disconnected) this.lagging.delete(s);
     return result;
