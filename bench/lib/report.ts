@@ -451,7 +451,7 @@ export function formatReport(res: Results, run: { command: string; seconds: numb
       "",
       "## Max throughput: the op rate rises until p99 > 250 ms or fewer than 99% arrive (median round by **deliveries/s**)",
       "",
-      "1,000 viewers on one instance. The first round climbs by 30% a step from 30 ops/s, then by 8% from the last rate that held; later rounds climb by 8% from 85% of the first round's figure. Each step lasts 4 s.",
+      "1,000 viewers on one instance. The first round climbs by 30% a step from 30 ops/s, then by 8% from the last rate that held; later rounds climb by 8% from 85% of the first round's figure, or step down by 8% until a rate holds when that one does not. Each step lasts 4 s.",
       "",
       ...throughputTable(res.throughput),
     );

@@ -251,21 +251,30 @@ export async function maxThroughput(
   await openViewers(pool, target, viewers, true);
   const steps: FanoutResult[] = [];
   let best: FanoutResult | undefined;
+  /** One step at `rate`: whether it held. */
+  const step = async (rate: number) => {
+    // A failed step leaves a backlog behind; let it drain before the next one starts.
+    const last = steps.at(-1);
+    await sleep(last && last !== best ? 3_000 : 500);
+    const r = await publishWindow(pool, target, { viewers, rate, durationMs: stepMs }, tag);
+    steps.push(r);
+    if (!(r.p99 <= 250 && r.delivered >= 0.99 * r.expected && r.publishFailed === 0)) return false;
+    best = r;
+    return true;
+  };
   const climb = async (from: number, factor: number) => {
-    for (let rate = from; ; rate = Math.round(rate * factor)) {
-      // A failed step leaves a backlog behind; let it drain before the next climb starts.
-      const last = steps.at(-1);
-      await sleep(last && last !== best ? 3_000 : 500);
-      const r = await publishWindow(pool, target, { viewers, rate, durationMs: stepMs }, tag);
-      steps.push(r);
-      if (!(r.p99 <= 250 && r.delivered >= 0.99 * r.expected && r.publishFailed === 0)) return;
-      best = r;
-    }
+    let rate = from;
+    while (await step(rate)) rate = Math.round(rate * factor);
   };
   try {
     await publishWindow(pool, target, { viewers, rate: startRate, durationMs: 1_000 }, tag);
-    if (fine) await climb(startRate, 1.08);
-    else {
+    if (fine) {
+      await climb(startRate, 1.08);
+      // A later round that starts above what holds this time steps down by the same factor until a rate holds (ten
+      // steps at most, to half the start), rather than counting as nothing.
+      let rate = startRate;
+      for (let i = 0; i < 10 && !best; i++) await step((rate = Math.round(rate / 1.08)));
+    } else {
       await climb(startRate, 1.3);
       const held = best as FanoutResult | undefined;
       if (held) await climb(Math.round(held.rate * 1.08), 1.08);
