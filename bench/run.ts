@@ -340,7 +340,9 @@ async function main() {
         );
       });
       await run("idle50k", async () => {
-        const server = await start(startPulseboard("pulseboard-50k", backing, { fdLimit: FD_LIMIT, profileDir }));
+        const server = await start(
+          startPulseboard("pulseboard-50k", backing, { fdLimit: FD_LIMIT, profileDir }),
+        );
         try {
           // One descriptor per connection in the instance, and per connection in each generator, plus some room.
           const serverLimit = fdLimit(server.pid);
