@@ -21,7 +21,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { io, type Socket } from "socket.io-client";
-import { breakdown, monotonicUs, type Category, type Span } from "./lib/cpuprofile";
+import {
+  breakdown,
+  DATABASE_PACKAGES,
+  monotonicUs,
+  onStack,
+  type Category,
+  type Span,
+} from "./lib/cpuprofile";
 import { freePort } from "../server/testing/free-port";
 import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
@@ -439,19 +446,19 @@ async function cpuPerConnect(
   return { us, rate: CONNECTS / (ms / 1000), span };
 }
 
-const DATABASE = new Set(["kysely", "pg", "pg-protocol", "pg-pool", "better-sqlite3"]);
-const has = (names: string[], prefix: string) => names.some((n) => n.startsWith(prefix));
-
 /** Where a connect's sampled time belongs, first match wins. */
 const CONNECT_CATEGORIES: Category[] = [
-  ["database", (s) => s.packages.some((p) => DATABASE.has(p))],
+  ["database", (s) => s.packages.some((p) => DATABASE_PACKAGES.has(p))],
   ["redis (registry)", (s) => s.packages.includes("ioredis")],
   ["garbage collector", (s) => s.names[0] === "(garbage collector)"],
   ["pulseboard (auth, features, middleware)", (s) => s.packages.includes("pulseboard")],
   ["socket.io", (s) => s.packages.some((p) => p.startsWith("socket.io"))],
   ["engine.io", (s) => s.packages.includes("engine.io")],
   ["ws handshake and frames", (s) => s.packages.includes("ws")],
-  ["HTTP parsing and accept", (s) => has(s.names, "onconnection ") || has(s.names, "parserOnIncoming ")],
+  [
+    "HTTP parsing and accept",
+    (s) => onStack(s.names, "onconnection ") || onStack(s.names, "parserOnIncoming "),
+  ],
 ];
 
 /** With `--profile`: where each server's connects went, from its CPU profile cut to the measured bursts. */

@@ -16,7 +16,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { TestPostgres } from "../server/testing/postgres";
 import { TestRedisServer } from "../server/testing/redis-server";
-import { breakdown, monotonicUs, type Category, type Span } from "./lib/cpuprofile";
+import {
+  breakdown,
+  DATABASE_PACKAGES,
+  monotonicUs,
+  onStack,
+  type Category,
+  type Span,
+} from "./lib/cpuprofile";
 import { LoadGenPool } from "./lib/pool";
 import { provisionUsers, setUpBoard, type BenchBoard } from "./lib/pulseboard-setup";
 import { closeViewers, openViewers, publishWindow, type FanoutResult, type Target } from "./lib/scenarios";
@@ -47,8 +54,6 @@ const durationMs = Number(values.seconds) * 1000;
 const inclusive = values.inclusive ? values.inclusive.split(",") : [];
 const profileDir = "bench/.work/profile-fanout";
 
-const has = (names: string[], prefix: string) => names.some((n) => n.startsWith(prefix));
-const DATABASE = new Set(["kysely", "pg", "pg-protocol", "pg-pool", "better-sqlite3"]);
 const WRITES = new Set([
   "engine.io",
   "ws",
@@ -65,9 +70,12 @@ const WRITES = new Set([
  * the rest of the op's own handling (per op), garbage collection.
  */
 const CATEGORIES: Category[] = [
-  ["database (per op)", (s) => s.packages.some((p) => DATABASE.has(p))],
-  ["broadcast loop (per delivery)", (s) => has(s.names, "broadcast ") || has(s.names, "broadcastWithAck ")],
-  ["timers (background)", (s) => has(s.names, "listOnTimeout ")],
+  ["database (per op)", (s) => s.packages.some((p) => DATABASE_PACKAGES.has(p))],
+  [
+    "broadcast loop (per delivery)",
+    (s) => onStack(s.names, "broadcast ") || onStack(s.names, "broadcastWithAck "),
+  ],
+  ["timers (background)", (s) => onStack(s.names, "listOnTimeout ")],
   [
     "op handling: pulseboard, zod, parser (per op)",
     (s) => s.packages.some((p) => p === "pulseboard" || p === "zod"),
@@ -75,7 +83,7 @@ const CATEGORIES: Category[] = [
   ["garbage collector", (s) => s.names[0] === "(garbage collector)"],
   [
     "socket writes completing (per delivery)",
-    (s) => WRITES.has(s.packages[0]!) && !has(s.names, "onmessage"),
+    (s) => WRITES.has(s.packages[0]!) && !onStack(s.names, "onmessage"),
   ],
 ];
 

@@ -44,6 +44,12 @@ export interface Stack {
 
 export type Category = [name: string, test: (stack: Stack) => boolean];
 
+/** The packages that talk to the database, for categories. */
+export const DATABASE_PACKAGES = new Set(["kysely", "pg", "pg-protocol", "pg-pool", "better-sqlite3"]);
+
+/** Whether a frame named `prefix…` (`name file:line`) is on the stack. */
+export const onStack = (names: string[], prefix: string): boolean => names.some((n) => n.startsWith(prefix));
+
 /** Where a frame's code lives: its npm package, Node's core, Pulseboard's own bundle, or a native frame. */
 export function packageOf(frame: CallFrame): string {
   const { url, functionName } = frame;
