@@ -30,7 +30,7 @@ export interface ErrorBody {
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === "string" && value in ERROR_CODES;
+  return typeof value === "string" && Object.hasOwn(ERROR_CODES, value);
 }
 
 export function isRetryable(code: ErrorCode): boolean {

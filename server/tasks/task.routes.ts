@@ -11,12 +11,10 @@ import type { Quotas } from "../quotas/quotas";
 import type { BlobStore } from "./blobs";
 import { checkCsvHead } from "./csv";
 import { exportKey } from "./processors/board-export";
-import { uploadKey } from "./processors/csv-import";
+import { UPLOAD_TTL_S, uploadKey } from "./processors/csv-import";
 import type { TaskQueue } from "./queue";
 import { widgetIn } from "@/lib/boards/types";
 import { activeTasks, ownedTask } from "./task.handlers";
-
-const UPLOAD_TTL_S = 6 * 3600;
 
 const importQuery = z.object({
   boardId: idSchema,

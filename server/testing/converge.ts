@@ -3,8 +3,8 @@ import { connectOk, tokenFor } from "./clients";
 import { type EditingClient, itemsOf } from "./editing-client";
 
 /**
- * Creates a board owned by `owner`, shared with every editor, with one checklist per client (a checklist holds 200
- * items), through instance `url`.
+ * Creates a board owned by `owner`, shared with every editor, with one checklist per client to start with (an
+ * `EditingClient` adds more as they fill), through instance `url`.
  */
 export async function sharedChecklistBoard(
   url: string,
@@ -55,7 +55,7 @@ export async function expectConverged(
         throw new Error(`${c.name} has rev ${c.doc.rev}, ${clients[0]!.name} has rev ${doc.rev}`);
       }
     }
-    const items = clients.flatMap((c) => itemsOf(doc, c.widgetId));
+    const items = clients.flatMap((c) => c.widgets.flatMap((w) => itemsOf(doc, w)));
     const made = clients.flatMap((c) => c.generated);
     const unique = new Set(items);
     if (unique.size !== items.length) throw new Error("an op was applied twice");

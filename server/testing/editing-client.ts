@@ -1,14 +1,15 @@
 import { io } from "socket.io-client";
 import { BoardReplica } from "@/lib/boards/replica";
-import type { BoardOp, CommittedOp } from "@/lib/protocol/boards";
+import type { BoardOpInput, CommittedOp } from "@/lib/protocol/boards";
 import { isErrorCode, isRetryable } from "@/lib/protocol/errors";
 import { newOpId } from "./board-client";
 import type { TestSocket } from "./clients";
 import { own } from "@/lib/util/own";
+import { CHECKLIST_LIMITS } from "@/lib/boards/widgets/checklist";
 
 interface Pending {
   opId: string;
-  op: BoardOp;
+  op: BoardOpInput;
   sentAt?: number;
 }
 
@@ -16,7 +17,8 @@ interface Pending {
  * A client that edits a board through failures the way the browser does: it reconnects by itself, rejoins and
  * catches up, keeps every unacknowledged op and resends it with the same opId until it is acknowledged, and
  * records what the server acknowledged. Its edits are checklist items, which merge, so every op must end up on
- * the board exactly once.
+ * the board exactly once. When its checklist is full it adds another one and goes on there, so that a slow
+ * machine, where a test runs longer, never meets the checklist's cap.
  */
 export class EditingClient {
   readonly socket: TestSocket;
@@ -25,12 +27,16 @@ export class EditingClient {
   /** Retryable refusals and timeouts seen, by code. */
   readonly retried = new Map<string, number>();
   readonly generated: string[] = [];
+  /** The checklists this client added items to, first the one it was given. */
+  readonly widgets: string[];
   private readonly outbox: Pending[] = [];
   private sending = false;
   private timer?: ReturnType<typeof setInterval>;
   private seq = 0;
   private fatal?: string;
   private syncing = false;
+  /** What happened to this client's connection, newest last: for a failing test's message. */
+  private readonly events: string[] = [];
 
   constructor(
     url: string,
@@ -39,6 +45,7 @@ export class EditingClient {
     readonly boardId: string,
     readonly widgetId: string,
   ) {
+    this.widgets = [widgetId];
     this.socket = io(url, {
       transports: ["websocket"],
       forceNew: true,
@@ -46,17 +53,22 @@ export class EditingClient {
       reconnectionDelayMax: 1_000,
       auth: { token, clientId: `${name.replace(/[^A-Za-z0-9_-]/g, "")}tab0001` },
     }) as TestSocket;
-    this.socket.on("connect", () => void this.join());
+    this.socket.on("connect", () => {
+      this.log("connect");
+      void this.join();
+    });
     this.socket.on("board:op", ({ boardId, entry }) => boardId === this.boardId && this.receive(entry));
     this.socket.on("board:ops", ({ boardId, entries }) => {
       if (boardId === this.boardId) for (const entry of entries) this.receive(entry);
     });
     this.socket.on("board:resync", () => void this.sync());
     // A refused handshake (the instance is draining, or Redis is away) is not retried by the library itself.
-    this.socket.on("connect_error", () => {
+    this.socket.on("connect_error", (err) => {
+      this.log(`connect_error ${err.message}`);
       if (!this.socket.active) setTimeout(() => this.socket.connect(), 200);
     });
     this.socket.on("disconnect", (reason) => {
+      this.log(`disconnect ${reason}`);
       this.replica = undefined;
       if (reason === "io server disconnect")
         setTimeout(() => this.socket.connect(), 100 + Math.random() * 300);
@@ -76,14 +88,17 @@ export class EditingClient {
     try {
       const res = await this.socket.timeout(5_000).emitWithAck("board:join", { boardId: this.boardId });
       if (!res.ok) {
+        this.log(`join refused ${res.error.code}`);
         if (!isErrorCode(res.error.code) || !isRetryable(res.error.code))
           this.fatal = `join: ${res.error.message}`;
         setTimeout(() => void this.join(), 300);
         return;
       }
       this.replica = new BoardReplica(res.board);
+      this.log(`joined at rev ${this.replica.rev}`);
       void this.pump();
     } catch {
+      this.log("join timed out");
       if (this.socket.connected) setTimeout(() => void this.join(), 300);
     }
   }
@@ -117,11 +132,20 @@ export class EditingClient {
   }
 
   edit(): void {
+    if (this.seq > 0 && this.seq % CHECKLIST_LIMITS.items === 0) {
+      const widget = `${this.widgetId}-${this.widgets.length + 1}`;
+      this.widgets.push(widget);
+      const layout = { x: 0, y: 6 * this.widgets.length, w: 6, h: 6 };
+      this.outbox.push({
+        opId: newOpId(),
+        op: { type: "widget.add", widget: { id: widget, type: "checklist", layout } },
+      });
+    }
     const id = `${this.name}-${++this.seq}`;
     this.generated.push(id);
     this.outbox.push({
       opId: newOpId(),
-      op: { type: "checklist.add", widgetId: this.widgetId, item: { id, text: id } },
+      op: { type: "checklist.add", widgetId: this.widgets.at(-1)!, item: { id, text: id } },
     });
     void this.pump();
   }
@@ -158,6 +182,22 @@ export class EditingClient {
       this.sending = false;
     }
     if (this.outbox.length > 0 && !this.fatal) setTimeout(() => void this.pump(), 100);
+  }
+
+  private log(event: string): void {
+    this.events.push(`${new Date().toISOString().slice(11, 23)} ${event}`);
+    if (this.events.length > 20) this.events.shift();
+  }
+
+  /** One line on where this client stands, for a failing test's message. */
+  describe(): string {
+    const retried = [...this.retried].map(([code, n]) => `${code}×${n}`).join(" ");
+    return (
+      `${this.name}: ${this.socket.connected ? "connected" : "disconnected"}, ` +
+      `${this.replica ? `joined at rev ${this.replica.rev}` : "not joined"}, ${this.acked.size} acked, ` +
+      `${this.outbox.length} queued${this.fatal ? `, fatal: ${this.fatal}` : ""}` +
+      `${retried ? `, retried ${retried}` : ""}; ${this.events.join(" | ")}`
+    );
   }
 
   private count(code: string): void {

@@ -6,6 +6,31 @@ import { applyAsOwner, openAsOwner, type ProcessorDeps } from "./deps";
 import { CHART_LIMITS } from "@/lib/boards/widgets/chart";
 
 export const uploadKey = (uploadId: string) => `upload-${uploadId}`;
+/** An upload is kept this long for its import (and a retry of it), then expires. */
+export const UPLOAD_TTL_S = 6 * 3600;
+/** What a finished import returned, kept after its upload is deleted. */
+const importedKey = (uploadId: string) => `upload-${uploadId}.imported`;
+
+/**
+ * Imports the upload once, then deletes it, so that it stops counting against its owner's storage.
+ *
+ * The result is kept before the upload is deleted. An attempt can finish the import and still not be recorded as
+ * completed: its lock lapsed while Redis was away, and the queue runs the task again. That attempt finds the
+ * upload gone and the result kept, and returns the result, where it would otherwise fail the finished import as
+ * "expired".
+ */
+export async function runCsvImport(
+  ctx: TaskContext,
+  req: Extract<TaskRequest, { kind: "csv-import" }>,
+  deps: ProcessorDeps,
+): Promise<TaskResult> {
+  const kept = await deps.blobs.get(importedKey(req.uploadId));
+  const result = kept ? (JSON.parse(kept.toString()) as TaskResult) : await importCsv(ctx, req, deps);
+  if (!kept)
+    await deps.blobs.put(importedKey(req.uploadId), Buffer.from(JSON.stringify(result)), UPLOAD_TTL_S);
+  await deps.blobs.delete(uploadKey(req.uploadId));
+  return result;
+}
 
 /**
  * Reads the uploaded CSV with a streaming parser that yields to the event loop (see `checkChartCsv`), validates
@@ -13,7 +38,7 @@ export const uploadKey = (uploadId: string) => `upload-${uploadId}`;
  * from the task id and the batch index: when the task runs again after a crash, batches already applied are
  * recognised by the board and not applied twice.
  */
-export async function importCsv(
+async function importCsv(
   ctx: TaskContext,
   req: Extract<TaskRequest, { kind: "csv-import" }>,
   deps: ProcessorDeps,

@@ -3,7 +3,7 @@ import type { TaskResult } from "@/lib/protocol/tasks";
 import { TaskFailure, type TaskProcessor } from "../queue";
 import { exportBoard } from "./board-export";
 import { summarizeChart } from "./chart-summary";
-import { importCsv, uploadKey } from "./csv-import";
+import { runCsvImport } from "./csv-import";
 import type { ProcessorDeps } from "./deps";
 
 export type { ProcessorDeps } from "./deps";
@@ -23,12 +23,8 @@ export function createProcessor(deps: ProcessorDeps): TaskProcessor {
   return async (ctx) => {
     const req = ctx.request;
     switch (req.kind) {
-      case "csv-import": {
-        const result = await importCsv(ctx, req, deps);
-        // Imported: the upload has served, and stops counting against its owner's storage.
-        await deps.blobs.delete(uploadKey(req.uploadId));
-        return result;
-      }
+      case "csv-import":
+        return runCsvImport(ctx, req, deps);
       case "board-export":
         return quotaFails(exportBoard(ctx, req, deps));
       case "chart-summary":

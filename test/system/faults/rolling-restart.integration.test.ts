@@ -57,7 +57,14 @@ describe("fault: rolling restart while clients edit", () => {
 
     for (const [i, id] of ["roll-a", "roll-b"].entries()) {
       // Generous waits: the instance processes start and clients reconnect slowly on a busy machine.
-      await eventually(() => expect(clients.every((c) => c.acked.size >= 5 * (i + 1))).toBe(true), 60_000);
+      await eventually(
+        () =>
+          expect(
+            clients.every((c) => c.acked.size >= 5 * (i + 1)),
+            clients.map((c) => c.describe()).join("\n"),
+          ).toBe(true),
+        60_000,
+      );
       const old = instances[i]!;
       const port = Number(new URL(old.url).port);
       old.signal("SIGTERM");
@@ -67,7 +74,16 @@ describe("fault: rolling restart while clients edit", () => {
       instances[i] = await startProcessInstance(env(id), { port });
       const back = Date.now();
       await eventually(
-        () => expect(clients.every((c) => c.firstAckAfter(back) !== undefined)).toBe(true),
+        () =>
+          expect(
+            clients.every((c) => c.firstAckAfter(back) !== undefined),
+            `no ack since ${id} came back for: ` +
+              clients
+                .filter((c) => c.firstAckAfter(back) === undefined)
+                .map((c) => c.describe())
+                .join("\n") +
+              `\n${id}'s output: ${instances[i]!.output()}`,
+          ).toBe(true),
         60_000,
       );
     }
