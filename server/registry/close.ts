@@ -63,7 +63,7 @@ export class ConnectionCloser {
 
   private closeLocal(connectionId: string, reason: CloseReason): void {
     const socket = this.agent.socketOf(String(connectionId));
-    if (!socket || !(reason in MESSAGES)) return;
+    if (!socket || !Object.hasOwn(MESSAGES, reason)) return;
     closeWithNotice(socket, { kind: reason, message: MESSAGES[reason], at: Date.now() });
   }
 }
